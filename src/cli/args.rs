@@ -1,0 +1,268 @@
+//! The command line of SPEC section 6 as clap derive definitions. Values that a person can get
+//! wrong (dates, kinds, amounts) are taken as text and validated by the domain, so a bad value
+//! is a refused operation (exit 1) with a clear message rather than a usage error (exit 2).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caseload",
+    version,
+    about = "A panel, flags and capitation economics for therapists paid under value-based contracts",
+    long_about = "caseload shows your attributed panel, flags the clients who are overdue for \
+contact or outcome measurement, and tracks capitation revenue against the time the work takes. \
+Run it without a command to open the terminal UI; `caseload --demo` opens a demo practice.",
+    after_help = "Dates are YYYY-MM-DD, months YYYY-MM, money in dollars (42.50). A client REF is \
+the internal id, the external (payer) id, or a unique part of the name."
+)]
+pub struct Cli {
+    /// The practice database [default: caseload.db in your data directory]
+    #[arg(long, global = true, env = "CASELOAD_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Treat this date as today (for checking past days and for tests)
+    #[arg(long, global = true, env = "CASELOAD_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+
+    /// The clinician doing the work (defaults to the client's primary clinician)
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub acting: Option<String>,
+
+    /// Open the terminal UI on a freshly generated demo practice
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add or list clinicians
+    #[command(subcommand)]
+    Clinician(ClinicianCommand),
+    /// Add or list payer contracts
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    /// Add, list, show, discharge clients or change their tier
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Attribute a client to a contract, or end an attribution
+    Attribute(AttributeArgs),
+    /// Log an encounter (session, phone call, no-show, coordination, …)
+    Log(LogArgs),
+    /// Record an outcome measurement (PHQ-9, GAD-7, …) by total or item responses
+    Measure(MeasureArgs),
+    /// Record an acute-care event (inpatient discharge, ED visit)
+    Event(EventArgs),
+    /// Show or change the practice's flag intervals
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a synthetic demo practice into the database
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClinicianCommand {
+    /// Add a clinician
+    Add {
+        name: String,
+        /// clinician, supervisor or admin
+        #[arg(long, default_value = "clinician")]
+        role: String,
+        /// What an hour of this clinician's time costs the practice, in dollars
+        #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "DOLLARS")]
+        hourly_cost: String,
+    },
+    /// List clinicians
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Add a payer contract
+    Add {
+        name: String,
+        /// capitation (rate per member per month) or case-rate (rate per episode)
+        #[arg(long)]
+        model: String,
+        /// The PMPM or per-episode rate, in dollars
+        #[arg(long, allow_hyphen_values = true, value_name = "DOLLARS")]
+        rate: String,
+        /// Percent of gross the payer holds back until quality targets are met
+        #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "PCT")]
+        withhold: String,
+        /// first-of-month or daily
+        #[arg(long, default_value = "first-of-month")]
+        proration: String,
+        /// The payer's name
+        #[arg(long)]
+        payer: Option<String>,
+    },
+    /// List contracts with their current rates
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client to the panel
+    Add(ClientAddArgs),
+    /// List clients
+    List {
+        /// Only clients with this status (active, discharged, on-hold)
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this clinician's clients
+        #[arg(long, value_name = "NAME")]
+        clinician: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one client: details, attributions, encounters, measurements, events
+    Show {
+        #[arg(value_name = "REF")]
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Discharge a client (they stay in the records; flags stop)
+    Discharge {
+        #[arg(value_name = "REF")]
+        client: String,
+        /// Discharge date [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Change a client's risk tier (high, moderate, low)
+    Tier {
+        #[arg(value_name = "REF")]
+        client: String,
+        tier: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientAddArgs {
+    pub name: String,
+    /// The payer's member id
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// high, moderate or low
+    #[arg(long, default_value = "moderate")]
+    pub tier: String,
+    /// The primary clinician [default: the acting or only clinician]
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    /// The date the client joined the panel [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Also attribute the client to this contract from --since
+    #[arg(long, value_name = "NAME")]
+    pub contract: Option<String>,
+    /// Date of birth
+    #[arg(long, value_name = "DATE")]
+    pub dob: Option<String>,
+    /// ICD-10 code
+    #[arg(long, value_name = "ICD10")]
+    pub diagnosis: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    #[arg(value_name = "REF")]
+    pub client: String,
+    #[arg(long, value_name = "NAME")]
+    pub contract: String,
+    /// First day of the attribution
+    #[arg(long, value_name = "DATE", required_unless_present = "end", conflicts_with = "end")]
+    pub from: Option<String>,
+    /// Last day of the attribution (inclusive); open-ended when left out
+    #[arg(long, value_name = "DATE", conflicts_with = "end")]
+    pub to: Option<String>,
+    /// End the client's current attribution to the contract on this date
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[arg(value_name = "REF")]
+    pub client: String,
+    /// intake, session, telehealth, phone, group, family, crisis, outreach, coordination,
+    /// case-management or documentation
+    #[arg(long)]
+    pub kind: String,
+    /// Minutes spent, 0–1440
+    #[arg(long, default_value = "0", allow_hyphen_values = true)]
+    pub minutes: String,
+    /// Date of the encounter [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// completed, no-show or cancelled
+    #[arg(long, default_value = "completed")]
+    pub status: String,
+    /// A short note (500 characters at most)
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("value").required(true).args(["score", "items"])))]
+pub struct MeasureArgs {
+    #[arg(value_name = "REF")]
+    pub client: String,
+    /// phq9, gad7, pcl5, auditc, ors or srs
+    #[arg(long, value_name = "ID")]
+    pub instrument: String,
+    /// The total score
+    #[arg(long, allow_hyphen_values = true)]
+    pub score: Option<String>,
+    /// The item responses, comma separated (e.g. 1,2,0,3,1,0,2,1,0)
+    #[arg(long, allow_hyphen_values = true)]
+    pub items: Option<String>,
+    /// Date of the measurement [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    #[arg(value_name = "REF")]
+    pub client: String,
+    /// inpatient-discharge or ed-visit
+    #[arg(long)]
+    pub kind: String,
+    /// Date of the event [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print one setting
+    Get { key: String },
+    /// Change one setting (intervals are whole days)
+    Set { key: String, value: String },
+    /// Print every setting
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many clients to generate
+    #[arg(long, default_value_t = 250)]
+    pub clients: u32,
+    /// The same seed gives the same practice
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}

@@ -1,0 +1,201 @@
+//! `caseload client add|list|show|discharge|tier`.
+
+use super::args::{ClientAddArgs, ClientCommand};
+use super::table::{Table, or_dash};
+use super::{Context, print_json};
+use crate::domain::{ClientStatus, Tier, parse_date, text::sanitize, validate};
+use crate::error::{Error, Result};
+use crate::store::{attributions, clients, clinicians, contracts, record};
+
+pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
+    match command {
+        ClientCommand::Add(args) => add(ctx, args),
+        ClientCommand::List { status, clinician, json } => list(ctx, status, clinician, json),
+        ClientCommand::Show { client, json } => show(ctx, &client, json),
+        ClientCommand::Discharge { client, date } => {
+            let client = ctx.client(&client)?;
+            let on = ctx.past_date(date.as_deref(), "discharge date")?;
+            if client.status == ClientStatus::Discharged {
+                return Err(Error::Invalid(format!(
+                    "client {} was already discharged on {}",
+                    client.id,
+                    or_dash(client.discharged_on)
+                )));
+            }
+            ctx.store.write(|tx| clients::set_status(tx, client.id, ClientStatus::Discharged, on))?;
+            println!("Discharged client {} ({}) on {on}", client.id, sanitize(&client.name));
+            Ok(())
+        }
+        ClientCommand::Tier { client, tier } => {
+            let client = ctx.client(&client)?;
+            let tier: Tier = tier.parse()?;
+            ctx.store.write(|tx| clients::set_tier(tx, client.id, tier))?;
+            println!("Client {} ({}) is now {tier} tier", client.id, sanitize(&client.name));
+            Ok(())
+        }
+    }
+}
+
+fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
+    let conn = ctx.store.conn();
+    let name = validate::name("client name", &args.name)?;
+    let external_id = args.external_id.map(|e| validate::name("external id", &e)).transpose()?;
+    let tier: Tier = args.tier.parse()?;
+    let since = match &args.since {
+        Some(text) => parse_date(text)?,
+        None => ctx.today,
+    };
+    let dob = args.dob.as_deref().map(parse_date).transpose()?;
+    if let Some(dob) = dob
+        && dob > ctx.today
+    {
+        return Err(Error::Invalid(format!("date of birth {dob} is in the future")));
+    }
+    let diagnosis = args.diagnosis.as_deref().map(validate::diagnosis).transpose()?;
+    let clinician = match &args.clinician {
+        Some(name) => Some(clinicians::by_name(conn, name)?),
+        None => match &ctx.acting {
+            Some(c) => Some(c.clone()),
+            None => match clinicians::list(conn)?.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            },
+        },
+    };
+    let contract = args.contract.as_deref().map(|c| contracts::by_name(conn, c)).transpose()?;
+    let new = clients::NewClient {
+        external_id,
+        name,
+        dob,
+        tier,
+        since,
+        diagnosis,
+        clinician_id: clinician.as_ref().map(|c| c.id),
+    };
+    let id = ctx.store.write(|tx| {
+        let id = clients::insert(tx, &new)?;
+        if let Some(contract) = &contract {
+            attributions::insert(tx, id, contract.id, since, None)?;
+        }
+        Ok(id)
+    })?;
+    let mut said = format!("Added client {id}: {} ({tier} tier", sanitize(&new.name));
+    if let Some(c) = &clinician {
+        said.push_str(&format!(", with {}", sanitize(&c.name)));
+    }
+    if let Some(c) = &contract {
+        said.push_str(&format!(", on {} from {since}", sanitize(&c.name)));
+    }
+    println!("{said})");
+    Ok(())
+}
+
+fn list(ctx: &Context, status: Option<String>, clinician: Option<String>, json: bool) -> Result<()> {
+    let conn = ctx.store.conn();
+    let filter = clients::ClientFilter {
+        status: status.as_deref().map(str::parse).transpose()?,
+        clinician: clinician.as_deref().map(|n| clinicians::by_name(conn, n)).transpose()?.map(|c| c.id),
+    };
+    let all = clients::list(conn, &filter)?;
+    if json {
+        return print_json(&all);
+    }
+    let mut table =
+        Table::new(&[">id", "external id", "name", "tier", "status", "clinician", "since"]);
+    for c in &all {
+        table.row(vec![
+            c.id.to_string(),
+            c.external_id.clone().unwrap_or_default(),
+            c.name.clone(),
+            c.tier.to_string(),
+            c.status.to_string(),
+            c.clinician.clone().unwrap_or_default(),
+            c.since.to_string(),
+        ]);
+    }
+    if table.is_empty() {
+        println!("No clients match. Add one with `caseload client add NAME`.");
+    } else {
+        table.print();
+        println!("{} clients", all.len());
+    }
+    Ok(())
+}
+
+fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
+    let client = ctx.client(reference)?;
+    let rec = record::load(ctx.store.conn(), client.id)?;
+    ctx.store.write(|tx| tx.audit("client.view", Some(client.id), "client show"))?;
+    if json {
+        return print_json(&rec);
+    }
+    let c = &rec.client;
+    println!("{}  (#{})", sanitize(&c.name), c.id);
+    let mut facts = vec![
+        ("external id", or_dash(c.external_id.as_deref())),
+        ("status", match c.discharged_on {
+            Some(on) => format!("{} on {on}", c.status),
+            None => c.status.to_string(),
+        }),
+        ("tier", c.tier.to_string()),
+        ("clinician", or_dash(c.clinician.as_deref())),
+        ("since", c.since.to_string()),
+    ];
+    if let Some(dob) = c.dob {
+        facts.push(("date of birth", dob.to_string()));
+    }
+    if let Some(dx) = &c.diagnosis {
+        facts.push(("diagnosis", dx.clone()));
+    }
+    for (label, value) in facts {
+        println!("  {label:<14}{}", sanitize(&value));
+    }
+    println!();
+    println!("Attributions");
+    if rec.attributions.is_empty() {
+        println!("  none");
+    }
+    for a in &rec.attributions {
+        println!("  {}  from {} {}", sanitize(&a.contract), a.start, a.end.map_or("(open)".into(), |e| format!("to {e}")));
+    }
+    println!();
+    println!("Measurements");
+    if rec.measurements.is_empty() {
+        println!("  none");
+    }
+    for m in &rec.measurements {
+        let def = m.instrument.def();
+        let items = if m.items.is_some() { " (items)" } else { "" };
+        println!("  {}  {:<7} {:>3}  {}{items}", m.date, def.name, m.total, def.band_label(m.total));
+    }
+    println!();
+    println!("Encounters ({} in all{})", rec.encounters.len(), if rec.encounters.len() > 20 { ", newest 20 shown" } else { "" });
+    let mut table = Table::new(&["date", "kind", "status", ">min", "clinician", "note"]);
+    for e in rec.encounters.iter().take(20) {
+        table.row(vec![
+            e.date.to_string(),
+            e.kind.to_string(),
+            e.status.to_string(),
+            e.minutes.to_string(),
+            e.clinician.clone(),
+            e.note.clone().unwrap_or_default(),
+        ]);
+    }
+    if table.is_empty() {
+        println!("  none");
+    } else {
+        print!("{}", indent(&table.render()));
+    }
+    if !rec.events.is_empty() {
+        println!();
+        println!("Acute events");
+        for e in &rec.events {
+            println!("  {}  {}", e.date, e.kind);
+        }
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}

@@ -1,0 +1,45 @@
+//! `caseload config get|set|list`: the practice's shared flag intervals.
+
+use super::args::ConfigCommand;
+use super::table::Table;
+use super::{Context, print_json};
+use crate::error::Result;
+use crate::store::settings;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct SettingJson {
+    key: String,
+    value: String,
+    meaning: &'static str,
+}
+
+pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
+    match command {
+        ConfigCommand::Get { key } => {
+            println!("{}", settings::get(ctx.store.conn(), &key)?);
+            Ok(())
+        }
+        ConfigCommand::Set { key, value } => {
+            let stored = ctx.store.write(|tx| settings::set(tx, &key, &value))?;
+            println!("{key} = {stored}");
+            Ok(())
+        }
+        ConfigCommand::List { json } => {
+            let all = settings::list(ctx.store.conn())?;
+            if json {
+                let rows: Vec<SettingJson> = all
+                    .into_iter()
+                    .map(|(key, value, meaning)| SettingJson { key, value, meaning })
+                    .collect();
+                return print_json(&rows);
+            }
+            let mut table = Table::new(&["key", ">value", "meaning"]);
+            for (key, value, meaning) in all {
+                table.row(vec![key, value, meaning.to_string()]);
+            }
+            table.print();
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `caseload contract add|list` and `caseload attribute`.
+
+use super::args::{AttributeArgs, ContractCommand};
+use super::table::Table;
+use super::{Context, print_json};
+use crate::domain::{Money, Percent, parse_date, text::sanitize, validate};
+use crate::error::{Error, Result};
+use crate::store::{attributions, contracts};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct ContractJson<'a> {
+    id: i64,
+    name: &'a str,
+    model: &'a str,
+    rate_cents: i64,
+    withhold_percent: f64,
+    proration: &'a str,
+    payer: Option<&'a str>,
+    rates: &'a [crate::domain::RatePeriod],
+}
+
+pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
+    match command {
+        ContractCommand::Add { name, model, rate, withhold, proration, payer } => {
+            let new = contracts::NewContract {
+                name: validate::name("contract name", &name)?,
+                model: model.parse()?,
+                rate: Money::parse(&rate)?,
+                withhold: Percent::parse(&withhold)?,
+                proration: proration.parse()?,
+                payer: payer.map(|p| validate::name("payer", &p)).transpose()?,
+            };
+            if new.rate.cents() < 0 {
+                return Err(Error::invalid("the contract rate must not be negative"));
+            }
+            let id = ctx.store.write(|tx| contracts::insert(tx, &new))?;
+            println!(
+                "Added contract {id}: {} ({}, {}, withhold {}, {})",
+                sanitize(&new.name),
+                new.model,
+                new.rate,
+                new.withhold,
+                new.proration
+            );
+            Ok(())
+        }
+        ContractCommand::List { json } => {
+            let all = contracts::list(ctx.store.conn())?;
+            if json {
+                let rows: Vec<ContractJson> = all
+                    .iter()
+                    .map(|c| ContractJson {
+                        id: c.id.0,
+                        name: &c.name,
+                        model: c.model.as_str(),
+                        rate_cents: c.current_rate(ctx.today).cents(),
+                        withhold_percent: c.withhold_bp.basis_points() as f64 / 100.0,
+                        proration: c.proration.as_str(),
+                        payer: c.payer.as_deref(),
+                        rates: &c.rates,
+                    })
+                    .collect();
+                return print_json(&rows);
+            }
+            let mut table =
+                Table::new(&[">id", "name", "model", ">rate", ">withhold", "proration", "payer"]);
+            for c in &all {
+                table.row(vec![
+                    c.id.to_string(),
+                    c.name.clone(),
+                    c.model.to_string(),
+                    c.current_rate(ctx.today).to_string(),
+                    c.withhold_bp.to_string(),
+                    c.proration.to_string(),
+                    c.payer.clone().unwrap_or_default(),
+                ]);
+            }
+            if table.is_empty() {
+                println!("No contracts yet. Add one with `caseload contract add NAME --model capitation --rate 40`.");
+            } else {
+                table.print();
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
+    let client = ctx.client(&args.client)?;
+    let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
+    if let Some(end) = args.end {
+        let end = parse_date(&end)?;
+        let was = ctx.store.write(|tx| attributions::end(tx, client.id, contract.id, end))?;
+        println!(
+            "Ended client {}'s attribution to {} (from {}) on {end}",
+            client.id,
+            sanitize(&contract.name),
+            was.start
+        );
+        return Ok(());
+    }
+    let from = parse_date(args.from.as_deref().unwrap_or_default())?;
+    let to = args.to.as_deref().map(parse_date).transpose()?;
+    ctx.store.write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
+    let until = to.map_or("open-ended".to_string(), |t| format!("to {t}"));
+    println!("Attributed client {} to {} from {from} {until}", client.id, sanitize(&contract.name));
+    Ok(())
+}

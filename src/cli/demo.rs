@@ -1,0 +1,62 @@
+//! `caseload demo` (write a demo practice) and `caseload [--demo]` (open the terminal UI).
+
+use super::args::{Cli, DemoArgs};
+use super::context::{self, Context};
+use crate::demo;
+use crate::error::Result;
+use crate::store::Store;
+use std::io::Write;
+use std::time::Instant;
+
+pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
+    let started = Instant::now();
+    let show_progress = args.clients >= 2_000;
+    let mut progress = |done: u32, total: u32| {
+        if show_progress {
+            eprint!("\rgenerating demo practice: {done}/{total} clients ({}%)", done as u64 * 100 / total as u64);
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let summary = demo::generate(&mut ctx.store, args.clients, args.seed, ctx.today, &mut progress)?;
+    if show_progress {
+        eprintln!();
+    }
+    println!(
+        "Wrote a demo practice to {}: {} clients, {} encounters, {} measurements, {} acute events ({:.2}s)",
+        ctx.store.path().map_or("memory".into(), |p| p.display().to_string()),
+        summary.clients,
+        summary.encounters,
+        summary.measurements,
+        summary.events,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `caseload` and `caseload --demo`. The demo database is written fresh each time to
+/// demo.db in the data directory, never over the practice database.
+pub fn open_ui(cli: &Cli) -> Result<()> {
+    let today = context::today(cli)?;
+    let path = if cli.demo {
+        let path = context::data_dir()?.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::remove_file(&file)?;
+            }
+        }
+        let mut store = Store::open(&path)?;
+        demo::generate(&mut store, 250, 7, today, &mut |_, _| {})?;
+        path
+    } else {
+        context::database_path(cli)?
+    };
+    let store = Store::open(&path)?;
+    drop(store);
+    println!(
+        "The terminal UI is not built yet. The practice database is at {}; try `caseload --db {} client list`.",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}

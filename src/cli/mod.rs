@@ -1,0 +1,71 @@
+//! The command line: parse (clap), open the store, run one small handler, print.
+//!
+//! Handlers call the store and the domain and format the answer; no business rule is
+//! computed here. Every refusal is one line on stderr and exit status 1; usage errors are 2.
+
+mod args;
+mod client;
+mod clinician;
+mod config;
+mod context;
+mod contract;
+mod demo;
+pub mod table;
+mod work;
+
+pub use args::{Cli, Command};
+pub use context::Context;
+
+use crate::error::Error;
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Runs the program and turns the outcome into an exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Error text on one line, whatever the underlying message holds.
+fn one_line(e: &Error) -> String {
+    crate::domain::text::sanitize(&e.to_string().replace(['\n', '\r'], " "))
+}
+
+fn run(mut cli: Cli) -> Result<(), Error> {
+    let Some(command) = cli.command.take() else {
+        return demo::open_ui(&cli);
+    };
+    let mut ctx = Context::open(&cli)?;
+    match command {
+        Command::Clinician(c) => clinician::run(&mut ctx, c),
+        Command::Contract(c) => contract::run(&mut ctx, c),
+        Command::Client(c) => client::run(&mut ctx, c),
+        Command::Attribute(a) => contract::attribute(&mut ctx, a),
+        Command::Log(a) => work::log(&mut ctx, a),
+        Command::Measure(a) => work::measure(&mut ctx, a),
+        Command::Event(a) => work::event(&mut ctx, a),
+        Command::Config(c) => config::run(&mut ctx, c),
+        Command::Demo(a) => demo::generate(&mut ctx, a),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Invalid(format!("could not write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,470 @@
+//! The demo practice: a realistic synthetic practice (three clinicians, three contracts, a
+//! panel across tiers and statuses, a year of encounters, outcome trajectories and acute
+//! events) so every flag and report has something real to show. The same seed and today give
+//! the same practice.
+
+mod names;
+mod rng;
+
+use crate::domain::{
+    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind,
+    EncounterStatus, EventKind, Instrument, Money, Percent, Proration, Role, Tier,
+};
+use crate::error::{Error, Result};
+use crate::store::{Store, Tx, bulk, clients, clinicians, contracts};
+use chrono::{Duration, NaiveDate};
+use rng::Rng;
+
+/// What was generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub clients: u32,
+    pub encounters: u64,
+    pub measurements: u64,
+    pub events: u64,
+}
+
+/// How a client engages, which decides the shape of their history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pattern {
+    Engaged,
+    Drifting,
+    Disengaged,
+    NeverSeen,
+    LowTouch,
+}
+
+/// How a client's scores move over treatment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Course {
+    Improving,
+    Stalling,
+    Worsening,
+    Remitting,
+}
+
+struct Practice {
+    clinicians: [ClinicianId; 3],
+    harbor: ContractId,
+    valley: ContractId,
+    bright: ContractId,
+}
+
+/// Writes a demo practice into an empty database. `progress` is called with (done, total)
+/// every so often, for a progress indicator on large panels.
+pub fn generate(
+    store: &mut Store,
+    clients: u32,
+    seed: u64,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<DemoSummary> {
+    if clients == 0 {
+        return Err(Error::invalid("the demo needs at least one client"));
+    }
+    if clients::count(store.conn())? > 0 {
+        return Err(Error::invalid(
+            "this database already holds a practice; the demo is written only into an empty database (use another --db)",
+        ));
+    }
+    store.write(|tx| {
+        let practice = setup(tx, today)?;
+        let mut rng = Rng::new(seed);
+        let mut summary = DemoSummary { clients, encounters: 0, measurements: 0, events: 0 };
+        let step = (clients / 50).max(1);
+        for i in 0..clients {
+            one_client(tx, &practice, &mut rng, i, today, &mut summary)?;
+            if i % step == 0 {
+                progress(i, clients);
+            }
+        }
+        progress(clients, clients);
+        tx.audit("demo.generate", None, &format!("{clients} clients, seed {seed}"))?;
+        Ok(summary)
+    })
+}
+
+fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
+    let dana = clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(9_500))?;
+    let sam = clinicians::insert(tx, "Sam Okafor", Role::Clinician, Money(6_800))?;
+    let priya = clinicians::insert(tx, "Priya Natarajan", Role::Supervisor, Money(11_000))?;
+    let harbor = contracts::insert(
+        tx,
+        &contracts::NewContract {
+            name: "Harbor Health".into(),
+            model: ContractModel::Capitation,
+            rate: Money(4_500),
+            withhold: Percent(500),
+            proration: Proration::FirstOfMonth,
+            payer: Some("Harbor Health Plan".into()),
+        },
+    )?;
+    // A mid-year rate increase, so the rate history shows in the reports.
+    let raise = crate::domain::Month::of(today - Duration::days(150)).first_day();
+    contracts::set_rate(tx, harbor, Money(4_800), raise)?;
+    let valley = contracts::insert(
+        tx,
+        &contracts::NewContract {
+            name: "Valley Medicaid".into(),
+            model: ContractModel::Capitation,
+            rate: Money(3_200),
+            withhold: Percent(0),
+            proration: Proration::Daily,
+            payer: Some("Valley Medicaid MCO".into()),
+        },
+    )?;
+    let bright = contracts::insert(
+        tx,
+        &contracts::NewContract {
+            name: "Bright EAP".into(),
+            model: ContractModel::CaseRate,
+            rate: Money(65_000),
+            withhold: Percent(200),
+            proration: Proration::FirstOfMonth,
+            payer: Some("Bright Employee Assistance".into()),
+        },
+    )?;
+    Ok(Practice { clinicians: [dana, sam, priya], harbor, valley, bright })
+}
+
+fn minutes_for(kind: EncounterKind, rng: &mut Rng) -> i64 {
+    let base = match kind {
+        EncounterKind::Intake => 60,
+        EncounterKind::Session => 50,
+        EncounterKind::Telehealth => 45,
+        EncounterKind::Phone => 15,
+        EncounterKind::Group => 90,
+        EncounterKind::Family => 60,
+        EncounterKind::Crisis => 75,
+        EncounterKind::Outreach => 5,
+        EncounterKind::Coordination => 20,
+        EncounterKind::CaseManagement => 30,
+        EncounterKind::Documentation => 15,
+    };
+    (base + rng.range(-1, 2) * 5).max(5)
+}
+
+/// A score on an instrument for a client `weeks` into treatment on a course.
+fn score_at(baseline: i64, course: Course, weeks: i64, max: i64, rng: &mut Rng) -> i64 {
+    let progress = (weeks as f64 / 14.0).min(1.0);
+    let target = match course {
+        Course::Improving => baseline as f64 * 0.4,
+        Course::Remitting => 2.0,
+        Course::Stalling => baseline as f64 * 0.85,
+        Course::Worsening => baseline as f64 * 1.3 + 2.0,
+    };
+    let value = baseline as f64 + (target - baseline as f64) * progress + rng.range(-2, 2) as f64;
+    (value.round() as i64).clamp(0, max)
+}
+
+/// Item responses that sum to `total`, with item 9 (index 8) set as asked for PHQ-9.
+fn items_for(total: i64, count: usize, item_max: i64, item9: Option<i64>, rng: &mut Rng) -> Vec<i64> {
+    let mut items = vec![0i64; count];
+    let mut left = total;
+    if let Some(v) = item9 {
+        let v = v.min(left).min(item_max);
+        items[8] = v;
+        left -= v;
+    }
+    let free: Vec<usize> = (0..count).filter(|i| item9.is_none() || *i != 8).collect();
+    let mut guard = 0;
+    while left > 0 && guard < 10_000 {
+        let i = *rng.pick(&free);
+        if items[i] < item_max {
+            items[i] += 1;
+            left -= 1;
+        }
+        guard += 1;
+    }
+    if left > 0 {
+        // Only when the total exceeds what the free items can hold: put the rest anywhere.
+        for i in 0..count {
+            let room = (item_max - items[i]).min(left);
+            items[i] += room;
+            left -= room;
+        }
+    }
+    items
+}
+
+fn one_client(
+    tx: &Tx,
+    practice: &Practice,
+    rng: &mut Rng,
+    index: u32,
+    today: NaiveDate,
+    summary: &mut DemoSummary,
+) -> Result<()> {
+    let name = format!("{} {}", rng.pick(names::FIRST), rng.pick(names::LAST));
+    let tier = [Tier::High, Tier::Moderate, Tier::Low][rng.weighted(&[20, 55, 25])];
+    let status =
+        [ClientStatus::Active, ClientStatus::Discharged, ClientStatus::OnHold][rng.weighted(&[82, 11, 7])];
+    let pattern = if status == ClientStatus::Active {
+        [Pattern::Engaged, Pattern::Drifting, Pattern::Disengaged, Pattern::NeverSeen, Pattern::LowTouch]
+            [rng.weighted(&[55, 13, 7, 6, 19])]
+    } else {
+        Pattern::Engaged
+    };
+    let since = match pattern {
+        Pattern::NeverSeen => today - Duration::days(rng.range(3, 45)),
+        _ => today - Duration::days(rng.range(20, 365)),
+    };
+    let primary = practice.clinicians[rng.weighted(&[40, 40, 20])];
+    let contract_pick = rng.weighted(&[50, 35, 15]);
+    let (contract, prefix) = match contract_pick {
+        0 => (practice.harbor, "HHP"),
+        1 => (practice.valley, "VMC"),
+        _ => (practice.bright, "EAP"),
+    };
+    let external_id = format!("{prefix}-{}", 100_000 + index);
+    let discharged_on = (status == ClientStatus::Discharged).then(|| {
+        let span = (today - since).num_days().max(1);
+        since + Duration::days(rng.range(span / 2, span))
+    });
+    let dob = NaiveDate::from_ymd_opt(rng.range(1950, 2007) as i32, rng.range(1, 12) as u32, rng.range(1, 28) as u32);
+    let diagnosis = *rng.pick(&["F32.1", "F33.1", "F41.1", "F43.10", "F43.23", "F41.0", "F32.2", "F10.20"]);
+    let client = bulk::client(
+        tx,
+        &bulk::BulkClient {
+            external_id: Some(&external_id),
+            name: &name,
+            dob,
+            tier,
+            status,
+            since,
+            discharged_on,
+            diagnosis: Some(diagnosis),
+            clinician_id: Some(primary),
+        },
+    )?;
+
+    // Attribution: capitation members stay on the roster (a few terminated); a case-rate
+    // client gets a 90-day episode from intake, and a second one if they came back.
+    if contract == practice.bright {
+        let end = since + Duration::days(89);
+        bulk::attribution(tx, client, contract, since, Some(end))?;
+        if end + Duration::days(30) < today && rng.chance(0.3) {
+            let again = end + Duration::days(rng.range(20, 60));
+            if again <= today {
+                bulk::attribution(tx, client, contract, again, Some(again + Duration::days(89)))?;
+            }
+        }
+    } else {
+        let end = (rng.chance(0.05) && (today - since).num_days() > 60)
+            .then(|| today - Duration::days(rng.range(1, 40)));
+        bulk::attribution(tx, client, contract, since, end)?;
+    }
+
+    let last_day = match status {
+        ClientStatus::Discharged => discharged_on.unwrap_or(today),
+        ClientStatus::OnHold => today - Duration::days(rng.range(20, 60)),
+        ClientStatus::Active => match pattern {
+            Pattern::Drifting => today - Duration::days(rng.range(18, 60)),
+            _ => today,
+        },
+    };
+    history(tx, practice, rng, client, primary, tier, pattern, since, last_day, today, summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn history(
+    tx: &Tx,
+    practice: &Practice,
+    rng: &mut Rng,
+    client: ClientId,
+    primary: ClinicianId,
+    tier: Tier,
+    pattern: Pattern,
+    since: NaiveDate,
+    last_day: NaiveDate,
+    today: NaiveDate,
+    summary: &mut DemoSummary,
+) -> Result<()> {
+    let mut log = |date: NaiveDate, kind: EncounterKind, status: EncounterStatus, who: ClinicianId, rng: &mut Rng| -> Result<()> {
+        let minutes = match status {
+            EncounterStatus::Completed => minutes_for(kind, rng),
+            EncounterStatus::NoShow => 5,
+            EncounterStatus::Cancelled => 0,
+        };
+        summary.encounters += 1;
+        bulk::encounter(tx, client, who, date, kind, status, minutes, None)
+    };
+
+    if pattern == Pattern::NeverSeen {
+        // Attempts that did not reach the client.
+        let mut d = since + Duration::days(rng.range(1, 4));
+        while d <= today {
+            log(d, EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+            d += Duration::days(rng.range(5, 12));
+        }
+        return Ok(());
+    }
+
+    let interval = match (tier, pattern) {
+        (_, Pattern::LowTouch) => 26,
+        (Tier::High, _) => 6,
+        (Tier::Moderate, _) => 11,
+        (Tier::Low, _) => 22,
+    };
+    let course = [Course::Improving, Course::Stalling, Course::Worsening, Course::Remitting]
+        [rng.weighted(&[45, 30, 10, 15])];
+    let measures = !rng.chance(0.05); // a few are never measured: no baseline
+    let measure_gap = rng.chance(0.2); // some stop being measured: measurement overdue
+    let measure_stop = today - Duration::days(rng.range(35, 80));
+    let phq_baseline = rng.range(6, 24);
+    let gad = rng.chance(0.6);
+    let gad_baseline = rng.range(5, 19);
+    let safety = rng.chance(0.04);
+    let social_needs = rng.chance(0.25);
+
+    let first = since + Duration::days(rng.range(0, 12));
+    let mut d = first;
+    let mut contacts = 0;
+    let mut last_measured: Option<NaiveDate> = None;
+    while d <= last_day.min(today) {
+        let kind = if contacts == 0 {
+            EncounterKind::Intake
+        } else {
+            [
+                EncounterKind::Session,
+                EncounterKind::Telehealth,
+                EncounterKind::Phone,
+                EncounterKind::Group,
+                EncounterKind::Family,
+                EncounterKind::Crisis,
+            ][rng.weighted(&[55, 25, 8, 6, 5, 1])]
+        };
+        let status = if contacts == 0 {
+            EncounterStatus::Completed
+        } else {
+            [EncounterStatus::Completed, EncounterStatus::NoShow, EncounterStatus::Cancelled]
+                [rng.weighted(&[85, 9, 6])]
+        };
+        let who = if kind == EncounterKind::Group && rng.chance(0.5) {
+            *rng.pick(&practice.clinicians)
+        } else {
+            primary
+        };
+        log(d, kind, status, who, rng)?;
+        if status == EncounterStatus::Completed {
+            contacts += 1;
+            if kind == EncounterKind::Intake {
+                log(d, EncounterKind::Documentation, EncounterStatus::Completed, primary, rng)?;
+            }
+            let weeks = (d - first).num_days() / 7;
+            let due = last_measured.is_none_or(|m| (d - m).num_days() >= 25);
+            if measures && due && !(measure_gap && d > measure_stop) {
+                let def = Instrument::Phq9.def();
+                let total = score_at(phq_baseline, course, weeks, def.total_max, rng);
+                let with_items = rng.chance(0.45) || safety;
+                let items = with_items.then(|| {
+                    let item9 = if safety && d + Duration::days(40) > last_day { Some(1) } else { Some(0) };
+                    items_for(total.max(1), 9, 3, item9, rng)
+                });
+                let total = items.as_ref().map_or(total, |i| i.iter().sum());
+                bulk::measurement(tx, client, d, Instrument::Phq9, total, items.as_deref())?;
+                summary.measurements += 1;
+                if gad {
+                    let total = score_at(gad_baseline, course, weeks, 21, rng);
+                    bulk::measurement(tx, client, d, Instrument::Gad7, total, None)?;
+                    summary.measurements += 1;
+                }
+                last_measured = Some(d);
+            }
+            if rng.chance(0.2) {
+                bulk::measurement(tx, client, d, Instrument::Srs, rng.range(29, 40), None)?;
+                summary.measurements += 1;
+            }
+        } else if rng.chance(0.5) {
+            log(d + Duration::days(1), EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+        }
+        if social_needs && rng.chance(0.35) {
+            log(d, EncounterKind::CaseManagement, EncounterStatus::Completed, primary, rng)?;
+        }
+        if rng.chance(0.12) {
+            log(d, EncounterKind::Coordination, EncounterStatus::Completed, primary, rng)?;
+        }
+        d += Duration::days((interval + rng.range(-2, 3)).max(1));
+    }
+
+    if pattern == Pattern::Drifting && rng.chance(0.6) {
+        let mut d = last_day + Duration::days(rng.range(5, 10));
+        while d < today {
+            log(d, EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+            d += Duration::days(rng.range(7, 14));
+        }
+    }
+    if pattern == Pattern::Disengaged {
+        // The two most recent scheduled contacts did not happen.
+        let a = today - Duration::days(rng.range(8, 20));
+        let b = a + Duration::days(rng.range(3, 7));
+        log(a, EncounterKind::Session, EncounterStatus::NoShow, primary, rng)?;
+        log(b.min(today), EncounterKind::Telehealth, EncounterStatus::Cancelled, primary, rng)?;
+    }
+
+    // Acute events for a few active clients; about half get timely follow-up.
+    if last_day == today && rng.chance(0.05) {
+        let kind = if rng.chance(0.5) { EventKind::EdVisit } else { EventKind::InpatientDischarge };
+        let on = today - Duration::days(rng.range(2, 35));
+        bulk::event(tx, client, on, kind)?;
+        summary.events += 1;
+        if rng.chance(0.5) {
+            let follow = on + Duration::days(rng.range(1, 6));
+            if follow <= today {
+                log(follow, EncounterKind::Phone, EncounterStatus::Completed, primary, rng)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::parse_date;
+
+    fn counts(store: &Store) -> (i64, i64, i64, i64) {
+        let c = store.conn();
+        let n = |t: &str| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        (n("clients"), n("encounters"), n("measurements"), n("events"))
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_practice() {
+        let today = parse_date("2026-11-23").unwrap();
+        let mut a = Store::open_in_memory().unwrap();
+        let mut b = Store::open_in_memory().unwrap();
+        let sa = generate(&mut a, 60, 3, today, &mut |_, _| {}).unwrap();
+        let sb = generate(&mut b, 60, 3, today, &mut |_, _| {}).unwrap();
+        assert_eq!(sa, sb);
+        assert_eq!(counts(&a), counts(&b));
+        let names = |s: &Store| -> Vec<String> {
+            let mut st = s.conn().prepare("SELECT name FROM clients ORDER BY id").unwrap();
+            st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        };
+        assert_eq!(names(&a), names(&b));
+        let (clients, encounters, measurements, _) = counts(&a);
+        assert_eq!(clients, 60);
+        assert!(encounters > 60 * 5, "a year of work: {encounters}");
+        assert!(measurements > 60);
+    }
+
+    #[test]
+    fn the_demo_refuses_a_database_that_holds_a_practice() {
+        let today = parse_date("2026-11-23").unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        generate(&mut store, 5, 1, today, &mut |_, _| {}).unwrap();
+        assert!(generate(&mut store, 5, 1, today, &mut |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn generated_items_sum_to_the_total_and_respect_item_nine() {
+        let mut rng = Rng::new(9);
+        for total in 1..=27 {
+            let items = items_for(total, 9, 3, Some(1), &mut rng);
+            assert_eq!(items.iter().sum::<i64>(), total);
+            assert!(items.iter().all(|v| (0..=3).contains(v)));
+            assert!(items[8] >= 1, "item 9 stays positive");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The functional core: plain types and pure rules from SPEC.md.
+//!
+//! Nothing here reads the clock, the database or the terminal; "today" is always a parameter.
+
+pub mod dates;
+pub mod ids;
+pub mod instruments;
+pub mod kinds;
+pub mod money;
+pub mod records;
+pub mod text;
+pub mod validate;
+
+pub use dates::{Month, parse_date, parse_month};
+pub use ids::*;
+pub use instruments::{Instrument, InstrumentDef};
+pub use kinds::*;
+pub use money::{Money, Percent};
+pub use records::*;

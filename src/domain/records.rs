@@ -1,0 +1,163 @@
+//! The practice's records as plain structs, as the store returns them and rules consume them.
+
+use super::{
+    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind,
+    EncounterStatus, EventKind, Instrument, Money, Percent, Proration, Role, Tier,
+};
+use super::{AttributionId, EncounterId, EventId, MeasurementId};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clinician {
+    pub id: ClinicianId,
+    pub name: String,
+    pub role: Role,
+    pub hourly_cost_cents: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Client {
+    pub id: ClientId,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub dob: Option<NaiveDate>,
+    pub tier: Tier,
+    pub status: ClientStatus,
+    pub since: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+    pub diagnosis: Option<String>,
+    pub clinician_id: Option<ClinicianId>,
+    /// The primary clinician's name, joined in for display.
+    pub clinician: Option<String>,
+}
+
+/// A rate in effect from a date until the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RatePeriod {
+    pub from: NaiveDate,
+    pub rate_cents: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contract {
+    pub id: ContractId,
+    pub name: String,
+    pub model: ContractModel,
+    pub withhold_bp: Percent,
+    pub proration: Proration,
+    pub payer: Option<String>,
+    /// The rate history, oldest first; the first period starts at the beginning of time.
+    pub rates: Vec<RatePeriod>,
+}
+
+impl Contract {
+    /// The rate in effect on `date`: the latest period starting on or before it.
+    pub fn rate_on(&self, date: NaiveDate) -> Money {
+        self.rates
+            .iter()
+            .rev()
+            .find(|p| p.from <= date)
+            .or(self.rates.first())
+            .map_or(Money(0), |p| p.rate_cents)
+    }
+
+    /// The rate in effect today, for listings.
+    pub fn current_rate(&self, today: NaiveDate) -> Money {
+        self.rate_on(today)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribution {
+    pub id: AttributionId,
+    pub client_id: ClientId,
+    pub contract_id: ContractId,
+    pub contract: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+impl Attribution {
+    /// Whether the attribution covers `date` (both ends inclusive).
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date <= end)
+    }
+}
+
+/// True when two inclusive date ranges (`None` end = open) share at least one day.
+pub fn ranges_overlap(
+    a_start: NaiveDate,
+    a_end: Option<NaiveDate>,
+    b_start: NaiveDate,
+    b_end: Option<NaiveDate>,
+) -> bool {
+    a_end.is_none_or(|e| b_start <= e) && b_end.is_none_or(|e| a_start <= e)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Encounter {
+    pub id: EncounterId,
+    pub client_id: ClientId,
+    pub clinician_id: ClinicianId,
+    pub clinician: String,
+    pub date: NaiveDate,
+    pub kind: EncounterKind,
+    pub status: EncounterStatus,
+    pub minutes: i64,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measurement {
+    pub id: MeasurementId,
+    pub client_id: ClientId,
+    pub date: NaiveDate,
+    pub instrument: Instrument,
+    pub total: i64,
+    /// The item responses, when they were recorded.
+    pub items: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: EventId,
+    pub client_id: ClientId,
+    pub date: NaiveDate,
+    pub kind: EventKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        super::super::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn overlap_is_inclusive_at_both_ends() {
+        assert!(ranges_overlap(d("2026-01-01"), Some(d("2026-01-31")), d("2026-01-31"), None));
+        assert!(!ranges_overlap(d("2026-01-01"), Some(d("2026-01-30")), d("2026-01-31"), None));
+        assert!(ranges_overlap(d("2026-01-01"), None, d("2025-01-01"), Some(d("2026-01-01"))));
+        assert!(!ranges_overlap(d("2026-01-02"), None, d("2025-01-01"), Some(d("2026-01-01"))));
+    }
+
+    #[test]
+    fn the_rate_in_effect_is_the_latest_started() {
+        let contract = Contract {
+            id: ContractId(1),
+            name: "A".into(),
+            model: ContractModel::Capitation,
+            withhold_bp: Percent(0),
+            proration: Proration::FirstOfMonth,
+            payer: None,
+            rates: vec![
+                RatePeriod { from: d("0001-01-01"), rate_cents: Money(4000) },
+                RatePeriod { from: d("2026-07-01"), rate_cents: Money(4500) },
+            ],
+        };
+        assert_eq!(contract.rate_on(d("2026-06-30")), Money(4000));
+        assert_eq!(contract.rate_on(d("2026-07-01")), Money(4500));
+    }
+}

@@ -1,0 +1,38 @@
+//! The one error type of the library, with messages written for the therapist reading them.
+//!
+//! Messages must never carry client data beyond what the user typed themselves (no names from
+//! the database in panics or logs); `Db` wraps SQLite errors, which name tables, not values.
+
+use thiserror::Error;
+
+/// Everything that can refuse an operation. Every variant maps to exit status 1 on the CLI.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A value the user gave is not acceptable (out of range, unknown name, bad date, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A referenced record does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A reference matches more than one record.
+    #[error("{0}")]
+    Ambiguous(String),
+    /// The acting clinician may not do this.
+    #[error("{0}")]
+    Denied(String),
+    /// The database is from a newer caseload, corrupt, or otherwise unusable.
+    #[error("{0}")]
+    Database(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid(message.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,104 @@
+//! Bulk loading for generated or imported practices: plain inserts inside the caller's one
+//! transaction, without an audit row per record (the caller audits the load as a whole).
+
+use super::Tx;
+use super::row::iso;
+use crate::domain::{
+    ClientId, ClientStatus, ClinicianId, ContractId, EncounterKind, EncounterStatus, EventKind,
+    Instrument, Tier,
+};
+use crate::error::Result;
+use chrono::NaiveDate;
+use rusqlite::params;
+
+pub struct BulkClient<'a> {
+    pub external_id: Option<&'a str>,
+    pub name: &'a str,
+    pub dob: Option<NaiveDate>,
+    pub tier: Tier,
+    pub status: ClientStatus,
+    pub since: NaiveDate,
+    pub discharged_on: Option<NaiveDate>,
+    pub diagnosis: Option<&'a str>,
+    pub clinician_id: Option<ClinicianId>,
+}
+
+pub fn client(tx: &Tx, c: &BulkClient) -> Result<ClientId> {
+    tx.prepare_cached(
+        "INSERT INTO clients (external_id, name, dob, tier, status, since, discharged_on,
+                              diagnosis, clinician_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        c.external_id,
+        c.name,
+        c.dob.map(iso),
+        c.tier.as_str(),
+        c.status.as_str(),
+        iso(c.since),
+        c.discharged_on.map(iso),
+        c.diagnosis,
+        c.clinician_id.map(|i| i.0)
+    ])?;
+    Ok(ClientId(tx.last_insert_rowid()))
+}
+
+pub fn attribution(
+    tx: &Tx,
+    client: ClientId,
+    contract: ContractId,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO attributions (client_id, contract_id, start_date, end_date) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![client.0, contract.0, iso(start), end.map(iso)])?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn encounter(
+    tx: &Tx,
+    client: ClientId,
+    clinician: ClinicianId,
+    date: NaiveDate,
+    kind: EncounterKind,
+    status: EncounterStatus,
+    minutes: i64,
+    note: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![client.0, clinician.0, iso(date), kind.as_str(), status.as_str(), minutes, note])?;
+    Ok(())
+}
+
+pub fn measurement(
+    tx: &Tx,
+    client: ClientId,
+    date: NaiveDate,
+    instrument: Instrument,
+    total: i64,
+    items: Option<&[i64]>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO measurements (client_id, date, instrument, total, items) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        client.0,
+        iso(date),
+        instrument.as_str(),
+        total,
+        items.map(super::measurements::encode_items)
+    ])?;
+    Ok(())
+}
+
+pub fn event(tx: &Tx, client: ClientId, date: NaiveDate, kind: EventKind) -> Result<()> {
+    tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
+        .execute(params![client.0, iso(date), kind.as_str()])?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! Measurements: instrument totals on a date, with the item responses when they were given.
+
+use super::Tx;
+use super::row::{date, iso, word};
+use crate::domain::{ClientId, Instrument, Measurement, MeasurementId};
+use crate::error::Result;
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+#[derive(Debug, Clone)]
+pub struct NewMeasurement {
+    pub client_id: ClientId,
+    pub date: NaiveDate,
+    pub instrument: Instrument,
+    pub total: i64,
+    pub items: Option<Vec<i64>>,
+}
+
+/// Items are stored as `1,2,0,…` so a score-only measurement (NULL) is distinguishable.
+pub fn encode_items(items: &[i64]) -> String {
+    items.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub fn decode_items(text: &str) -> Option<Vec<i64>> {
+    text.split(',').map(|p| p.parse().ok()).collect()
+}
+
+/// Stores a measurement that the caller has already validated against the instrument table.
+pub fn insert(tx: &Tx, new: &NewMeasurement) -> Result<MeasurementId> {
+    tx.prepare_cached(
+        "INSERT INTO measurements (client_id, date, instrument, total, items)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        new.client_id.0,
+        iso(new.date),
+        new.instrument.as_str(),
+        new.total,
+        new.items.as_deref().map(encode_items)
+    ])?;
+    let id = MeasurementId(tx.last_insert_rowid());
+    let how = if new.items.is_some() { "items" } else { "total" };
+    tx.audit(
+        "measurement.add",
+        Some(new.client_id),
+        &format!("{} on {} ({how})", new.instrument, new.date),
+    )?;
+    Ok(id)
+}
+
+/// A client's measurements in the order they happened (date, then the order recorded).
+pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Measurement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, client_id, date, instrument, total, items FROM measurements
+         WHERE client_id = ?1 ORDER BY date, id",
+    )?;
+    let rows = stmt.query_map([client.0], |r| {
+        Ok(Measurement {
+            id: MeasurementId(r.get(0)?),
+            client_id: ClientId(r.get(1)?),
+            date: date(r, 2)?,
+            instrument: word(r, 3)?,
+            total: r.get(4)?,
+            items: r.get::<_, Option<String>>(5)?.as_deref().and_then(decode_items),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

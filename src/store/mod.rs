@@ -1,0 +1,243 @@
+//! The store: one `Store` owns the SQLite connection. Opening sets the pragmas that protect
+//! clinical data, checks the SQLite version and applies the embedded migrations. All SQL lives
+//! in this module's files, one per aggregate; they return domain structs.
+//!
+//! Reads are functions over `&Connection`; writes are functions over `&Tx`, which only exists
+//! inside [`Store::write`] — one `BEGIN IMMEDIATE` transaction per command, so a refused
+//! command writes nothing.
+
+pub mod attributions;
+pub mod audit;
+pub mod bulk;
+pub mod clients;
+pub mod clinicians;
+pub mod contracts;
+pub mod encounters;
+pub mod events;
+pub mod measurements;
+pub mod record;
+mod migrate;
+mod row;
+pub mod settings;
+
+use crate::domain::ClinicianId;
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use migrate::SCHEMA_VERSION;
+
+/// The oldest SQLite without the WAL-reset corruption bug (sqlite.org/wal.html).
+const MIN_SQLITE: (u32, u32, u32) = (3, 51, 3);
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Who is acting: recorded on every audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub clinician_id: Option<ClinicianId>,
+    pub name: String,
+}
+
+impl Actor {
+    /// The command line without `--as`: changes are attributed to the program user.
+    pub fn unnamed() -> Actor {
+        Actor { clinician_id: None, name: "(unnamed)".to_string() }
+    }
+}
+
+/// The practice database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    actor: Actor,
+}
+
+/// A write transaction; derefs to the connection so read functions work inside it.
+pub struct Tx<'a> {
+    inner: rusqlite::Transaction<'a>,
+    actor: &'a Actor,
+}
+
+impl Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.inner
+    }
+}
+
+impl Tx<'_> {
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`: pragmas, version check, migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            Error::Database(format!("cannot open the database at {}: {e}", path.display()))
+        })?;
+        Store::prepare(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory database (tests).
+    pub fn open_in_memory() -> Result<Store> {
+        Store::prepare(Connection::open_in_memory()?, None)
+    }
+
+    fn prepare(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        // A key for encryption at rest would be applied here, before anything reads the file.
+        check_sqlite_version()?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if path.is_some() && !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Database(format!(
+                "the database could not be put in WAL mode (got {mode})"
+            )));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA trusted_schema = OFF;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Store { conn, path, actor: Actor::unnamed() };
+        migrate::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Sets who the following writes are audited as.
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let inner = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = Tx { inner, actor: &self.actor };
+        let value = f(&tx)?;
+        tx.inner.commit()?;
+        Ok(value)
+    }
+
+    /// Changes whenever another connection commits: the TUI polls it to stay live.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+/// The linked SQLite's version, checked against the WAL-reset fix.
+pub fn sqlite_version() -> (u32, u32, u32) {
+    let n = rusqlite::version_number() as u32;
+    (n / 1_000_000, n / 1000 % 1000, n % 1000)
+}
+
+fn check_sqlite_version() -> Result<()> {
+    let v = sqlite_version();
+    if v < MIN_SQLITE {
+        return Err(Error::Database(format!(
+            "SQLite {}.{}.{} has the WAL-reset corruption bug; caseload needs {}.{}.{} or newer",
+            v.0, v.1, v.2, MIN_SQLITE.0, MIN_SQLITE.1, MIN_SQLITE.2
+        )));
+    }
+    Ok(())
+}
+
+/// Creates the database file (and its folder) readable by the owner only, before SQLite does;
+/// SQLite gives the -wal and -shm files the same permissions.
+fn create_private_file(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Database(format!(
+            "cannot create the database at {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_sqlite_has_the_wal_reset_fix() {
+        assert!(sqlite_version() >= MIN_SQLITE, "{:?}", sqlite_version());
+    }
+
+    #[test]
+    fn open_sets_the_protective_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let c = store.conn();
+        let get = |p: &str| -> String {
+            c.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .unwrap()
+        };
+        assert_eq!(get("journal_mode"), "wal");
+        assert_eq!(get("synchronous"), "2");
+        assert_eq!(get("foreign_keys"), "1");
+        assert_eq!(get("trusted_schema"), "0");
+        assert!(get("busy_timeout").parse::<i64>().unwrap() >= 5000);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("p.db")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the database must be private to its owner");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let mut store = Store::open_in_memory().unwrap();
+        let result: Result<()> = store.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES ('x', '1')", [])?;
+            Err(Error::invalid("refused"))
+        });
+        assert!(result.is_err());
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM settings WHERE key = 'x'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
