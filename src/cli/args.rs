@@ -72,7 +72,12 @@ pub enum ClinicianCommand {
         #[arg(long, default_value = "clinician")]
         role: String,
         /// What an hour of this clinician's time costs the practice, in dollars
-        #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "DOLLARS")]
+        #[arg(
+            long,
+            default_value = "0",
+            allow_hyphen_values = true,
+            value_name = "DOLLARS"
+        )]
         hourly_cost: String,
     },
     /// List clinicians
@@ -94,7 +99,12 @@ pub enum ContractCommand {
         #[arg(long, allow_hyphen_values = true, value_name = "DOLLARS")]
         rate: String,
         /// Percent of gross the payer holds back until quality targets are met
-        #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "PCT")]
+        #[arg(
+            long,
+            default_value = "0",
+            allow_hyphen_values = true,
+            value_name = "PCT"
+        )]
         withhold: String,
         /// first-of-month or daily
         #[arg(long, default_value = "first-of-month")]
@@ -181,7 +191,12 @@ pub struct AttributeArgs {
     #[arg(long, value_name = "NAME")]
     pub contract: String,
     /// First day of the attribution
-    #[arg(long, value_name = "DATE", required_unless_present = "end", conflicts_with = "end")]
+    #[arg(
+        long,
+        value_name = "DATE",
+        required_unless_present = "end",
+        conflicts_with = "end"
+    )]
     pub from: Option<String>,
     /// Last day of the attribution (inclusive); open-ended when left out
     #[arg(long, value_name = "DATE", conflicts_with = "end")]

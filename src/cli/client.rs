@@ -10,7 +10,11 @@ use crate::store::{attributions, clients, clinicians, contracts, record};
 pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
     match command {
         ClientCommand::Add(args) => add(ctx, args),
-        ClientCommand::List { status, clinician, json } => list(ctx, status, clinician, json),
+        ClientCommand::List {
+            status,
+            clinician,
+            json,
+        } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
         ClientCommand::Discharge { client, date } => {
             let client = ctx.client(&client)?;
@@ -22,15 +26,25 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
                     or_dash(client.discharged_on)
                 )));
             }
-            ctx.store.write(|tx| clients::set_status(tx, client.id, ClientStatus::Discharged, on))?;
-            println!("Discharged client {} ({}) on {on}", client.id, sanitize(&client.name));
+            ctx.store
+                .write(|tx| clients::set_status(tx, client.id, ClientStatus::Discharged, on))?;
+            println!(
+                "Discharged client {} ({}) on {on}",
+                client.id,
+                sanitize(&client.name)
+            );
             Ok(())
         }
         ClientCommand::Tier { client, tier } => {
             let client = ctx.client(&client)?;
             let tier: Tier = tier.parse()?;
-            ctx.store.write(|tx| clients::set_tier(tx, client.id, tier))?;
-            println!("Client {} ({}) is now {tier} tier", client.id, sanitize(&client.name));
+            ctx.store
+                .write(|tx| clients::set_tier(tx, client.id, tier))?;
+            println!(
+                "Client {} ({}) is now {tier} tier",
+                client.id,
+                sanitize(&client.name)
+            );
             Ok(())
         }
     }
@@ -39,7 +53,10 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
 fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
     let conn = ctx.store.conn();
     let name = validate::name("client name", &args.name)?;
-    let external_id = args.external_id.map(|e| validate::name("external id", &e)).transpose()?;
+    let external_id = args
+        .external_id
+        .map(|e| validate::name("external id", &e))
+        .transpose()?;
     let tier: Tier = args.tier.parse()?;
     let since = match &args.since {
         Some(text) => parse_date(text)?,
@@ -49,9 +66,15 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
     if let Some(dob) = dob
         && dob > ctx.today
     {
-        return Err(Error::Invalid(format!("date of birth {dob} is in the future")));
+        return Err(Error::Invalid(format!(
+            "date of birth {dob} is in the future"
+        )));
     }
-    let diagnosis = args.diagnosis.as_deref().map(validate::diagnosis).transpose()?;
+    let diagnosis = args
+        .diagnosis
+        .as_deref()
+        .map(validate::diagnosis)
+        .transpose()?;
     let clinician = match &args.clinician {
         Some(name) => Some(clinicians::by_name(conn, name)?),
         None => match &ctx.acting {
@@ -62,7 +85,11 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
             },
         },
     };
-    let contract = args.contract.as_deref().map(|c| contracts::by_name(conn, c)).transpose()?;
+    let contract = args
+        .contract
+        .as_deref()
+        .map(|c| contracts::by_name(conn, c))
+        .transpose()?;
     let new = clients::NewClient {
         external_id,
         name,
@@ -90,18 +117,34 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
     Ok(())
 }
 
-fn list(ctx: &Context, status: Option<String>, clinician: Option<String>, json: bool) -> Result<()> {
+fn list(
+    ctx: &Context,
+    status: Option<String>,
+    clinician: Option<String>,
+    json: bool,
+) -> Result<()> {
     let conn = ctx.store.conn();
     let filter = clients::ClientFilter {
         status: status.as_deref().map(str::parse).transpose()?,
-        clinician: clinician.as_deref().map(|n| clinicians::by_name(conn, n)).transpose()?.map(|c| c.id),
+        clinician: clinician
+            .as_deref()
+            .map(|n| clinicians::by_name(conn, n))
+            .transpose()?
+            .map(|c| c.id),
     };
     let all = clients::list(conn, &filter)?;
     if json {
         return print_json(&all);
     }
-    let mut table =
-        Table::new(&[">id", "external id", "name", "tier", "status", "clinician", "since"]);
+    let mut table = Table::new(&[
+        ">id",
+        "external id",
+        "name",
+        "tier",
+        "status",
+        "clinician",
+        "since",
+    ]);
     for c in &all {
         table.row(vec![
             c.id.to_string(),
@@ -125,7 +168,8 @@ fn list(ctx: &Context, status: Option<String>, clinician: Option<String>, json: 
 fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     let client = ctx.client(reference)?;
     let rec = record::load(ctx.store.conn(), client.id)?;
-    ctx.store.write(|tx| tx.audit("client.view", Some(client.id), "client show"))?;
+    ctx.store
+        .write(|tx| tx.audit("client.view", Some(client.id), "client show"))?;
     if json {
         return print_json(&rec);
     }
@@ -133,10 +177,13 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     println!("{}  (#{})", sanitize(&c.name), c.id);
     let mut facts = vec![
         ("external id", or_dash(c.external_id.as_deref())),
-        ("status", match c.discharged_on {
-            Some(on) => format!("{} on {on}", c.status),
-            None => c.status.to_string(),
-        }),
+        (
+            "status",
+            match c.discharged_on {
+                Some(on) => format!("{} on {on}", c.status),
+                None => c.status.to_string(),
+            },
+        ),
         ("tier", c.tier.to_string()),
         ("clinician", or_dash(c.clinician.as_deref())),
         ("since", c.since.to_string()),
@@ -156,7 +203,12 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         println!("  none");
     }
     for a in &rec.attributions {
-        println!("  {}  from {} {}", sanitize(&a.contract), a.start, a.end.map_or("(open)".into(), |e| format!("to {e}")));
+        println!(
+            "  {}  from {} {}",
+            sanitize(&a.contract),
+            a.start,
+            a.end.map_or("(open)".into(), |e| format!("to {e}"))
+        );
     }
     println!();
     println!("Measurements");
@@ -166,10 +218,24 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     for m in &rec.measurements {
         let def = m.instrument.def();
         let items = if m.items.is_some() { " (items)" } else { "" };
-        println!("  {}  {:<7} {:>3}  {}{items}", m.date, def.name, m.total, def.band_label(m.total));
+        println!(
+            "  {}  {:<7} {:>3}  {}{items}",
+            m.date,
+            def.name,
+            m.total,
+            def.band_label(m.total)
+        );
     }
     println!();
-    println!("Encounters ({} in all{})", rec.encounters.len(), if rec.encounters.len() > 20 { ", newest 20 shown" } else { "" });
+    println!(
+        "Encounters ({} in all{})",
+        rec.encounters.len(),
+        if rec.encounters.len() > 20 {
+            ", newest 20 shown"
+        } else {
+            ""
+        }
+    );
     let mut table = Table::new(&["date", "kind", "status", ">min", "clinician", "note"]);
     for e in rec.encounters.iter().take(20) {
         table.row(vec![

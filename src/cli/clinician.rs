@@ -9,15 +9,24 @@ use crate::store::clinicians;
 
 pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
     match command {
-        ClinicianCommand::Add { name, role, hourly_cost } => {
+        ClinicianCommand::Add {
+            name,
+            role,
+            hourly_cost,
+        } => {
             let name = validate::name("clinician name", &name)?;
             let role: Role = role.parse()?;
             let cost = Money::parse(&hourly_cost)?;
             if cost.cents() < 0 {
                 return Err(Error::invalid("hourly cost must not be negative"));
             }
-            let id = ctx.store.write(|tx| clinicians::insert(tx, &name, role, cost))?;
-            println!("Added clinician {id}: {} ({role}, {cost}/hour)", crate::domain::text::sanitize(&name));
+            let id = ctx
+                .store
+                .write(|tx| clinicians::insert(tx, &name, role, cost))?;
+            println!(
+                "Added clinician {id}: {} ({role}, {cost}/hour)",
+                crate::domain::text::sanitize(&name)
+            );
             Ok(())
         }
         ClinicianCommand::List { json } => {

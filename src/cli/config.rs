@@ -30,7 +30,11 @@ pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
             if json {
                 let rows: Vec<SettingJson> = all
                     .into_iter()
-                    .map(|(key, value, meaning)| SettingJson { key, value, meaning })
+                    .map(|(key, value, meaning)| SettingJson {
+                        key,
+                        value,
+                        meaning,
+                    })
                     .collect();
                 return print_json(&rows);
             }

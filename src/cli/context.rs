@@ -1,7 +1,7 @@
 //! What every handler needs: the open store, "today", and who is acting.
 
 use super::args::Cli;
-use crate::domain::{Clinician, ClientId, Client, parse_date};
+use crate::domain::{Client, ClientId, Clinician, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{Actor, Store, clients, clinicians};
 use chrono::NaiveDate;
@@ -46,9 +46,16 @@ impl Context {
             None => None,
         };
         if let Some(c) = &acting {
-            store.set_actor(Actor { clinician_id: Some(c.id), name: c.name.clone() });
+            store.set_actor(Actor {
+                clinician_id: Some(c.id),
+                name: c.name.clone(),
+            });
         }
-        Ok(Context { store, today, acting })
+        Ok(Context {
+            store,
+            today,
+            acting,
+        })
     }
 
     /// Resolves a client reference.
@@ -59,7 +66,9 @@ impl Context {
     /// A date option, defaulting to today; dates after today are refused (work is recorded
     /// after it happens).
     pub fn past_date(&self, text: Option<&str>, what: &str) -> Result<NaiveDate> {
-        let Some(text) = text else { return Ok(self.today) };
+        let Some(text) = text else {
+            return Ok(self.today);
+        };
         let date = parse_date(text)?;
         if date > self.today {
             return Err(Error::Invalid(format!(

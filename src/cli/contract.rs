@@ -22,7 +22,14 @@ struct ContractJson<'a> {
 
 pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
     match command {
-        ContractCommand::Add { name, model, rate, withhold, proration, payer } => {
+        ContractCommand::Add {
+            name,
+            model,
+            rate,
+            withhold,
+            proration,
+            payer,
+        } => {
             let new = contracts::NewContract {
                 name: validate::name("contract name", &name)?,
                 model: model.parse()?,
@@ -63,8 +70,15 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                     .collect();
                 return print_json(&rows);
             }
-            let mut table =
-                Table::new(&[">id", "name", "model", ">rate", ">withhold", "proration", "payer"]);
+            let mut table = Table::new(&[
+                ">id",
+                "name",
+                "model",
+                ">rate",
+                ">withhold",
+                "proration",
+                "payer",
+            ]);
             for c in &all {
                 table.row(vec![
                     c.id.to_string(),
@@ -77,7 +91,9 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                 ]);
             }
             if table.is_empty() {
-                println!("No contracts yet. Add one with `caseload contract add NAME --model capitation --rate 40`.");
+                println!(
+                    "No contracts yet. Add one with `caseload contract add NAME --model capitation --rate 40`."
+                );
             } else {
                 table.print();
             }
@@ -91,7 +107,9 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
     let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
     if let Some(end) = args.end {
         let end = parse_date(&end)?;
-        let was = ctx.store.write(|tx| attributions::end(tx, client.id, contract.id, end))?;
+        let was = ctx
+            .store
+            .write(|tx| attributions::end(tx, client.id, contract.id, end))?;
         println!(
             "Ended client {}'s attribution to {} (from {}) on {end}",
             client.id,
@@ -102,8 +120,13 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
     }
     let from = parse_date(args.from.as_deref().unwrap_or_default())?;
     let to = args.to.as_deref().map(parse_date).transpose()?;
-    ctx.store.write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
+    ctx.store
+        .write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
     let until = to.map_or("open-ended".to_string(), |t| format!("to {t}"));
-    println!("Attributed client {} to {} from {from} {until}", client.id, sanitize(&contract.name));
+    println!(
+        "Attributed client {} to {} from {from} {until}",
+        client.id,
+        sanitize(&contract.name)
+    );
     Ok(())
 }

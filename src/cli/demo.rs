@@ -13,17 +13,28 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     let show_progress = args.clients >= 2_000;
     let mut progress = |done: u32, total: u32| {
         if show_progress {
-            eprint!("\rgenerating demo practice: {done}/{total} clients ({}%)", done as u64 * 100 / total as u64);
+            eprint!(
+                "\rgenerating demo practice: {done}/{total} clients ({}%)",
+                done as u64 * 100 / total as u64
+            );
             let _ = std::io::stderr().flush();
         }
     };
-    let summary = demo::generate(&mut ctx.store, args.clients, args.seed, ctx.today, &mut progress)?;
+    let summary = demo::generate(
+        &mut ctx.store,
+        args.clients,
+        args.seed,
+        ctx.today,
+        &mut progress,
+    )?;
     if show_progress {
         eprintln!();
     }
     println!(
         "Wrote a demo practice to {}: {} clients, {} encounters, {} measurements, {} acute events ({:.2}s)",
-        ctx.store.path().map_or("memory".into(), |p| p.display().to_string()),
+        ctx.store
+            .path()
+            .map_or("memory".into(), |p| p.display().to_string()),
         summary.clients,
         summary.encounters,
         summary.measurements,

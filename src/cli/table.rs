@@ -21,10 +21,23 @@ impl Table {
     pub fn new(headers: &[&str]) -> Table {
         let aligns = headers
             .iter()
-            .map(|h| if h.starts_with('>') { Align::Right } else { Align::Left })
+            .map(|h| {
+                if h.starts_with('>') {
+                    Align::Right
+                } else {
+                    Align::Left
+                }
+            })
             .collect();
-        let headers = headers.iter().map(|h| h.trim_start_matches('>').to_string()).collect();
-        Table { headers, aligns, rows: Vec::new() }
+        let headers = headers
+            .iter()
+            .map(|h| h.trim_start_matches('>').to_string())
+            .collect();
+        Table {
+            headers,
+            aligns,
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {

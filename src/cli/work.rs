@@ -3,8 +3,8 @@
 use super::Context;
 use super::args::{EventArgs, LogArgs, MeasureArgs};
 use crate::domain::{
-    EncounterKind, EncounterStatus, EventKind, Instrument, instruments::parse_items, text::sanitize,
-    validate,
+    EncounterKind, EncounterStatus, EventKind, Instrument, instruments::parse_items,
+    text::sanitize, validate,
 };
 use crate::error::{Error, Result};
 use crate::store::{encounters, events, measurements};
@@ -41,7 +41,11 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
     let (total, items) = match (&args.score, &args.items) {
         (Some(score), None) => {
             let total: i64 = score.trim().parse().map_err(|_| {
-                Error::Invalid(format!("{} score '{}' is not a whole number", def.name, sanitize(score)))
+                Error::Invalid(format!(
+                    "{} score '{}' is not a whole number",
+                    def.name,
+                    sanitize(score)
+                ))
             })?;
             (def.check_total(total)?, None)
         }
@@ -53,7 +57,13 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
     };
     let client = ctx.client(&args.client)?;
     let date = ctx.past_date(args.date.as_deref(), "measurement date")?;
-    let new = measurements::NewMeasurement { client_id: client.id, date, instrument, total, items };
+    let new = measurements::NewMeasurement {
+        client_id: client.id,
+        date,
+        instrument,
+        total,
+        items,
+    };
     ctx.store.write(|tx| measurements::insert(tx, &new))?;
     println!(
         "Recorded {} {total} ({}) on {date} for {}",
@@ -68,7 +78,8 @@ pub fn event(ctx: &mut Context, args: EventArgs) -> Result<()> {
     let kind: EventKind = args.kind.parse()?;
     let client = ctx.client(&args.client)?;
     let date = ctx.past_date(args.date.as_deref(), "event date")?;
-    ctx.store.write(|tx| events::insert(tx, client.id, kind, date))?;
+    ctx.store
+        .write(|tx| events::insert(tx, client.id, kind, date))?;
     println!("Recorded {kind} on {date} for {}", sanitize(&client.name));
     Ok(())
 }

@@ -7,8 +7,8 @@ mod names;
 mod rng;
 
 use crate::domain::{
-    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind,
-    EncounterStatus, EventKind, Instrument, Money, Percent, Proration, Role, Tier,
+    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind, EncounterStatus,
+    EventKind, Instrument, Money, Percent, Proration, Role, Tier,
 };
 use crate::error::{Error, Result};
 use crate::store::{Store, Tx, bulk, clients, clinicians, contracts};
@@ -70,7 +70,12 @@ pub fn generate(
     store.write(|tx| {
         let practice = setup(tx, today)?;
         let mut rng = Rng::new(seed);
-        let mut summary = DemoSummary { clients, encounters: 0, measurements: 0, events: 0 };
+        let mut summary = DemoSummary {
+            clients,
+            encounters: 0,
+            measurements: 0,
+            events: 0,
+        };
         let step = (clients / 50).max(1);
         for i in 0..clients {
             one_client(tx, &practice, &mut rng, i, today, &mut summary)?;
@@ -79,7 +84,11 @@ pub fn generate(
             }
         }
         progress(clients, clients);
-        tx.audit("demo.generate", None, &format!("{clients} clients, seed {seed}"))?;
+        tx.audit(
+            "demo.generate",
+            None,
+            &format!("{clients} clients, seed {seed}"),
+        )?;
         Ok(summary)
     })
 }
@@ -124,7 +133,12 @@ fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
             payer: Some("Bright Employee Assistance".into()),
         },
     )?;
-    Ok(Practice { clinicians: [dana, sam, priya], harbor, valley, bright })
+    Ok(Practice {
+        clinicians: [dana, sam, priya],
+        harbor,
+        valley,
+        bright,
+    })
 }
 
 fn minutes_for(kind: EncounterKind, rng: &mut Rng) -> i64 {
@@ -158,7 +172,13 @@ fn score_at(baseline: i64, course: Course, weeks: i64, max: i64, rng: &mut Rng) 
 }
 
 /// Item responses that sum to `total`, with item 9 (index 8) set as asked for PHQ-9.
-fn items_for(total: i64, count: usize, item_max: i64, item9: Option<i64>, rng: &mut Rng) -> Vec<i64> {
+fn items_for(
+    total: i64,
+    count: usize,
+    item_max: i64,
+    item9: Option<i64>,
+    rng: &mut Rng,
+) -> Vec<i64> {
     let mut items = vec![0i64; count];
     let mut left = total;
     if let Some(v) = item9 {
@@ -178,9 +198,9 @@ fn items_for(total: i64, count: usize, item_max: i64, item9: Option<i64>, rng: &
     }
     if left > 0 {
         // Only when the total exceeds what the free items can hold: put the rest anywhere.
-        for i in 0..count {
-            let room = (item_max - items[i]).min(left);
-            items[i] += room;
+        for item in items.iter_mut() {
+            let room = (item_max - *item).min(left);
+            *item += room;
             left -= room;
         }
     }
@@ -197,11 +217,19 @@ fn one_client(
 ) -> Result<()> {
     let name = format!("{} {}", rng.pick(names::FIRST), rng.pick(names::LAST));
     let tier = [Tier::High, Tier::Moderate, Tier::Low][rng.weighted(&[20, 55, 25])];
-    let status =
-        [ClientStatus::Active, ClientStatus::Discharged, ClientStatus::OnHold][rng.weighted(&[82, 11, 7])];
+    let status = [
+        ClientStatus::Active,
+        ClientStatus::Discharged,
+        ClientStatus::OnHold,
+    ][rng.weighted(&[82, 11, 7])];
     let pattern = if status == ClientStatus::Active {
-        [Pattern::Engaged, Pattern::Drifting, Pattern::Disengaged, Pattern::NeverSeen, Pattern::LowTouch]
-            [rng.weighted(&[55, 13, 7, 6, 19])]
+        [
+            Pattern::Engaged,
+            Pattern::Drifting,
+            Pattern::Disengaged,
+            Pattern::NeverSeen,
+            Pattern::LowTouch,
+        ][rng.weighted(&[55, 13, 7, 6, 19])]
     } else {
         Pattern::Engaged
     };
@@ -221,8 +249,14 @@ fn one_client(
         let span = (today - since).num_days().max(1);
         since + Duration::days(rng.range(span / 2, span))
     });
-    let dob = NaiveDate::from_ymd_opt(rng.range(1950, 2007) as i32, rng.range(1, 12) as u32, rng.range(1, 28) as u32);
-    let diagnosis = *rng.pick(&["F32.1", "F33.1", "F41.1", "F43.10", "F43.23", "F41.0", "F32.2", "F10.20"]);
+    let dob = NaiveDate::from_ymd_opt(
+        rng.range(1950, 2007) as i32,
+        rng.range(1, 12) as u32,
+        rng.range(1, 28) as u32,
+    );
+    let diagnosis = *rng.pick(&[
+        "F32.1", "F33.1", "F41.1", "F43.10", "F43.23", "F41.0", "F32.2", "F10.20",
+    ]);
     let client = bulk::client(
         tx,
         &bulk::BulkClient {
@@ -246,7 +280,13 @@ fn one_client(
         if end + Duration::days(30) < today && rng.chance(0.3) {
             let again = end + Duration::days(rng.range(20, 60));
             if again <= today {
-                bulk::attribution(tx, client, contract, again, Some(again + Duration::days(89)))?;
+                bulk::attribution(
+                    tx,
+                    client,
+                    contract,
+                    again,
+                    Some(again + Duration::days(89)),
+                )?;
             }
         }
     } else {
@@ -263,7 +303,9 @@ fn one_client(
             _ => today,
         },
     };
-    history(tx, practice, rng, client, primary, tier, pattern, since, last_day, today, summary)
+    history(
+        tx, practice, rng, client, primary, tier, pattern, since, last_day, today, summary,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -280,7 +322,12 @@ fn history(
     today: NaiveDate,
     summary: &mut DemoSummary,
 ) -> Result<()> {
-    let mut log = |date: NaiveDate, kind: EncounterKind, status: EncounterStatus, who: ClinicianId, rng: &mut Rng| -> Result<()> {
+    let mut log = |date: NaiveDate,
+                   kind: EncounterKind,
+                   status: EncounterStatus,
+                   who: ClinicianId,
+                   rng: &mut Rng|
+     -> Result<()> {
         let minutes = match status {
             EncounterStatus::Completed => minutes_for(kind, rng),
             EncounterStatus::NoShow => 5,
@@ -294,7 +341,13 @@ fn history(
         // Attempts that did not reach the client.
         let mut d = since + Duration::days(rng.range(1, 4));
         while d <= today {
-            log(d, EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+            log(
+                d,
+                EncounterKind::Outreach,
+                EncounterStatus::Completed,
+                primary,
+                rng,
+            )?;
             d += Duration::days(rng.range(5, 12));
         }
         return Ok(());
@@ -306,8 +359,12 @@ fn history(
         (Tier::Moderate, _) => 11,
         (Tier::Low, _) => 22,
     };
-    let course = [Course::Improving, Course::Stalling, Course::Worsening, Course::Remitting]
-        [rng.weighted(&[45, 30, 10, 15])];
+    let course = [
+        Course::Improving,
+        Course::Stalling,
+        Course::Worsening,
+        Course::Remitting,
+    ][rng.weighted(&[45, 30, 10, 15])];
     let measures = !rng.chance(0.05); // a few are never measured: no baseline
     let measure_gap = rng.chance(0.2); // some stop being measured: measurement overdue
     let measure_stop = today - Duration::days(rng.range(35, 80));
@@ -337,8 +394,11 @@ fn history(
         let status = if contacts == 0 {
             EncounterStatus::Completed
         } else {
-            [EncounterStatus::Completed, EncounterStatus::NoShow, EncounterStatus::Cancelled]
-                [rng.weighted(&[85, 9, 6])]
+            [
+                EncounterStatus::Completed,
+                EncounterStatus::NoShow,
+                EncounterStatus::Cancelled,
+            ][rng.weighted(&[85, 9, 6])]
         };
         let who = if kind == EncounterKind::Group && rng.chance(0.5) {
             *rng.pick(&practice.clinicians)
@@ -349,7 +409,13 @@ fn history(
         if status == EncounterStatus::Completed {
             contacts += 1;
             if kind == EncounterKind::Intake {
-                log(d, EncounterKind::Documentation, EncounterStatus::Completed, primary, rng)?;
+                log(
+                    d,
+                    EncounterKind::Documentation,
+                    EncounterStatus::Completed,
+                    primary,
+                    rng,
+                )?;
             }
             let weeks = (d - first).num_days() / 7;
             let due = last_measured.is_none_or(|m| (d - m).num_days() >= 25);
@@ -358,7 +424,11 @@ fn history(
                 let total = score_at(phq_baseline, course, weeks, def.total_max, rng);
                 let with_items = rng.chance(0.45) || safety;
                 let items = with_items.then(|| {
-                    let item9 = if safety && d + Duration::days(40) > last_day { Some(1) } else { Some(0) };
+                    let item9 = if safety && d + Duration::days(40) > last_day {
+                        Some(1)
+                    } else {
+                        Some(0)
+                    };
                     items_for(total.max(1), 9, 3, item9, rng)
                 });
                 let total = items.as_ref().map_or(total, |i| i.iter().sum());
@@ -376,13 +446,31 @@ fn history(
                 summary.measurements += 1;
             }
         } else if rng.chance(0.5) {
-            log(d + Duration::days(1), EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+            log(
+                d + Duration::days(1),
+                EncounterKind::Outreach,
+                EncounterStatus::Completed,
+                primary,
+                rng,
+            )?;
         }
         if social_needs && rng.chance(0.35) {
-            log(d, EncounterKind::CaseManagement, EncounterStatus::Completed, primary, rng)?;
+            log(
+                d,
+                EncounterKind::CaseManagement,
+                EncounterStatus::Completed,
+                primary,
+                rng,
+            )?;
         }
         if rng.chance(0.12) {
-            log(d, EncounterKind::Coordination, EncounterStatus::Completed, primary, rng)?;
+            log(
+                d,
+                EncounterKind::Coordination,
+                EncounterStatus::Completed,
+                primary,
+                rng,
+            )?;
         }
         d += Duration::days((interval + rng.range(-2, 3)).max(1));
     }
@@ -390,7 +478,13 @@ fn history(
     if pattern == Pattern::Drifting && rng.chance(0.6) {
         let mut d = last_day + Duration::days(rng.range(5, 10));
         while d < today {
-            log(d, EncounterKind::Outreach, EncounterStatus::Completed, primary, rng)?;
+            log(
+                d,
+                EncounterKind::Outreach,
+                EncounterStatus::Completed,
+                primary,
+                rng,
+            )?;
             d += Duration::days(rng.range(7, 14));
         }
     }
@@ -398,20 +492,42 @@ fn history(
         // The two most recent scheduled contacts did not happen.
         let a = today - Duration::days(rng.range(8, 20));
         let b = a + Duration::days(rng.range(3, 7));
-        log(a, EncounterKind::Session, EncounterStatus::NoShow, primary, rng)?;
-        log(b.min(today), EncounterKind::Telehealth, EncounterStatus::Cancelled, primary, rng)?;
+        log(
+            a,
+            EncounterKind::Session,
+            EncounterStatus::NoShow,
+            primary,
+            rng,
+        )?;
+        log(
+            b.min(today),
+            EncounterKind::Telehealth,
+            EncounterStatus::Cancelled,
+            primary,
+            rng,
+        )?;
     }
 
     // Acute events for a few active clients; about half get timely follow-up.
     if last_day == today && rng.chance(0.05) {
-        let kind = if rng.chance(0.5) { EventKind::EdVisit } else { EventKind::InpatientDischarge };
+        let kind = if rng.chance(0.5) {
+            EventKind::EdVisit
+        } else {
+            EventKind::InpatientDischarge
+        };
         let on = today - Duration::days(rng.range(2, 35));
         bulk::event(tx, client, on, kind)?;
         summary.events += 1;
         if rng.chance(0.5) {
             let follow = on + Duration::days(rng.range(1, 6));
             if follow <= today {
-                log(follow, EncounterKind::Phone, EncounterStatus::Completed, primary, rng)?;
+                log(
+                    follow,
+                    EncounterKind::Phone,
+                    EncounterStatus::Completed,
+                    primary,
+                    rng,
+                )?;
             }
         }
     }
@@ -425,8 +541,16 @@ mod tests {
 
     fn counts(store: &Store) -> (i64, i64, i64, i64) {
         let c = store.conn();
-        let n = |t: &str| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
-        (n("clients"), n("encounters"), n("measurements"), n("events"))
+        let n = |t: &str| {
+            c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        (
+            n("clients"),
+            n("encounters"),
+            n("measurements"),
+            n("events"),
+        )
     }
 
     #[test]
@@ -439,8 +563,14 @@ mod tests {
         assert_eq!(sa, sb);
         assert_eq!(counts(&a), counts(&b));
         let names = |s: &Store| -> Vec<String> {
-            let mut st = s.conn().prepare("SELECT name FROM clients ORDER BY id").unwrap();
-            st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+            let mut st = s
+                .conn()
+                .prepare("SELECT name FROM clients ORDER BY id")
+                .unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
         };
         assert_eq!(names(&a), names(&b));
         let (clients, encounters, measurements, _) = counts(&a);

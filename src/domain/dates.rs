@@ -9,10 +9,13 @@ use std::fmt;
 pub fn parse_date(text: &str) -> Result<NaiveDate, Error> {
     let text = text.trim();
     let shaped = text.len() == 10
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !shaped {
         return Err(Error::Invalid(format!(
             "'{}' is not a date (use YYYY-MM-DD)",
@@ -42,7 +45,10 @@ impl Month {
     }
 
     pub fn of(date: NaiveDate) -> Month {
-        Month { year: date.year(), month: date.month() }
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
     }
 
     pub fn first_day(self) -> NaiveDate {
@@ -50,7 +56,10 @@ impl Month {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next().first_day().pred_opt().expect("a month has a last day")
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("a month has a last day")
     }
 
     pub fn days(self) -> i64 {
@@ -59,17 +68,29 @@ impl Month {
 
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
     pub fn prev(self) -> Month {
         if self.month == 1 {
-            Month { year: self.year - 1, month: 12 }
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Month { year: self.year, month: self.month - 1 }
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
 
@@ -123,8 +144,14 @@ mod tests {
 
     #[test]
     fn dates_are_strict() {
-        assert_eq!(d("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
-        assert_eq!(parse_date("2026-02-30").unwrap_err().to_string(), "2026-02-30 is not a real date");
+        assert_eq!(
+            d("2026-02-28"),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            parse_date("2026-02-30").unwrap_err().to_string(),
+            "2026-02-30 is not a real date"
+        );
         assert!(parse_date("2026-2-3").is_err());
         assert!(parse_date("26-02-03").is_err());
         assert!(parse_date("2026/02/03").is_err());
@@ -135,12 +162,20 @@ mod tests {
     fn months_know_their_length() {
         assert_eq!(parse_month("2024-02").unwrap().days(), 29);
         assert_eq!(parse_month("2026-02").unwrap().days(), 28);
-        assert_eq!(parse_month("2026-12").unwrap().next().to_string(), "2027-01");
-        assert_eq!(parse_month("2026-01").unwrap().prev().to_string(), "2025-12");
+        assert_eq!(
+            parse_month("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+        assert_eq!(
+            parse_month("2026-01").unwrap().prev().to_string(),
+            "2025-12"
+        );
         assert_eq!(parse_month("2026-04").unwrap().last_day(), d("2026-04-30"));
         assert!(parse_month("2026-13").is_err());
         assert!(parse_month("2026-1").is_err());
-        let span = parse_month("2025-11").unwrap().through(parse_month("2026-02").unwrap());
+        let span = parse_month("2025-11")
+            .unwrap()
+            .through(parse_month("2026-02").unwrap());
         assert_eq!(span.len(), 4);
     }
 

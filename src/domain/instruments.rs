@@ -92,7 +92,10 @@ pub static INSTRUMENTS: [InstrumentDef; 6] = [
         items: 20,
         item_max: 4,
         total_max: 80,
-        bands: &[band(0, 32, "below threshold"), band(33, 80, "probable PTSD")],
+        bands: &[
+            band(0, 32, "below threshold"),
+            band(33, 80, "probable PTSD"),
+        ],
         caseness: Some(33),
         direction: Direction::HigherIsWorse,
         reliable_change: Some(10),
@@ -134,7 +137,10 @@ pub static INSTRUMENTS: [InstrumentDef; 6] = [
         items: 4,
         item_max: 10,
         total_max: 40,
-        bands: &[band(0, 35, "alliance concern"), band(36, 40, "good alliance")],
+        bands: &[
+            band(0, 35, "alliance concern"),
+            band(36, 40, "good alliance"),
+        ],
         caseness: None,
         direction: Direction::LowerIsWorse,
         reliable_change: None,
@@ -192,14 +198,18 @@ impl FromStr for Instrument {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let wanted: String = s.trim().to_ascii_lowercase().replace(['-', '_'], "");
-        Instrument::ALL.iter().copied().find(|i| i.as_str() == wanted).ok_or_else(|| {
-            let ids: Vec<&str> = Instrument::ALL.iter().map(|i| i.as_str()).collect();
-            Error::Invalid(format!(
-                "unknown instrument '{}' (expected one of: {})",
-                super::text::sanitize(s),
-                ids.join(", ")
-            ))
-        })
+        Instrument::ALL
+            .iter()
+            .copied()
+            .find(|i| i.as_str() == wanted)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = Instrument::ALL.iter().map(|i| i.as_str()).collect();
+                Error::Invalid(format!(
+                    "unknown instrument '{}' (expected one of: {})",
+                    super::text::sanitize(s),
+                    ids.join(", ")
+                ))
+            })
     }
 }
 
@@ -226,7 +236,11 @@ impl InstrumentDef {
                 items.len()
             )));
         }
-        if let Some((i, v)) = items.iter().enumerate().find(|(_, v)| !(0..=self.item_max).contains(*v)) {
+        if let Some((i, v)) = items
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(0..=self.item_max).contains(*v))
+        {
             return Err(Error::Invalid(format!(
                 "{} item {} is {v}; each item is 0–{}",
                 self.name,
@@ -278,7 +292,8 @@ impl InstrumentDef {
 
     /// Reliable improvement: improvement ≥ the reliable-change figure.
     pub fn reliable_improvement(&self, baseline: i64, latest: i64) -> Option<bool> {
-        self.reliable_change.map(|rc| self.improvement(baseline, latest) >= rc)
+        self.reliable_change
+            .map(|rc| self.improvement(baseline, latest) >= rc)
     }
 }
 
@@ -331,7 +346,13 @@ mod tests {
     fn ids_parse_leniently() {
         assert_eq!("PHQ-9".parse::<Instrument>().unwrap(), Instrument::Phq9);
         assert_eq!("audit_c".parse::<Instrument>().unwrap(), Instrument::AuditC);
-        assert!("bdi".parse::<Instrument>().unwrap_err().to_string().contains("phq9, gad7"));
+        assert!(
+            "bdi"
+                .parse::<Instrument>()
+                .unwrap_err()
+                .to_string()
+                .contains("phq9, gad7")
+        );
     }
 
     #[test]
@@ -343,18 +364,26 @@ mod tests {
             "PHQ-9 score 28 is out of range (0–27)"
         );
         assert!(phq.check_total(-1).is_err());
-        assert_eq!(phq.total_of_items(&[1, 2, 3, 0, 1, 2, 3, 0, 1]).unwrap(), 13);
+        assert_eq!(
+            phq.total_of_items(&[1, 2, 3, 0, 1, 2, 3, 0, 1]).unwrap(),
+            13
+        );
         assert_eq!(
             phq.total_of_items(&[1, 2, 3]).unwrap_err().to_string(),
             "PHQ-9 needs 9 item responses, got 3"
         );
         assert_eq!(
-            phq.total_of_items(&[1, 2, 4, 0, 0, 0, 0, 0, 0]).unwrap_err().to_string(),
+            phq.total_of_items(&[1, 2, 4, 0, 0, 0, 0, 0, 0])
+                .unwrap_err()
+                .to_string(),
             "PHQ-9 item 3 is 4; each item is 0–3"
         );
         assert_eq!(parse_items(phq, "1,2,0").unwrap(), vec![1, 2, 0]);
         assert_eq!(parse_items(phq, "120").unwrap(), vec![1, 2, 0]);
-        assert_eq!(parse_items(Instrument::Ors.def(), "10 9 8 7").unwrap(), vec![10, 9, 8, 7]);
+        assert_eq!(
+            parse_items(Instrument::Ors.def(), "10 9 8 7").unwrap(),
+            vec![10, 9, 8, 7]
+        );
         assert!(parse_items(phq, "1,x,2").is_err());
     }
 
@@ -377,7 +406,11 @@ mod tests {
     #[test]
     fn response_remission_and_reliable_improvement() {
         let phq = Instrument::Phq9.def();
-        assert_eq!(phq.response(20, 10), Some(true), "exactly 50% is a response");
+        assert_eq!(
+            phq.response(20, 10),
+            Some(true),
+            "exactly 50% is a response"
+        );
         assert_eq!(phq.response(20, 11), Some(false));
         assert_eq!(phq.response(9, 0), None, "baseline below caseness");
         assert_eq!(phq.remission(10, 4), Some(true));
@@ -386,7 +419,11 @@ mod tests {
         assert_eq!(phq.reliable_improvement(15, 9), Some(true));
         assert_eq!(phq.reliable_improvement(15, 10), Some(false));
         let ors = Instrument::Ors.def();
-        assert_eq!(ors.reliable_improvement(18, 23), Some(true), "ORS improves upward");
+        assert_eq!(
+            ors.reliable_improvement(18, 23),
+            Some(true),
+            "ORS improves upward"
+        );
         assert_eq!(ors.response(18, 30), None);
         assert_eq!(Instrument::AuditC.def().reliable_improvement(8, 0), None);
     }

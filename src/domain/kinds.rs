@@ -146,17 +146,32 @@ mod tests {
         for kind in EncounterKind::ALL {
             assert_eq!(kind.as_str().parse::<EncounterKind>().unwrap(), *kind);
         }
-        assert_eq!("On-Hold".parse::<ClientStatus>().unwrap(), ClientStatus::OnHold);
+        assert_eq!(
+            "On-Hold".parse::<ClientStatus>().unwrap(),
+            ClientStatus::OnHold
+        );
         let err = "urgent".parse::<Tier>().unwrap_err().to_string();
-        assert_eq!(err, "unknown tier 'urgent' (expected one of: high, moderate, low)");
+        assert_eq!(
+            err,
+            "unknown tier 'urgent' (expected one of: high, moderate, low)"
+        );
     }
 
     #[test]
     fn only_completed_contact_kinds_are_contacts() {
-        assert!(is_contact(EncounterKind::Session, EncounterStatus::Completed));
+        assert!(is_contact(
+            EncounterKind::Session,
+            EncounterStatus::Completed
+        ));
         assert!(!is_contact(EncounterKind::Session, EncounterStatus::NoShow));
-        assert!(!is_contact(EncounterKind::Outreach, EncounterStatus::Completed));
-        assert!(!is_contact(EncounterKind::Coordination, EncounterStatus::Completed));
+        assert!(!is_contact(
+            EncounterKind::Outreach,
+            EncounterStatus::Completed
+        ));
+        assert!(!is_contact(
+            EncounterKind::Coordination,
+            EncounterStatus::Completed
+        ));
         let listed = EncounterKind::ALL
             .iter()
             .filter(|k| k.is_contact_kind())

@@ -5,6 +5,7 @@
 pub mod dates;
 pub mod ids;
 pub mod instruments;
+pub mod intervals;
 pub mod kinds;
 pub mod money;
 pub mod records;
@@ -14,6 +15,7 @@ pub mod validate;
 pub use dates::{Month, parse_date, parse_month};
 pub use ids::*;
 pub use instruments::{Instrument, InstrumentDef};
+pub use intervals::Intervals;
 pub use kinds::*;
 pub use money::{Money, Percent};
 pub use records::*;

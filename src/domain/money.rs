@@ -18,7 +18,11 @@ impl Money {
     /// At most two decimals; anything else is refused with the text named.
     pub fn parse(text: &str) -> Result<Money, Error> {
         let shown = super::text::sanitize(text.trim());
-        let bad = || Error::Invalid(format!("'{shown}' is not an amount in dollars (e.g. 42.50)"));
+        let bad = || {
+            Error::Invalid(format!(
+                "'{shown}' is not an amount in dollars (e.g. 42.50)"
+            ))
+        };
         let mut s = text.trim();
         let negative = s.starts_with('-');
         if negative {
@@ -30,12 +34,23 @@ impl Money {
             None => (s.clone(), String::new()),
         };
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() && frac.is_empty() || !digits(&whole) || !digits(&frac) || frac.len() > 2 {
+        if whole.is_empty() && frac.is_empty()
+            || !digits(&whole)
+            || !digits(&frac)
+            || frac.len() > 2
+        {
             return Err(bad());
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| bad())?
+        };
         let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
-        let cents = whole.checked_mul(100).and_then(|c| c.checked_add(frac)).ok_or_else(bad)?;
+        let cents = whole
+            .checked_mul(100)
+            .and_then(|c| c.checked_add(frac))
+            .ok_or_else(bad)?;
         Ok(Money(if negative { -cents } else { cents }))
     }
 
@@ -55,7 +70,7 @@ impl fmt::Display for Money {
         let whole = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -81,7 +96,8 @@ impl Percent {
         let s = text.trim().trim_end_matches('%');
         let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 2 || whole.len() > 3 {
+        if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 2 || whole.len() > 3
+        {
             return Err(bad());
         }
         let bp = whole.parse::<i64>().map_err(|_| bad())? * 100

@@ -1,10 +1,10 @@
 //! The practice's records as plain structs, as the store returns them and rules consume them.
 
-use super::{
-    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind,
-    EncounterStatus, EventKind, Instrument, Money, Percent, Proration, Role, Tier,
-};
 use super::{AttributionId, EncounterId, EventId, MeasurementId};
+use super::{
+    ClientId, ClientStatus, ClinicianId, ContractId, ContractModel, EncounterKind, EncounterStatus,
+    EventKind, Instrument, Money, Percent, Proration, Role, Tier,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -137,10 +137,30 @@ mod tests {
 
     #[test]
     fn overlap_is_inclusive_at_both_ends() {
-        assert!(ranges_overlap(d("2026-01-01"), Some(d("2026-01-31")), d("2026-01-31"), None));
-        assert!(!ranges_overlap(d("2026-01-01"), Some(d("2026-01-30")), d("2026-01-31"), None));
-        assert!(ranges_overlap(d("2026-01-01"), None, d("2025-01-01"), Some(d("2026-01-01"))));
-        assert!(!ranges_overlap(d("2026-01-02"), None, d("2025-01-01"), Some(d("2026-01-01"))));
+        assert!(ranges_overlap(
+            d("2026-01-01"),
+            Some(d("2026-01-31")),
+            d("2026-01-31"),
+            None
+        ));
+        assert!(!ranges_overlap(
+            d("2026-01-01"),
+            Some(d("2026-01-30")),
+            d("2026-01-31"),
+            None
+        ));
+        assert!(ranges_overlap(
+            d("2026-01-01"),
+            None,
+            d("2025-01-01"),
+            Some(d("2026-01-01"))
+        ));
+        assert!(!ranges_overlap(
+            d("2026-01-02"),
+            None,
+            d("2025-01-01"),
+            Some(d("2026-01-01"))
+        ));
     }
 
     #[test]
@@ -153,8 +173,14 @@ mod tests {
             proration: Proration::FirstOfMonth,
             payer: None,
             rates: vec![
-                RatePeriod { from: d("0001-01-01"), rate_cents: Money(4000) },
-                RatePeriod { from: d("2026-07-01"), rate_cents: Money(4500) },
+                RatePeriod {
+                    from: d("0001-01-01"),
+                    rate_cents: Money(4000),
+                },
+                RatePeriod {
+                    from: d("2026-07-01"),
+                    rate_cents: Money(4500),
+                },
             ],
         };
         assert_eq!(contract.rate_on(d("2026-06-30")), Money(4000));

@@ -7,7 +7,9 @@ pub fn sanitize(text: &str) -> String {
     if !text.chars().any(is_unsafe) {
         return text.to_string();
     }
-    text.chars().map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c }).collect()
+    text.chars()
+        .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 fn is_unsafe(c: char) -> bool {
@@ -24,7 +26,11 @@ pub fn initials(name: &str) -> String {
         .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
         .map(|c| format!("{}.", c.to_uppercase()))
         .collect();
-    if parts.is_empty() { "?".to_string() } else { parts.join(" ") }
+    if parts.is_empty() {
+        "?".to_string()
+    } else {
+        parts.join(" ")
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ pub fn minutes(text: &str) -> Result<i64, Error> {
         .parse()
         .map_err(|_| Error::Invalid(format!("minutes '{shown}' is not a whole number")))?;
     if !(0..=1440).contains(&value) {
-        return Err(Error::Invalid(format!("minutes must be between 0 and 1440, got {value}")));
+        return Err(Error::Invalid(format!(
+            "minutes must be between 0 and 1440, got {value}"
+        )));
     }
     Ok(value)
 }
@@ -27,7 +29,9 @@ pub fn name(what: &str, text: &str) -> Result<String, Error> {
         return Err(Error::Invalid(format!("{what} must not be empty")));
     }
     if trimmed.chars().count() > NAME_MAX_CHARS {
-        return Err(Error::Invalid(format!("{what} is longer than {NAME_MAX_CHARS} characters")));
+        return Err(Error::Invalid(format!(
+            "{what} is longer than {NAME_MAX_CHARS} characters"
+        )));
     }
     Ok(trimmed.to_string())
 }

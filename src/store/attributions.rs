@@ -3,9 +3,7 @@
 
 use super::Tx;
 use super::row::{date, iso, opt_date};
-use crate::domain::{
-    Attribution, AttributionId, ClientId, ContractId, ranges_overlap,
-};
+use crate::domain::{Attribution, AttributionId, ClientId, ContractId, ranges_overlap};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -26,8 +24,9 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
 
 /// The client's attributions, oldest first.
 pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Attribution>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("{SELECT} WHERE a.client_id = ?1 ORDER BY a.start_date, a.id"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE a.client_id = ?1 ORDER BY a.start_date, a.id"
+    ))?;
     let rows = stmt.query_map([client.0], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -52,7 +51,9 @@ pub fn insert(
         .into_iter()
         .find(|a| a.contract_id == contract && ranges_overlap(a.start, a.end, start, end))
     {
-        let until = clash.end.map_or("open-ended".to_string(), |e| format!("to {e}"));
+        let until = clash
+            .end
+            .map_or("open-ended".to_string(), |e| format!("to {e}"));
         return Err(Error::Invalid(format!(
             "the client is already attributed to this contract from {} {until}; \
              overlapping attributions would count the same months twice",
@@ -66,7 +67,11 @@ pub fn insert(
     .execute(params![client.0, contract.0, iso(start), end.map(iso)])?;
     let id = AttributionId(tx.last_insert_rowid());
     let until = end.map_or("open".to_string(), |e| e.to_string());
-    tx.audit("attribution.add", Some(client), &format!("contract {contract} from {start} to {until}"))?;
+    tx.audit(
+        "attribution.add",
+        Some(client),
+        &format!("contract {contract} from {start} to {until}"),
+    )?;
     Ok(id)
 }
 
@@ -78,11 +83,17 @@ pub fn end(tx: &Tx, client: ClientId, contract: ContractId, end: NaiveDate) -> R
         .filter(|a| a.contract_id == contract)
         .find(|a| a.covers(end) || (a.end.is_none() && a.start <= end))
         .ok_or_else(|| {
-            Error::NotFound(format!("the client has no attribution to this contract covering {end}"))
+            Error::NotFound(format!(
+                "the client has no attribution to this contract covering {end}"
+            ))
         })?;
     tx.prepare_cached("UPDATE attributions SET end_date = ?1 WHERE id = ?2")?
         .execute(params![iso(end), current.id.0])?;
-    tx.audit("attribution.end", Some(client), &format!("contract {contract} ends {end}"))?;
+    tx.audit(
+        "attribution.end",
+        Some(client),
+        &format!("contract {contract} ends {end}"),
+    )?;
     Ok(current)
 }
 
@@ -129,13 +140,25 @@ mod tests {
     fn overlapping_attributions_are_refused_and_adjacent_ones_allowed() {
         let (mut store, client, contract) = setup();
         let d = |s| parse_date(s).unwrap();
-        store.write(|tx| insert(tx, client, contract, d("2026-01-01"), Some(d("2026-03-31")))).unwrap();
+        store
+            .write(|tx| insert(tx, client, contract, d("2026-01-01"), Some(d("2026-03-31"))))
+            .unwrap();
         let clash = store.write(|tx| insert(tx, client, contract, d("2026-03-31"), None));
-        assert!(clash.unwrap_err().to_string().contains("already attributed"));
-        store.write(|tx| insert(tx, client, contract, d("2026-04-01"), None)).unwrap();
-        let back = store.write(|tx| insert(tx, client, contract, d("2026-05-01"), Some(d("2026-04-01"))));
+        assert!(
+            clash
+                .unwrap_err()
+                .to_string()
+                .contains("already attributed")
+        );
+        store
+            .write(|tx| insert(tx, client, contract, d("2026-04-01"), None))
+            .unwrap();
+        let back =
+            store.write(|tx| insert(tx, client, contract, d("2026-05-01"), Some(d("2026-04-01"))));
         assert!(back.unwrap_err().to_string().contains("before it starts"));
-        store.write(|tx| end(tx, client, contract, d("2026-06-30"))).unwrap();
+        store
+            .write(|tx| end(tx, client, contract, d("2026-06-30")))
+            .unwrap();
         let all = for_client(store.conn(), client).unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].end, Some(d("2026-06-30")));

@@ -22,7 +22,9 @@ impl Tx<'_> {
     /// Appends one audit row for the acting clinician. `detail` must not repeat client data
     /// (names, notes): the client is identified by id only.
     pub fn audit(&self, action: &str, client: Option<ClientId>, detail: &str) -> Result<()> {
-        let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let at = chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
         self.prepare_cached(
             "INSERT INTO audit (at, clinician_id, actor, action, client_id, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -70,7 +72,12 @@ mod tests {
         let rows = recent(store.conn(), 10).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].action, "test");
-        assert!(store.conn().execute("UPDATE audit SET detail = 'x'", []).is_err());
+        assert!(
+            store
+                .conn()
+                .execute("UPDATE audit SET detail = 'x'", [])
+                .is_err()
+        );
         assert!(store.conn().execute("DELETE FROM audit", []).is_err());
         assert_eq!(recent(store.conn(), 10).unwrap()[0].detail, "one");
     }

@@ -72,7 +72,15 @@ pub fn encounter(
         "INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![client.0, clinician.0, iso(date), kind.as_str(), status.as_str(), minutes, note])?;
+    .execute(params![
+        client.0,
+        clinician.0,
+        iso(date),
+        kind.as_str(),
+        status.as_str(),
+        minutes,
+        note
+    ])?;
     Ok(())
 }
 

@@ -3,9 +3,7 @@
 
 use super::Tx;
 use super::row::{date, iso, opt_date, word};
-use crate::domain::{
-    Client, ClientId, ClientStatus, ClinicianId, Tier, text::sanitize,
-};
+use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Tier, text::sanitize};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -97,7 +95,10 @@ pub fn list(conn: &Connection, filter: &ClientFilter) -> Result<Vec<Client>> {
          ORDER BY c.name COLLATE NOCASE, c.id"
     ))?;
     let rows = stmt.query_map(
-        params![filter.status.map(|s| s.as_str()), filter.clinician.map(|c| c.0)],
+        params![
+            filter.status.map(|s| s.as_str()),
+            filter.clinician.map(|c| c.0)
+        ],
         from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -122,14 +123,20 @@ pub fn resolve(conn: &Connection, reference: &str) -> Result<Client> {
         return Ok(client);
     }
     let needle = reference.to_lowercase();
-    let mut stmt = conn.prepare_cached("SELECT id, name, external_id FROM clients ORDER BY name, id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, name, external_id FROM clients ORDER BY name, id")?;
     let matches: Vec<(i64, String, Option<String>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .filter_map(|r| r.ok())
-        .filter(|(_, name, _): &(i64, String, Option<String>)| name.to_lowercase().contains(&needle))
+        .filter(|(_, name, _): &(i64, String, Option<String>)| {
+            name.to_lowercase().contains(&needle)
+        })
         .collect();
     match matches.as_slice() {
-        [] => Err(Error::NotFound(format!("no client matches '{}'", sanitize(reference)))),
+        [] => Err(Error::NotFound(format!(
+            "no client matches '{}'",
+            sanitize(reference)
+        ))),
         [(id, _, _)] => get(conn, ClientId(*id)),
         many => {
             let shown: Vec<String> = many
@@ -140,7 +147,11 @@ pub fn resolve(conn: &Connection, reference: &str) -> Result<Client> {
                     None => format!("#{id} {}", sanitize(name)),
                 })
                 .collect();
-            let more = if many.len() > 10 { format!(" and {} more", many.len() - 10) } else { String::new() };
+            let more = if many.len() > 10 {
+                format!(" and {} more", many.len() - 10)
+            } else {
+                String::new()
+            };
             Err(Error::Ambiguous(format!(
                 "'{}' matches {} clients: {}{more}; use the id or external id",
                 sanitize(reference),
@@ -171,7 +182,11 @@ pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) ->
     let discharged_on = (status == ClientStatus::Discharged).then(|| iso(on));
     tx.prepare_cached("UPDATE clients SET status = ?1, discharged_on = ?2 WHERE id = ?3")?
         .execute(params![status.as_str(), discharged_on, id.0])?;
-    tx.audit("client.status", Some(id), &format!("{} -> {status} on {on}", client.status))?;
+    tx.audit(
+        "client.status",
+        Some(id),
+        &format!("{} -> {status} on {on}", client.status),
+    )?;
     Ok(())
 }
 
@@ -179,7 +194,11 @@ pub fn set_clinician(tx: &Tx, id: ClientId, clinician: Option<ClinicianId>) -> R
     tx.prepare_cached("UPDATE clients SET clinician_id = ?1 WHERE id = ?2")?
         .execute(params![clinician.map(|c| c.0), id.0])?;
     let to = clinician.map_or("none".to_string(), |c| c.to_string());
-    tx.audit("client.clinician", Some(id), &format!("primary clinician -> {to}"))?;
+    tx.audit(
+        "client.clinician",
+        Some(id),
+        &format!("primary clinician -> {to}"),
+    )?;
     Ok(())
 }
 
@@ -208,7 +227,9 @@ mod tests {
     #[test]
     fn clients_round_trip() {
         let mut store = Store::open_in_memory().unwrap();
-        let id = store.write(|tx| insert(tx, &new("Ann Lee", Some("M-1")))).unwrap();
+        let id = store
+            .write(|tx| insert(tx, &new("Ann Lee", Some("M-1"))))
+            .unwrap();
         let c = get(store.conn(), id).unwrap();
         assert_eq!(c.name, "Ann Lee");
         assert_eq!(c.external_id.as_deref(), Some("M-1"));
@@ -217,17 +238,26 @@ mod tests {
         assert_eq!(c.dob, Some(parse_date("1990-05-01").unwrap()));
         assert_eq!(c.diagnosis.as_deref(), Some("F32.1"));
         let on = parse_date("2026-03-01").unwrap();
-        store.write(|tx| set_status(tx, id, ClientStatus::Discharged, on)).unwrap();
+        store
+            .write(|tx| set_status(tx, id, ClientStatus::Discharged, on))
+            .unwrap();
         store.write(|tx| set_tier(tx, id, Tier::Low)).unwrap();
         let c = get(store.conn(), id).unwrap();
-        assert_eq!((c.status, c.discharged_on, c.tier), (ClientStatus::Discharged, Some(on), Tier::Low));
+        assert_eq!(
+            (c.status, c.discharged_on, c.tier),
+            (ClientStatus::Discharged, Some(on), Tier::Low)
+        );
     }
 
     #[test]
     fn references_resolve_by_id_external_id_or_unique_fragment() {
         let mut store = Store::open_in_memory().unwrap();
-        let ann = store.write(|tx| insert(tx, &new("Ann Lee", Some("M-1")))).unwrap();
-        let joann = store.write(|tx| insert(tx, &new("Joanne Park", Some("M-2")))).unwrap();
+        let ann = store
+            .write(|tx| insert(tx, &new("Ann Lee", Some("M-1"))))
+            .unwrap();
+        let joann = store
+            .write(|tx| insert(tx, &new("Joanne Park", Some("M-2"))))
+            .unwrap();
         let c = store.conn();
         assert_eq!(resolve(c, &ann.to_string()).unwrap().id, ann);
         assert_eq!(resolve(c, "M-2").unwrap().id, joann);
@@ -235,17 +265,29 @@ mod tests {
         let err = resolve(c, "ann").unwrap_err();
         assert!(matches!(err, Error::Ambiguous(_)));
         let text = err.to_string();
-        assert!(text.contains("Ann Lee") && text.contains("Joanne Park"), "{text}");
+        assert!(
+            text.contains("Ann Lee") && text.contains("Joanne Park"),
+            "{text}"
+        );
         assert!(matches!(resolve(c, "zed"), Err(Error::NotFound(_))));
     }
 
     #[test]
     fn duplicate_external_ids_and_unknown_clinicians_are_refused() {
         let mut store = Store::open_in_memory().unwrap();
-        store.write(|tx| insert(tx, &new("Ann Lee", Some("M-1")))).unwrap();
-        assert!(store.write(|tx| insert(tx, &new("Bo Diaz", Some("M-1")))).is_err());
+        store
+            .write(|tx| insert(tx, &new("Ann Lee", Some("M-1"))))
+            .unwrap();
+        assert!(
+            store
+                .write(|tx| insert(tx, &new("Bo Diaz", Some("M-1"))))
+                .is_err()
+        );
         let mut orphan = new("Cy Young", None);
         orphan.clinician_id = Some(ClinicianId(99));
-        assert!(store.write(|tx| insert(tx, &orphan)).is_err(), "foreign keys are enforced");
+        assert!(
+            store.write(|tx| insert(tx, &orphan)).is_err(),
+            "foreign keys are enforced"
+        );
     }
 }

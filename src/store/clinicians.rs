@@ -68,8 +68,10 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Clinician> {
     }
     let all = list(conn)?;
     let needle = name.trim().to_lowercase();
-    let matching: Vec<&Clinician> =
-        all.iter().filter(|c| !needle.is_empty() && c.name.to_lowercase().contains(&needle)).collect();
+    let matching: Vec<&Clinician> = all
+        .iter()
+        .filter(|c| !needle.is_empty() && c.name.to_lowercase().contains(&needle))
+        .collect();
     if let [only] = matching.as_slice() {
         return Ok((*only).clone());
     }
@@ -79,7 +81,10 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Clinician> {
     } else {
         format!("known: {}", known.join(", "))
     };
-    Err(Error::NotFound(format!("no clinician named '{}' ({hint})", sanitize(name))))
+    Err(Error::NotFound(format!(
+        "no clinician named '{}' ({hint})",
+        sanitize(name)
+    )))
 }
 
 #[cfg(test)]
@@ -90,12 +95,18 @@ mod tests {
     #[test]
     fn clinicians_round_trip_and_names_are_unique() {
         let mut store = Store::open_in_memory().unwrap();
-        let id = store.write(|tx| insert(tx, "Dana Reyes", Role::Admin, Money(9000))).unwrap();
+        let id = store
+            .write(|tx| insert(tx, "Dana Reyes", Role::Admin, Money(9000)))
+            .unwrap();
         let c = by_name(store.conn(), "dana reyes").unwrap();
         assert_eq!(c.id, id);
         assert_eq!(c.role, Role::Admin);
         assert_eq!(c.hourly_cost_cents, Money(9000));
-        assert!(store.write(|tx| insert(tx, "DANA REYES", Role::Clinician, Money(0))).is_err());
+        assert!(
+            store
+                .write(|tx| insert(tx, "DANA REYES", Role::Clinician, Money(0)))
+                .is_err()
+        );
         assert_eq!(by_name(store.conn(), "dana").unwrap().id, id);
         let err = by_name(store.conn(), "Nobody").unwrap_err().to_string();
         assert!(err.contains("known: Dana Reyes"), "{err}");

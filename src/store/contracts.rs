@@ -53,7 +53,10 @@ pub fn insert(tx: &Tx, new: &NewContract) -> Result<ContractId> {
     tx.audit(
         "contract.add",
         None,
-        &format!("contract {id}: {} at {} withhold {}", new.model, new.rate, new.withhold),
+        &format!(
+            "contract {id}: {} at {} withhold {}",
+            new.model, new.rate, new.withhold
+        ),
     )?;
     Ok(id)
 }
@@ -68,7 +71,11 @@ pub fn set_rate(tx: &Tx, id: ContractId, rate: Money, from: NaiveDate) -> Result
          ON CONFLICT (contract_id, effective_from) DO UPDATE SET rate_cents = excluded.rate_cents",
     )?
     .execute(params![id.0, iso(from), rate.cents()])?;
-    tx.audit("contract.rate", None, &format!("contract {id}: {rate} from {from}"))?;
+    tx.audit(
+        "contract.rate",
+        None,
+        &format!("contract {id}: {rate} from {from}"),
+    )?;
     Ok(())
 }
 
@@ -79,7 +86,13 @@ fn rates(conn: &Connection) -> Result<HashMap<i64, Vec<RatePeriod>>> {
     )?;
     let mut by_contract: HashMap<i64, Vec<RatePeriod>> = HashMap::new();
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, RatePeriod { from: date(r, 1)?, rate_cents: Money(r.get(2)?) }))
+        Ok((
+            r.get::<_, i64>(0)?,
+            RatePeriod {
+                from: date(r, 1)?,
+                rate_cents: Money(r.get(2)?),
+            },
+        ))
     })?;
     for row in rows {
         let (id, period) = row?;
@@ -134,7 +147,10 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Contract> {
     } else {
         format!("known: {}", known.join(", "))
     };
-    Err(Error::NotFound(format!("no contract named '{}' ({hint})", sanitize(name))))
+    Err(Error::NotFound(format!(
+        "no contract named '{}' ({hint})",
+        sanitize(name)
+    )))
 }
 
 #[cfg(test)]
@@ -156,7 +172,9 @@ mod tests {
         };
         let id = store.write(|tx| insert(tx, &new)).unwrap();
         let july = parse_date("2026-07-01").unwrap();
-        store.write(|tx| set_rate(tx, id, Money(4500), july)).unwrap();
+        store
+            .write(|tx| set_rate(tx, id, Money(4500), july))
+            .unwrap();
         let c = by_name(store.conn(), "blue plan").unwrap();
         assert_eq!(c.model, ContractModel::Capitation);
         assert_eq!(c.withhold_bp, Percent(500));
@@ -164,6 +182,9 @@ mod tests {
         assert_eq!(c.payer.as_deref(), Some("Blue"));
         assert_eq!(c.rate_on(parse_date("2026-06-01").unwrap()), Money(4250));
         assert_eq!(c.rate_on(july), Money(4500));
-        assert!(store.write(|tx| insert(tx, &new)).is_err(), "names are unique");
+        assert!(
+            store.write(|tx| insert(tx, &new)).is_err(),
+            "names are unique"
+        );
     }
 }

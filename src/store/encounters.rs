@@ -38,7 +38,10 @@ pub fn insert(tx: &Tx, new: &NewEncounter) -> Result<EncounterId> {
     tx.audit(
         "encounter.add",
         Some(new.client_id),
-        &format!("{} {} {} min on {} by clinician {}", new.kind, new.status, new.minutes, new.date, new.clinician_id),
+        &format!(
+            "{} {} {} min on {} by clinician {}",
+            new.kind, new.status, new.minutes, new.date, new.clinician_id
+        ),
     )?;
     Ok(id)
 }

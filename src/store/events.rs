@@ -21,7 +21,12 @@ pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Event>> {
         "SELECT id, client_id, date, kind FROM events WHERE client_id = ?1 ORDER BY date, id",
     )?;
     let rows = stmt.query_map([client.0], |r| {
-        Ok(Event { id: EventId(r.get(0)?), client_id: ClientId(r.get(1)?), date: date(r, 2)?, kind: word(r, 3)? })
+        Ok(Event {
+            id: EventId(r.get(0)?),
+            client_id: ClientId(r.get(1)?),
+            date: date(r, 2)?,
+            kind: word(r, 3)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

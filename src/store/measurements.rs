@@ -18,7 +18,11 @@ pub struct NewMeasurement {
 
 /// Items are stored as `1,2,0,…` so a score-only measurement (NULL) is distinguishable.
 pub fn encode_items(items: &[i64]) -> String {
-    items.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn decode_items(text: &str) -> Option<Vec<i64>> {
@@ -39,7 +43,11 @@ pub fn insert(tx: &Tx, new: &NewMeasurement) -> Result<MeasurementId> {
         new.items.as_deref().map(encode_items)
     ])?;
     let id = MeasurementId(tx.last_insert_rowid());
-    let how = if new.items.is_some() { "items" } else { "total" };
+    let how = if new.items.is_some() {
+        "items"
+    } else {
+        "total"
+    };
     tx.audit(
         "measurement.add",
         Some(new.client_id),
@@ -61,7 +69,10 @@ pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Measurement
             date: date(r, 2)?,
             instrument: word(r, 3)?,
             total: r.get(4)?,
-            items: r.get::<_, Option<String>>(5)?.as_deref().and_then(decode_items),
+            items: r
+                .get::<_, Option<String>>(5)?
+                .as_deref()
+                .and_then(decode_items),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

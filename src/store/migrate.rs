@@ -38,9 +38,8 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(refuse_newer(version));
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql).map_err(|e| {
-            Error::Database(format!("schema migration {} failed: {e}", index + 1))
-        })?;
+        tx.execute_batch(sql)
+            .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     tx.commit()?;
@@ -60,14 +59,22 @@ mod tests {
         assert_eq!(user_version(store.conn()).unwrap(), SCHEMA_VERSION);
         let tables: i64 = store
             .conn()
-            .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(user_version(store.conn()).unwrap(), SCHEMA_VERSION);
         let again: i64 = store
             .conn()
-            .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, again);
     }
@@ -78,9 +85,13 @@ mod tests {
         let path = dir.path().join("new.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
         }
-        let err = Store::open(&path).err().expect("must be refused").to_string();
+        let err = Store::open(&path)
+            .err()
+            .expect("must be refused")
+            .to_string();
         assert!(err.contains("newer caseload"), "{err}");
     }
 
@@ -91,8 +102,11 @@ mod tests {
             .conn()
             .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
             .unwrap();
-        let rows: Vec<(String, i64)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
         assert!(!rows.is_empty());
         for (name, strict) in rows {
             assert_eq!(strict, 1, "{name} must be STRICT");

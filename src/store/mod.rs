@@ -15,8 +15,8 @@ pub mod contracts;
 pub mod encounters;
 pub mod events;
 pub mod measurements;
-pub mod record;
 mod migrate;
+pub mod record;
 mod row;
 pub mod settings;
 
@@ -44,7 +44,10 @@ pub struct Actor {
 impl Actor {
     /// The command line without `--as`: changes are attributed to the program user.
     pub fn unnamed() -> Actor {
-        Actor { clinician_id: None, name: "(unnamed)".to_string() }
+        Actor {
+            clinician_id: None,
+            name: "(unnamed)".to_string(),
+        }
     }
 }
 
@@ -83,7 +86,10 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-            Error::Database(format!("cannot open the database at {}: {e}", path.display()))
+            Error::Database(format!(
+                "cannot open the database at {}: {e}",
+                path.display()
+            ))
         })?;
         Store::prepare(conn, Some(path.to_path_buf()))
     }
@@ -109,7 +115,11 @@ impl Store {
              PRAGMA trusted_schema = OFF;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
-        let mut store = Store { conn, path, actor: Actor::unnamed() };
+        let mut store = Store {
+            conn,
+            path,
+            actor: Actor::unnamed(),
+        };
         migrate::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -133,8 +143,13 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let inner = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let tx = Tx { inner, actor: &self.actor };
+        let inner = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = Tx {
+            inner,
+            actor: &self.actor,
+        };
         let value = f(&tx)?;
         tx.inner.commit()?;
         Ok(value)
@@ -142,7 +157,9 @@ impl Store {
 
     /// Changes whenever another connection commits: the TUI polls it to stay live.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
 
@@ -169,7 +186,10 @@ fn create_private_file(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -205,13 +225,15 @@ mod tests {
         let store = Store::open(&dir.path().join("p.db")).unwrap();
         let c = store.conn();
         let get = |p: &str| -> String {
-            c.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
-                .map(|v| match v {
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-                .unwrap()
+            c.query_row(&format!("PRAGMA {p}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
         };
         assert_eq!(get("journal_mode"), "wal");
         assert_eq!(get("synchronous"), "2");
@@ -221,7 +243,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("p.db")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("p.db"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "the database must be private to its owner");
         }
     }
@@ -236,7 +261,9 @@ mod tests {
         assert!(result.is_err());
         let n: i64 = store
             .conn()
-            .query_row("SELECT count(*) FROM settings WHERE key = 'x'", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM settings WHERE key = 'x'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(n, 0);
     }

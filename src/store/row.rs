@@ -15,7 +15,8 @@ where
     T::Err: std::fmt::Display,
 {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|e: T::Err| conversion_error(idx, e.to_string()))
+    text.parse()
+        .map_err(|e: T::Err| conversion_error(idx, e.to_string()))
 }
 
 /// A `YYYY-MM-DD` column.

@@ -2,47 +2,38 @@
 //! intervals. Keys are a closed list; values are validated before they are stored.
 
 use super::Tx;
-use crate::domain::{Tier, text::sanitize, validate};
+use crate::domain::{Intervals, text::sanitize, validate};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Every setting: key, default, what it means.
 pub const KEYS: &[(&str, &str, &str)] = &[
-    ("contact-days.high", "7", "days between contacts for a high-tier client"),
-    ("contact-days.moderate", "14", "days between contacts for a moderate-tier client"),
-    ("contact-days.low", "30", "days between contacts for a low-tier client"),
+    (
+        "contact-days.high",
+        "7",
+        "days between contacts for a high-tier client",
+    ),
+    (
+        "contact-days.moderate",
+        "14",
+        "days between contacts for a moderate-tier client",
+    ),
+    (
+        "contact-days.low",
+        "30",
+        "days between contacts for a low-tier client",
+    ),
     ("measure-days", "30", "days between outcome measurements"),
 ];
-
-/// The flag intervals of SPEC section 4, in days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intervals {
-    pub contact_high: i64,
-    pub contact_moderate: i64,
-    pub contact_low: i64,
-    pub measure: i64,
-}
-
-impl Default for Intervals {
-    fn default() -> Self {
-        Intervals { contact_high: 7, contact_moderate: 14, contact_low: 30, measure: 30 }
-    }
-}
-
-impl Intervals {
-    pub fn contact(&self, tier: Tier) -> i64 {
-        match tier {
-            Tier::High => self.contact_high,
-            Tier::Moderate => self.contact_moderate,
-            Tier::Low => self.contact_low,
-        }
-    }
-}
 
 fn known(key: &str) -> Result<&'static (&'static str, &'static str, &'static str)> {
     KEYS.iter().find(|(k, _, _)| *k == key).ok_or_else(|| {
         let keys: Vec<&str> = KEYS.iter().map(|(k, _, _)| *k).collect();
-        Error::Invalid(format!("unknown setting '{}' (known: {})", sanitize(key), keys.join(", ")))
+        Error::Invalid(format!(
+            "unknown setting '{}' (known: {})",
+            sanitize(key),
+            keys.join(", ")
+        ))
     })
 }
 
@@ -72,14 +63,17 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<String> {
 
 /// Every setting with its current value and meaning.
 pub fn list(conn: &Connection) -> Result<Vec<(String, String, &'static str)>> {
-    KEYS.iter().map(|(k, _, what)| Ok((k.to_string(), get(conn, k)?, *what))).collect()
+    KEYS.iter()
+        .map(|(k, _, what)| Ok((k.to_string(), get(conn, k)?, *what)))
+        .collect()
 }
 
 /// The flag intervals currently in force.
 pub fn intervals(conn: &Connection) -> Result<Intervals> {
     let days = |key: &str| -> Result<i64> {
         let v = get(conn, key)?;
-        v.parse().map_err(|_| Error::Database(format!("setting {key} holds a non-number")))
+        v.parse()
+            .map_err(|_| Error::Database(format!("setting {key} holds a non-number")))
     };
     Ok(Intervals {
         contact_high: days("contact-days.high")?,
@@ -92,13 +86,16 @@ pub fn intervals(conn: &Connection) -> Result<Intervals> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Tier;
     use crate::store::Store;
 
     #[test]
     fn defaults_then_validated_changes() {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(intervals(store.conn()).unwrap(), Intervals::default());
-        store.write(|tx| set(tx, "contact-days.high", "10")).unwrap();
+        store
+            .write(|tx| set(tx, "contact-days.high", "10"))
+            .unwrap();
         assert_eq!(intervals(store.conn()).unwrap().contact(Tier::High), 10);
         assert!(store.write(|tx| set(tx, "contact-days.high", "0")).is_err());
         assert!(store.write(|tx| set(tx, "bogus", "3")).is_err());
