@@ -1,0 +1,483 @@
+//! The foundation's command line through the real binary: every command works on a fresh
+//! database, and every kind of bad input is refused with one line, exit 1, nothing written.
+
+mod common;
+use common::Practice;
+
+/// A small practice built only through the CLI.
+fn practice() -> Practice {
+    let p = Practice::new();
+    p.ok(&[
+        "clinician",
+        "add",
+        "Dana Reyes",
+        "--role",
+        "admin",
+        "--hourly-cost",
+        "95",
+    ]);
+    p.ok(&["clinician", "add", "Sam Okafor", "--hourly-cost", "68.50"]);
+    p.ok(&[
+        "contract",
+        "add",
+        "Harbor",
+        "--model",
+        "capitation",
+        "--rate",
+        "45",
+        "--withhold",
+        "5",
+    ]);
+    p.ok(&[
+        "contract",
+        "add",
+        "EAP",
+        "--model",
+        "case-rate",
+        "--rate",
+        "650",
+        "--proration",
+        "first-of-month",
+        "--payer",
+        "Bright",
+    ]);
+    p.ok(&[
+        "client",
+        "add",
+        "Ann Lee",
+        "--external-id",
+        "M-1001",
+        "--tier",
+        "high",
+        "--clinician",
+        "Dana Reyes",
+        "--since",
+        "2026-09-01",
+        "--contract",
+        "Harbor",
+        "--dob",
+        "1990-04-02",
+        "--diagnosis",
+        "F32.1",
+    ]);
+    p.ok(&[
+        "client",
+        "add",
+        "Joanne Park",
+        "--external-id",
+        "M-1002",
+        "--clinician",
+        "Sam",
+        "--since",
+        "2026-10-01",
+    ]);
+    p
+}
+
+#[test]
+fn every_foundation_command_works_end_to_end() {
+    let p = practice();
+    let clinicians = p.json(&["clinician", "list", "--json"]);
+    assert_eq!(clinicians.as_array().unwrap().len(), 2);
+    assert_eq!(clinicians[0]["name"], "Dana Reyes");
+    assert_eq!(clinicians[0]["role"], "admin");
+    assert_eq!(clinicians[0]["hourly_cost_cents"], 9500);
+    assert_eq!(clinicians[1]["hourly_cost_cents"], 6850);
+
+    let contracts = p.json(&["contract", "list", "--json"]);
+    assert_eq!(contracts[0]["name"], "EAP");
+    assert_eq!(contracts[0]["model"], "case-rate");
+    assert_eq!(contracts[1]["rate_cents"], 4500);
+    assert_eq!(contracts[1]["withhold_percent"], 5.0);
+
+    p.ok(&[
+        "log",
+        "lee",
+        "--kind",
+        "session",
+        "--minutes",
+        "50",
+        "--date",
+        "2026-11-20",
+        "--note",
+        "went well",
+    ]);
+    p.ok(&[
+        "log",
+        "M-1002",
+        "--kind",
+        "phone",
+        "--status",
+        "no-show",
+        "--minutes",
+        "5",
+    ]);
+    p.ok(&[
+        "measure",
+        "lee",
+        "--instrument",
+        "phq9",
+        "--items",
+        "1,2,3,0,1,2,3,0,1",
+        "--date",
+        "2026-11-20",
+    ]);
+    p.ok(&["measure", "lee", "--instrument", "gad7", "--score", "9"]);
+    p.ok(&[
+        "event",
+        "park",
+        "--kind",
+        "ed-visit",
+        "--date",
+        "2026-11-10",
+    ]);
+    p.ok(&[
+        "attribute",
+        "park",
+        "--contract",
+        "EAP",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-12-29",
+    ]);
+    p.ok(&["client", "tier", "park", "low"]);
+
+    let ann = p.json(&["client", "show", "Lee", "--json"]);
+    assert_eq!(ann["client"]["external_id"], "M-1001");
+    assert_eq!(ann["client"]["tier"], "high");
+    assert_eq!(ann["client"]["clinician"], "Dana Reyes");
+    assert_eq!(ann["client"]["dob"], "1990-04-02");
+    assert_eq!(ann["client"]["diagnosis"], "F32.1");
+    assert_eq!(ann["attributions"][0]["contract"], "Harbor");
+    assert_eq!(ann["attributions"][0]["start"], "2026-09-01");
+    assert_eq!(ann["attributions"][0]["end"], serde_json::Value::Null);
+    assert_eq!(ann["encounters"][0]["kind"], "session");
+    assert_eq!(ann["encounters"][0]["minutes"], 50);
+    assert_eq!(ann["encounters"][0]["note"], "went well");
+    assert_eq!(ann["encounters"][0]["clinician"], "Dana Reyes");
+    assert_eq!(ann["measurements"][0]["instrument"], "phq9");
+    assert_eq!(ann["measurements"][0]["total"], 13);
+    assert_eq!(ann["measurements"][0]["items"][2], 3);
+    assert_eq!(ann["measurements"][1]["total"], 9);
+    assert_eq!(ann["measurements"][1]["items"], serde_json::Value::Null);
+    assert_eq!(ann["measurements"][1]["date"], common::TODAY);
+
+    let park = p.json(&["client", "show", "M-1002", "--json"]);
+    assert_eq!(park["client"]["tier"], "low");
+    assert_eq!(park["encounters"][0]["status"], "no-show");
+    assert_eq!(
+        park["encounters"][0]["clinician"], "Sam Okafor",
+        "work goes to the primary clinician"
+    );
+    assert_eq!(park["events"][0]["kind"], "ed-visit");
+    assert_eq!(park["attributions"][0]["end"], "2026-12-29");
+
+    p.ok(&["client", "discharge", "park", "--date", "2026-11-22"]);
+    let listed = p.json(&["client", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let discharged = p.json(&["client", "list", "--status", "discharged", "--json"]);
+    assert_eq!(discharged[0]["name"], "Joanne Park");
+    assert_eq!(discharged[0]["discharged_on"], "2026-11-22");
+
+    let table = p.ok(&["client", "list"]);
+    assert!(
+        table.contains("Ann Lee") && table.contains("2 clients"),
+        "{table}"
+    );
+    let shown = p.ok(&["client", "show", "lee"]);
+    assert!(
+        shown.contains("PHQ-9") && shown.contains("moderate"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn work_without_as_goes_to_the_only_clinician_or_is_refused() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    p.ok(&["client", "add", "Bo Diaz"]);
+    p.ok(&["log", "bo", "--kind", "intake", "--minutes", "60"]);
+    let bo = p.json(&["client", "show", "bo", "--json"]);
+    assert_eq!(bo["encounters"][0]["clinician"], "Solo");
+
+    p.ok(&["clinician", "add", "Second"]);
+    p.ok(&["client", "add", "Cy Young", "--clinician", "Second"]);
+    // A client without a primary clinician in a practice of two: the command must ask.
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "UPDATE clients SET clinician_id = NULL WHERE name = 'Cy Young'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let said = p.refused(&["log", "cy", "--kind", "session"]);
+    assert!(said.contains("--as"), "{said}");
+    p.ok(&["log", "cy", "--kind", "session", "--as", "Solo"]);
+}
+
+#[test]
+fn bad_input_is_refused_with_one_line_and_nothing_written() {
+    let p = practice();
+    let before = p.dump();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["measure", "lee", "--instrument", "phq9", "--score", "28"],
+            "out of range",
+        ),
+        (
+            &["measure", "lee", "--instrument", "phq9", "--score", "-1"],
+            "out of range",
+        ),
+        (
+            &["measure", "lee", "--instrument", "phq9", "--items", "1,2,3"],
+            "needs 9 item responses",
+        ),
+        (
+            &[
+                "measure",
+                "lee",
+                "--instrument",
+                "gad7",
+                "--items",
+                "1,2,3,4,0,0,0",
+            ],
+            "item 4 is 4",
+        ),
+        (
+            &["measure", "lee", "--instrument", "bdi2", "--score", "3"],
+            "unknown instrument",
+        ),
+        (
+            &["log", "lee", "--kind", "therapy"],
+            "unknown encounter kind",
+        ),
+        (
+            &["log", "lee", "--kind", "session", "--status", "late"],
+            "unknown encounter status",
+        ),
+        (&["client", "tier", "lee", "urgent"], "unknown tier"),
+        (&["client", "add", "X", "--tier", "urgent"], "unknown tier"),
+        (
+            &[
+                "contract",
+                "add",
+                "Y",
+                "--model",
+                "fee-for-service",
+                "--rate",
+                "10",
+            ],
+            "unknown contract model",
+        ),
+        (
+            &[
+                "contract",
+                "add",
+                "Y",
+                "--model",
+                "capitation",
+                "--rate",
+                "10",
+                "--proration",
+                "weekly",
+            ],
+            "unknown proration",
+        ),
+        (
+            &["log", "lee", "--kind", "session", "--date", "2026-02-30"],
+            "not a real date",
+        ),
+        (
+            &["client", "add", "X", "--since", "2026-02-30"],
+            "not a real date",
+        ),
+        (
+            &["log", "lee", "--kind", "session", "--minutes", "-5"],
+            "between 0 and 1440",
+        ),
+        (
+            &["log", "lee", "--kind", "session", "--minutes", "1441"],
+            "between 0 and 1440",
+        ),
+        (&["log", "nobody", "--kind", "session"], "no client matches"),
+        (&["log", "ann", "--kind", "session"], "matches 2 clients"),
+        (
+            &[
+                "attribute",
+                "park",
+                "--contract",
+                "Harbor",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-09-30",
+            ],
+            "before it starts",
+        ),
+        (
+            &[
+                "attribute",
+                "lee",
+                "--contract",
+                "Harbor",
+                "--from",
+                "2026-10-01",
+            ],
+            "already attributed",
+        ),
+        (
+            &[
+                "contract",
+                "add",
+                "Y",
+                "--model",
+                "capitation",
+                "--rate",
+                "-5",
+            ],
+            "must not be negative",
+        ),
+        (
+            &[
+                "contract",
+                "add",
+                "Y",
+                "--model",
+                "capitation",
+                "--rate",
+                "4.555",
+            ],
+            "not an amount",
+        ),
+        (
+            &[
+                "contract",
+                "add",
+                "Y",
+                "--model",
+                "capitation",
+                "--rate",
+                "10",
+                "--withhold",
+                "120",
+            ],
+            "percentage",
+        ),
+        (
+            &["clinician", "add", "Z", "--hourly-cost", "-1"],
+            "must not be negative",
+        ),
+        (&["clinician", "add", "Z", "--role", "boss"], "unknown role"),
+        (&["clinician", "add", "dana reyes"], "already exists"),
+        (
+            &["client", "add", "X", "--external-id", "M-1001"],
+            "already belongs",
+        ),
+        (
+            &["client", "add", "X", "--clinician", "Nobody"],
+            "no clinician named",
+        ),
+        (
+            &["client", "add", "X", "--contract", "Nope"],
+            "no contract named",
+        ),
+        (
+            &["client", "add", "X", "--diagnosis", "sad"],
+            "not an ICD-10 code",
+        ),
+        (&["client", "add", "   "], "must not be empty"),
+        (
+            &["log", "lee", "--kind", "session", "--date", "2026-12-01"],
+            "in the future",
+        ),
+        (
+            &["event", "lee", "--kind", "er-visit"],
+            "unknown event kind",
+        ),
+        (
+            &["config", "set", "contact-days.high", "0"],
+            "whole number of days",
+        ),
+        (&["config", "set", "bogus", "3"], "unknown setting"),
+        (
+            &["client", "discharge", "lee", "--date", "2026-08-01"],
+            "before the client joined",
+        ),
+        (
+            &["--today", "2026-13-01", "client", "list"],
+            "not a real date",
+        ),
+    ];
+    for (args, expected) in cases {
+        let said = p.refused(args);
+        assert!(
+            said.contains(expected),
+            "{args:?}: expected '{expected}' in {said:?}"
+        );
+        assert!(said.starts_with("error: "), "{said}");
+    }
+    assert_eq!(
+        before,
+        p.dump(),
+        "a refused command must leave every table unchanged"
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let p = practice();
+    let out = p.cmd().args(["log"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = p
+        .cmd()
+        .args(["measure", "lee", "--instrument", "phq9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a score or items are required");
+    let out = p.cmd().args(["frobnicate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = p.cmd().args(["--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_demo_practice_is_written_and_refuses_to_overwrite() {
+    let p = Practice::new();
+    let said = p.ok(&["demo", "--clients", "40", "--seed", "5"]);
+    assert!(said.contains("40 clients"), "{said}");
+    let first = p.dump();
+    let listed = p.json(&["client", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 40);
+    p.refused(&["demo"]);
+    assert_eq!(first, p.dump());
+
+    let again = Practice::new();
+    again.ok(&["demo", "--clients", "40", "--seed", "5"]);
+    let names = |p: &Practice| p.json(&["client", "list", "--json"]);
+    assert_eq!(
+        names(&p),
+        names(&again),
+        "the same seed gives the same practice"
+    );
+}
+
+#[test]
+fn control_characters_in_names_never_reach_the_terminal() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    p.ok(&[
+        "client",
+        "add",
+        "Evil\u{1b}[2J\u{1b}]0;pwned\u{7} \u{202e}Name",
+    ]);
+    for args in [&["client", "list"][..], &["client", "show", "evil"][..]] {
+        let out = p.ok(args);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
+    }
+    let json = p.ok(&["client", "list", "--json"]);
+    assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
+}
