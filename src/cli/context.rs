@@ -63,20 +63,9 @@ impl Context {
         clients::resolve(self.store.conn(), reference)
     }
 
-    /// A date option, defaulting to today; dates after today are refused (work is recorded
-    /// after it happens).
+    /// A date option, defaulting to today; dates after today are refused.
     pub fn past_date(&self, text: Option<&str>, what: &str) -> Result<NaiveDate> {
-        let Some(text) = text else {
-            return Ok(self.today);
-        };
-        let date = parse_date(text)?;
-        if date > self.today {
-            return Err(Error::Invalid(format!(
-                "{what} {date} is in the future (today is {}); record work once it has happened",
-                self.today
-            )));
-        }
-        Ok(date)
+        crate::domain::entry::past_date(text, what, self.today)
     }
 
     /// Who the work on this client is recorded for: `--as`, else the client's primary

@@ -2,33 +2,37 @@
 
 use super::Context;
 use super::args::{EventArgs, LogArgs, MeasureArgs};
-use crate::domain::{
-    EncounterKind, EncounterStatus, EventKind, Instrument, instruments::parse_items,
-    text::sanitize, validate,
-};
-use crate::error::{Error, Result};
+use crate::domain::{entry, text::sanitize};
+use crate::error::Result;
 use crate::store::{encounters, events, measurements};
 
 pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
-    let kind: EncounterKind = args.kind.parse()?;
-    let status: EncounterStatus = args.status.parse()?;
-    let minutes = validate::minutes(&args.minutes)?;
-    let note = validate::note(args.note.as_deref())?;
+    let e = entry::encounter(
+        &args.kind,
+        &args.status,
+        &args.minutes,
+        args.date.as_deref(),
+        args.note.as_deref(),
+        ctx.today,
+    )?;
     let client = ctx.client(&args.client)?;
-    let date = ctx.past_date(args.date.as_deref(), "encounter date")?;
     let worker = ctx.worker_for(&client)?;
     let new = encounters::NewEncounter {
         client_id: client.id,
         clinician_id: worker.id,
-        date,
-        kind,
-        status,
-        minutes,
-        note,
+        date: e.date,
+        kind: e.kind,
+        status: e.status,
+        minutes: e.minutes,
+        note: e.note,
     };
     let id = ctx.store.write(|tx| encounters::insert(tx, &new))?;
     println!(
-        "Logged encounter {id}: {kind} ({status}, {minutes} min) on {date} for {} by {}",
+        "Logged encounter {id}: {} ({}, {} min) on {} for {} by {}",
+        new.kind,
+        new.status,
+        new.minutes,
+        new.date,
         sanitize(&client.name),
         sanitize(&worker.name)
     );
@@ -36,50 +40,44 @@ pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
 }
 
 pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
-    let instrument: Instrument = args.instrument.parse()?;
-    let def = instrument.def();
-    let (total, items) = match (&args.score, &args.items) {
-        (Some(score), None) => {
-            let total: i64 = score.trim().parse().map_err(|_| {
-                Error::Invalid(format!(
-                    "{} score '{}' is not a whole number",
-                    def.name,
-                    sanitize(score)
-                ))
-            })?;
-            (def.check_total(total)?, None)
-        }
-        (None, Some(text)) => {
-            let items = parse_items(def, text)?;
-            (def.total_of_items(&items)?, Some(items))
-        }
-        _ => return Err(Error::invalid("give either --score or --items, not both")),
-    };
+    let m = entry::measurement(
+        &args.instrument,
+        args.score.as_deref(),
+        args.items.as_deref(),
+        args.date.as_deref(),
+        ctx.today,
+    )?;
     let client = ctx.client(&args.client)?;
-    let date = ctx.past_date(args.date.as_deref(), "measurement date")?;
     let new = measurements::NewMeasurement {
         client_id: client.id,
-        date,
-        instrument,
-        total,
-        items,
+        date: m.date,
+        instrument: m.instrument,
+        total: m.total,
+        items: m.items,
     };
     ctx.store.write(|tx| measurements::insert(tx, &new))?;
+    let def = new.instrument.def();
     println!(
-        "Recorded {} {total} ({}) on {date} for {}",
+        "Recorded {} {} ({}) on {} for {}",
         def.name,
-        def.band_label(total),
+        new.total,
+        def.band_label(new.total),
+        new.date,
         sanitize(&client.name)
     );
     Ok(())
 }
 
 pub fn event(ctx: &mut Context, args: EventArgs) -> Result<()> {
-    let kind: EventKind = args.kind.parse()?;
+    let e = entry::event(&args.kind, args.date.as_deref(), ctx.today)?;
     let client = ctx.client(&args.client)?;
-    let date = ctx.past_date(args.date.as_deref(), "event date")?;
     ctx.store
-        .write(|tx| events::insert(tx, client.id, kind, date))?;
-    println!("Recorded {kind} on {date} for {}", sanitize(&client.name));
+        .write(|tx| events::insert(tx, client.id, e.kind, e.date))?;
+    println!(
+        "Recorded {} on {} for {}",
+        e.kind,
+        e.date,
+        sanitize(&client.name)
+    );
     Ok(())
 }

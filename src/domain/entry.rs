@@ -1,0 +1,195 @@
+//! Validation of what a person enters to record work (an encounter, a measurement, an event),
+//! shared by the command line and the terminal UI's forms so both accept and refuse alike.
+
+use super::instruments::parse_items;
+use super::{
+    EncounterKind, EncounterStatus, EventKind, Instrument, parse_date, text::sanitize, validate,
+};
+use crate::error::Error;
+use chrono::NaiveDate;
+
+/// A date of something that has happened: empty means today; after today is refused.
+pub fn past_date(text: Option<&str>, what: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(today);
+    };
+    let date = parse_date(text)?;
+    if date > today {
+        return Err(Error::Invalid(format!(
+            "{what} {date} is in the future (today is {today}); record work once it has happened"
+        )));
+    }
+    Ok(date)
+}
+
+/// A validated encounter, ready to store once the client and clinician are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncounterEntry {
+    pub kind: EncounterKind,
+    pub status: EncounterStatus,
+    pub minutes: i64,
+    pub date: NaiveDate,
+    pub note: Option<String>,
+}
+
+pub fn encounter(
+    kind: &str,
+    status: &str,
+    minutes: &str,
+    date: Option<&str>,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<EncounterEntry, Error> {
+    Ok(EncounterEntry {
+        kind: kind.parse()?,
+        status: status.parse()?,
+        minutes: validate::minutes(if minutes.trim().is_empty() {
+            "0"
+        } else {
+            minutes
+        })?,
+        date: past_date(date, "encounter date", today)?,
+        note: validate::note(note)?,
+    })
+}
+
+/// A validated measurement: the total, and the items when they were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasurementEntry {
+    pub instrument: Instrument,
+    pub total: i64,
+    pub items: Option<Vec<i64>>,
+    pub date: NaiveDate,
+}
+
+/// Exactly one of `score` and `items` must be given (empty text counts as not given).
+pub fn measurement(
+    instrument: &str,
+    score: Option<&str>,
+    items: Option<&str>,
+    date: Option<&str>,
+    today: NaiveDate,
+) -> Result<MeasurementEntry, Error> {
+    let instrument: Instrument = instrument.parse()?;
+    let def = instrument.def();
+    let score = score.map(str::trim).filter(|s| !s.is_empty());
+    let items = items.map(str::trim).filter(|s| !s.is_empty());
+    let (total, items) = match (score, items) {
+        (Some(score), None) => {
+            let total: i64 = score.parse().map_err(|_| {
+                Error::Invalid(format!(
+                    "{} score '{}' is not a whole number",
+                    def.name,
+                    sanitize(score)
+                ))
+            })?;
+            (def.check_total(total)?, None)
+        }
+        (None, Some(text)) => {
+            let items = parse_items(def, text)?;
+            (def.total_of_items(&items)?, Some(items))
+        }
+        (None, None) => {
+            return Err(Error::Invalid(format!(
+                "give the {} total or its {} item responses",
+                def.name, def.items
+            )));
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "give either a total or the item responses, not both",
+            ));
+        }
+    };
+    Ok(MeasurementEntry {
+        instrument,
+        total,
+        items,
+        date: past_date(date, "measurement date", today)?,
+    })
+}
+
+/// A validated acute event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventEntry {
+    pub kind: EventKind,
+    pub date: NaiveDate,
+}
+
+pub fn event(kind: &str, date: Option<&str>, today: NaiveDate) -> Result<EventEntry, Error> {
+    Ok(EventEntry {
+        kind: kind.parse()?,
+        date: past_date(date, "event date", today)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        parse_date("2026-11-23").unwrap()
+    }
+
+    #[test]
+    fn encounters_validate_every_field() {
+        let e = encounter("session", "completed", "50", None, Some(" ok "), today()).unwrap();
+        assert_eq!(
+            (e.kind, e.minutes, e.date, e.note.as_deref()),
+            (EncounterKind::Session, 50, today(), Some("ok"))
+        );
+        assert!(
+            encounter(
+                "session",
+                "completed",
+                "50",
+                Some("2026-11-24"),
+                None,
+                today()
+            )
+            .is_err()
+        );
+        assert!(
+            encounter(
+                "session",
+                "completed",
+                "50",
+                Some("2026-11-23"),
+                None,
+                today()
+            )
+            .is_ok()
+        );
+        assert!(encounter("chat", "completed", "50", None, None, today()).is_err());
+        assert!(encounter("session", "completed", "", None, None, today()).is_ok());
+    }
+
+    #[test]
+    fn measurements_take_a_total_or_items() {
+        let m = measurement("phq9", None, Some("111111111"), None, today()).unwrap();
+        assert_eq!((m.total, m.items.as_ref().map(Vec::len)), (9, Some(9)));
+        assert_eq!(
+            measurement("gad7", Some("12"), None, None, today())
+                .unwrap()
+                .total,
+            12
+        );
+        assert!(measurement("gad7", Some("22"), None, None, today()).is_err());
+        assert!(
+            measurement("gad7", None, None, None, today())
+                .unwrap_err()
+                .to_string()
+                .contains("7 item")
+        );
+        assert!(measurement("gad7", Some("3"), Some("1,1,1,0,0,0,0"), None, today()).is_err());
+    }
+
+    #[test]
+    fn events_are_dated_in_the_past() {
+        assert_eq!(
+            event("ed-visit", None, today()).unwrap().kind,
+            EventKind::EdVisit
+        );
+        assert!(event("ed-visit", Some("2027-01-01"), today()).is_err());
+    }
+}
