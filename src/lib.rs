@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};

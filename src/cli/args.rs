@@ -33,6 +33,16 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// The UI's colours: default, light, high-contrast, or a theme file of your own
+    #[arg(
+        long,
+        global = true,
+        env = "CASELOAD_THEME",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub theme: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -68,26 +68,19 @@ impl Context {
         crate::domain::entry::past_date(text, what, self.today)
     }
 
-    /// Who the work on this client is recorded for: `--as`, else the client's primary
-    /// clinician, else the practice's only clinician; otherwise the caller must say.
+    /// Who the work on this client is recorded for (`domain::entry::worker`).
     pub fn worker_for(&self, client: &Client) -> Result<Clinician> {
-        if let Some(c) = &self.acting {
-            return Ok(c.clone());
-        }
-        if let Some(id) = client.clinician_id {
-            return clinicians::get(self.store.conn(), id);
-        }
-        let all = clinicians::list(self.store.conn())?;
-        match all.as_slice() {
-            [only] => Ok(only.clone()),
-            [] => Err(Error::invalid(
-                "there are no clinicians yet; add one with `caseload clinician add NAME`",
-            )),
-            _ => Err(Error::Invalid(format!(
-                "client {} has no primary clinician; say who did the work with --as NAME",
-                client.id
-            ))),
-        }
+        let all: Vec<_> = clinicians::list(self.store.conn())?
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let id = crate::domain::entry::worker(
+            self.acting.as_ref().map(|c| c.id),
+            client.clinician_id,
+            &all,
+            client.id,
+        )?;
+        clinicians::get(self.store.conn(), id)
     }
 
     pub fn client_by_id(&self, id: ClientId) -> Result<Client> {

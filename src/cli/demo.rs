@@ -63,11 +63,11 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
         context::database_path(cli)?
     };
     let store = Store::open(&path)?;
-    drop(store);
-    println!(
-        "The terminal UI is not built yet. The practice database is at {}; try `caseload --db {} client list`.",
-        path.display(),
-        path.display()
-    );
-    Ok(())
+    crate::tui::run(
+        store,
+        crate::tui::Options {
+            today,
+            theme: cli.theme.clone(),
+        },
+    )
 }

@@ -142,20 +142,7 @@ fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
 }
 
 fn minutes_for(kind: EncounterKind, rng: &mut Rng) -> i64 {
-    let base = match kind {
-        EncounterKind::Intake => 60,
-        EncounterKind::Session => 50,
-        EncounterKind::Telehealth => 45,
-        EncounterKind::Phone => 15,
-        EncounterKind::Group => 90,
-        EncounterKind::Family => 60,
-        EncounterKind::Crisis => 75,
-        EncounterKind::Outreach => 5,
-        EncounterKind::Coordination => 20,
-        EncounterKind::CaseManagement => 30,
-        EncounterKind::Documentation => 15,
-    };
-    (base + rng.range(-1, 2) * 5).max(5)
+    (kind.typical_minutes() + rng.range(-1, 2) * 5).max(5)
 }
 
 /// A score on an instrument for a client `weeks` into treatment on a course.

@@ -3,7 +3,8 @@
 
 use super::instruments::parse_items;
 use super::{
-    EncounterKind, EncounterStatus, EventKind, Instrument, parse_date, text::sanitize, validate,
+    ClientId, ClinicianId, EncounterKind, EncounterStatus, EventKind, Instrument, parse_date,
+    text::sanitize, validate,
 };
 use crate::error::Error;
 use chrono::NaiveDate;
@@ -123,6 +124,28 @@ pub fn event(kind: &str, date: Option<&str>, today: NaiveDate) -> Result<EventEn
     })
 }
 
+/// Who a piece of work is recorded for (SPEC section 6): the acting clinician, else the
+/// client's primary clinician, else the practice's only clinician; otherwise someone must say.
+pub fn worker(
+    acting: Option<ClinicianId>,
+    primary: Option<ClinicianId>,
+    clinicians: &[ClinicianId],
+    client: ClientId,
+) -> Result<ClinicianId, Error> {
+    if let Some(id) = acting.or(primary) {
+        return Ok(id);
+    }
+    match clinicians {
+        [only] => Ok(*only),
+        [] => Err(Error::invalid(
+            "there are no clinicians yet; add one with `caseload clinician add NAME`",
+        )),
+        _ => Err(Error::Invalid(format!(
+            "client {client} has no primary clinician; say who did the work with --as NAME"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +205,22 @@ mod tests {
                 .contains("7 item")
         );
         assert!(measurement("gad7", Some("3"), Some("1,1,1,0,0,0,0"), None, today()).is_err());
+    }
+
+    #[test]
+    fn work_goes_to_the_acting_then_primary_then_only_clinician() {
+        let (a, b) = (ClinicianId(1), ClinicianId(2));
+        let c = ClientId(9);
+        assert_eq!(worker(Some(a), Some(b), &[a, b], c).unwrap(), a);
+        assert_eq!(worker(None, Some(b), &[a, b], c).unwrap(), b);
+        assert_eq!(worker(None, None, &[a], c).unwrap(), a);
+        assert!(
+            worker(None, None, &[a, b], c)
+                .unwrap_err()
+                .to_string()
+                .contains("--as")
+        );
+        assert!(worker(None, None, &[], c).is_err());
     }
 
     #[test]

@@ -103,6 +103,23 @@ impl EncounterKind {
         )
     }
 
+    /// The usual length of this kind of encounter, offered as the default in the UI's form.
+    pub fn typical_minutes(self) -> i64 {
+        match self {
+            EncounterKind::Intake => 60,
+            EncounterKind::Session => 50,
+            EncounterKind::Telehealth => 45,
+            EncounterKind::Phone => 15,
+            EncounterKind::Group => 90,
+            EncounterKind::Family => 60,
+            EncounterKind::Crisis => 75,
+            EncounterKind::Outreach => 5,
+            EncounterKind::Coordination => 20,
+            EncounterKind::CaseManagement => 30,
+            EncounterKind::Documentation => 15,
+        }
+    }
+
     /// The contact kinds, as the SQL list the store's partial indexes are declared with.
     pub const CONTACT_KINDS_SQL: &'static str =
         "('intake','session','telehealth','phone','group','family','crisis')";

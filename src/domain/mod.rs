@@ -4,6 +4,7 @@
 
 pub mod dates;
 pub mod entry;
+pub mod flags;
 pub mod ids;
 pub mod instruments;
 pub mod intervals;

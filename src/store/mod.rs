@@ -16,6 +16,7 @@ pub mod encounters;
 pub mod events;
 pub mod measurements;
 mod migrate;
+pub mod panel;
 pub mod record;
 mod row;
 pub mod settings;

@@ -25,8 +25,27 @@ macro_rules! roles {
 }
 
 roles!(
-    text, muted, title, header, border, accent, tab, tab_active, selected, critical, warning,
-    info, good, input, input_focus, error, key, chart_phq9, chart_gad7, chart_band, bar_revenue,
+    text,
+    muted,
+    title,
+    header,
+    border,
+    accent,
+    tab,
+    tab_active,
+    selected,
+    critical,
+    warning,
+    info,
+    good,
+    input,
+    input_focus,
+    error,
+    key,
+    chart_phq9,
+    chart_gad7,
+    chart_band,
+    bar_revenue,
     bar_cost,
 );
 
@@ -34,7 +53,10 @@ roles!(
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -80,8 +102,14 @@ impl Theme {
 
     /// The built-in default theme; cannot fail.
     pub fn fallback() -> Theme {
-        let mut theme = Theme { name: "default".into(), styles: HashMap::new(), no_color: false };
-        theme.overlay(BUILT_IN[0].1).expect("the built-in default theme is valid");
+        let mut theme = Theme {
+            name: "default".into(),
+            styles: HashMap::new(),
+            no_color: false,
+        };
+        theme
+            .overlay(BUILT_IN[0].1)
+            .expect("the built-in default theme is valid");
         theme
     }
 
@@ -94,7 +122,10 @@ impl Theme {
                 .copied()
                 .find(|r| r.key() == key)
                 .ok_or_else(|| format!("unknown role '{key}'"))?;
-            self.styles.insert(role, style.resolve().map_err(|e| format!("role '{key}': {e}"))?);
+            self.styles.insert(
+                role,
+                style.resolve().map_err(|e| format!("role '{key}': {e}"))?,
+            );
         }
         Ok(())
     }
@@ -140,7 +171,13 @@ pub fn load(name: &str, user_dir: Option<&Path>, no_color: bool) -> (Theme, Opti
         Some(path) if path.exists() => match std::fs::read_to_string(path) {
             Ok(text) => Some(text),
             Err(e) => {
-                return (theme, Some(format!("could not read theme {}: {e}; using the default", path.display())));
+                return (
+                    theme,
+                    Some(format!(
+                        "could not read theme {}: {e}; using the default",
+                        path.display()
+                    )),
+                );
             }
         },
         _ => None,
@@ -149,7 +186,10 @@ pub fn load(name: &str, user_dir: Option<&Path>, no_color: bool) -> (Theme, Opti
         let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
         return (
             theme,
-            Some(format!("no theme named '{name}' (built in: {}); using the default", names.join(", "))),
+            Some(format!(
+                "no theme named '{name}' (built in: {}); using the default",
+                names.join(", ")
+            )),
         );
     }
     let mut candidate = theme.clone();
@@ -160,7 +200,10 @@ pub fn load(name: &str, user_dir: Option<&Path>, no_color: bool) -> (Theme, Opti
     if let Some(text) = user_text {
         let path = user_file.expect("read from a path").display().to_string();
         if let Err(e) = candidate.overlay(&text) {
-            return (theme, Some(format!("theme {path} is broken ({e}); using the default")));
+            return (
+                theme,
+                Some(format!("theme {path} is broken ({e}); using the default")),
+            );
         }
     }
     (candidate, None)
@@ -175,7 +218,11 @@ mod tests {
         for (name, text) in BUILT_IN {
             let file: ThemeFile = toml::from_str(text).unwrap();
             for role in Role::ALL {
-                assert!(file.roles.contains_key(role.key()), "{name} lacks {}", role.key());
+                assert!(
+                    file.roles.contains_key(role.key()),
+                    "{name} lacks {}",
+                    role.key()
+                );
             }
             let (theme, warning) = load(name, None, false);
             assert_eq!(warning, None);
@@ -187,13 +234,25 @@ mod tests {
     fn user_themes_overlay_and_broken_ones_fall_back_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("themes")).unwrap();
-        std::fs::write(dir.path().join("themes/light.toml"), "[roles]\ncritical = { fg = \"#ff0000\" }\n").unwrap();
+        std::fs::write(
+            dir.path().join("themes/light.toml"),
+            "[roles]\ncritical = { fg = \"#ff0000\" }\n",
+        )
+        .unwrap();
         let (theme, warning) = load("light", Some(dir.path()), false);
         assert_eq!(warning, None);
         assert_eq!(theme.style(Role::critical).fg, Some(Color::Rgb(255, 0, 0)));
-        assert_eq!(theme.style(Role::text).fg, Some(Color::Black), "other roles from built-in light");
+        assert_eq!(
+            theme.style(Role::text).fg,
+            Some(Color::Black),
+            "other roles from built-in light"
+        );
 
-        std::fs::write(dir.path().join("themes/mine.toml"), "[roles]\ncritical = { fg = \"plaid\" }\n").unwrap();
+        std::fs::write(
+            dir.path().join("themes/mine.toml"),
+            "[roles]\ncritical = { fg = \"plaid\" }\n",
+        )
+        .unwrap();
         let (theme, warning) = load("mine", Some(dir.path()), false);
         assert!(warning.unwrap().contains("'plaid' is not a colour"));
         assert_eq!(theme, Theme::fallback());

@@ -1,0 +1,82 @@
+//! What can happen in the UI: every key press becomes one of these verbs (through the keymap),
+//! and so do the clock tick and terminal resizes. `update` is the only place that acts on them.
+
+/// The top-level tabs, in number-key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Panel,
+    Today,
+    Revenue,
+    Value,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Panel, Tab::Today, Tab::Revenue, Tab::Value];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Panel => "Panel",
+            Tab::Today => "Today",
+            Tab::Revenue => "Revenue",
+            Tab::Value => "Value",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    NextTab,
+    PrevTab,
+    GoTab(Tab),
+    ShowHelp,
+    /// Close the topmost thing: help, a form, the client screen.
+    Back,
+    Lock,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter on a list: open the selected client.
+    Open,
+    StartFilter,
+    CycleFlagFilter,
+    CycleSort,
+    ToggleAll,
+    TogglePrivacy,
+    CycleClinician,
+    LogContact,
+    RecordMeasure,
+    RecordEvent,
+    ChangeTier,
+    Discharge,
+    /// Pick a client by typing a few letters, then log for them (Today tab).
+    QuickLog,
+    /// Text entry: a typed character.
+    Type(char),
+    Erase,
+    NextField,
+    PrevField,
+    ChoiceNext,
+    ChoicePrev,
+    Submit,
+    Cancel,
+    Confirm,
+    /// The clock: idle lock and live refresh are checked on ticks. Not activity.
+    Tick,
+    /// The terminal changed size. Not activity.
+    Resize(u16, u16),
+}
+
+impl Action {
+    /// Whether this counts as the user being present (for the idle lock).
+    pub fn is_activity(self) -> bool {
+        !matches!(self, Action::Tick | Action::Resize(..))
+    }
+}

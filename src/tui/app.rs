@@ -1,0 +1,247 @@
+//! The UI's model: everything the screen shows, as plain data. `update` changes it; `render`
+//! only reads it. Data from the store is loaded into it by `update`, never while drawing.
+
+use super::action::Tab;
+use super::form::Form;
+use super::keymap::Layer;
+use super::theme::Theme;
+use crate::domain::flags::FlagKind;
+use crate::domain::{ClientId, ClinicianId, Role, text};
+use crate::store::panel::PanelEntry;
+use crate::store::record::ClientRecord;
+use chrono::NaiveDate;
+
+/// How the panel is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Priority,
+    Name,
+    LastContact,
+    Minutes,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Priority => Sort::Name,
+            Sort::Name => Sort::LastContact,
+            Sort::LastContact => Sort::Minutes,
+            Sort::Minutes => Sort::Priority,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Priority => "priority",
+            Sort::Name => "name",
+            Sort::LastContact => "longest since contact",
+            Sort::Minutes => "most minutes this month",
+        }
+    }
+}
+
+/// The panel list and how it is filtered.
+#[derive(Debug, Clone)]
+pub struct PanelView {
+    /// Everyone loaded, in priority order.
+    pub entries: Vec<PanelEntry>,
+    /// The entries shown (indices into `entries`), filtered and sorted.
+    pub rows: Vec<usize>,
+    /// Index into `rows`.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    pub filter: String,
+    pub filtering: bool,
+    pub flag_filter: Option<FlagKind>,
+    pub sort: Sort,
+    pub show_all: bool,
+    /// Whose panel: `None` = everyone the viewer may see.
+    pub clinician: Option<ClinicianId>,
+}
+
+impl PanelView {
+    pub fn new() -> PanelView {
+        PanelView {
+            entries: Vec::new(),
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: String::new(),
+            filtering: false,
+            flag_filter: None,
+            sort: Sort::Priority,
+            show_all: false,
+            clinician: None,
+        }
+    }
+
+    pub fn selected_entry(&self) -> Option<&PanelEntry> {
+        self.rows
+            .get(self.selected)
+            .and_then(|i| self.entries.get(*i))
+    }
+}
+
+impl Default for PanelView {
+    fn default() -> Self {
+        PanelView::new()
+    }
+}
+
+/// The open client record.
+#[derive(Debug, Clone)]
+pub struct ClientView {
+    pub record: ClientRecord,
+    /// The client's panel entry (flags, trends), when they are on the loaded panel.
+    pub entry: Option<PanelEntry>,
+    /// First encounter row shown.
+    pub scroll: usize,
+}
+
+/// A yes/no question before something that cannot be taken back casually.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: Pending,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Discharge { client: ClientId, on: NaiveDate },
+}
+
+/// The quick client picker: type a few letters, choose, then log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picker {
+    pub query: String,
+    /// Indices into the panel's entries that match.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Help { scroll: usize },
+    Form(Form),
+    Confirm(Confirm),
+    Picker(Picker),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// Who is using the UI: decides whose panel is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub clinician_id: Option<ClinicianId>,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Viewer {
+    /// Without passphrases, the program is one practice-wide user who sees everything.
+    pub fn practice() -> Viewer {
+        Viewer {
+            clinician_id: None,
+            name: "practice".into(),
+            role: Role::Admin,
+        }
+    }
+
+    pub fn sees_everyone(&self) -> bool {
+        self.clinician_id.is_none() || matches!(self.role, Role::Supervisor | Role::Admin)
+    }
+}
+
+pub struct App {
+    pub today: NaiveDate,
+    pub tab: Tab,
+    pub client: Option<ClientView>,
+    pub modal: Option<Modal>,
+    pub panel: PanelView,
+    pub privacy: bool,
+    pub theme: Theme,
+    pub notice: Option<(String, Level)>,
+    /// Terminal size, kept so scrolling knows the page height.
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub viewer: Viewer,
+    /// Clinicians (id, name) for the panel's clinician column and filter.
+    pub clinicians: Vec<(ClinicianId, String)>,
+    /// The store's data version at the last load: a change means another process wrote.
+    pub data_version: i64,
+}
+
+impl App {
+    pub fn new(today: NaiveDate, theme: Theme, viewer: Viewer) -> App {
+        App {
+            today,
+            tab: Tab::Panel,
+            client: None,
+            modal: None,
+            panel: PanelView::new(),
+            privacy: false,
+            theme,
+            notice: None,
+            size: (80, 24),
+            quit: false,
+            viewer,
+            clinicians: Vec::new(),
+            data_version: 0,
+        }
+    }
+
+    /// The layers that take keys, bottom to top.
+    pub fn layers(&self) -> Vec<Layer> {
+        let mut layers = vec![Layer::Global];
+        layers.push(match (&self.client, self.tab) {
+            (Some(_), _) => Layer::Client,
+            (None, Tab::Panel) => Layer::Panel,
+            (None, Tab::Today) => Layer::Today,
+            (None, Tab::Revenue) => Layer::Revenue,
+            (None, Tab::Value) => Layer::Value,
+        });
+        if self.client.is_none() && self.tab == Tab::Panel && self.panel.filtering {
+            layers.push(Layer::Filter);
+        }
+        match &self.modal {
+            Some(Modal::Help { .. }) => layers.push(Layer::Help),
+            Some(Modal::Form(_)) => layers.push(Layer::Form),
+            Some(Modal::Confirm(_)) => layers.push(Layer::Confirm),
+            Some(Modal::Picker(_)) => layers.push(Layer::Picker),
+            None => {}
+        }
+        layers
+    }
+
+    /// A client's name as it may be shown: sanitised, and as initials in privacy mode.
+    pub fn display_name(&self, name: &str) -> String {
+        if self.privacy {
+            text::initials(name)
+        } else {
+            text::sanitize(name)
+        }
+    }
+
+    /// Whether the panel shows several clinicians' clients (then it has a clinician column).
+    pub fn shows_several_clinicians(&self) -> bool {
+        self.viewer.sees_everyone() && self.panel.clinician.is_none() && self.clinicians.len() > 1
+    }
+
+    pub fn clinician_name(&self, id: Option<ClinicianId>) -> String {
+        id.and_then(|id| self.clinicians.iter().find(|(c, _)| *c == id))
+            .map_or("—".to_string(), |(_, n)| text::sanitize(n))
+    }
+
+    pub fn info(&mut self, message: impl Into<String>) {
+        self.notice = Some((message.into(), Level::Info));
+    }
+
+    pub fn error(&mut self, message: impl Into<String>) {
+        self.notice = Some((message.into(), Level::Error));
+    }
+}

@@ -1,0 +1,463 @@
+//! The entry forms (log a contact, record a measurement or an event, change tier): fields,
+//! focus, typing, and validation through the same domain functions the command line uses.
+//! Nothing is written here: a valid form yields a `Submission` for `update` to store.
+
+use super::action::Action;
+use crate::domain::entry::{self, EncounterEntry, EventEntry, MeasurementEntry};
+use crate::domain::{ClientId, EncounterKind, EncounterStatus, EventKind, Instrument, Tier};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Contact,
+    Measure,
+    Event,
+    Tier,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text {
+        max: usize,
+    },
+    /// Digits (and separators) only.
+    Digits {
+        max: usize,
+    },
+    Choice(Vec<&'static str>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub value: String,
+    /// For choices: the index chosen.
+    pub choice: usize,
+    /// Greyed text after the field (units, format).
+    pub hint: String,
+    /// Whether the user has typed here (defaults may then follow other fields).
+    pub edited: bool,
+}
+
+impl Field {
+    fn text(label: &'static str, value: &str, max: usize, hint: &str) -> Field {
+        Field {
+            label,
+            kind: FieldKind::Text { max },
+            value: value.into(),
+            choice: 0,
+            hint: hint.into(),
+            edited: false,
+        }
+    }
+
+    fn digits(label: &'static str, max: usize, hint: &str) -> Field {
+        Field {
+            label,
+            kind: FieldKind::Digits { max },
+            value: String::new(),
+            choice: 0,
+            hint: hint.into(),
+            edited: false,
+        }
+    }
+
+    fn choice(label: &'static str, options: Vec<&'static str>, chosen: usize) -> Field {
+        Field {
+            label,
+            kind: FieldKind::Choice(options),
+            value: String::new(),
+            choice: chosen,
+            hint: "←/→".into(),
+            edited: false,
+        }
+    }
+
+    /// The text shown for the field's value.
+    pub fn shown(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(options) => {
+                options.get(self.choice).copied().unwrap_or("").to_string()
+            }
+            _ => self.value.clone(),
+        }
+    }
+}
+
+/// What a valid form asks to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submission {
+    Contact(EncounterEntry),
+    Measure(MeasurementEntry),
+    Event(EventEntry),
+    Tier(Tier),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub client: ClientId,
+    pub client_label: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    today: NaiveDate,
+}
+
+/// What handling an action did to the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormResult {
+    Editing,
+    Cancelled,
+    Submitted(Submission),
+}
+
+fn words<T: Copy>(all: &[T], word: impl Fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| word(*v)).collect()
+}
+
+impl Form {
+    pub fn contact(client: ClientId, client_label: String, today: NaiveDate) -> Form {
+        let kinds = words(EncounterKind::ALL, EncounterKind::as_str);
+        let session = kinds.iter().position(|k| *k == "session").unwrap_or(0);
+        let fields = vec![
+            Field::choice("kind", kinds, session),
+            Field::choice(
+                "status",
+                words(EncounterStatus::ALL, EncounterStatus::as_str),
+                0,
+            ),
+            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+            Field::text(
+                "minutes",
+                &EncounterKind::Session.typical_minutes().to_string(),
+                4,
+                "0–1440",
+            ),
+            Field::text(
+                "note",
+                "",
+                crate::domain::validate::NOTE_MAX_CHARS,
+                "optional, short",
+            ),
+        ];
+        Form {
+            kind: FormKind::Contact,
+            client,
+            client_label,
+            fields,
+            focus: 0,
+            error: None,
+            today,
+        }
+    }
+
+    /// PHQ-9 first and focus on the items: a PHQ-9 is nine digits and Enter.
+    pub fn measure(client: ClientId, client_label: String, today: NaiveDate) -> Form {
+        let names = Instrument::ALL.iter().map(|i| i.name()).collect();
+        let fields = vec![
+            Field::choice("instrument", names, 0),
+            Field::digits("items", 80, ""),
+            Field::digits("or total", 3, ""),
+            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+        ];
+        let mut form = Form {
+            kind: FormKind::Measure,
+            client,
+            client_label,
+            fields,
+            focus: 1,
+            error: None,
+            today,
+        };
+        form.refresh_hints();
+        form
+    }
+
+    pub fn event(client: ClientId, client_label: String, today: NaiveDate) -> Form {
+        let fields = vec![
+            Field::choice("event", words(EventKind::ALL, EventKind::as_str), 0),
+            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+        ];
+        Form {
+            kind: FormKind::Event,
+            client,
+            client_label,
+            fields,
+            focus: 0,
+            error: None,
+            today,
+        }
+    }
+
+    pub fn tier(client: ClientId, client_label: String, current: Tier, today: NaiveDate) -> Form {
+        let tiers = words(Tier::ALL, Tier::as_str);
+        let chosen = Tier::ALL.iter().position(|t| *t == current).unwrap_or(0);
+        let fields = vec![Field::choice("tier", tiers, chosen)];
+        Form {
+            kind: FormKind::Tier,
+            client,
+            client_label,
+            fields,
+            focus: 0,
+            error: None,
+            today,
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.kind {
+            FormKind::Contact => "Log a contact",
+            FormKind::Measure => "Record a measurement",
+            FormKind::Event => "Record an acute event",
+            FormKind::Tier => "Change tier",
+        }
+    }
+
+    fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::shown)
+            .unwrap_or_default()
+    }
+
+    fn field_mut(&mut self, label: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.label == label)
+    }
+
+    /// Keeps hints (and the minutes default) in step with the choices made.
+    fn refresh_hints(&mut self) {
+        match self.kind {
+            FormKind::Measure => {
+                let instrument = Instrument::ALL[self.fields[0].choice];
+                let def = instrument.def();
+                let typed = crate::domain::instruments::parse_items(def, &self.fields[1].value)
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                self.fields[1].hint = if def.item_max < 10 {
+                    format!("{typed}/{} digits, each 0–{}", def.items, def.item_max)
+                } else {
+                    format!(
+                        "{typed}/{} numbers 0–{}, space between",
+                        def.items, def.item_max
+                    )
+                };
+                self.fields[2].hint = format!("0–{}, if no items", def.total_max);
+            }
+            FormKind::Contact => {
+                let kind: Option<EncounterKind> = self.value("kind").parse().ok();
+                let status = self.value("status");
+                if let (Some(kind), Some(minutes)) = (kind, self.field_mut("minutes"))
+                    && !minutes.edited
+                {
+                    minutes.value = if status == "completed" {
+                        kind.typical_minutes()
+                    } else {
+                        0
+                    }
+                    .to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Handles one action; returns whether the form goes on, was cancelled, or is valid.
+    pub fn handle(&mut self, action: Action) -> FormResult {
+        let count = self.fields.len();
+        match action {
+            Action::Cancel => return FormResult::Cancelled,
+            Action::NextField => self.focus = (self.focus + 1) % count,
+            Action::PrevField => self.focus = (self.focus + count - 1) % count,
+            Action::ChoiceNext | Action::ChoicePrev => {
+                let forward = action == Action::ChoiceNext;
+                let field = &mut self.fields[self.focus];
+                if let FieldKind::Choice(options) = &field.kind {
+                    let n = options.len();
+                    field.choice = if forward {
+                        (field.choice + 1) % n
+                    } else {
+                        (field.choice + n - 1) % n
+                    };
+                }
+            }
+            Action::Type(c) => self.type_char(c),
+            Action::Erase => {
+                let field = &mut self.fields[self.focus];
+                if !matches!(field.kind, FieldKind::Choice(_)) {
+                    field.value.pop();
+                    field.edited = true;
+                }
+            }
+            Action::Submit => match self.validate() {
+                Ok(submission) => return FormResult::Submitted(submission),
+                Err(message) => self.error = Some(message),
+            },
+            _ => {}
+        }
+        if !matches!(action, Action::Submit) {
+            self.error = None;
+        }
+        self.refresh_hints();
+        FormResult::Editing
+    }
+
+    fn type_char(&mut self, c: char) {
+        let field = &mut self.fields[self.focus];
+        match &field.kind {
+            FieldKind::Choice(options) => {
+                // Typing a letter jumps to the next choice that starts with it.
+                let n = options.len();
+                if let Some(i) = (1..=n).map(|step| (field.choice + step) % n).find(|i| {
+                    options[*i]
+                        .to_lowercase()
+                        .starts_with(c.to_ascii_lowercase())
+                }) {
+                    field.choice = i;
+                }
+            }
+            FieldKind::Text { max } => {
+                if !c.is_control() && field.value.chars().count() < *max {
+                    if !field.edited && field.label != "note" {
+                        field.value.clear();
+                    }
+                    field.value.push(c);
+                    field.edited = true;
+                }
+            }
+            FieldKind::Digits { max } => {
+                if (c.is_ascii_digit() || c == ',' || c == ' ') && field.value.len() < *max {
+                    field.value.push(c);
+                    field.edited = true;
+                }
+            }
+        }
+    }
+
+    /// Validates with the domain's entry rules; the message is what the command line would say.
+    pub fn validate(&self) -> Result<Submission, String> {
+        let v = |label: &str| self.value(label);
+        let result = match self.kind {
+            FormKind::Contact => entry::encounter(
+                &v("kind"),
+                &v("status"),
+                &v("minutes"),
+                Some(&v("date")),
+                Some(&v("note")),
+                self.today,
+            )
+            .map(Submission::Contact),
+            FormKind::Measure => {
+                let instrument = Instrument::ALL[self.fields[0].choice];
+                entry::measurement(
+                    instrument.as_str(),
+                    Some(&v("or total")),
+                    Some(&v("items")),
+                    Some(&v("date")),
+                    self.today,
+                )
+                .map(Submission::Measure)
+            }
+            FormKind::Event => {
+                entry::event(&v("event"), Some(&v("date")), self.today).map(Submission::Event)
+            }
+            FormKind::Tier => v("tier").parse().map(Submission::Tier),
+        };
+        result.map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::parse_date;
+
+    fn today() -> NaiveDate {
+        parse_date("2026-11-23").unwrap()
+    }
+
+    fn typed(form: &mut Form, text: &str) {
+        for c in text.chars() {
+            form.handle(Action::Type(c));
+        }
+    }
+
+    #[test]
+    fn a_phq9_is_nine_keystrokes_and_enter() {
+        let mut form = Form::measure(ClientId(1), "A. L.".into(), today());
+        typed(&mut form, "123012301");
+        match form.handle(Action::Submit) {
+            FormResult::Submitted(Submission::Measure(m)) => {
+                assert_eq!(m.instrument, Instrument::Phq9);
+                assert_eq!(m.total, 13);
+                assert_eq!(m.items.as_ref().map(Vec::len), Some(9));
+                assert_eq!(m.date, today());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_measurement_shows_the_cli_message_inline() {
+        let mut form = Form::measure(ClientId(1), "A".into(), today());
+        typed(&mut form, "1230");
+        assert_eq!(form.handle(Action::Submit), FormResult::Editing);
+        assert_eq!(
+            form.error.as_deref(),
+            Some("PHQ-9 needs 9 item responses, got 4")
+        );
+        form.handle(Action::Type('1'));
+        assert_eq!(form.error, None, "typing clears the message");
+        form.handle(Action::ChoiceNext); // focus is on items: not a choice, nothing happens
+        form.handle(Action::PrevField);
+        form.handle(Action::ChoiceNext);
+        assert_eq!(form.fields[0].shown(), "GAD-7");
+    }
+
+    #[test]
+    fn a_contact_defaults_to_a_completed_session_today_with_typical_minutes() {
+        let mut form = Form::contact(ClientId(1), "A".into(), today());
+        match form.handle(Action::Submit) {
+            FormResult::Submitted(Submission::Contact(e)) => {
+                assert_eq!(
+                    (e.kind, e.status, e.minutes, e.date),
+                    (
+                        EncounterKind::Session,
+                        EncounterStatus::Completed,
+                        50,
+                        today()
+                    )
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        typed(&mut form, "p"); // jump to "phone"
+        assert_eq!(form.fields[0].shown(), "phone");
+        assert_eq!(
+            form.fields[3].value, "15",
+            "minutes follow the kind until typed over"
+        );
+        form.handle(Action::NextField);
+        form.handle(Action::ChoiceNext); // no-show
+        assert_eq!(form.fields[3].value, "0");
+        form.handle(Action::NextField);
+        typed(&mut form, "2026-11-30");
+        assert_eq!(form.handle(Action::Submit), FormResult::Editing);
+        assert!(form.error.as_deref().unwrap().contains("in the future"));
+        assert_eq!(form.handle(Action::Cancel), FormResult::Cancelled);
+    }
+
+    #[test]
+    fn minutes_out_of_range_are_refused_like_the_cli() {
+        let mut form = Form::contact(ClientId(1), "A".into(), today());
+        form.focus = 3;
+        typed(&mut form, "1441");
+        form.handle(Action::Submit);
+        assert_eq!(
+            form.error.as_deref(),
+            Some("minutes must be between 0 and 1440, got 1441")
+        );
+    }
+}

@@ -1,0 +1,630 @@
+//! The keymap as data: every binding with the layer it belongs to and a description. Key
+//! handling, the help overlay and the footer hints are all generated from this one table.
+
+use super::action::{Action, Tab};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+/// Where a binding applies. Layers stack: lock over modals over the screen over global keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Global,
+    Panel,
+    Client,
+    Today,
+    Revenue,
+    Value,
+    Filter,
+    Form,
+    Picker,
+    Confirm,
+    Help,
+    Lock,
+}
+
+impl Layer {
+    /// Text-entry layers turn unbound printable keys into typing.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Layer::Filter | Layer::Form | Layer::Picker | Layer::Lock
+        )
+    }
+
+    /// Modal layers stop keys from reaching the layers below them.
+    pub fn is_modal(self) -> bool {
+        matches!(
+            self,
+            Layer::Filter
+                | Layer::Form
+                | Layer::Picker
+                | Layer::Confirm
+                | Layer::Help
+                | Layer::Lock
+        )
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Global => "Everywhere",
+            Layer::Panel => "Panel",
+            Layer::Client => "Client",
+            Layer::Today => "Today",
+            Layer::Revenue => "Revenue",
+            Layer::Value => "Value",
+            Layer::Filter => "Filtering by name",
+            Layer::Form => "Form",
+            Layer::Picker => "Client picker",
+            Layer::Confirm => "Confirm",
+            Layer::Help => "Help",
+            Layer::Lock => "Lock screen",
+        }
+    }
+}
+
+pub type Key = (KeyCode, KeyModifiers);
+
+const fn k(c: char) -> Key {
+    (KeyCode::Char(c), KeyModifiers::NONE)
+}
+const fn code(c: KeyCode) -> Key {
+    (c, KeyModifiers::NONE)
+}
+const fn ctrl(c: char) -> Key {
+    (KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// One binding: the keys that trigger it, what it does, what help says about it.
+pub struct Binding {
+    pub layer: Layer,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub desc: &'static str,
+    /// The footer's short word for it; empty when it is not among the few shown there.
+    pub hint: &'static str,
+}
+
+const fn bind(
+    layer: Layer,
+    keys: &'static [Key],
+    action: Action,
+    desc: &'static str,
+    hint: &'static str,
+) -> Binding {
+    Binding {
+        layer,
+        keys,
+        action,
+        desc,
+        hint,
+    }
+}
+
+use Layer as L;
+
+/// Every key caseload understands.
+pub static KEYMAP: &[Binding] = &[
+    bind(L::Global, &[k('q')], Action::Quit, "quit", "quit"),
+    bind(
+        L::Global,
+        &[k('?')],
+        Action::ShowHelp,
+        "help: every key of this screen",
+        "help",
+    ),
+    bind(
+        L::Global,
+        &[code(KeyCode::Tab)],
+        Action::NextTab,
+        "next tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[
+            (KeyCode::BackTab, KeyModifiers::SHIFT),
+            code(KeyCode::BackTab),
+        ],
+        Action::PrevTab,
+        "previous tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[k('1')],
+        Action::GoTab(Tab::Panel),
+        "Panel tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[k('2')],
+        Action::GoTab(Tab::Today),
+        "Today tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[k('3')],
+        Action::GoTab(Tab::Revenue),
+        "Revenue tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[k('4')],
+        Action::GoTab(Tab::Value),
+        "Value tab",
+        "",
+    ),
+    bind(
+        L::Global,
+        &[k('p')],
+        Action::TogglePrivacy,
+        "privacy: names as initials",
+        "",
+    ),
+    bind(L::Global, &[ctrl('l')], Action::Lock, "lock the screen", ""),
+    bind(L::Global, &[ctrl('c')], Action::Quit, "quit", ""),
+    // Panel
+    bind(
+        L::Panel,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "next client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "previous client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[code(KeyCode::PageDown), ctrl('d')],
+        Action::PageDown,
+        "page down",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[code(KeyCode::PageUp), ctrl('u')],
+        Action::PageUp,
+        "page up",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[k('g'), code(KeyCode::Home)],
+        Action::Top,
+        "first client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[
+            k('G'),
+            (KeyCode::Char('G'), KeyModifiers::SHIFT),
+            code(KeyCode::End),
+        ],
+        Action::Bottom,
+        "last client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[code(KeyCode::Enter)],
+        Action::Open,
+        "open client",
+        "open",
+    ),
+    bind(
+        L::Panel,
+        &[k('/')],
+        Action::StartFilter,
+        "filter by name",
+        "filter",
+    ),
+    bind(
+        L::Panel,
+        &[k('f')],
+        Action::CycleFlagFilter,
+        "cycle flag filter",
+        "flag",
+    ),
+    bind(
+        L::Panel,
+        &[k('s')],
+        Action::CycleSort,
+        "change sort",
+        "sort",
+    ),
+    bind(
+        L::Panel,
+        &[k('a')],
+        Action::ToggleAll,
+        "show discharged and on-hold too",
+        "all",
+    ),
+    bind(
+        L::Panel,
+        &[k('v')],
+        Action::CycleClinician,
+        "whose panel (supervisors)",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[k('c')],
+        Action::LogContact,
+        "log a contact for the selected client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[k('m')],
+        Action::RecordMeasure,
+        "record a measurement for the selected client",
+        "",
+    ),
+    bind(
+        L::Panel,
+        &[code(KeyCode::Esc)],
+        Action::Cancel,
+        "clear filters",
+        "",
+    ),
+    // Client
+    bind(
+        L::Client,
+        &[k('c')],
+        Action::LogContact,
+        "log a contact",
+        "contact",
+    ),
+    bind(
+        L::Client,
+        &[k('m')],
+        Action::RecordMeasure,
+        "record a measurement",
+        "measure",
+    ),
+    bind(
+        L::Client,
+        &[k('e')],
+        Action::RecordEvent,
+        "record an acute event",
+        "event",
+    ),
+    bind(
+        L::Client,
+        &[k('t')],
+        Action::ChangeTier,
+        "change tier",
+        "tier",
+    ),
+    bind(
+        L::Client,
+        &[k('d')],
+        Action::Discharge,
+        "discharge",
+        "discharge",
+    ),
+    bind(
+        L::Client,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "scroll encounters down",
+        "",
+    ),
+    bind(
+        L::Client,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "scroll encounters up",
+        "",
+    ),
+    bind(
+        L::Client,
+        &[code(KeyCode::PageDown)],
+        Action::PageDown,
+        "page encounters down",
+        "",
+    ),
+    bind(
+        L::Client,
+        &[code(KeyCode::PageUp)],
+        Action::PageUp,
+        "page encounters up",
+        "",
+    ),
+    bind(
+        L::Client,
+        &[
+            code(KeyCode::Esc),
+            code(KeyCode::Backspace),
+            code(KeyCode::Left),
+        ],
+        Action::Back,
+        "back to the list",
+        "back",
+    ),
+    // Today
+    bind(
+        L::Today,
+        &[k('l'), k('c')],
+        Action::QuickLog,
+        "log for a client (type a few letters)",
+        "log",
+    ),
+    bind(
+        L::Today,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "next client",
+        "",
+    ),
+    bind(
+        L::Today,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "previous client",
+        "",
+    ),
+    bind(
+        L::Today,
+        &[code(KeyCode::Enter)],
+        Action::Open,
+        "open client",
+        "open",
+    ),
+    // Revenue
+    bind(
+        L::Revenue,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        "",
+    ),
+    bind(
+        L::Revenue,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        "",
+    ),
+    // Value
+    bind(
+        L::Value,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        "",
+    ),
+    bind(
+        L::Value,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        "",
+    ),
+    // Filter (typing)
+    bind(
+        L::Filter,
+        &[code(KeyCode::Enter), code(KeyCode::Down)],
+        Action::Submit,
+        "keep the filter, back to the list",
+        "done",
+    ),
+    bind(
+        L::Filter,
+        &[code(KeyCode::Esc)],
+        Action::Cancel,
+        "clear the filter",
+        "clear",
+    ),
+    bind(
+        L::Filter,
+        &[code(KeyCode::Backspace)],
+        Action::Erase,
+        "delete a character",
+        "",
+    ),
+    // Forms
+    bind(
+        L::Form,
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Action::NextField,
+        "next field",
+        "next field",
+    ),
+    bind(
+        L::Form,
+        &[
+            (KeyCode::BackTab, KeyModifiers::SHIFT),
+            code(KeyCode::BackTab),
+            code(KeyCode::Up),
+        ],
+        Action::PrevField,
+        "previous field",
+        "",
+    ),
+    bind(
+        L::Form,
+        &[code(KeyCode::Right)],
+        Action::ChoiceNext,
+        "next choice",
+        "",
+    ),
+    bind(
+        L::Form,
+        &[code(KeyCode::Left)],
+        Action::ChoicePrev,
+        "previous choice",
+        "",
+    ),
+    bind(
+        L::Form,
+        &[code(KeyCode::Backspace)],
+        Action::Erase,
+        "delete a character",
+        "",
+    ),
+    bind(
+        L::Form,
+        &[code(KeyCode::Enter)],
+        Action::Submit,
+        "save",
+        "save",
+    ),
+    bind(
+        L::Form,
+        &[code(KeyCode::Esc)],
+        Action::Cancel,
+        "cancel (nothing is saved)",
+        "cancel",
+    ),
+    // Picker
+    bind(
+        L::Picker,
+        &[code(KeyCode::Down), ctrl('n')],
+        Action::Down,
+        "next match",
+        "",
+    ),
+    bind(
+        L::Picker,
+        &[code(KeyCode::Up), ctrl('p')],
+        Action::Up,
+        "previous match",
+        "",
+    ),
+    bind(
+        L::Picker,
+        &[code(KeyCode::Backspace)],
+        Action::Erase,
+        "delete a character",
+        "",
+    ),
+    bind(
+        L::Picker,
+        &[code(KeyCode::Enter)],
+        Action::Submit,
+        "choose",
+        "choose",
+    ),
+    bind(
+        L::Picker,
+        &[code(KeyCode::Esc)],
+        Action::Cancel,
+        "cancel",
+        "cancel",
+    ),
+    // Confirm
+    bind(L::Confirm, &[k('y')], Action::Confirm, "yes", "yes"),
+    bind(
+        L::Confirm,
+        &[k('n'), code(KeyCode::Esc)],
+        Action::Cancel,
+        "no",
+        "no",
+    ),
+    // Help
+    bind(
+        L::Help,
+        &[code(KeyCode::Esc), k('?'), k('q')],
+        Action::Back,
+        "close help",
+        "close",
+    ),
+    bind(
+        L::Help,
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        "",
+    ),
+    bind(
+        L::Help,
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        "",
+    ),
+    // Lock
+    bind(
+        L::Lock,
+        &[code(KeyCode::Up)],
+        Action::Up,
+        "previous name",
+        "name",
+    ),
+    bind(
+        L::Lock,
+        &[code(KeyCode::Down)],
+        Action::Down,
+        "next name",
+        "",
+    ),
+    bind(
+        L::Lock,
+        &[code(KeyCode::Backspace)],
+        Action::Erase,
+        "delete a character",
+        "",
+    ),
+    bind(
+        L::Lock,
+        &[code(KeyCode::Enter)],
+        Action::Submit,
+        "unlock",
+        "unlock",
+    ),
+    bind(L::Lock, &[ctrl('c')], Action::Quit, "quit", "quit"),
+];
+
+/// The bindings of one layer, in table order.
+pub fn bindings(layer: Layer) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.layer == layer)
+}
+
+/// How a key is written in help and hints.
+pub fn key_label(key: &Key) -> String {
+    let (code, mods) = key;
+    let base = match code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{}", base.to_uppercase())
+    } else {
+        base
+    }
+}
+
+/// The keys of a binding for display, without duplicates (Shift-Tab is listed once).
+pub fn keys_label(binding: &Binding) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for key in binding.keys {
+        let label = key_label(key);
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels.join("/")
+}

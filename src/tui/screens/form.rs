@@ -1,0 +1,141 @@
+//! Drawing the modal entry forms, the yes/no confirmation and the quick client picker.
+
+use super::super::app::{App, Confirm, Picker};
+use super::super::form::{FieldKind, Form};
+use super::super::keymap::{self, Layer};
+use super::super::theme::Role;
+use super::super::ui::popup;
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+fn hints(app: &App, layer: Layer) -> Line<'static> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for b in keymap::bindings(layer).filter(|b| !b.hint.is_empty()) {
+        spans.push(Span::styled(keymap::keys_label(b), t.style(Role::key)));
+        spans.push(Span::styled(format!(" {}  ", b.desc), t.style(Role::muted)));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::styled(format!("for {}", form.client_label), t.style(Role::muted)),
+        Line::raw(""),
+    ];
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let value = match &field.kind {
+            FieldKind::Choice(_) => format!("‹ {} ›", field.shown()),
+            _ => format!(
+                "{}{}",
+                crate::domain::text::sanitize(&field.value),
+                if focused { "▏" } else { "" }
+            ),
+        };
+        let style = if focused {
+            t.style(Role::input_focus)
+        } else {
+            t.style(Role::input)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>11} ", field.label),
+                t.style(if focused { Role::accent } else { Role::text }),
+            ),
+            Span::styled(format!(" {value:<22}"), style),
+            Span::styled(format!(" {}", field.hint), t.style(Role::muted)),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    match &form.error {
+        Some(message) => lines.push(Line::styled(format!("✗ {message}"), t.style(Role::error))),
+        None => lines.push(Line::styled(
+            "Nothing is saved until you press Enter.",
+            t.style(Role::muted),
+        )),
+    }
+    lines.push(hints(app, Layer::Form));
+    let height = lines.len() as u16 + 2;
+    let area = popup(frame, 76, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::border))
+        .title(Span::styled(
+            format!(" {} ", form.title()),
+            t.style(Role::title),
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+pub fn draw_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
+    let t = &app.theme;
+    let lines = vec![
+        Line::styled(confirm.question.clone(), t.style(Role::text)),
+        Line::raw(""),
+        hints(app, Layer::Confirm),
+    ];
+    let area = popup(frame, 70, 6);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::warning))
+        .title(Span::styled(" Confirm ", t.style(Role::warning)));
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("client: ", t.style(Role::accent)),
+        Span::styled(
+            format!("{}▏", crate::domain::text::sanitize(&picker.query)),
+            t.style(Role::input_focus),
+        ),
+    ])];
+    lines.push(Line::raw(""));
+    if picker.query.is_empty() {
+        lines.push(Line::styled(
+            "Type a few letters of the name.",
+            t.style(Role::muted),
+        ));
+    } else if picker.matches.is_empty() {
+        lines.push(Line::styled("No client matches.", t.style(Role::muted)));
+    }
+    for (i, entry_index) in picker.matches.iter().take(10).enumerate() {
+        let e = &app.panel.entries[*entry_index];
+        let style = if i == picker.selected {
+            t.style(Role::selected)
+        } else {
+            t.style(Role::text)
+        };
+        lines.push(Line::styled(
+            format!(
+                " {} · {} tier ",
+                app.display_name(&e.client.name),
+                e.client.tier
+            ),
+            style,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(hints(app, Layer::Picker));
+    let area = popup(frame, 60, 18);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::border))
+        .title(Span::styled(
+            " Log for which client? ",
+            t.style(Role::title),
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,108 @@
+//! One file per screen. Each draws from the model and shares the small formatting helpers
+//! below (flag labels, score cells, day counts).
+
+pub mod client;
+pub mod form;
+pub mod help;
+pub mod panel;
+pub mod revenue;
+pub mod today;
+pub mod value;
+
+use super::app::App;
+use super::theme::Role;
+use crate::domain::flags::{FlagKind, Severity};
+use crate::domain::{Instrument, Month};
+use crate::store::panel::ScoreTrend;
+use chrono::NaiveDate;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// The short label a flag has in tight columns.
+pub fn flag_label(kind: FlagKind) -> &'static str {
+    match kind {
+        FlagKind::Safety => "SAFETY",
+        FlagKind::PostDischarge => "post-dc",
+        FlagKind::NeverSeen => "never-seen",
+        FlagKind::ContactOverdue => "contact",
+        FlagKind::NoBaseline => "no-baseline",
+        FlagKind::MeasureOverdue => "measure",
+        FlagKind::NotImproving => "not-improving",
+        FlagKind::Disengaged => "disengaged",
+        FlagKind::Remission => "remission",
+    }
+}
+
+pub fn severity_style(app: &App, severity: Severity) -> Style {
+    app.theme.style(match severity {
+        Severity::Critical => Role::critical,
+        Severity::Warning => Role::warning,
+        Severity::Info => Role::info,
+    })
+}
+
+/// A marker for the worst severity: ● critical, ▲ warning, ○ info.
+pub fn severity_marker(severity: Option<Severity>) -> &'static str {
+    match severity {
+        Some(Severity::Critical) => "●",
+        Some(Severity::Warning) => "▲",
+        Some(Severity::Info) => "○",
+        None => " ",
+    }
+}
+
+/// "12d", "today", "never".
+pub fn days_since(today: NaiveDate, date: Option<NaiveDate>) -> String {
+    match date {
+        None => "never".into(),
+        Some(d) => match (today - d).num_days() {
+            0 => "today".into(),
+            n => format!("{n}d"),
+        },
+    }
+}
+
+fn band_short(label: &str) -> &str {
+    match label {
+        "minimal" => "min",
+        "moderate" => "mod",
+        "moderately severe" => "mod-sev",
+        "severe" => "sev",
+        other => other,
+    }
+}
+
+/// "14 mod ↓": the latest score, its band and which way it went since the one before.
+pub fn score_cell(app: &App, instrument: Instrument, trend: Option<&ScoreTrend>) -> Span<'static> {
+    let Some(t) = trend else {
+        return Span::styled("—", app.theme.style(Role::muted));
+    };
+    let def = instrument.def();
+    let (arrow, role) = match t.previous.map(|p| def.improvement(p, t.latest)) {
+        Some(x) if x > 0 => ("↓", Role::good),
+        Some(x) if x < 0 => ("↑", Role::warning),
+        Some(_) => ("→", Role::text),
+        None => (" ", Role::text),
+    };
+    let text = format!(
+        "{:>2} {} {arrow}",
+        t.latest,
+        band_short(def.band_label(t.latest))
+    );
+    Span::styled(text, app.theme.style(role))
+}
+
+/// The status line when there is no notice: what the current screen is summing up.
+pub fn status_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    if app.client.is_some() {
+        return Line::styled(" Client record", t.style(Role::muted));
+    }
+    match app.tab {
+        super::action::Tab::Panel => panel::summary(app),
+        _ => Line::styled(
+            format!(" {} · {}", Month::of(app.today), app.today),
+            t.style(Role::muted),
+        ),
+    }
+}

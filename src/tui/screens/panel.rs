@@ -1,0 +1,193 @@
+//! The panel: clients in priority order with what needs attention. Only the visible rows are
+//! built, so a 100,000-client panel draws as fast as a small one.
+
+use super::super::app::App;
+use super::super::layout;
+use super::super::theme::Role;
+use super::{days_since, flag_label, score_cell, severity_marker, severity_style};
+use crate::domain::Instrument;
+use crate::domain::flags::FlagKind;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let p = &app.panel;
+    let [filter_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+
+    let mut bar = vec![Span::styled(" Panel", t.style(Role::title))];
+    let whose = if app.viewer.sees_everyone() {
+        match p.clinician {
+            Some(id) => format!(" · {}", app.clinician_name(Some(id))),
+            None => " · everyone".into(),
+        }
+    } else {
+        format!(" · {}", crate::domain::text::sanitize(&app.viewer.name))
+    };
+    bar.push(Span::styled(whose, t.style(Role::muted)));
+    bar.push(Span::styled(
+        if p.show_all {
+            " · all statuses"
+        } else {
+            " · active"
+        },
+        t.style(Role::muted),
+    ));
+    bar.push(Span::styled(
+        format!(" · by {}", p.sort.label()),
+        t.style(Role::muted),
+    ));
+    if let Some(kind) = p.flag_filter {
+        bar.push(Span::styled(
+            format!(" · flag: {}", flag_label(kind)),
+            t.style(Role::accent),
+        ));
+    }
+    if p.filtering || !p.filter.is_empty() {
+        let cursor = if p.filtering { "▏" } else { "" };
+        bar.push(Span::styled("  / ", t.style(Role::key)));
+        bar.push(Span::styled(
+            format!("{}{cursor}", crate::domain::text::sanitize(&p.filter)),
+            t.style(if p.filtering {
+                Role::input_focus
+            } else {
+                Role::input
+            }),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(bar)), filter_area);
+
+    let several = app.shows_several_clinicians();
+    let mut header = vec!["", "client", "tier"];
+    if several {
+        header.push("clinician");
+    }
+    header.extend(["contact", "measured", "PHQ-9", "GAD-7", "flags", "min"]);
+    let page = layout::panel_rows(app.size.1).min(table_area.height.saturating_sub(1) as usize);
+    let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
+    let rows: Vec<Row> = visible
+        .map(|(row_index, entry_index)| {
+            let e = &p.entries[*entry_index];
+            let worst = e.flags.iter().map(|f| f.severity).min();
+            let mut cells = vec![
+                Cell::from(severity_marker(worst))
+                    .style(worst.map_or(t.style(Role::text), |s| severity_style(app, s))),
+                Cell::from(app.display_name(&e.client.name)),
+                Cell::from(match e.client.tier {
+                    crate::domain::Tier::High => "high",
+                    crate::domain::Tier::Moderate => "mod",
+                    crate::domain::Tier::Low => "low",
+                }),
+            ];
+            if several {
+                cells.push(Cell::from(app.clinician_name(e.client.clinician_id)));
+            }
+            let flags: Vec<Span> = e
+                .flags
+                .iter()
+                .flat_map(|f| {
+                    [
+                        Span::styled(flag_label(f.kind), severity_style(app, f.severity)),
+                        Span::raw(" "),
+                    ]
+                })
+                .collect();
+            cells.extend([
+                Cell::from(days_since(app.today, e.last_contact)),
+                Cell::from(days_since(app.today, e.last_measured)),
+                Cell::from(score_cell(app, Instrument::Phq9, e.phq9.as_ref())),
+                Cell::from(score_cell(app, Instrument::Gad7, e.gad7.as_ref())),
+                Cell::from(Line::from(flags)),
+                Cell::from(Line::from(e.minutes_this_month.to_string()).right_aligned()),
+            ]);
+            let style = if row_index == p.selected {
+                t.style(Role::selected)
+            } else {
+                t.style(Role::text)
+            };
+            let status_note = e.client.status != crate::domain::ClientStatus::Active;
+            let row = Row::new(cells).style(style);
+            if status_note && row_index != p.selected {
+                row.style(t.style(Role::muted))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Fill(3),
+        Constraint::Length(4),
+    ];
+    if several {
+        widths.push(Constraint::Fill(2));
+    }
+    widths.extend([
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Fill(4),
+        Constraint::Length(5),
+    ]);
+    let empty = rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.style(Role::header)))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+    if empty {
+        let message = if p.entries.is_empty() {
+            "No clients on this panel yet. Add one with `caseload client add NAME`, or try `caseload --demo`."
+        } else {
+            "No client matches the filter (Esc clears it)."
+        };
+        let area = Rect::new(
+            table_area.x + 2,
+            table_area.y + 2,
+            table_area.width.saturating_sub(4),
+            1,
+        );
+        frame.render_widget(Paragraph::new(message).style(t.style(Role::muted)), area);
+    }
+}
+
+/// Counts by flag kind over the clients shown, and the month's minutes.
+pub fn summary(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let p = &app.panel;
+    let mut spans = vec![Span::styled(
+        format!(" {} clients", p.rows.len()),
+        t.style(Role::text),
+    )];
+    for kind in FlagKind::ALL {
+        let n = p
+            .rows
+            .iter()
+            .filter(|i| p.entries[**i].flags.iter().any(|f| f.kind == kind))
+            .count();
+        if n > 0 {
+            let severity = p
+                .entries
+                .iter()
+                .flat_map(|e| &e.flags)
+                .find(|f| f.kind == kind)
+                .map(|f| f.severity);
+            let style = severity.map_or(t.style(Role::text), |s| severity_style(app, s));
+            spans.push(Span::styled(" · ", t.style(Role::muted)));
+            spans.push(Span::styled(format!("{} {n}", flag_label(kind)), style));
+        }
+    }
+    let minutes: i64 = p
+        .rows
+        .iter()
+        .map(|i| p.entries[*i].minutes_this_month)
+        .sum();
+    spans.push(Span::styled(
+        format!(" · {minutes} min in {}", app.today.format("%B")),
+        t.style(Role::muted),
+    ));
+    Line::from(spans)
+}

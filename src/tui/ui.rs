@@ -1,0 +1,133 @@
+//! Drawing the whole frame: tab bar, the current screen, status line, key hints, and any
+//! modal on top. Reads the model only; never queries the store.
+
+use super::action::Tab;
+use super::app::{App, Level, Modal};
+use super::keymap::{self, Layer};
+use super::layout;
+use super::screens;
+use super::theme::Role;
+use ratatui::Frame;
+use ratatui::layout::Alignment;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if layout::too_small(area.width, area.height) {
+        let message = format!(
+            "caseload needs a terminal of at least {}×{}; this one is {}×{}.\nPlease enlarge it (q quits).",
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT,
+            area.width,
+            area.height
+        );
+        let y = area.height / 2;
+        let rect = ratatui::layout::Rect::new(
+            area.x,
+            area.y + y.saturating_sub(1),
+            area.width,
+            2.min(area.height),
+        );
+        frame.render_widget(
+            Paragraph::new(message)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .style(app.theme.style(Role::warning)),
+            rect,
+        );
+        return;
+    }
+    let parts = layout::frame(area);
+    draw_tabs(frame, app, parts.tabs);
+    match (&app.client, app.tab) {
+        (Some(view), _) => screens::client::draw(frame, app, view, parts.body),
+        (None, Tab::Panel) => screens::panel::draw(frame, app, parts.body),
+        (None, Tab::Today) => screens::today::draw(frame, app, parts.body),
+        (None, Tab::Revenue) => screens::revenue::draw(frame, app, parts.body),
+        (None, Tab::Value) => screens::value::draw(frame, app, parts.body),
+    }
+    draw_status(frame, app, parts.status);
+    draw_hints(frame, app, parts.hints);
+    match &app.modal {
+        Some(Modal::Help { scroll }) => screens::help::draw(frame, app, *scroll),
+        Some(Modal::Form(form)) => screens::form::draw(frame, app, form),
+        Some(Modal::Confirm(confirm)) => screens::form::draw_confirm(frame, app, confirm),
+        Some(Modal::Picker(picker)) => screens::form::draw_picker(frame, app, picker),
+        None => {}
+    }
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
+    let t = &app.theme;
+    let mut spans = vec![
+        Span::styled(" caseload ", t.style(Role::accent)),
+        Span::raw(" "),
+    ];
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == app.tab {
+            t.style(Role::tab_active)
+        } else {
+            t.style(Role::tab)
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    let left = Line::from(spans);
+    let who = if app.viewer.clinician_id.is_some() {
+        app.viewer.name.clone()
+    } else {
+        String::new()
+    };
+    let privacy = if app.privacy { "privacy · " } else { "" };
+    let right = format!(
+        "{privacy}{}{}{} ",
+        crate::domain::text::sanitize(&who),
+        if who.is_empty() { "" } else { " · " },
+        app.today
+    );
+    frame.render_widget(Paragraph::new(left), area);
+    frame.render_widget(
+        Paragraph::new(right)
+            .alignment(Alignment::Right)
+            .style(t.style(Role::muted)),
+        area,
+    );
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
+    let line = match &app.notice {
+        Some((text, Level::Info)) => Line::styled(format!(" {text}"), app.theme.style(Role::good)),
+        Some((text, Level::Error)) => {
+            Line::styled(format!(" {text}"), app.theme.style(Role::error))
+        }
+        None => screens::status_line(app),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer: the most useful keys of the top layer, then of the screen, from the keymap.
+fn draw_hints(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
+    let t = &app.theme;
+    let layers = app.layers();
+    let top = *layers.last().unwrap_or(&Layer::Global);
+    let mut shown: Vec<Layer> = vec![top];
+    if !top.is_modal() {
+        shown.push(Layer::Global);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for layer in shown {
+        for b in keymap::bindings(layer).filter(|b| !b.hint.is_empty()) {
+            spans.push(Span::styled(keymap::keys_label(b), t.style(Role::key)));
+            spans.push(Span::styled(format!(" {}  ", b.hint), t.style(Role::muted)));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Clears and returns a centred popup area.
+pub fn popup(frame: &mut Frame, width: u16, height: u16) -> ratatui::layout::Rect {
+    let area = layout::centered(frame.area(), width, height);
+    frame.render_widget(Clear, area);
+    area
+}
