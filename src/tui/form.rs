@@ -319,10 +319,14 @@ impl Form {
                 }
             }
             FieldKind::Text { max } => {
-                if !c.is_control() && field.value.chars().count() < *max {
-                    if !field.edited && field.label != "note" {
-                        field.value.clear();
-                    }
+                if c.is_control() {
+                    return;
+                }
+                // The first key typed over a default replaces it.
+                if !field.edited {
+                    field.value.clear();
+                }
+                if field.value.chars().count() < *max {
                     field.value.push(c);
                     field.edited = true;
                 }
