@@ -18,7 +18,12 @@ struct Session {
 impl Session {
     fn start(p: &Practice, extra_env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
-            .openpty(PtySize { rows: 30, cols: 110, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: 30,
+                cols: 110,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_caseload"));
         cmd.env("CASELOAD_DB", &p.db);
@@ -31,7 +36,11 @@ impl Session {
         }
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(std::num::NonZeroU16::new(30).unwrap(), std::num::NonZeroU16::new(110).unwrap(), 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(30).unwrap(),
+            std::num::NonZeroU16::new(110).unwrap(),
+            0,
+        )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let (p2, r2) = (parser.clone(), raw.clone());
@@ -48,7 +57,12 @@ impl Session {
         let writer = pty.master.take_writer().unwrap();
         // Keep the master alive as long as the session by leaking it into the writer's lifetime.
         std::mem::forget(pty.master);
-        Session { parser, raw, writer, child }
+        Session {
+            parser,
+            raw,
+            writer,
+            child,
+        }
     }
 
     fn screen(&self) -> String {
@@ -62,7 +76,10 @@ impl Session {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "waited for {text:?}; screen:\n{screen}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "waited for {text:?}; screen:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -79,7 +96,10 @@ impl Session {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.exit_code();
             }
-            assert!(start.elapsed() < Duration::from_secs(10), "the program did not exit");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the program did not exit"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -91,8 +111,14 @@ fn open_look_get_help_and_quit_restores_the_terminal() {
     p.ok(&["demo", "--clients", "60", "--seed", "4"]);
     let mut s = Session::start(&p, &[]);
     let screen = s.wait_for("1 Panel");
-    assert!(screen.contains("client") && screen.contains("PHQ-9"), "{screen}");
-    assert!(s.parser.lock().unwrap().screen().alternate_screen(), "the UI runs on the alternate screen");
+    assert!(
+        screen.contains("client") && screen.contains("PHQ-9"),
+        "{screen}"
+    );
+    assert!(
+        s.parser.lock().unwrap().screen().alternate_screen(),
+        "the UI runs on the alternate screen"
+    );
     s.press("?");
     let help = s.wait_for("Keys — Esc or ? closes");
     assert!(help.contains("filter by name"), "{help}");
@@ -101,15 +127,25 @@ fn open_look_get_help_and_quit_restores_the_terminal() {
     assert_eq!(s.exit_code(), 0);
     std::thread::sleep(Duration::from_millis(200));
     let parser = s.parser.lock().unwrap();
-    assert!(!parser.screen().alternate_screen(), "the alternate screen was left");
-    assert!(!parser.screen().hide_cursor(), "the cursor is visible again");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "the alternate screen was left"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is visible again"
+    );
 }
 
 #[test]
 fn hostile_names_never_reach_the_terminal_raw() {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo"]);
-    p.ok(&["client", "add", "Zed\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}Evil"]);
+    p.ok(&[
+        "client",
+        "add",
+        "Zed\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}Evil",
+    ]);
     let mut s = Session::start(&p, &[]);
     s.wait_for("Zed");
     s.press("\r");
@@ -118,7 +154,16 @@ fn hostile_names_never_reach_the_terminal_raw() {
     assert_eq!(s.exit_code(), 0);
     let raw = s.raw.lock().unwrap();
     let text = String::from_utf8_lossy(&raw);
-    assert!(!text.contains("\u{1b}]0;pwned"), "an OSC title change reached the terminal");
-    assert!(!text.contains("\u{202e}"), "a bidi override reached the terminal");
-    assert!(!text.contains("Zed\u{1b}[2J"), "a clear-screen from the name reached the terminal");
+    assert!(
+        !text.contains("\u{1b}]0;pwned"),
+        "an OSC title change reached the terminal"
+    );
+    assert!(
+        !text.contains("\u{202e}"),
+        "a bidi override reached the terminal"
+    );
+    assert!(
+        !text.contains("Zed\u{1b}[2J"),
+        "a clear-screen from the name reached the terminal"
+    );
 }

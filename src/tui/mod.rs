@@ -9,6 +9,8 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod screens;
+#[cfg(test)]
+mod tests;
 pub mod theme;
 pub mod ui;
 pub mod update;
