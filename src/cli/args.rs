@@ -71,6 +71,28 @@ pub enum Command {
     Config(ConfigCommand),
     /// Write a synthetic demo practice into the database
     Demo(DemoArgs),
+    /// Reports: what the practice delivers (value)
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Access, engagement, outcomes, experience and post-discharge follow-up for a period,
+    /// beside the previous period of the same length
+    Value {
+        /// First day of the period [default: 89 days before --to]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day of the period [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this clinician's panel
+        #[arg(long, value_name = "NAME")]
+        clinician: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod report;
 pub mod table;
 mod work;
 
@@ -22,6 +23,7 @@ use std::process::ExitCode;
 
 /// Runs the program and turns the outcome into an exit status.
 pub fn main() -> ExitCode {
+    install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -37,6 +39,30 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A panic must never show client data (a payload could hold any text), and a closed pipe
+/// (`caseload client list | head`) is not an error worth a message.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if payload.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "caseload: internal error{at}. Every change is one transaction, so the database is \
+             consistent; please report this."
+        );
+    }));
 }
 
 /// Error text on one line, whatever the underlying message holds.
@@ -59,6 +85,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Event(a) => work::event(&mut ctx, a),
         Command::Config(c) => config::run(&mut ctx, c),
         Command::Demo(a) => demo::generate(&mut ctx, a),
+        Command::Report(r) => report::run(&mut ctx, r),
     }
 }
 

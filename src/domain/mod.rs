@@ -13,6 +13,7 @@ pub mod money;
 pub mod records;
 pub mod text;
 pub mod validate;
+pub mod value;
 
 pub use dates::{Month, parse_date, parse_month};
 pub use ids::*;

@@ -20,6 +20,7 @@ pub mod panel;
 pub mod record;
 mod row;
 pub mod settings;
+pub mod value;
 
 use crate::domain::ClinicianId;
 use crate::error::{Error, Result};

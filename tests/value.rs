@@ -1,0 +1,223 @@
+//! `caseload report value` through the real binary on a small hand-built practice whose every
+//! figure is worked out by hand (SPEC section 7), including each boundary the issue names.
+
+mod common;
+use common::Practice;
+use serde_json::json;
+
+fn practice() -> Practice {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    for (name, since) in [
+        ("Ann Able", "2026-10-01"),
+        ("Bo Baker", "2026-10-01"),
+        ("Cy Cole", "2026-01-01"),
+        ("Di Dunn", "2026-02-01"),
+        ("Ed Eads", "2026-03-01"),
+    ] {
+        p.ok(&["client", "add", name, "--since", since]);
+    }
+    let log = |who: &str, kind: &str, date: &str, status: &str| {
+        p.ok(&[
+            "log",
+            who,
+            "--kind",
+            kind,
+            "--date",
+            date,
+            "--status",
+            status,
+            "--minutes",
+            "50",
+        ]);
+    };
+    log("Able", "intake", "2026-10-15", "completed"); // first seen on day 14
+    log("Baker", "intake", "2026-10-16", "completed"); // first seen on day 15
+    log("Cole", "intake", "2026-01-05", "completed");
+    log("Cole", "session", "2026-10-05", "completed"); // on the event day: does not count
+    log("Cole", "session", "2026-10-13", "completed"); // event + 8 days
+    log("Dunn", "intake", "2026-02-02", "completed");
+    log("Dunn", "session", "2026-10-10", "no-show");
+    log("Dunn", "session", "2026-10-12", "cancelled");
+    log("Dunn", "session", "2026-10-20", "completed");
+    log("Dunn", "phone", "2026-11-17", "completed"); // event + 7 days
+    log("Eads", "intake", "2026-03-02", "completed");
+    log("Dunn", "coordination", "2026-10-21", "completed"); // not a contact kind: not in show rate
+    p.ok(&[
+        "event",
+        "Cole",
+        "--kind",
+        "ed-visit",
+        "--date",
+        "2026-10-05",
+    ]);
+    p.ok(&[
+        "event",
+        "Dunn",
+        "--kind",
+        "inpatient-discharge",
+        "--date",
+        "2026-11-10",
+    ]);
+    p.ok(&[
+        "measure",
+        "Cole",
+        "--instrument",
+        "phq9",
+        "--score",
+        "20",
+        "--date",
+        "2026-01-05",
+    ]);
+    p.ok(&[
+        "measure",
+        "Cole",
+        "--instrument",
+        "phq9",
+        "--score",
+        "10",
+        "--date",
+        "2026-11-01",
+    ]);
+    p.ok(&[
+        "measure",
+        "Dunn",
+        "--instrument",
+        "phq9",
+        "--score",
+        "12",
+        "--date",
+        "2026-02-02",
+    ]);
+    p.ok(&[
+        "measure",
+        "Dunn",
+        "--instrument",
+        "phq9",
+        "--score",
+        "4",
+        "--date",
+        "2026-11-02",
+    ]);
+    p.ok(&[
+        "measure",
+        "Able",
+        "--instrument",
+        "srs",
+        "--score",
+        "36",
+        "--date",
+        "2026-10-15",
+    ]);
+    p.ok(&[
+        "measure",
+        "Able",
+        "--instrument",
+        "srs",
+        "--score",
+        "37",
+        "--date",
+        "2026-11-01",
+    ]);
+    p.ok(&["client", "discharge", "Eads", "--date", "2026-06-01"]);
+    p
+}
+
+#[test]
+fn report_value_json_figure_by_figure() {
+    let p = practice();
+    let v = p.json(&[
+        "report",
+        "value",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-23",
+        "--json",
+    ]);
+    assert_eq!(v["from"], "2026-10-01");
+    assert_eq!(v["to"], "2026-11-23");
+    // Ann (14 days) and Bo (15 days) were first seen in the period.
+    assert_eq!(
+        v["access"],
+        json!({"first_seen": 2, "median_days_to_first_contact": 14.5, "seen_within_14": {"n": 1, "of": 2}})
+    );
+    // 8 contact-kind encounters in the period, 6 completed; the 4 active clients all contacted.
+    assert_eq!(
+        v["engagement"],
+        json!({"show_rate": {"n": 6, "of": 8}, "contacted": {"n": 4, "of": 4}})
+    );
+    // Measured: Ann (SRS), Cy, Di of the 4 active. Cy 20→10 (exactly 50%: a response, not a
+    // remission, reliable), Di 12→4 (response, remission, reliable).
+    assert_eq!(
+        v["outcomes"],
+        json!({"measured": {"n": 3, "of": 4}, "response": {"n": 2, "of": 2},
+               "remission": {"n": 1, "of": 2}, "reliable_improvement": {"n": 2, "of": 2}})
+    );
+    assert_eq!(v["experience"], json!({"srs_mean": 36.5, "srs_count": 2}));
+    // Cy's ED visit: contact on the day (ignored) and on day 8; Di's discharge: contact on day 7.
+    assert_eq!(
+        v["post_discharge"],
+        json!({"events": 2, "followed_7": {"n": 1, "of": 2}, "followed_30": {"n": 2, "of": 2}})
+    );
+    // The previous period of equal length (54 days) holds nothing but two active clients.
+    let prev = &v["previous"];
+    assert_eq!(prev["from"], "2026-08-08");
+    assert_eq!(prev["to"], "2026-09-30");
+    assert_eq!(prev["access"]["first_seen"], 0);
+    assert_eq!(
+        prev["access"]["median_days_to_first_contact"],
+        serde_json::Value::Null
+    );
+    assert_eq!(prev["engagement"]["show_rate"], json!({"n": 0, "of": 0}));
+    assert_eq!(prev["engagement"]["contacted"], json!({"n": 0, "of": 2}));
+    assert_eq!(prev["outcomes"]["response"], json!({"n": 0, "of": 0}));
+    assert_eq!(prev["experience"]["srs_mean"], serde_json::Value::Null);
+}
+
+#[test]
+fn report_value_reads_as_rates_with_their_counts() {
+    let p = practice();
+    let text = p.ok(&[
+        "report",
+        "value",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-23",
+    ]);
+    assert!(text.contains("6 of 8, 75%"), "{text}");
+    assert!(
+        text.contains("n/a"),
+        "an empty denominator reads n/a: {text}"
+    );
+    assert!(!text.contains("NaN"), "{text}");
+}
+
+#[test]
+fn report_value_refuses_bad_periods() {
+    let p = practice();
+    let before = p.dump();
+    p.refused(&[
+        "report",
+        "value",
+        "--from",
+        "2026-11-24",
+        "--to",
+        "2026-11-23",
+    ]);
+    p.refused(&["report", "value", "--from", "2026-02-30"]);
+    p.refused(&["report", "value", "--clinician", "Nobody"]);
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn an_empty_period_is_all_n_a() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    let v = p.json(&["report", "value", "--json"]);
+    assert_eq!(v["engagement"]["contacted"], json!({"n": 0, "of": 0}));
+    assert_eq!(v["experience"]["srs_mean"], serde_json::Value::Null);
+    let text = p.ok(&["report", "value"]);
+    assert!(!text.contains("NaN") && !text.contains("0%"), "{text}");
+}
