@@ -1,13 +1,46 @@
 //! Embedded, numbered schema migrations versioned by `PRAGMA user_version`.
 //!
 //! Migrations are append-only: a released file is never edited. A database written by a newer
-//! caseload is refused rather than guessed at.
+//! caseload is refused rather than guessed at. A migration may hand over to Rust between two
+//! parts of its file (a marker line names the step), for work SQL cannot do, such as hashing.
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations in order; the schema version is how many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_shared_terminals.sql"),
+];
+
+/// A marker line in a migration file and the Rust step that runs where it stands.
+type RustStep = fn(&rusqlite::Transaction) -> Result<()>;
+const RUST_STEPS: &[(&str, RustStep)] = &[(
+    "-- caseload: seal legacy audit rows --",
+    super::audit::seal_legacy_rows,
+)];
+
+/// Runs one migration file, handing over to Rust at each marker line.
+fn apply(tx: &rusqlite::Transaction, sql: &str) -> Result<()> {
+    let mut rest = sql;
+    loop {
+        let next = RUST_STEPS
+            .iter()
+            .filter_map(|(marker, step)| rest.find(marker).map(|at| (at, *marker, *step)))
+            .min_by_key(|(at, _, _)| *at);
+        match next {
+            Some((at, marker, step)) => {
+                tx.execute_batch(&rest[..at])?;
+                step(tx)?;
+                rest = &rest[at + marker.len()..];
+            }
+            None => {
+                tx.execute_batch(rest)?;
+                return Ok(());
+            }
+        }
+    }
+}
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -19,6 +52,11 @@ fn user_version(conn: &Connection) -> Result<i64> {
 /// Brings the schema up to date. Safe when several processes open a new database at once:
 /// the version is re-read under the write lock.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Brings the schema up to `target` (tests build databases of earlier versions with it).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let refuse_newer = |found: i64| {
         Error::Database(format!(
             "this database was written by a newer caseload (schema version {found}; this \
@@ -29,7 +67,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if version > SCHEMA_VERSION {
         return Err(refuse_newer(version));
     }
-    if version == SCHEMA_VERSION {
+    if version >= target {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -37,8 +75,13 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if version > SCHEMA_VERSION {
         return Err(refuse_newer(version));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql)
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(version as usize)
+    {
+        apply(&tx, sql)
             .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
