@@ -122,6 +122,65 @@ mod tests {
         assert_eq!(tables, again);
     }
 
+    /// A practice written by schema version 1 (only 0001 applied), with data and audit rows,
+    /// opens under the current schema with every record kept and its old audit rows sealed
+    /// into the hash chain.
+    #[test]
+    fn a_version_1_database_upgrades_and_keeps_its_data() {
+        use crate::store::{audit, auth, clients, settings};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 1).unwrap();
+            assert_eq!(user_version(&conn).unwrap(), 1);
+            conn.execute_batch(
+                "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
+                     VALUES (1, 'Dana Reyes', 'admin', 9500, '2025-01-01 00:00:00'),
+                            (2, 'Sam Okafor', 'clinician', 6800, '2025-01-01 00:00:00');
+                 INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
+                     VALUES (1, 'M-1', 'Ann Lee', 'high', 'active', '2025-02-01', 2);
+                 INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                     VALUES (1, 2, '2025-02-03', 'intake', 'completed', 60);
+                 INSERT INTO settings (key, value) VALUES ('measure-days', '45')
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                 INSERT INTO audit (at, clinician_id, actor, action, client_id, detail) VALUES
+                     ('2025-02-01T10:00:00.000Z', 1, 'Dana Reyes', 'client.add', 1, 'tier high'),
+                     ('2025-02-03T10:00:00.000Z', 2, 'Sam Okafor', 'encounter.add', 1, 'intake'),
+                     ('2025-02-04T10:00:00.000Z', NULL, '(unnamed)', 'client.view', 1, '');",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(user_version(store.conn()).unwrap(), SCHEMA_VERSION);
+        let ann = clients::get(store.conn(), crate::domain::ClientId(1)).unwrap();
+        assert_eq!(ann.name, "Ann Lee");
+        assert_eq!(ann.clinician.as_deref(), Some("Sam Okafor"));
+        let encounters: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM encounters", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(encounters, 1);
+        assert_eq!(settings::get(store.conn(), "measure-days").unwrap(), "45");
+        assert_eq!(settings::lock_minutes(store.conn()).unwrap(), 5);
+        assert!(!auth::practice_uses_passphrases(store.conn()).unwrap());
+        // The old rows keep their content and are now chained; the chain goes on from them.
+        let old = audit::recent(store.conn(), 10).unwrap();
+        assert_eq!(old.len(), 3);
+        assert_eq!(old[1].detail, "intake");
+        assert!(old.iter().all(|r| r.hash.is_some()));
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 3);
+        store.write(|tx| tx.audit("test", None, "after upgrade")).unwrap();
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 4);
+        assert!(
+            store
+                .conn()
+                .execute("UPDATE audit SET detail = '' WHERE seq = 1", [])
+                .is_err(),
+            "the append-only triggers are back"
+        );
+    }
+
     #[test]
     fn a_database_from_a_newer_caseload_is_refused() {
         let dir = tempfile::tempdir().unwrap();
