@@ -4,12 +4,14 @@
 //! computed here. Every refusal is one line on stderr and exit status 1; usage errors are 2.
 
 mod args;
+mod audit;
 mod client;
 mod clinician;
 mod config;
 mod context;
 mod contract;
 mod demo;
+mod secret;
 pub mod table;
 mod work;
 
@@ -59,6 +61,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Event(a) => work::event(&mut ctx, a),
         Command::Config(c) => config::run(&mut ctx, c),
         Command::Demo(a) => demo::generate(&mut ctx, a),
+        Command::Audit(c) => audit::run(&mut ctx, c),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::Context;
 use super::args::{EventArgs, LogArgs, MeasureArgs};
+use crate::domain::access::Action;
 use crate::domain::{
     EncounterKind, EncounterStatus, EventKind, Instrument, instruments::parse_items,
     text::sanitize, validate,
@@ -14,8 +15,8 @@ pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
     let status: EncounterStatus = args.status.parse()?;
     let minutes = validate::minutes(&args.minutes)?;
     let note = validate::note(args.note.as_deref())?;
-    let client = ctx.client(&args.client)?;
     let date = ctx.past_date(args.date.as_deref(), "encounter date")?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let worker = ctx.worker_for(&client)?;
     let new = encounters::NewEncounter {
         client_id: client.id,
@@ -55,8 +56,8 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
         }
         _ => return Err(Error::invalid("give either --score or --items, not both")),
     };
-    let client = ctx.client(&args.client)?;
     let date = ctx.past_date(args.date.as_deref(), "measurement date")?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let new = measurements::NewMeasurement {
         client_id: client.id,
         date,
@@ -76,8 +77,8 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
 
 pub fn event(ctx: &mut Context, args: EventArgs) -> Result<()> {
     let kind: EventKind = args.kind.parse()?;
-    let client = ctx.client(&args.client)?;
     let date = ctx.past_date(args.date.as_deref(), "event date")?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     ctx.store
         .write(|tx| events::insert(tx, client.id, kind, date))?;
     println!("Recorded {kind} on {date} for {}", sanitize(&client.name));

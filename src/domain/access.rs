@@ -106,11 +106,24 @@ impl Ownership {
 pub fn permits(role: Role, action: Action, ownership: Ownership) -> bool {
     use Action::*;
     use Ownership::*;
-    match (role, action, ownership) {
-        (Role::Admin, _, _) => true,
-        (_, ViewClient | ChangeClient | AddClient | ListClients | SetPassphrase, Own) => true,
-        (Role::Supervisor, ViewClient | ListClients, Others) => true,
-        _ => false,
+    matches!(
+        (role, action, ownership),
+        (Role::Admin, _, _)
+            | (
+                _,
+                ViewClient | ChangeClient | AddClient | ListClients | SetPassphrase,
+                Own
+            )
+            | (Role::Supervisor, ViewClient | ListClients, Others)
+    )
+}
+
+/// The panel a role is shown when it names none: a clinician their own, a supervisor or
+/// admin everyone's (`None`).
+pub fn default_panel(role: Role, actor: ClinicianId) -> Option<ClinicianId> {
+    match role {
+        Role::Clinician => Some(actor),
+        Role::Supervisor | Role::Admin => None,
     }
 }
 
@@ -170,6 +183,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_clinician_is_shown_their_own_panel_by_default() {
+        let me = ClinicianId(3);
+        assert_eq!(default_panel(Role::Clinician, me), Some(me));
+        assert_eq!(default_panel(Role::Supervisor, me), None);
+        assert_eq!(default_panel(Role::Admin, me), None);
     }
 
     #[test]

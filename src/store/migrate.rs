@@ -170,7 +170,9 @@ mod tests {
         assert_eq!(old[1].detail, "intake");
         assert!(old.iter().all(|r| r.hash.is_some()));
         assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 3);
-        store.write(|tx| tx.audit("test", None, "after upgrade")).unwrap();
+        store
+            .write(|tx| tx.audit("test", None, "after upgrade"))
+            .unwrap();
         assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 4);
         assert!(
             store
