@@ -92,7 +92,11 @@ impl Tx<'_> {
         client: Option<ClientId>,
         detail: &str,
     ) -> Result<()> {
-        let (last, previous) = head(self)?.unwrap_or((0, audit_chain::GENESIS.to_string()));
+        let Some((last, previous)) = head(self)? else {
+            return Err(crate::error::Error::Database(
+                "the audit trail's chain head is missing, so nothing can be recorded; run `caseload audit verify`".into(),
+            ));
+        };
         let at = timestamp(at);
         let fields = ChainFields {
             seq: last + 1,
