@@ -446,9 +446,9 @@ fn the_demo_practice_is_written_and_refuses_to_overwrite() {
     let p = Practice::new();
     let said = p.ok(&["demo", "--clients", "40", "--seed", "5"]);
     assert!(said.contains("40 clients"), "{said}");
-    let first = p.dump();
     let listed = p.json(&["client", "list", "--json"]);
     assert_eq!(listed.as_array().unwrap().len(), 40);
+    let first = p.dump();
     p.refused(&["demo"]);
     assert_eq!(first, p.dump());
 

@@ -25,7 +25,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "CASELOAD_TODAY", value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
 
-    /// The clinician doing the work (defaults to the client's primary clinician)
+    /// The clinician doing the work (defaults to the client's primary clinician). Once the
+    /// practice uses passphrases, who you are: required for client data, with the passphrase
+    /// from CASELOAD_PASSPHRASE or a no-echo prompt
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub acting: Option<String>,
 
@@ -74,6 +76,9 @@ pub enum Command {
     /// Reports: what the practice delivers (value)
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Check or read the audit trail (who viewed or changed which record, and when)
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +95,29 @@ pub enum ReportCommand {
         /// Only this clinician's panel
         #[arg(long, value_name = "NAME")]
         clinician: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; names the first bad sequence number and exits 1 when broken
+    Verify,
+    /// List audit rows, oldest first
+    Report {
+        /// First day (UTC) to include
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (UTC) to include
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only what this clinician did
+        #[arg(long, value_name = "NAME")]
+        clinician: Option<String>,
+        /// Only rows about this client
+        #[arg(long, value_name = "REF")]
+        client: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -116,6 +144,18 @@ pub enum ClinicianCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Set or change a clinician's passphrase (stored as an Argon2id hash)
+    #[command(after_help = "\
+The new passphrase is typed twice at a prompt that does not echo, or taken from \
+CASELOAD_NEW_PASSPHRASE (scripts). Once the practice uses passphrases, say who you are with \
+--as NAME: changing your own needs your current passphrase (CASELOAD_PASSPHRASE or a prompt), \
+and only an admin may set someone else's. The practice's first passphrase must be an admin's \
+(it may then also come from CASELOAD_PASSPHRASE), so someone can always manage the others. \
+From then on the terminal UI opens on a lock screen and client data needs --as.")]
+    Passphrase {
+        /// The clinician whose passphrase to set
+        name: String,
     },
 }
 

@@ -3,6 +3,7 @@
 use super::args::{ClientAddArgs, ClientCommand};
 use super::table::{Table, or_dash};
 use super::{Context, print_json};
+use crate::domain::access::Action;
 use crate::domain::{ClientStatus, Tier, parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, clients, clinicians, contracts, record};
@@ -17,8 +18,8 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
         } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
         ClientCommand::Discharge { client, date } => {
-            let client = ctx.client(&client)?;
             let on = ctx.past_date(date.as_deref(), "discharge date")?;
+            let client = ctx.client_for(&client, Action::ChangeClient)?;
             if client.status == ClientStatus::Discharged {
                 return Err(Error::Invalid(format!(
                     "client {} was already discharged on {}",
@@ -36,8 +37,8 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             Ok(())
         }
         ClientCommand::Tier { client, tier } => {
-            let client = ctx.client(&client)?;
             let tier: Tier = tier.parse()?;
+            let client = ctx.client_for(&client, Action::ChangeClient)?;
             ctx.store
                 .write(|tx| clients::set_tier(tx, client.id, tier))?;
             println!(
@@ -51,7 +52,6 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
 }
 
 fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
-    let conn = ctx.store.conn();
     let name = validate::name("client name", &args.name)?;
     let external_id = args
         .external_id
@@ -75,6 +75,7 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         .as_deref()
         .map(validate::diagnosis)
         .transpose()?;
+    let conn = ctx.store.conn();
     let clinician = match &args.clinician {
         Some(name) => Some(clinicians::by_name(conn, name)?),
         None => match &ctx.acting {
@@ -90,6 +91,7 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         .as_deref()
         .map(|c| contracts::by_name(conn, c))
         .transpose()?;
+    ctx.require_panel(Action::AddClient, clinician.as_ref().map(|c| c.id))?;
     let new = clients::NewClient {
         external_id,
         name,
@@ -118,21 +120,31 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
 }
 
 fn list(
-    ctx: &Context,
+    ctx: &mut Context,
     status: Option<String>,
     clinician: Option<String>,
     json: bool,
 ) -> Result<()> {
-    let conn = ctx.store.conn();
+    let status = status.as_deref().map(str::parse).transpose()?;
+    let requested = clinician
+        .as_deref()
+        .map(|n| clinicians::by_name(ctx.store.conn(), n))
+        .transpose()?;
     let filter = clients::ClientFilter {
-        status: status.as_deref().map(str::parse).transpose()?,
-        clinician: clinician
-            .as_deref()
-            .map(|n| clinicians::by_name(conn, n))
-            .transpose()?
-            .map(|c| c.id),
+        status,
+        clinician: ctx.visible_clinician(requested.as_ref())?,
     };
-    let all = clients::list(conn, &filter)?;
+    let all = clients::list(ctx.store.conn(), &filter)?;
+    let (action, form) = if json {
+        ("client.export", "json")
+    } else {
+        ("client.list", "table")
+    };
+    let detail = match filter.clinician {
+        Some(c) => format!("{} clients of clinician {c} ({form})", all.len()),
+        None => format!("{} clients ({form})", all.len()),
+    };
+    ctx.store.write(|tx| tx.audit(action, None, &detail))?;
     if json {
         return print_json(&all);
     }
@@ -166,10 +178,15 @@ fn list(
 }
 
 fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
-    let client = ctx.client(reference)?;
+    let client = ctx.client_for(reference, Action::ViewClient)?;
     let rec = record::load(ctx.store.conn(), client.id)?;
+    let (action, detail) = if json {
+        ("client.export", "client show --json")
+    } else {
+        ("client.view", "client show")
+    };
     ctx.store
-        .write(|tx| tx.audit("client.view", Some(client.id), "client show"))?;
+        .write(|tx| tx.audit(action, Some(client.id), detail))?;
     if json {
         return print_json(&rec);
     }

@@ -1,11 +1,13 @@
-//! `caseload clinician add|list`.
+//! `caseload clinician add|list|passphrase`.
 
 use super::args::ClinicianCommand;
 use super::table::Table;
-use super::{Context, print_json};
+use super::{Context, print_json, secret};
+use crate::domain::access::{Action, Ownership};
+use crate::domain::text::sanitize;
 use crate::domain::{Money, Role, validate};
 use crate::error::{Error, Result};
-use crate::store::clinicians;
+use crate::store::{auth, clinicians};
 
 pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
     match command {
@@ -20,12 +22,13 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
             if cost.cents() < 0 {
                 return Err(Error::invalid("hourly cost must not be negative"));
             }
+            ctx.require(Action::ManageClinicians, None)?;
             let id = ctx
                 .store
                 .write(|tx| clinicians::insert(tx, &name, role, cost))?;
             println!(
                 "Added clinician {id}: {} ({role}, {cost}/hour)",
-                crate::domain::text::sanitize(&name)
+                sanitize(&name)
             );
             Ok(())
         }
@@ -34,13 +37,15 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
             if json {
                 return print_json(&all);
             }
-            let mut table = Table::new(&[">id", "name", "role", ">hourly cost"]);
+            let locked = auth::with_passphrase(ctx.store.conn())?;
+            let mut table = Table::new(&[">id", "name", "role", ">hourly cost", "passphrase"]);
             for c in &all {
                 table.row(vec![
                     c.id.to_string(),
                     c.name.clone(),
                     c.role.to_string(),
                     c.hourly_cost_cents.to_string(),
+                    if locked.contains(&c.id) { "set" } else { "—" }.to_string(),
                 ]);
             }
             if table.is_empty() {
@@ -50,5 +55,46 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
             }
             Ok(())
         }
+        ClinicianCommand::Passphrase { name } => passphrase(ctx, &name),
     }
+}
+
+/// Sets or changes a passphrase. Once the practice uses passphrases the acting clinician is
+/// authenticated first (which is how changing your own proves the current one) and only an
+/// admin may set someone else's. The first passphrase must be an admin's, so the practice can
+/// never lock itself out of managing the others.
+fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
+    let target = clinicians::by_name(ctx.store.conn(), name)?;
+    let first_in_practice = !ctx.guarded();
+    if first_in_practice {
+        if target.role != Role::Admin {
+            return Err(Error::Invalid(format!(
+                "the practice has no passphrases yet: set an admin's first, so someone can always manage the others ({} is a {})",
+                sanitize(&target.name),
+                target.role
+            )));
+        }
+    } else {
+        let own = ctx.acting.as_ref().is_some_and(|a| a.id == target.id);
+        let ownership = if own {
+            Ownership::Own
+        } else {
+            Ownership::Others
+        };
+        ctx.require_owned(Action::SetPassphrase, ownership)?;
+    }
+    let new = secret::new_passphrase(&target.name, first_in_practice)?;
+    let phc = auth::hash_new_passphrase(&new)?;
+    let had = auth::stored_hash(ctx.store.conn(), target.id)?.is_some();
+    let now = ctx.now;
+    ctx.store
+        .write(|tx| auth::set_passphrase(tx, target.id, &phc, now))?;
+    let what = if had { "Changed" } else { "Set" };
+    println!("{what} the passphrase of {}.", sanitize(&target.name));
+    if first_in_practice {
+        println!(
+            "The practice now uses passphrases: the terminal UI opens on a lock screen, and commands that read or change client data need --as NAME."
+        );
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use super::args::ConfigCommand;
 use super::table::Table;
 use super::{Context, print_json};
+use crate::domain::access::Action;
 use crate::error::Result;
 use crate::store::settings;
 use serde::Serialize;
@@ -21,6 +22,7 @@ pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
             Ok(())
         }
         ConfigCommand::Set { key, value } => {
+            ctx.require(Action::ManageSettings, None)?;
             let stored = ctx.store.write(|tx| settings::set(tx, &key, &value))?;
             println!("{key} = {stored}");
             Ok(())

@@ -1,10 +1,16 @@
-//! What every handler needs: the open store, "today", and who is acting.
+//! What every handler needs: the open store, "today", "now", who is acting, and the gate in
+//! front of client data. When the practice uses passphrases, the first check authenticates
+//! `--as` (passphrase from the environment or a no-echo prompt) and every check asks the one
+//! access rule, which audits each denial; without passphrases everything is allowed, as before.
 
 use super::args::Cli;
-use crate::domain::{Client, ClientId, Clinician, parse_date};
+use super::secret;
+use crate::domain::access::{self, Action, Ownership};
+use crate::domain::{Client, ClientId, Clinician, ClinicianId, parse_date};
 use crate::error::{Error, Result};
-use crate::store::{Actor, Store, clients, clinicians};
-use chrono::NaiveDate;
+use crate::store::auth::{self, Purpose, Session};
+use crate::store::{Actor, Store, access as gate, clients, clinicians};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
 
 pub struct Context {
@@ -12,6 +18,11 @@ pub struct Context {
     pub today: NaiveDate,
     /// The clinician named by `--as`, if any.
     pub acting: Option<Clinician>,
+    /// This command's wall-clock instant (audit times, the login throttle).
+    pub now: DateTime<Utc>,
+    /// True when any clinician has a passphrase: client data then needs an authenticated `--as`.
+    guarded: bool,
+    session: Option<Session>,
 }
 
 /// The database path: `--db`, `CASELOAD_DB`, or caseload.db in the platform's data directory.
@@ -51,14 +62,114 @@ impl Context {
                 name: c.name.clone(),
             });
         }
+        let guarded = auth::practice_uses_passphrases(store.conn())?;
         Ok(Context {
             store,
             today,
             acting,
+            now: Utc::now(),
+            guarded,
+            session: None,
         })
     }
 
-    /// Resolves a client reference.
+    /// True when the practice uses passphrases.
+    pub fn guarded(&self) -> bool {
+        self.guarded
+    }
+
+    /// The authenticated clinician, when the practice uses passphrases (`None` otherwise).
+    /// Authenticates `--as` on first use; refuses (and audits) when no one is named.
+    pub fn session(&mut self, action: Action) -> Result<Option<Clinician>> {
+        if !self.guarded {
+            return Ok(None);
+        }
+        if let Some(session) = &self.session {
+            return Ok(Some(session.clinician.clone()));
+        }
+        let Some(acting) = self.acting.clone() else {
+            gate::refuse_anonymous(&mut self.store, action)?;
+            return Ok(None);
+        };
+        let passphrase = secret::current(&acting.name)?;
+        match auth::authenticate(
+            &mut self.store,
+            &acting,
+            &passphrase,
+            self.now,
+            Purpose::Login,
+        )? {
+            Ok(session) => {
+                self.session = Some(session);
+                Ok(Some(acting))
+            }
+            Err(denial) => Err(Error::Denied(format!(
+                "{}: {denial}",
+                crate::domain::text::sanitize(&acting.name)
+            ))),
+        }
+    }
+
+    /// Allows `action` on `client` (or, with no client, on the practice as a whole), or refuses
+    /// with one line; every refusal is audited. Always allowed without passphrases.
+    pub fn require(&mut self, action: Action, client: Option<&Client>) -> Result<()> {
+        let Some(actor) = self.session(action)? else {
+            return Ok(());
+        };
+        match client {
+            Some(client) => gate::check_client(&mut self.store, &actor, action, client),
+            None => gate::check(&mut self.store, &actor, action, Ownership::Practice, None),
+        }
+    }
+
+    /// Allows `action` on something whose ownership the caller knows (a passphrase, a panel).
+    pub fn require_owned(&mut self, action: Action, ownership: Ownership) -> Result<()> {
+        let Some(actor) = self.session(action)? else {
+            return Ok(());
+        };
+        gate::check(&mut self.store, &actor, action, ownership, None)
+    }
+
+    /// Allows `action` on one clinician's panel (`None`: no one's, or everyone's).
+    pub fn require_panel(&mut self, action: Action, panel: Option<ClinicianId>) -> Result<()> {
+        let Some(actor) = self.session(action)? else {
+            return Ok(());
+        };
+        gate::check_panel(&mut self.store, &actor, action, panel)
+    }
+
+    /// The clinician filter a listing must use: what was asked for, or, when nothing was,
+    /// the panel the role implies (a clinician's own; everyone's for supervisors and admins).
+    /// Asking for a panel the role may not see is refused and audited. For `flags`, reports
+    /// and anything else that lists clients: `let filter = ctx.visible_clinician(asked)?;`.
+    pub fn visible_clinician(
+        &mut self,
+        requested: Option<&Clinician>,
+    ) -> Result<Option<ClinicianId>> {
+        let Some(actor) = self.session(Action::ListClients)? else {
+            return Ok(requested.map(|c| c.id));
+        };
+        let panel = match requested {
+            Some(c) => Some(c.id),
+            None => access::default_panel(actor.role, actor.id),
+        };
+        gate::check_panel(&mut self.store, &actor, Action::ListClients, panel)?;
+        Ok(panel)
+    }
+
+    /// Resolves a client reference and allows `action` on that client. Name fragments match
+    /// only within the panel the acting role sees, so no other client's name is ever offered.
+    pub fn client_for(&mut self, reference: &str, action: Action) -> Result<Client> {
+        let scope = self
+            .session(action)?
+            .and_then(|actor| access::default_panel(actor.role, actor.id));
+        let client = clients::resolve_in(self.store.conn(), reference, scope)?;
+        self.require(action, Some(&client))?;
+        Ok(client)
+    }
+
+    /// Resolves a client reference without any access check (use [`Context::client_for`]
+    /// for anything shown or changed).
     pub fn client(&self, reference: &str) -> Result<Client> {
         clients::resolve(self.store.conn(), reference)
     }

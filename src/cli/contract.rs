@@ -3,6 +3,7 @@
 use super::args::{AttributeArgs, ContractCommand};
 use super::table::Table;
 use super::{Context, print_json};
+use crate::domain::access::Action;
 use crate::domain::{Money, Percent, parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, contracts};
@@ -41,6 +42,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             if new.rate.cents() < 0 {
                 return Err(Error::invalid("the contract rate must not be negative"));
             }
+            ctx.require(Action::ManageContracts, None)?;
             let id = ctx.store.write(|tx| contracts::insert(tx, &new))?;
             println!(
                 "Added contract {id}: {} ({}, {}, withhold {}, {})",
@@ -103,10 +105,12 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
 }
 
 pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
-    let client = ctx.client(&args.client)?;
+    let end = args.end.as_deref().map(parse_date).transpose()?;
+    let from = args.from.as_deref().map(parse_date).transpose()?;
+    let to = args.to.as_deref().map(parse_date).transpose()?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
-    if let Some(end) = args.end {
-        let end = parse_date(&end)?;
+    if let Some(end) = end {
         let was = ctx
             .store
             .write(|tx| attributions::end(tx, client.id, contract.id, end))?;
@@ -118,8 +122,10 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let from = parse_date(args.from.as_deref().unwrap_or_default())?;
-    let to = args.to.as_deref().map(parse_date).transpose()?;
+    let from = match from {
+        Some(from) => from,
+        None => parse_date("")?,
+    };
     ctx.store
         .write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
     let until = to.map_or("open-ended".to_string(), |t| format!("to {t}"));

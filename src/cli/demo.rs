@@ -9,6 +9,7 @@ use std::io::Write;
 use std::time::Instant;
 
 pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
+    ctx.require(crate::domain::access::Action::GenerateDemo, None)?;
     let started = Instant::now();
     let show_progress = args.clients >= 2_000;
     let mut progress = |done: u32, total: u32| {

@@ -4,6 +4,7 @@
 //! computed here. Every refusal is one line on stderr and exit status 1; usage errors are 2.
 
 mod args;
+mod audit;
 mod client;
 mod clinician;
 mod config;
@@ -11,6 +12,7 @@ mod context;
 mod contract;
 mod demo;
 mod report;
+mod secret;
 pub mod table;
 mod work;
 
@@ -86,6 +88,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Config(c) => config::run(&mut ctx, c),
         Command::Demo(a) => demo::generate(&mut ctx, a),
         Command::Report(r) => report::run(&mut ctx, r),
+        Command::Audit(c) => audit::run(&mut ctx, c),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::Context;
 use super::args::{EventArgs, LogArgs, MeasureArgs};
+use crate::domain::access::Action;
 use crate::domain::{entry, text::sanitize};
 use crate::error::Result;
 use crate::store::{encounters, events, measurements};
@@ -15,7 +16,7 @@ pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
         args.note.as_deref(),
         ctx.today,
     )?;
-    let client = ctx.client(&args.client)?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let worker = ctx.worker_for(&client)?;
     let new = encounters::NewEncounter {
         client_id: client.id,
@@ -47,7 +48,7 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
         args.date.as_deref(),
         ctx.today,
     )?;
-    let client = ctx.client(&args.client)?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let new = measurements::NewMeasurement {
         client_id: client.id,
         date: m.date,
@@ -70,7 +71,7 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
 
 pub fn event(ctx: &mut Context, args: EventArgs) -> Result<()> {
     let e = entry::event(&args.kind, args.date.as_deref(), ctx.today)?;
-    let client = ctx.client(&args.client)?;
+    let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     ctx.store
         .write(|tx| events::insert(tx, client.id, e.kind, e.date))?;
     println!(

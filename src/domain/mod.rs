@@ -2,6 +2,9 @@
 //!
 //! Nothing here reads the clock, the database or the terminal; "today" is always a parameter.
 
+pub mod access;
+pub mod audit_chain;
+pub mod auth;
 pub mod dates;
 pub mod entry;
 pub mod flags;

@@ -83,9 +83,29 @@ pub fn positive_days(key: &str, text: &str) -> Result<i64, Error> {
     }
 }
 
+/// The idle time before a shared screen locks: whole minutes from 1 to 240 (never off).
+pub fn lock_minutes(key: &str, text: &str) -> Result<i64, Error> {
+    let shown = super::text::sanitize(text.trim());
+    match text.trim().parse::<i64>() {
+        Ok(n) if (1..=240).contains(&n) => Ok(n),
+        _ => Err(Error::Invalid(format!(
+            "{key} must be a whole number of minutes from 1 to 240, got '{shown}'"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_minutes_bounds() {
+        assert_eq!(lock_minutes("lock-minutes", "5").unwrap(), 5);
+        assert_eq!(lock_minutes("lock-minutes", "240").unwrap(), 240);
+        assert!(lock_minutes("lock-minutes", "0").is_err());
+        assert!(lock_minutes("lock-minutes", "241").is_err());
+        assert!(lock_minutes("lock-minutes", "never").is_err());
+    }
 
     #[test]
     fn minutes_bounds() {

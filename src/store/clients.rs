@@ -107,6 +107,17 @@ pub fn list(conn: &Connection, filter: &ClientFilter) -> Result<Vec<Client>> {
 /// Resolves what a person typed: the internal id, the external (payer) id, or a
 /// case-insensitive fragment of the name that matches exactly one client.
 pub fn resolve(conn: &Connection, reference: &str) -> Result<Client> {
+    resolve_in(conn, reference, None)
+}
+
+/// [`resolve`], matching name fragments only on `panel`'s clients when given, so a clinician
+/// who may see only their own panel is never shown other clients' names as candidates. Ids
+/// resolve anywhere; the access check then decides.
+pub fn resolve_in(
+    conn: &Connection,
+    reference: &str,
+    panel: Option<ClinicianId>,
+) -> Result<Client> {
     let reference = reference.trim();
     if reference.is_empty() {
         return Err(Error::invalid("a client reference must not be empty"));
@@ -123,10 +134,14 @@ pub fn resolve(conn: &Connection, reference: &str) -> Result<Client> {
         return Ok(client);
     }
     let needle = reference.to_lowercase();
-    let mut stmt =
-        conn.prepare_cached("SELECT id, name, external_id FROM clients ORDER BY name, id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, external_id FROM clients WHERE ?1 IS NULL OR clinician_id = ?1
+         ORDER BY name, id",
+    )?;
     let matches: Vec<(i64, String, Option<String>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([panel.map(|p| p.0)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .filter_map(|r| r.ok())
         .filter(|(_, name, _): &(i64, String, Option<String>)| {
             name.to_lowercase().contains(&needle)

@@ -1,13 +1,46 @@
 //! Embedded, numbered schema migrations versioned by `PRAGMA user_version`.
 //!
 //! Migrations are append-only: a released file is never edited. A database written by a newer
-//! caseload is refused rather than guessed at.
+//! caseload is refused rather than guessed at. A migration may hand over to Rust between two
+//! parts of its file (a marker line names the step), for work SQL cannot do, such as hashing.
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations in order; the schema version is how many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_shared_terminals.sql"),
+];
+
+/// A marker line in a migration file and the Rust step that runs where it stands.
+type RustStep = fn(&rusqlite::Transaction) -> Result<()>;
+const RUST_STEPS: &[(&str, RustStep)] = &[(
+    "-- caseload: seal legacy audit rows --",
+    super::audit::seal_legacy_rows,
+)];
+
+/// Runs one migration file, handing over to Rust at each marker line.
+fn apply(tx: &rusqlite::Transaction, sql: &str) -> Result<()> {
+    let mut rest = sql;
+    loop {
+        let next = RUST_STEPS
+            .iter()
+            .filter_map(|(marker, step)| rest.find(marker).map(|at| (at, *marker, *step)))
+            .min_by_key(|(at, _, _)| *at);
+        match next {
+            Some((at, marker, step)) => {
+                tx.execute_batch(&rest[..at])?;
+                step(tx)?;
+                rest = &rest[at + marker.len()..];
+            }
+            None => {
+                tx.execute_batch(rest)?;
+                return Ok(());
+            }
+        }
+    }
+}
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -19,6 +52,11 @@ fn user_version(conn: &Connection) -> Result<i64> {
 /// Brings the schema up to date. Safe when several processes open a new database at once:
 /// the version is re-read under the write lock.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Brings the schema up to `target` (tests build databases of earlier versions with it).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let refuse_newer = |found: i64| {
         Error::Database(format!(
             "this database was written by a newer caseload (schema version {found}; this \
@@ -29,7 +67,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if version > SCHEMA_VERSION {
         return Err(refuse_newer(version));
     }
-    if version == SCHEMA_VERSION {
+    if version >= target {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -37,8 +75,13 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if version > SCHEMA_VERSION {
         return Err(refuse_newer(version));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql)
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(version as usize)
+    {
+        apply(&tx, sql)
             .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
@@ -77,6 +120,67 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, again);
+    }
+
+    /// A practice written by schema version 1 (only 0001 applied), with data and audit rows,
+    /// opens under the current schema with every record kept and its old audit rows sealed
+    /// into the hash chain.
+    #[test]
+    fn a_version_1_database_upgrades_and_keeps_its_data() {
+        use crate::store::{audit, auth, clients, settings};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 1).unwrap();
+            assert_eq!(user_version(&conn).unwrap(), 1);
+            conn.execute_batch(
+                "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
+                     VALUES (1, 'Dana Reyes', 'admin', 9500, '2025-01-01 00:00:00'),
+                            (2, 'Sam Okafor', 'clinician', 6800, '2025-01-01 00:00:00');
+                 INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
+                     VALUES (1, 'M-1', 'Ann Lee', 'high', 'active', '2025-02-01', 2);
+                 INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                     VALUES (1, 2, '2025-02-03', 'intake', 'completed', 60);
+                 INSERT INTO settings (key, value) VALUES ('measure-days', '45')
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                 INSERT INTO audit (at, clinician_id, actor, action, client_id, detail) VALUES
+                     ('2025-02-01T10:00:00.000Z', 1, 'Dana Reyes', 'client.add', 1, 'tier high'),
+                     ('2025-02-03T10:00:00.000Z', 2, 'Sam Okafor', 'encounter.add', 1, 'intake'),
+                     ('2025-02-04T10:00:00.000Z', NULL, '(unnamed)', 'client.view', 1, '');",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(user_version(store.conn()).unwrap(), SCHEMA_VERSION);
+        let ann = clients::get(store.conn(), crate::domain::ClientId(1)).unwrap();
+        assert_eq!(ann.name, "Ann Lee");
+        assert_eq!(ann.clinician.as_deref(), Some("Sam Okafor"));
+        let encounters: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM encounters", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(encounters, 1);
+        assert_eq!(settings::get(store.conn(), "measure-days").unwrap(), "45");
+        assert_eq!(settings::lock_minutes(store.conn()).unwrap(), 5);
+        assert!(!auth::practice_uses_passphrases(store.conn()).unwrap());
+        // The old rows keep their content and are now chained; the chain goes on from them.
+        let old = audit::recent(store.conn(), 10).unwrap();
+        assert_eq!(old.len(), 3);
+        assert_eq!(old[1].detail, "intake");
+        assert!(old.iter().all(|r| r.hash.is_some()));
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 3);
+        store
+            .write(|tx| tx.audit("test", None, "after upgrade"))
+            .unwrap();
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 4);
+        assert!(
+            store
+                .conn()
+                .execute("UPDATE audit SET detail = '' WHERE seq = 1", [])
+                .is_err(),
+            "the append-only triggers are back"
+        );
     }
 
     #[test]

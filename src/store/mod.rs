@@ -6,8 +6,10 @@
 //! inside [`Store::write`] — one `BEGIN IMMEDIATE` transaction per command, so a refused
 //! command writes nothing.
 
+pub mod access;
 pub mod attributions;
 pub mod audit;
+pub mod auth;
 pub mod bulk;
 pub mod clients;
 pub mod clinicians;

@@ -24,6 +24,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "days between contacts for a low-tier client",
     ),
     ("measure-days", "30", "days between outcome measurements"),
+    (
+        "lock-minutes",
+        "5",
+        "idle minutes before a shared screen locks (when passphrases are in use)",
+    ),
 ];
 
 fn known(key: &str) -> Result<&'static (&'static str, &'static str, &'static str)> {
@@ -50,7 +55,10 @@ pub fn get(conn: &Connection, key: &str) -> Result<String> {
 /// Validates and stores a setting; returns the normalised value.
 pub fn set(tx: &Tx, key: &str, value: &str) -> Result<String> {
     known(key)?;
-    let days = validate::positive_days(key, value)?;
+    let days = match key {
+        "lock-minutes" => validate::lock_minutes(key, value)?,
+        _ => validate::positive_days(key, value)?,
+    };
     let before = get(tx, key)?;
     tx.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -66,6 +74,13 @@ pub fn list(conn: &Connection) -> Result<Vec<(String, String, &'static str)>> {
     KEYS.iter()
         .map(|(k, _, what)| Ok((k.to_string(), get(conn, k)?, *what)))
         .collect()
+}
+
+/// The idle minutes before a shared screen locks (the TUI's `should_lock` takes it).
+pub fn lock_minutes(conn: &Connection) -> Result<u32> {
+    get(conn, "lock-minutes")?
+        .parse()
+        .map_err(|_| Error::Database("setting lock-minutes holds a non-number".into()))
 }
 
 /// The flag intervals currently in force.
@@ -100,5 +115,10 @@ mod tests {
         assert!(store.write(|tx| set(tx, "contact-days.high", "0")).is_err());
         assert!(store.write(|tx| set(tx, "bogus", "3")).is_err());
         assert_eq!(get(store.conn(), "contact-days.high").unwrap(), "10");
+        assert_eq!(lock_minutes(store.conn()).unwrap(), 5);
+        store.write(|tx| set(tx, "lock-minutes", "15")).unwrap();
+        assert_eq!(lock_minutes(store.conn()).unwrap(), 15);
+        assert!(store.write(|tx| set(tx, "lock-minutes", "0")).is_err());
+        assert!(store.write(|tx| set(tx, "lock-minutes", "5000")).is_err());
     }
 }
