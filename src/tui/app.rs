@@ -7,9 +7,11 @@ use super::keymap::Layer;
 use super::theme::Theme;
 use crate::domain::flags::FlagKind;
 use crate::domain::{ClientId, ClinicianId, Role, text};
+use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
 use crate::store::record::ClientRecord;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::time::Instant;
 
 /// How the panel is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +159,35 @@ impl Viewer {
     }
 }
 
+/// The lock screen: pick your name, type your passphrase. Holds nothing of any client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockScreen {
+    /// Clinicians who can unlock (id, name).
+    pub names: Vec<(ClinicianId, String)>,
+    pub selected: usize,
+    /// What has been typed; drawn as dots, cleared after every attempt.
+    pub passphrase: String,
+    pub message: Option<String>,
+    /// Who was using the screen when it locked; unlocking as them returns to where they were.
+    pub previous: Option<ClinicianId>,
+}
+
+/// The clock as the shell last read it; `update` never reads the clock itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub instant: Instant,
+    pub utc: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn now() -> Clock {
+        Clock {
+            instant: Instant::now(),
+            utc: Utc::now(),
+        }
+    }
+}
+
 pub struct App {
     pub today: NaiveDate,
     pub tab: Tab,
@@ -174,6 +205,14 @@ pub struct App {
     pub clinicians: Vec<(ClinicianId, String)>,
     /// The store's data version at the last load: a change means another process wrote.
     pub data_version: i64,
+    /// Set when any clinician has a passphrase: then the UI locks.
+    pub guarded: bool,
+    pub session: Option<Session>,
+    pub lock: Option<LockScreen>,
+    /// Minutes without a key before the screen locks.
+    pub idle_minutes: u32,
+    pub clock: Clock,
+    pub last_activity: Instant,
 }
 
 impl App {
@@ -192,11 +231,31 @@ impl App {
             viewer,
             clinicians: Vec::new(),
             data_version: 0,
+            guarded: false,
+            session: None,
+            lock: None,
+            idle_minutes: 5,
+            clock: Clock::now(),
+            last_activity: Instant::now(),
         }
+    }
+
+    /// Forgets everything one user did on screen (search, selection, forms, open client), so
+    /// the next user starts fresh.
+    pub fn reset_for_new_user(&mut self) {
+        self.tab = Tab::Panel;
+        self.client = None;
+        self.modal = None;
+        self.panel = PanelView::new();
+        self.privacy = false;
+        self.notice = None;
     }
 
     /// The layers that take keys, bottom to top.
     pub fn layers(&self) -> Vec<Layer> {
+        if self.lock.is_some() {
+            return vec![Layer::Lock];
+        }
         let mut layers = vec![Layer::Global];
         layers.push(match (&self.client, self.tab) {
             (Some(_), _) => Layer::Client,

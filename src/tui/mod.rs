@@ -8,9 +8,12 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod lock;
 pub mod screens;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lock;
 pub mod theme;
 pub mod ui;
 pub mod update;
@@ -42,7 +45,13 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     if let Some(w) = warning {
         app.error(w);
     }
-    update::reload(&mut app, &mut store)?;
+    app.guarded = crate::store::auth::practice_uses_passphrases(store.conn())?;
+    if app.guarded {
+        // Nothing of the practice is loaded until someone unlocks.
+        lock::show(&mut app, &mut store, None)?;
+    } else {
+        update::reload(&mut app, &mut store)?;
+    }
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &mut store);
     ratatui::restore();
@@ -56,6 +65,7 @@ fn event_loop(
 ) -> Result<()> {
     let size = terminal.size().map_err(Error::Io)?;
     app.size = (size.width, size.height);
+    app.clock = app::Clock::now();
     update::update(app, store, Action::Resize(size.width, size.height));
     let mut last_tick = Instant::now();
     while !app.quit {
@@ -64,7 +74,9 @@ fn event_loop(
             .map_err(Error::Io)?;
         let wait = TICK.saturating_sub(last_tick.elapsed());
         if event::poll(wait).map_err(Error::Io)? {
-            match event::read().map_err(Error::Io)? {
+            let event = event::read().map_err(Error::Io)?;
+            app.clock = app::Clock::now();
+            match event {
                 Event::Key(key) if key.is_press() => {
                     if let Some(action) = input::map_key(key, &app.layers()) {
                         update::update(app, store, action);
@@ -75,6 +87,7 @@ fn event_loop(
             }
         }
         if last_tick.elapsed() >= TICK {
+            app.clock = app::Clock::now();
             update::update(app, store, Action::Tick);
             last_tick = Instant::now();
         }

@@ -38,6 +38,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
+    if let Some(lock) = &app.lock {
+        // The lock screen draws nothing but itself: no client data behind or around it.
+        screens::lock::draw(frame, app, lock);
+        return;
+    }
     let parts = layout::frame(area);
     draw_tabs(frame, app, parts.tabs);
     match (&app.client, app.tab) {

@@ -5,9 +5,12 @@ use super::action::{Action, Tab};
 use super::app::{App, ClientView, Confirm, Modal, Pending, Picker, Sort};
 use super::form::{Form, FormResult, Submission};
 use super::layout;
+use super::lock;
+use crate::domain::access::Action as Access;
 use crate::domain::flags::FlagKind;
 use crate::domain::{ClientId, ClientStatus, entry};
 use crate::error::Result;
+use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
 use crate::store::{Store, clients, clinicians, encounters, events, measurements, record};
 
@@ -19,8 +22,23 @@ pub fn update(app: &mut App, store: &mut Store, action: Action) {
 }
 
 fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    if action.is_activity() {
+        app.last_activity = app.clock.instant;
+    }
+    if app.lock.is_some() && !matches!(action, Action::Tick | Action::Resize(..)) {
+        return lock::on_key(app, store, action);
+    }
     match action {
-        Action::Tick => return refresh_if_changed(app, store),
+        Action::Tick => {
+            lock::check_idle(app, store)?;
+            // Nothing is loaded or drawn behind the lock screen.
+            return if app.lock.is_none() {
+                refresh_if_changed(app, store)
+            } else {
+                Ok(())
+            };
+        }
+        Action::Lock => return lock::lock_now(app, store, LockReason::Manual),
         Action::Resize(w, h) => {
             app.size = (w, h);
             keep_selection_visible(app);
@@ -245,6 +263,7 @@ fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         Action::LogContact | Action::RecordMeasure => {
             if let Some(e) = app.panel.selected_entry() {
                 let (id, label) = (e.client.id, app.display_name(&e.client.name));
+                allowed(app, store, Access::ChangeClient, id)?;
                 app.modal = Some(Modal::Form(if action == Action::LogContact {
                     Form::contact(id, label, app.today)
                 } else {
@@ -288,8 +307,19 @@ fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     Ok(())
 }
 
+/// Asks the access rule (through the store, which audits a denial) whether the signed-in
+/// clinician may do `action` to this client. Without passphrases everyone may.
+fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId) -> Result<()> {
+    let Some(session) = &app.session else {
+        return Ok(());
+    };
+    let client = clients::get(store.conn(), id)?;
+    crate::store::access::check_client(store, &session.clinician, action, &client)
+}
+
 /// Opens a client's record (a view, so it is audited).
 pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()> {
+    allowed(app, store, Access::ViewClient, id)?;
     let rec = record::load(store.conn(), id)?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
     app.client = Some(ClientView {
@@ -312,6 +342,19 @@ fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     };
     let page = layout::client_history_rows(app.size.1);
     let last = view.record.encounters.len().saturating_sub(page);
+    if matches!(
+        action,
+        Action::LogContact
+            | Action::RecordMeasure
+            | Action::RecordEvent
+            | Action::ChangeTier
+            | Action::Discharge
+    ) {
+        allowed(app, store, Access::ChangeClient, client.id)?;
+    }
+    let Some(view) = &mut app.client else {
+        return Ok(());
+    };
     match action {
         Action::Back | Action::Cancel => app.client = None,
         Action::Down => view.scroll = (view.scroll + 1).min(last),
@@ -353,7 +396,6 @@ fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         }
         _ => {}
     }
-    let _ = store;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod form;
 pub mod help;
+pub mod lock;
 pub mod panel;
 pub mod revenue;
 pub mod today;

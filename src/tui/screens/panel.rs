@@ -130,7 +130,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(10),
         Constraint::Length(10),
-        Constraint::Fill(4),
+        Constraint::Fill(3),
         Constraint::Length(5),
     ]);
     let empty = rows.is_empty();

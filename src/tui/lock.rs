@@ -1,0 +1,131 @@
+//! Locking and unlocking the screen: the lock screen's keys, Ctrl-L, and the idle timer. The
+//! passphrase check, throttle and audit rows are the store's (`store::auth`); this decides
+//! what the screen does with the answer.
+
+use super::action::Action;
+use super::app::{App, LockScreen, Viewer};
+use super::update;
+use crate::domain::auth::should_lock;
+use crate::error::Result;
+use crate::store::auth::{self, LockReason, Purpose};
+use crate::store::{Store, clinicians, settings};
+
+/// Puts up the lock screen (at start, or when the screen locks).
+pub fn show(
+    app: &mut App,
+    store: &mut Store,
+    previous: Option<crate::domain::ClinicianId>,
+) -> Result<()> {
+    let with = auth::with_passphrase(store.conn())?;
+    let names: Vec<_> = clinicians::list(store.conn())?
+        .into_iter()
+        .filter(|c| with.contains(&c.id))
+        .map(|c| (c.id, c.name))
+        .collect();
+    let selected = previous
+        .and_then(|p| names.iter().position(|(id, _)| *id == p))
+        .unwrap_or(0);
+    app.lock = Some(LockScreen {
+        names,
+        selected,
+        passphrase: String::new(),
+        message: None,
+        previous,
+    });
+    app.idle_minutes = settings::lock_minutes(store.conn())?;
+    Ok(())
+}
+
+/// Locks now (Ctrl-L or idle), auditing it.
+pub fn lock_now(app: &mut App, store: &mut Store, reason: LockReason) -> Result<()> {
+    if !app.guarded {
+        app.info("No passphrases are set, so there is nothing to lock with; an admin can set one with `caseload clinician passphrase NAME`");
+        return Ok(());
+    }
+    let previous = app.session.as_ref().map(|s| s.clinician.id);
+    if let Some(session) = &app.session {
+        auth::lock(store, session, app.clock.utc, reason)?;
+    }
+    show(app, store, previous)
+}
+
+/// On every tick: lock when the idle time has passed.
+pub fn check_idle(app: &mut App, store: &mut Store) -> Result<()> {
+    if app.guarded
+        && app.lock.is_none()
+        && should_lock(app.last_activity, app.clock.instant, app.idle_minutes)
+    {
+        lock_now(app, store, LockReason::Idle)?;
+    }
+    Ok(())
+}
+
+/// Keys on the lock screen.
+pub fn on_key(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    let Some(lock) = &mut app.lock else {
+        return Ok(());
+    };
+    match action {
+        Action::Quit => app.quit = true,
+        Action::Up => {
+            lock.selected = lock.selected.saturating_sub(1);
+            lock.passphrase.clear();
+        }
+        Action::Down => {
+            lock.selected = (lock.selected + 1).min(lock.names.len().saturating_sub(1));
+            lock.passphrase.clear();
+        }
+        Action::Type(c) => {
+            if lock.passphrase.chars().count() < 256 {
+                lock.passphrase.push(c);
+            }
+            lock.message = None;
+        }
+        Action::Erase => {
+            lock.passphrase.pop();
+        }
+        Action::Submit => return unlock(app, store),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn unlock(app: &mut App, store: &mut Store) -> Result<()> {
+    let Some(lock) = &mut app.lock else {
+        return Ok(());
+    };
+    let Some((id, _)) = lock.names.get(lock.selected).cloned() else {
+        lock.message = Some("No clinician has a passphrase.".into());
+        return Ok(());
+    };
+    let passphrase = std::mem::take(&mut lock.passphrase);
+    let same = lock.previous == Some(id);
+    let clinician = clinicians::get(store.conn(), id)?;
+    let purpose = if same {
+        Purpose::Unlock
+    } else {
+        Purpose::Login
+    };
+    match auth::authenticate(store, &clinician, &passphrase, app.clock.utc, purpose)? {
+        Err(denial) => {
+            if let Some(lock) = &mut app.lock {
+                lock.message = Some(denial.to_string());
+            }
+        }
+        Ok(session) => {
+            app.lock = None;
+            app.viewer = Viewer {
+                clinician_id: Some(session.clinician.id),
+                name: session.clinician.name.clone(),
+                role: session.clinician.role,
+            };
+            app.session = Some(session);
+            app.last_activity = app.clock.instant;
+            if !same {
+                app.reset_for_new_user();
+            }
+            update::reload(app, store)?;
+        }
+    }
+    Ok(())
+}

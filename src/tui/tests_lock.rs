@@ -1,0 +1,266 @@
+//! The lock screen and roles in the UI: nothing of a client is drawn while locked, idle and
+//! Ctrl-L lock, the same clinician returns to where they were, another starts fresh, and a
+//! clinician sees and changes only what their role allows.
+
+use super::action::Action;
+use super::app::{App, Modal, Viewer};
+use super::lock;
+use super::tests::{TODAY, draw, keys, practice};
+use super::theme::Theme;
+use super::update;
+use crate::domain::{ClientStatus, Money, Role, Tier, parse_date};
+use crate::store::{Store, audit, auth, clients, clinicians};
+use chrono::Utc;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::Duration;
+
+const PLANTED: &str = "Quillon Zephyrine";
+
+/// The test practice with passphrases for Dana (admin) and Sam (clinician), a supervisor
+/// Priya, and a client with a name that appears nowhere else.
+fn guarded() -> Store {
+    let mut store = practice();
+    let at = Utc::now();
+    store
+        .write(|tx| {
+            let priya = clinicians::insert(tx, "Priya Natarajan", Role::Supervisor, Money(11_000))?;
+            for (id, pass) in [
+                (1, "dana passphrase"),
+                (2, "sam passphrase"),
+                (priya.0, "priya passphrase"),
+            ] {
+                let phc = auth::hash_new_passphrase(pass)?;
+                auth::set_passphrase(tx, crate::domain::ClinicianId(id), &phc, at)?;
+            }
+            clients::insert(
+                tx,
+                &clients::NewClient {
+                    external_id: None,
+                    name: PLANTED.into(),
+                    dob: None,
+                    tier: Tier::High,
+                    since: parse_date("2026-11-01").unwrap(),
+                    diagnosis: None,
+                    clinician_id: Some(crate::domain::ClinicianId(1)),
+                },
+            )
+        })
+        .unwrap();
+    store
+}
+
+fn locked_app(store: &mut Store) -> App {
+    let mut app = App::new(
+        parse_date(TODAY).unwrap(),
+        Theme::fallback(),
+        Viewer::practice(),
+    );
+    app.size = (100, 30);
+    app.guarded = true;
+    lock::show(&mut app, store, None).unwrap();
+    app
+}
+
+fn text(app: &App) -> String {
+    let t = draw(app, 100, 30);
+    let buffer = t.backend().buffer();
+    buffer.content().iter().map(|c| c.symbol()).collect()
+}
+
+/// Chooses the clinician by name on the lock screen and types the passphrase.
+fn unlock_as(app: &mut App, store: &mut Store, name: &str, passphrase: &str) {
+    let lock = app.lock.as_ref().expect("locked");
+    let target = lock
+        .names
+        .iter()
+        .position(|(_, n)| n == name)
+        .expect("on the lock screen");
+    let steps = target as i64 - lock.selected as i64;
+    for _ in 0..steps.abs() {
+        update::update(
+            app,
+            store,
+            if steps > 0 { Action::Down } else { Action::Up },
+        );
+    }
+    for c in passphrase.chars() {
+        update::update(app, store, Action::Type(c));
+    }
+    update::update(app, store, Action::Submit);
+}
+
+fn actions(store: &Store) -> Vec<String> {
+    audit::recent(store.conn(), 100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
+}
+
+#[test]
+fn the_lock_screen_draws_no_client_data() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    let screen = text(&app);
+    assert!(screen.contains("caseload is locked"));
+    assert!(
+        !screen.contains("Quillon") && !screen.contains("Ann Lee") && !screen.contains("clients"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    assert!(app.lock.is_none(), "{:?}", app.lock);
+    let screen = text(&app);
+    assert!(
+        screen.contains("Quillon"),
+        "the admin sees the planted client once unlocked: {screen}"
+    );
+    keys(&mut app, &mut store, "/quil");
+    update::update(&mut app, &mut store, Action::Lock);
+    let screen = text(&app);
+    assert!(
+        !screen.contains("Quillon") && !screen.contains("quil"),
+        "locked again: {screen}"
+    );
+}
+
+#[test]
+fn ctrl_l_locks_from_anywhere_even_a_form_and_the_same_clinician_returns_to_it() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    let id = app
+        .panel
+        .entries
+        .iter()
+        .find(|e| e.client.name == "Ann Lee")
+        .unwrap()
+        .client
+        .id;
+    update::open_client(&mut app, &mut store, id).unwrap();
+    keys(&mut app, &mut store, "c");
+    let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    let action = super::input::map_key(ctrl_l, &app.layers()).unwrap();
+    update::update(&mut app, &mut store, action);
+    assert!(app.lock.is_some());
+    assert!(actions(&store).contains(&"lock".to_string()));
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    assert!(
+        app.client.is_some() && matches!(app.modal, Some(Modal::Form(_))),
+        "back where she was"
+    );
+    assert_eq!(actions(&store).last().map(String::as_str), Some("unlock"));
+}
+
+#[test]
+fn another_clinician_unlocking_starts_fresh() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    keys(&mut app, &mut store, "/ann\n");
+    update::update(&mut app, &mut store, Action::Lock);
+    unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
+    assert!(app.lock.is_none());
+    assert!(app.panel.filter.is_empty() && app.client.is_none() && app.modal.is_none());
+    assert_eq!(app.viewer.name, "Priya Natarajan");
+    assert_eq!(actions(&store).last().map(String::as_str), Some("login"));
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_audited_and_nothing_shown() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Sam Okafor", "not it at all");
+    let lock = app.lock.as_ref().expect("still locked");
+    assert_eq!(lock.message.as_deref(), Some("wrong passphrase"));
+    assert!(
+        lock.passphrase.is_empty(),
+        "the field is cleared after every attempt"
+    );
+    assert!(actions(&store).contains(&"login.failed".to_string()));
+    assert!(app.panel.entries.is_empty(), "nothing was loaded");
+}
+
+#[test]
+fn the_screen_locks_after_the_idle_time_and_a_resize_or_tick_is_not_activity() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    let start = app.clock.instant;
+    app.clock.instant = start + Duration::from_secs(4 * 60 + 59);
+    update::update(&mut app, &mut store, Action::Resize(100, 30));
+    update::update(&mut app, &mut store, Action::Tick);
+    assert!(app.lock.is_none(), "4:59 idle: still open");
+    app.clock.instant = start + Duration::from_secs(5 * 60);
+    update::update(&mut app, &mut store, Action::Tick);
+    assert!(
+        app.lock.is_some(),
+        "5:00 idle: locked (resize and tick did not count)"
+    );
+    let last = audit::recent(store.conn(), 1).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.detail.as_str()),
+        ("lock", "idle")
+    );
+
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    app.clock.instant += Duration::from_secs(4 * 60);
+    keys(&mut app, &mut store, "j");
+    app.clock.instant += Duration::from_secs(4 * 60);
+    update::update(&mut app, &mut store, Action::Tick);
+    assert!(
+        app.lock.is_none(),
+        "a key four minutes in restarted the idle time"
+    );
+}
+
+#[test]
+fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Sam Okafor", "sam passphrase");
+    let names: Vec<&str> = app
+        .panel
+        .entries
+        .iter()
+        .map(|e| e.client.name.as_str())
+        .collect();
+    assert!(
+        !names.is_empty() && !names.contains(&"Ann Lee") && !names.contains(&PLANTED),
+        "{names:?}"
+    );
+    update::update(&mut app, &mut store, Action::Lock);
+
+    unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
+    assert!(
+        app.panel.entries.iter().any(|e| e.client.name == "Ann Lee"),
+        "a supervisor sees everyone"
+    );
+    let ann = app
+        .panel
+        .entries
+        .iter()
+        .find(|e| e.client.name == "Ann Lee")
+        .unwrap()
+        .client
+        .id;
+    update::open_client(&mut app, &mut store, ann).unwrap();
+    keys(&mut app, &mut store, "d");
+    assert!(
+        app.modal.is_none(),
+        "no discharge form on another clinician's client"
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|(m, _)| m.contains("may not change client")),
+        "{:?}",
+        app.notice
+    );
+    assert!(actions(&store).contains(&"access.denied".to_string()));
+    assert_eq!(
+        clients::get(store.conn(), ann).unwrap().status,
+        ClientStatus::Active
+    );
+}
