@@ -10,6 +10,7 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod flags;
 pub mod table;
 mod work;
 
@@ -59,6 +60,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Event(a) => work::event(&mut ctx, a),
         Command::Config(c) => config::run(&mut ctx, c),
         Command::Demo(a) => demo::generate(&mut ctx, a),
+        Command::Flags(a) => flags::run(&ctx, a),
     }
 }
 
