@@ -122,7 +122,10 @@ fn print_table(flagged: &[&PanelEntry], active: usize) {
     for e in flagged {
         for (i, f) in e.flags.iter().enumerate() {
             let (client, tier) = if i == 0 {
-                (format!("#{} {}", e.client.id, e.client.name), e.client.tier.to_string())
+                (
+                    format!("#{} {}", e.client.id, e.client.name),
+                    e.client.tier.to_string(),
+                )
             } else {
                 (String::new(), String::new())
             };

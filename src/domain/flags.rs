@@ -182,7 +182,9 @@ pub struct ClientFacts {
     /// The item responses of the latest PHQ-9, when that measurement was recorded with items
     /// (a score-only latest PHQ-9 has none, whatever earlier ones had).
     pub phq9_latest_items: Option<Vec<i64>>,
-    /// The two most recent contact-kind encounters of any status, newest first (at most two).
+    /// The most recent contact-kind encounter of any status and, only when that one was missed
+    /// (no-show or cancelled), the one before it: newest first, at most two. That is all the
+    /// disengagement rule needs, and it spares the store a second seek for most clients.
     pub recent_attempts: Vec<ContactAttempt>,
     pub acute_event: Option<AcuteEvent>,
 }

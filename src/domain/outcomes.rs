@@ -107,7 +107,11 @@ mod tests {
         let phq = &out[0];
         assert_eq!(phq.name, "PHQ-9");
         assert_eq!(phq.count, 3, "the score after today is left out");
-        assert_eq!((phq.baseline, phq.latest), (20, 4), "same-day tie: recorded last");
+        assert_eq!(
+            (phq.baseline, phq.latest),
+            (20, 4),
+            "same-day tie: recorded last"
+        );
         assert_eq!((phq.baseline_band, phq.latest_band), ("severe", "minimal"));
         assert_eq!((phq.change, phq.improvement), (-16, 16));
         assert_eq!(

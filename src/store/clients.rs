@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub(super) const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,
+pub(super) const SELECT: &str =
+    "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,
         c.discharged_on, c.diagnosis, c.clinician_id, k.name
     FROM clients c LEFT JOIN clinicians k ON k.id = c.clinician_id";
 

@@ -132,11 +132,7 @@ const FACT_COLUMNS: usize = 22;
 /// The facts for every client the filter selects, in no particular order.
 pub fn load(conn: &Connection, filter: &FactsFilter, today: NaiveDate) -> Result<Vec<FactsRow>> {
     let month = Month::of(today);
-    let (today_text, start, end) = (
-        iso(today),
-        iso(month.first_day()),
-        iso(month.last_day()),
-    );
+    let (today_text, start, end) = (iso(today), iso(month.first_day()), iso(month.last_day()));
     let clinician = filter.clinician.map(|c| c.0);
     let client = filter.client.map(|c| c.0);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![
@@ -362,14 +358,26 @@ mod tests {
                 log(tx, ann, "2026-03-12", Outreach, Completed);
                 log(tx, ann, "2026-03-14", Telehealth, Cancelled);
                 log(tx, ann, "2026-04-01", Session, Completed); // after today
-                measure(tx, ann, "2026-03-01", 20, Some(vec![3, 3, 3, 3, 3, 3, 1, 0, 1]));
+                measure(
+                    tx,
+                    ann,
+                    "2026-03-01",
+                    20,
+                    Some(vec![3, 3, 3, 3, 3, 3, 1, 0, 1]),
+                );
                 measure(tx, ann, "2026-03-10", 15, None);
                 measure(tx, ann, "2026-03-10", 14, None); // recorded last: the latest
                 events::insert(tx, ann, EventKind::EdVisit, d("2026-03-05"))?;
                 // Bo: only outreach, an item-9-positive PHQ-9, then a score-only one.
                 log(tx, bo, "2026-03-02", Outreach, Completed);
                 log(tx, bo, "2026-03-03", Coordination, Completed);
-                measure(tx, bo, "2026-03-02", 12, Some(vec![2, 2, 2, 2, 1, 1, 0, 0, 2]));
+                measure(
+                    tx,
+                    bo,
+                    "2026-03-02",
+                    12,
+                    Some(vec![2, 2, 2, 2, 1, 1, 0, 0, 2]),
+                );
                 measure(tx, bo, "2026-03-09", 11, None);
                 events::insert(tx, bo, EventKind::InpatientDischarge, d("2026-03-04"))?;
                 Ok((ann, bo))
@@ -407,7 +415,10 @@ mod tests {
         assert_eq!(bo.first_contact, None, "outreach is not a contact");
         assert_eq!(bo.last_contact, None);
         assert_eq!(bo.recent_attempts, vec![]);
-        assert_eq!(bo.phq9_latest_items, None, "the latest PHQ-9 was score-only");
+        assert_eq!(
+            bo.phq9_latest_items, None,
+            "the latest PHQ-9 was score-only"
+        );
         assert_eq!(bo.last_measured, Some(d("2026-03-09")));
         assert_eq!(bo.acute_event.unwrap().first_contact_after, None);
         assert_agrees_with_history(&store, today);

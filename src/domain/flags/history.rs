@@ -2,7 +2,9 @@
 //! history. The store's SQL must agree with it; the property tests feed it random histories.
 
 use super::{AcuteEvent, ClientFacts, ContactAttempt, ScoreTrend};
-use crate::domain::{Client, Encounter, Event, Instrument, Measurement, is_contact};
+use crate::domain::{
+    Client, Encounter, EncounterStatus, Event, Instrument, Measurement, is_contact,
+};
 use chrono::NaiveDate;
 
 /// The facts as of `today`: records dated after it are ignored; "latest" ties go to the record
@@ -55,16 +57,21 @@ pub(crate) fn facts_from_history(
         phq9: trend(Instrument::Phq9),
         gad7: trend(Instrument::Gad7),
         phq9_latest_items: latest_phq9.and_then(|m| m.items.clone()),
-        recent_attempts: encounters
-            .iter()
-            .rev()
-            .filter(|e| e.kind.is_contact_kind())
-            .take(2)
-            .map(|e| ContactAttempt {
-                date: e.date,
-                status: e.status,
-            })
-            .collect(),
+        recent_attempts: {
+            let mut attempts = encounters
+                .iter()
+                .rev()
+                .filter(|e| e.kind.is_contact_kind())
+                .map(|e| ContactAttempt {
+                    date: e.date,
+                    status: e.status,
+                });
+            match attempts.next() {
+                None => Vec::new(),
+                Some(latest) if latest.status == EncounterStatus::Completed => vec![latest],
+                Some(latest) => std::iter::once(latest).chain(attempts.next()).collect(),
+            }
+        },
         acute_event: events.last().map(|ev| AcuteEvent {
             kind: ev.kind,
             date: ev.date,
