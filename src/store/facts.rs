@@ -496,9 +496,6 @@ mod tests {
                     );
                 }
             }
-            for table in ["encounters", "measurements", "events"] {
-                let _ = table;
-            }
             assert!(
                 plan.iter()
                     .filter(|l| l.starts_with("SEARCH e ") || l.starts_with("SEARCH m "))
