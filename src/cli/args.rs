@@ -71,6 +71,8 @@ pub enum Command {
     /// Show or change the practice's flag intervals
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List the clients who need attention, most urgent first, with the reason for each flag
+    Flags(FlagsArgs),
     /// Write a synthetic demo practice into the database
     Demo(DemoArgs),
     /// Reports: what the practice delivers (value)
@@ -342,6 +344,19 @@ pub enum ConfigCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct FlagsArgs {
+    /// Only this clinician's clients (by primary clinician)
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    /// Print JSON: one object per flagged client, in priority order
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV: one row per flag
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,9 +4,12 @@ use super::args::{ClientAddArgs, ClientCommand};
 use super::table::{Table, or_dash};
 use super::{Context, print_json};
 use crate::domain::access::Action;
+use crate::domain::flags::Flag;
+use crate::domain::outcomes::{self, Outcome};
 use crate::domain::{ClientStatus, Tier, parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
-use crate::store::{attributions, clients, clinicians, contracts, record};
+use crate::store::{attributions, clients, clinicians, contracts, panel, record};
+use serde::Serialize;
 
 pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
     match command {
@@ -185,10 +188,16 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     } else {
         ("client.view", "client show")
     };
+    let flags = panel::for_client(ctx.store.conn(), client.id, ctx.today)?.flags;
+    let outcomes = outcomes::outcomes(&rec.measurements, ctx.today);
     ctx.store
         .write(|tx| tx.audit(action, Some(client.id), detail))?;
     if json {
-        return print_json(&rec);
+        return print_json(&ShowJson {
+            record: &rec,
+            flags: &flags,
+            outcomes: &outcomes,
+        });
     }
     let c = &rec.client;
     println!("{}  (#{})", sanitize(&c.name), c.id);
@@ -214,6 +223,10 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     for (label, value) in facts {
         println!("  {label:<14}{}", sanitize(&value));
     }
+    println!();
+    print_flags(&flags, c.status);
+    println!();
+    print_outcomes(&outcomes);
     println!();
     println!("Attributions");
     if rec.attributions.is_empty() {
@@ -277,6 +290,77 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `client show --json`: the record with the client's flags and outcomes beside it.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    record: &'a record::ClientRecord,
+    flags: &'a [Flag],
+    outcomes: &'a [Outcome],
+}
+
+fn print_flags(flags: &[Flag], status: ClientStatus) {
+    println!("Flags");
+    if flags.is_empty() {
+        match status {
+            ClientStatus::Active => println!("  none"),
+            other => println!("  none ({other} clients carry no flags)"),
+        }
+        return;
+    }
+    let mut table = Table::new(&["severity", "flag", "due", ">days overdue", "reason"]);
+    for f in flags {
+        table.row(vec![
+            f.severity.to_string(),
+            f.kind.label().to_string(),
+            or_dash(f.due),
+            f.days_overdue.to_string(),
+            f.reason.clone(),
+        ]);
+    }
+    print!("{}", indent(&table.render()));
+}
+
+/// "yes" / "no" / "—" (does not apply, or no later score yet).
+fn yes_no(value: Option<bool>) -> String {
+    or_dash(value.map(|v| if v { "yes" } else { "no" }))
+}
+
+fn print_outcomes(outcomes: &[Outcome]) {
+    println!("Outcomes (baseline → latest)");
+    if outcomes.is_empty() {
+        println!("  none: no measurements yet");
+        return;
+    }
+    let mut table = Table::new(&[
+        "instrument",
+        "baseline",
+        "latest",
+        ">change",
+        ">scores",
+        "response",
+        "remission",
+        "reliable improvement",
+    ]);
+    for o in outcomes {
+        table.row(vec![
+            o.name.to_string(),
+            format!("{} {} ({})", o.baseline, o.baseline_band, o.baseline_date),
+            format!("{} {} ({})", o.latest, o.latest_band, o.latest_date),
+            match o.change {
+                c if c > 0 => format!("+{c}"),
+                c if c < 0 => format!("−{}", -c),
+                _ => "0".to_string(),
+            },
+            o.count.to_string(),
+            yes_no(o.response),
+            yes_no(o.remission),
+            yes_no(o.reliable_improvement),
+        ]);
+    }
+    print!("{}", indent(&table.render()));
 }
 
 fn indent(text: &str) -> String {

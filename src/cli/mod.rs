@@ -11,6 +11,7 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod flags;
 mod report;
 mod secret;
 pub mod table;
@@ -89,6 +90,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Demo(a) => demo::generate(&mut ctx, a),
         Command::Report(r) => report::run(&mut ctx, r),
         Command::Audit(c) => audit::run(&mut ctx, c),
+        Command::Flags(a) => flags::run(&mut ctx, a),
     }
 }
 

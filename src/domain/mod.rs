@@ -13,6 +13,7 @@ pub mod instruments;
 pub mod intervals;
 pub mod kinds;
 pub mod money;
+pub mod outcomes;
 pub mod records;
 pub mod text;
 pub mod validate;

@@ -8,11 +8,12 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,
+pub(super) const SELECT: &str =
+    "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,
         c.discharged_on, c.diagnosis, c.clinician_id, k.name
     FROM clients c LEFT JOIN clinicians k ON k.id = c.clinician_id";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Client> {
+pub(super) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Client> {
     Ok(Client {
         id: ClientId(r.get(0)?),
         external_id: r.get(1)?,

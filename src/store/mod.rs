@@ -16,6 +16,7 @@ pub mod clinicians;
 pub mod contracts;
 pub mod encounters;
 pub mod events;
+pub mod facts;
 pub mod measurements;
 mod migrate;
 pub mod panel;

@@ -1,75 +1,101 @@
-//! TEMPORARY stand-in for the panel loader (issue 3 replaces this file with bulk aggregates
-//! and the flag rules). Same types as the real one; no flags.
+//! The panel: every client with their facts, flags, last contact, last measurement, score
+//! trends and this month's minutes, in priority order. The facts come from one statement
+//! (`store::facts`), the flags from the one rule function (`domain::flags::evaluate`), with
+//! the intervals stored in the database. The CLI's `flags` and `client show` and the TUI all
+//! read flags through here, so they always agree.
 
-use crate::domain::flags::{ClientFacts, Flag};
-use crate::domain::{Client, ClientStatus, ClinicianId, Instrument, Month};
+use super::facts::{self, FactsFilter, FactsRow};
+use super::settings;
+use crate::domain::flags::{ClientFacts, Flag, Priority, Severity, evaluate, sort_by_priority};
+use crate::domain::{Client, ClientId, ClinicianId, Intervals};
 use crate::error::Result;
-use crate::store::{clients, encounters, measurements};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
+pub use crate::domain::flags::ScoreTrend;
+
+/// Which clients the panel shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PanelQuery {
+    /// Only this clinician's clients (by primary clinician); everyone's when `None`.
     pub clinician: Option<ClinicianId>,
+    /// Also discharged and on-hold clients (who never carry flags).
     pub include_inactive: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct ScoreTrend {
-    pub latest: i64,
-    pub latest_date: NaiveDate,
-    pub previous: Option<i64>,
-    pub baseline: i64,
-}
-
-#[derive(Debug, Clone)]
+/// One row of the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanelEntry {
     pub client: Client,
     pub facts: ClientFacts,
+    /// In SPEC table order; empty for inactive clients.
     pub flags: Vec<Flag>,
     pub last_contact: Option<NaiveDate>,
     pub last_measured: Option<NaiveDate>,
     pub phq9: Option<ScoreTrend>,
     pub gad7: Option<ScoreTrend>,
+    /// Σ minutes of the client's encounters in today's calendar month.
     pub minutes_this_month: i64,
 }
 
-pub fn load(conn: &Connection, query: &PanelQuery, today: NaiveDate) -> Result<Vec<PanelEntry>> {
-    let filter = clients::ClientFilter {
-        status: (!query.include_inactive).then_some(ClientStatus::Active),
-        clinician: query.clinician,
-    };
-    let month = Month::of(today);
-    let mut out = Vec::new();
-    for client in clients::list(conn, &filter)? {
-        let enc = encounters::for_client(conn, client.id)?;
-        let meas = measurements::for_client(conn, client.id)?;
-        let trend = |inst: Instrument| {
-            let of: Vec<_> = meas.iter().filter(|m| m.instrument == inst).collect();
-            let last = of.last()?;
-            Some(ScoreTrend {
-                latest: last.total,
-                latest_date: last.date,
-                previous: of.len().checked_sub(2).map(|i| of[i].total),
-                baseline: of[0].total,
-            })
-        };
-        out.push(PanelEntry {
-            last_contact: enc
-                .iter()
-                .find(|e| crate::domain::is_contact(e.kind, e.status))
-                .map(|e| e.date),
-            last_measured: meas.iter().map(|m| m.date).max(),
-            phq9: trend(Instrument::Phq9),
-            gad7: trend(Instrument::Gad7),
-            minutes_this_month: enc
-                .iter()
-                .filter(|e| Month::of(e.date) == month)
-                .map(|e| e.minutes)
-                .sum(),
-            client,
-            facts: ClientFacts,
-            flags: Vec::new(),
-        });
+impl PanelEntry {
+    fn new(row: FactsRow, intervals: &Intervals, today: NaiveDate) -> PanelEntry {
+        let flags = evaluate(&row.facts, intervals, today);
+        PanelEntry {
+            flags,
+            last_contact: row.facts.last_contact,
+            last_measured: row.facts.last_measured,
+            phq9: row.facts.phq9,
+            gad7: row.facts.gad7,
+            minutes_this_month: row.minutes_this_month,
+            client: row.client,
+            facts: row.facts,
+        }
     }
-    Ok(out)
+
+    /// The entry's place in the priority order.
+    pub fn priority(&self) -> Priority {
+        Priority::of(&self.flags, &self.client.name, self.client.id)
+    }
+
+    /// The worst severity of the entry's flags.
+    pub fn worst(&self) -> Option<Severity> {
+        self.flags.iter().map(|f| f.severity).min()
+    }
+}
+
+/// The panel in priority order, with the practice's stored intervals.
+pub fn load(conn: &Connection, query: &PanelQuery, today: NaiveDate) -> Result<Vec<PanelEntry>> {
+    let intervals = settings::intervals(conn)?;
+    load_with(conn, query, &intervals, today)
+}
+
+/// The panel in priority order, with the given intervals.
+pub fn load_with(
+    conn: &Connection,
+    query: &PanelQuery,
+    intervals: &Intervals,
+    today: NaiveDate,
+) -> Result<Vec<PanelEntry>> {
+    let filter = FactsFilter {
+        clinician: query.clinician,
+        client: None,
+        active_only: !query.include_inactive,
+    };
+    let mut entries: Vec<PanelEntry> = facts::load(conn, &filter, today)?
+        .into_iter()
+        .map(|row| PanelEntry::new(row, intervals, today))
+        .collect();
+    sort_by_priority(&mut entries, PanelEntry::priority);
+    Ok(entries)
+}
+
+/// One client's entry, whatever their status (for `client show` and the client screen).
+pub fn for_client(conn: &Connection, id: ClientId, today: NaiveDate) -> Result<PanelEntry> {
+    let intervals = settings::intervals(conn)?;
+    Ok(PanelEntry::new(
+        facts::for_client(conn, id, today)?,
+        &intervals,
+        today,
+    ))
 }

@@ -3,7 +3,7 @@
 
 use super::super::app::{App, ClientView};
 use super::super::theme::Role;
-use super::{flag_label, severity_marker, severity_style};
+use super::{severity_marker, severity_style};
 use crate::domain::{Instrument, Month, text::sanitize};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -103,9 +103,9 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!(
-                            " {} {:<13}",
+                            " {} {:<25}",
                             severity_marker(Some(f.severity)),
-                            flag_label(f.kind)
+                            f.kind.label()
                         ),
                         style,
                     ),

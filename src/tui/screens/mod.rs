@@ -19,18 +19,18 @@ use chrono::NaiveDate;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// The short label a flag has in tight columns.
+/// The short label a flag has in tight columns (the help and client screen use the long one).
 pub fn flag_label(kind: FlagKind) -> &'static str {
     match kind {
         FlagKind::Safety => "SAFETY",
         FlagKind::PostDischarge => "post-dc",
-        FlagKind::NeverSeen => "never-seen",
+        FlagKind::NeverSeen => "unseen",
         FlagKind::ContactOverdue => "contact",
-        FlagKind::NoBaseline => "no-baseline",
+        FlagKind::NoBaseline => "no-base",
         FlagKind::MeasureOverdue => "measure",
-        FlagKind::NotImproving => "not-improving",
-        FlagKind::Disengaged => "disengaged",
-        FlagKind::Remission => "remission",
+        FlagKind::NotImproving => "stalled",
+        FlagKind::Disengaged => "no-shows",
+        FlagKind::Remission => "remit",
     }
 }
 
@@ -50,6 +50,32 @@ pub fn severity_marker(severity: Option<Severity>) -> &'static str {
         Some(Severity::Info) => "○",
         None => " ",
     }
+}
+
+/// As many flag labels as fit in `width` columns, then "+N" for the rest.
+pub fn flag_spans(
+    app: &App,
+    flags: &[crate::domain::flags::Flag],
+    width: usize,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, f) in flags.iter().enumerate() {
+        let label = flag_label(f.kind);
+        let rest = flags.len() - i - 1;
+        let reserve = if rest > 0 { 4 } else { 0 };
+        if used + label.len() + reserve > width && i > 0 {
+            spans.push(Span::styled(
+                format!("+{}", flags.len() - i),
+                app.theme.style(Role::muted),
+            ));
+            break;
+        }
+        spans.push(Span::styled(label, severity_style(app, f.severity)));
+        spans.push(Span::raw(" "));
+        used += label.len() + 1;
+    }
+    spans
 }
 
 /// "12d", "today", "never".

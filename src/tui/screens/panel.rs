@@ -4,7 +4,7 @@
 use super::super::app::App;
 use super::super::layout;
 use super::super::theme::Role;
-use super::{days_since, flag_label, score_cell, severity_marker, severity_style};
+use super::{days_since, flag_label, flag_spans, score_cell, severity_marker, severity_style};
 use crate::domain::Instrument;
 use crate::domain::flags::FlagKind;
 use ratatui::Frame;
@@ -66,6 +66,28 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         header.push("clinician");
     }
     header.extend(["contact", "measured", "PHQ-9", "GAD-7", "flags", "min"]);
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Fill(3),
+        Constraint::Length(4),
+    ];
+    if several {
+        widths.push(Constraint::Length(9));
+    }
+    widths.extend([
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Fill(5),
+        Constraint::Length(5),
+    ]);
+    // The flags column's width, as the table will lay it out, so labels that do not fit
+    // become "+N" rather than being cut mid-word.
+    let columns = Layout::horizontal(widths.clone())
+        .spacing(1)
+        .split(table_area);
+    let flags_width = columns[columns.len() - 2].width as usize;
     let page = layout::panel_rows(app.size.1).min(table_area.height.saturating_sub(1) as usize);
     let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
     let rows: Vec<Row> = visible
@@ -83,18 +105,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 }),
             ];
             if several {
-                cells.push(Cell::from(app.clinician_name(e.client.clinician_id)));
+                let name = app.clinician_name(e.client.clinician_id);
+                cells.push(Cell::from(
+                    name.split_whitespace().next().unwrap_or("").to_string(),
+                ));
             }
-            let flags: Vec<Span> = e
-                .flags
-                .iter()
-                .flat_map(|f| {
-                    [
-                        Span::styled(flag_label(f.kind), severity_style(app, f.severity)),
-                        Span::raw(" "),
-                    ]
-                })
-                .collect();
+            let flags = flag_spans(app, &e.flags, flags_width);
             cells.extend([
                 Cell::from(days_since(app.today, e.last_contact)),
                 Cell::from(days_since(app.today, e.last_measured)),
@@ -117,24 +133,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             }
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Fill(3),
-        Constraint::Length(4),
-    ];
-    if several {
-        widths.push(Constraint::Fill(2));
-    }
-    widths.extend([
-        Constraint::Length(7),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Fill(3),
-        Constraint::Length(5),
-    ]);
     let empty = rows.is_empty();
-    let table = Table::new(rows, widths)
+    let table = Table::new(rows, widths.clone())
         .header(Row::new(header).style(t.style(Role::header)))
         .column_spacing(1);
     frame.render_widget(table, table_area);
@@ -162,6 +162,15 @@ pub fn summary(app: &App) -> Line<'static> {
         format!(" {} clients", p.rows.len()),
         t.style(Role::text),
     )];
+    let minutes: i64 = p
+        .rows
+        .iter()
+        .map(|i| p.entries[*i].minutes_this_month)
+        .sum();
+    spans.push(Span::styled(
+        format!(" · {minutes} min in {}", app.today.format("%B")),
+        t.style(Role::muted),
+    ));
     for kind in FlagKind::ALL {
         let n = p
             .rows
@@ -180,14 +189,5 @@ pub fn summary(app: &App) -> Line<'static> {
             spans.push(Span::styled(format!("{} {n}", flag_label(kind)), style));
         }
     }
-    let minutes: i64 = p
-        .rows
-        .iter()
-        .map(|i| p.entries[*i].minutes_this_month)
-        .sum();
-    spans.push(Span::styled(
-        format!(" · {minutes} min in {}", app.today.format("%B")),
-        t.style(Role::muted),
-    ));
     Line::from(spans)
 }

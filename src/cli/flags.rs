@@ -1,0 +1,157 @@
+//! `caseload flags [--clinician NAME] [--json|--csv]`: the active clients who carry at least one
+//! flag, in priority order (SPEC sections 4 and 6). The rules run in `domain::flags`; this
+//! handler only chooses the panel and formats it.
+
+use super::args::FlagsArgs;
+use super::table::Table;
+use super::{Context, print_json};
+use crate::domain::flags::{Flag, count_by_kind};
+use crate::domain::{ClientId, Tier, text::sanitize};
+use crate::error::{Error, Result};
+use crate::store::clinicians;
+use crate::store::panel::{self, PanelEntry, PanelQuery};
+use serde::Serialize;
+
+/// One flagged client as `flags --json` prints it (SPEC section 6).
+#[derive(Serialize)]
+struct FlaggedJson<'a> {
+    client_id: ClientId,
+    external_id: Option<&'a str>,
+    name: &'a str,
+    tier: Tier,
+    clinician: Option<&'a str>,
+    flags: &'a [Flag],
+}
+
+pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
+    let requested = args
+        .clinician
+        .as_deref()
+        .map(|name| clinicians::by_name(ctx.store.conn(), name))
+        .transpose()?;
+    // A clinician sees their own panel; supervisors and admins whoever they ask for.
+    let panel_of = ctx.visible_clinician(requested.as_ref())?;
+    let conn = ctx.store.conn();
+    let query = PanelQuery {
+        clinician: panel_of,
+        include_inactive: false,
+    };
+    let entries = panel::load(conn, &query, ctx.today)?;
+    let flagged: Vec<&PanelEntry> = entries.iter().filter(|e| !e.flags.is_empty()).collect();
+    if args.json {
+        let rows: Vec<FlaggedJson> = flagged
+            .iter()
+            .map(|e| FlaggedJson {
+                client_id: e.client.id,
+                external_id: e.client.external_id.as_deref(),
+                name: &e.client.name,
+                tier: e.client.tier,
+                clinician: e.client.clinician.as_deref(),
+                flags: &e.flags,
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    if args.csv {
+        return print_csv(&flagged);
+    }
+    print_table(&flagged, entries.len());
+    Ok(())
+}
+
+/// A text cell for CSV: control characters neutralised, and a leading `= + - @` defused so a
+/// spreadsheet never runs a name from a payer file as a formula.
+fn csv_text(text: &str) -> String {
+    let text = sanitize(text);
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
+    let failed = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record([
+        "client_id",
+        "external_id",
+        "name",
+        "tier",
+        "clinician",
+        "kind",
+        "severity",
+        "due",
+        "days_overdue",
+        "reason",
+    ])
+    .map_err(failed)?;
+    for e in flagged {
+        for f in &e.flags {
+            out.write_record([
+                e.client.id.to_string(),
+                csv_text(e.client.external_id.as_deref().unwrap_or("")),
+                csv_text(&e.client.name),
+                e.client.tier.to_string(),
+                csv_text(e.client.clinician.as_deref().unwrap_or("")),
+                f.kind.to_string(),
+                f.severity.to_string(),
+                f.due.map_or(String::new(), |d| d.to_string()),
+                f.days_overdue.to_string(),
+                csv_text(&f.reason),
+            ])
+            .map_err(failed)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn print_table(flagged: &[&PanelEntry], active: usize) {
+    if flagged.is_empty() {
+        println!("No flags: all {active} active clients are up to date.");
+        return;
+    }
+    let mut table = Table::new(&[
+        "severity",
+        "client",
+        "tier",
+        "flag",
+        "due",
+        ">days overdue",
+        "reason",
+    ]);
+    for e in flagged {
+        for (i, f) in e.flags.iter().enumerate() {
+            let (client, tier) = if i == 0 {
+                (
+                    format!("#{} {}", e.client.id, e.client.name),
+                    e.client.tier.to_string(),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            table.row(vec![
+                f.severity.to_string(),
+                client,
+                tier,
+                f.kind.label().to_string(),
+                f.due.map_or("—".to_string(), |d| d.to_string()),
+                f.days_overdue.to_string(),
+                f.reason.clone(),
+            ]);
+        }
+    }
+    table.print();
+    let counts = count_by_kind(flagged.iter().flat_map(|e| e.flags.iter()));
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let by_kind: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {}", kind.label()))
+        .collect();
+    println!(
+        "{total} flags on {} of {active} active clients: {}",
+        flagged.len(),
+        by_kind.join(", ")
+    );
+}
