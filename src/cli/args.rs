@@ -100,6 +100,8 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Revenue against the time it takes, by month, contract, clinician or client
+    Revenue(RevenueArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +193,17 @@ pub enum ContractCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Change a contract's rate from a date on; earlier months keep the rate they had
+    Rate {
+        name: String,
+        /// The new PMPM or per-episode rate, in dollars
+        #[arg(long, allow_hyphen_values = true, value_name = "DOLLARS")]
+        rate: String,
+        /// The first day the new rate applies (a month uses the rate on its 1st; an episode
+        /// the rate on its start day)
+        #[arg(long, value_name = "DATE")]
+        from: String,
     },
 }
 
@@ -355,6 +368,26 @@ pub struct FlagsArgs {
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// Print CSV: one row per flag
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueArgs {
+    /// First month [default: 11 months before --to]
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<String>,
+    /// Last month [default: this month]
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
+    /// month, contract, clinician or client
+    #[arg(long, default_value = "month")]
+    pub by: String,
+    /// Only this clinician's share: revenue of their clients, time they logged
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
     #[arg(long)]
     pub csv: bool,
 }

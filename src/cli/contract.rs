@@ -1,10 +1,10 @@
-//! `caseload contract add|list` and `caseload attribute`.
+//! `caseload contract add|list|rate` and `caseload attribute`.
 
 use super::args::{AttributeArgs, ContractCommand};
 use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::access::Action;
-use crate::domain::{Money, Percent, parse_date, text::sanitize, validate};
+use crate::domain::{ContractModel, Money, Percent, parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, contracts};
 use serde::Serialize;
@@ -51,6 +51,27 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                 new.rate,
                 new.withhold,
                 new.proration
+            );
+            Ok(())
+        }
+        ContractCommand::Rate { name, rate, from } => {
+            let rate = Money::parse(&rate)?;
+            if rate.cents() < 0 {
+                return Err(Error::invalid("the contract rate must not be negative"));
+            }
+            let from = parse_date(&from)?;
+            let contract = contracts::by_name(ctx.store.conn(), &name)?;
+            ctx.require(Action::ManageContracts, None)?;
+            let before = contract.rate_on(from);
+            ctx.store
+                .write(|tx| contracts::set_rate(tx, contract.id, rate, from))?;
+            let applies = match contract.model {
+                ContractModel::Capitation => "months whose 1st is on or after that day",
+                ContractModel::CaseRate => "episodes starting on or after that day",
+            };
+            println!(
+                "{} now pays {rate} from {from} (was {before}); it applies to {applies}",
+                sanitize(&contract.name)
             );
             Ok(())
         }

@@ -13,6 +13,7 @@ mod contract;
 mod demo;
 mod flags;
 mod report;
+mod revenue;
 mod secret;
 pub mod table;
 mod work;

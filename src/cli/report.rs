@@ -18,6 +18,7 @@ pub fn run(ctx: &mut Context, command: ReportCommand) -> Result<()> {
             clinician,
             json,
         } => value_report(ctx, from, to, clinician, json),
+        ReportCommand::Revenue(args) => super::revenue::run(ctx, args),
     }
 }
 

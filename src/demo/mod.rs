@@ -94,29 +94,33 @@ pub fn generate(
 }
 
 fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
-    let dana = clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(9_500))?;
-    let sam = clinicians::insert(tx, "Sam Okafor", Role::Clinician, Money(6_800))?;
-    let priya = clinicians::insert(tx, "Priya Natarajan", Role::Supervisor, Money(11_000))?;
+    let dana = clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(7_500))?;
+    let sam = clinicians::insert(tx, "Sam Okafor", Role::Clinician, Money(5_500))?;
+    let priya = clinicians::insert(tx, "Priya Natarajan", Role::Supervisor, Money(8_500))?;
     let harbor = contracts::insert(
         tx,
         &contracts::NewContract {
             name: "Harbor Health".into(),
             model: ContractModel::Capitation,
-            rate: Money(4_500),
+            rate: Money(15_000),
             withhold: Percent(500),
             proration: Proration::FirstOfMonth,
             payer: Some("Harbor Health Plan".into()),
         },
     )?;
+    // The rates and costs tell a believable story in the revenue report: Valley Medicaid's
+    // PMPM does not pay for the time its members take; Harbor's mid-year increase turns it
+    // profitable (months before it run under water); the EAP's case rate pays. PMPMs are for
+    // an engaged panel (sub-capitation, collaborative-care range), not a whole population.
     // A mid-year rate increase, so the rate history shows in the reports.
     let raise = crate::domain::Month::of(today - Duration::days(150)).first_day();
-    contracts::set_rate(tx, harbor, Money(4_800), raise)?;
+    contracts::set_rate(tx, harbor, Money(17_000), raise)?;
     let valley = contracts::insert(
         tx,
         &contracts::NewContract {
             name: "Valley Medicaid".into(),
             model: ContractModel::Capitation,
-            rate: Money(3_200),
+            rate: Money(9_500),
             withhold: Percent(0),
             proration: Proration::Daily,
             payer: Some("Valley Medicaid MCO".into()),

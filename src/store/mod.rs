@@ -21,6 +21,7 @@ pub mod measurements;
 mod migrate;
 pub mod panel;
 pub mod record;
+pub mod revenue;
 mod row;
 pub mod settings;
 pub mod value;

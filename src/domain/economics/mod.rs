@@ -10,7 +10,8 @@ mod prorate;
 pub use exact::{Exact, MONTH_PARTS, MemberMonths, round_half_away};
 pub use prorate::{Earned, Stretch, earned_in_month, member_months, months_touched, time_owners};
 
-use crate::domain::Money;
+use crate::domain::{Money, Month};
+use chrono::NaiveDate;
 
 /// The running exact sums behind one row of a revenue report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,6 +104,16 @@ impl Figures {
     pub fn under_water(&self) -> bool {
         self.margin.cents() < 0
     }
+}
+
+/// The default report period: the 12 months ending with today's month.
+pub fn last_twelve_months(today: NaiveDate) -> (Month, Month) {
+    twelve_months_ending(Month::of(today))
+}
+
+/// The 12 months ending with `to` (inclusive).
+pub fn twelve_months_ending(to: Month) -> (Month, Month) {
+    ((0..11).fold(to, |m, _| m.prev()), to)
 }
 
 /// Gross per hour: `gross / (minutes / 60)`, rounded once; None when there are no minutes.
@@ -251,6 +262,17 @@ mod tests {
         );
         assert_eq!(f.margin, Money(63_700));
         assert_eq!(effective_hourly(Money(100), 0), None);
+    }
+
+    #[test]
+    fn the_default_period_is_the_twelve_months_ending_this_month() {
+        let (from, to) = last_twelve_months(parse_date("2026-11-23").unwrap());
+        assert_eq!(
+            (from.to_string(), to.to_string()),
+            ("2025-12".into(), "2026-11".into())
+        );
+        let (from, _) = last_twelve_months(parse_date("2026-12-01").unwrap());
+        assert_eq!(from.to_string(), "2026-01");
     }
 
     #[test]

@@ -1,0 +1,228 @@
+//! The SQL behind the revenue report: aggregates over indexes, never a query per client.
+//! Attributions up to the end of the range; minutes per day and clinician over the covering
+//! index `encounters_by_date`; minutes per attribution (a join through `encounters_by_client`);
+//! minutes per client. Sums of `minutes × hourly cost in cents` stay integers here — dividing
+//! by 60 and rounding is the domain's job.
+
+use super::RevenueQuery;
+use crate::domain::economics::time_owners;
+use crate::domain::{AttributionId, ClientId, ClinicianId, ContractId, ranges_overlap};
+use crate::error::Result;
+use crate::store::row::{date, iso, opt_date};
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
+
+/// An attribution as the report needs it, with the client's primary clinician.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub id: AttributionId,
+    pub client: ClientId,
+    pub contract: ContractId,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub primary: Option<ClinicianId>,
+}
+
+/// Time summed in SQL: minutes, and Σ minutes × the clinician's hourly cost in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spent {
+    pub minutes: i64,
+    pub minute_cents: i64,
+}
+
+impl Spent {
+    pub fn add(&mut self, other: Spent) {
+        self.minutes += other.minutes;
+        self.minute_cents += other.minute_cents;
+    }
+}
+
+/// `AND column = ?n` when the query restricts it, else a constant that keeps the parameter
+/// bound without touching the plan. A leading `+` keeps SQLite from choosing an index for it.
+fn only(column: &str, restricted: bool, n: u8) -> String {
+    if restricted {
+        format!("AND {column} = ?{n}")
+    } else {
+        format!("AND ?{n} IS NULL")
+    }
+}
+
+/// Every attribution (in scope of the client filter) that starts by the end of the range:
+/// those overlapping the range, and the earlier ones the withhold to date needs.
+pub fn attributions(conn: &Connection, q: &RevenueQuery) -> Result<Vec<Span>> {
+    let sql = format!(
+        "SELECT a.id, a.client_id, a.contract_id, a.start_date, a.end_date, c.clinician_id
+         FROM attributions a JOIN clients c ON c.id = a.client_id
+         WHERE a.start_date <= ?1 {}
+         ORDER BY a.client_id, a.start_date, a.id",
+        only("a.client_id", q.client.is_some(), 2)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![iso(q.to.last_day()), q.client.map(|c| c.0)], |r| {
+        Ok(Span {
+            id: AttributionId(r.get(0)?),
+            client: ClientId(r.get(1)?),
+            contract: ContractId(r.get(2)?),
+            start: date(r, 3)?,
+            end: opt_date(r, 4)?,
+            primary: r.get::<_, Option<i64>>(5)?.map(ClinicianId),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Minutes per day and clinician in the range. Grouping by `(date, clinician_id)` follows the
+/// covering index `encounters_by_date`, so SQLite streams the groups without sorting.
+pub fn time_by_day(
+    conn: &Connection,
+    q: &RevenueQuery,
+) -> Result<Vec<(NaiveDate, ClinicianId, i64)>> {
+    let sql = format!(
+        "SELECT e.date, e.clinician_id, sum(e.minutes) FROM encounters e
+         WHERE e.date >= ?1 AND e.date <= ?2 {} {}
+         GROUP BY e.date, e.clinician_id",
+        only("e.client_id", q.client.is_some(), 3),
+        only("+e.clinician_id", q.clinician.is_some(), 4)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(bounds(q), |r| {
+        Ok((date(r, 0)?, ClinicianId(r.get(1)?), r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Minutes per client in the range. `+e.date` keeps SQLite off `encounters_by_date` (which
+/// would need a lookup and a sort per row) and on `encounters_by_client`, in group order.
+pub fn time_by_client(conn: &Connection, q: &RevenueQuery) -> Result<Vec<(ClientId, Spent)>> {
+    let sql = format!(
+        "SELECT e.client_id, sum(e.minutes), sum(e.minutes * k.hourly_cost_cents)
+         FROM encounters e JOIN clinicians k ON k.id = e.clinician_id
+         WHERE +e.date >= ?1 AND +e.date <= ?2 {} {}
+         GROUP BY e.client_id",
+        only("e.client_id", q.client.is_some(), 3),
+        only("+e.clinician_id", q.clinician.is_some(), 4)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(bounds(q), |r| {
+        Ok((
+            ClientId(r.get(0)?),
+            Spent {
+                minutes: r.get(1)?,
+                minute_cents: r.get(2)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Minutes per attribution: the time spent on a client while attributed, within the range.
+/// One join does it for every attribution; a client whose attributions overlap (two contracts
+/// at once) has their days split first, so no minute counts twice (`time_owners`).
+pub fn time_by_attribution(
+    conn: &Connection,
+    q: &RevenueQuery,
+    spans: &[Span],
+) -> Result<HashMap<AttributionId, Spent>> {
+    let sql = format!(
+        "SELECT a.id, sum(e.minutes), sum(e.minutes * k.hourly_cost_cents)
+         FROM attributions a
+         JOIN encounters e ON e.client_id = a.client_id
+              AND e.date >= max(a.start_date, ?1)
+              AND e.date <= min(coalesce(a.end_date, ?2), ?2)
+         JOIN clinicians k ON k.id = e.clinician_id
+         WHERE a.start_date <= ?2 AND (a.end_date IS NULL OR a.end_date >= ?1) {} {}
+         GROUP BY a.id",
+        only("a.client_id", q.client.is_some(), 3),
+        only("+e.clinician_id", q.clinician.is_some(), 4)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(bounds(q), |r| {
+        Ok((
+            AttributionId(r.get(0)?),
+            Spent {
+                minutes: r.get(1)?,
+                minute_cents: r.get(2)?,
+            },
+        ))
+    })?;
+    let mut spent: HashMap<AttributionId, Spent> = rows.collect::<rusqlite::Result<_>>()?;
+
+    let (from, to) = (q.from.first_day(), q.to.last_day());
+    let mut by_client: HashMap<ClientId, Vec<&Span>> = HashMap::new();
+    for s in spans
+        .iter()
+        .filter(|s| ranges_overlap(s.start, s.end, from, Some(to)))
+    {
+        by_client.entry(s.client).or_default().push(s);
+    }
+    for (client, mut list) in by_client {
+        let overlapping = list.iter().enumerate().any(|(i, a)| {
+            list[i + 1..]
+                .iter()
+                .any(|b| ranges_overlap(a.start, a.end, b.start, b.end))
+        });
+        if !overlapping {
+            continue;
+        }
+        list.sort_by_key(|s| (s.start, s.id));
+        for s in &list {
+            spent.remove(&s.id);
+        }
+        let ranges: Vec<(NaiveDate, Option<NaiveDate>)> =
+            list.iter().map(|s| (s.start, s.end)).collect();
+        for stretch in time_owners(&ranges, from, to) {
+            let part = time_between(conn, client, stretch.from, stretch.to, q)?;
+            spent.entry(list[stretch.owner].id).or_default().add(part);
+        }
+    }
+    Ok(spent)
+}
+
+/// One client's time between two dates (inclusive).
+fn time_between(
+    conn: &Connection,
+    client: ClientId,
+    from: NaiveDate,
+    to: NaiveDate,
+    q: &RevenueQuery,
+) -> Result<Spent> {
+    let sql = format!(
+        "SELECT coalesce(sum(e.minutes), 0), coalesce(sum(e.minutes * k.hourly_cost_cents), 0)
+         FROM encounters e JOIN clinicians k ON k.id = e.clinician_id
+         WHERE e.client_id = ?1 AND e.date >= ?2 AND e.date <= ?3 {}",
+        only("+e.clinician_id", q.clinician.is_some(), 4)
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(
+        params![client.0, iso(from), iso(to), q.clinician.map(|c| c.0)],
+        |r| {
+            Ok(Spent {
+                minutes: r.get(0)?,
+                minute_cents: r.get(1)?,
+            })
+        },
+    )?)
+}
+
+/// Client names, for the by-client rows.
+pub fn client_names(conn: &Connection, q: &RevenueQuery) -> Result<HashMap<ClientId, String>> {
+    let sql = format!(
+        "SELECT id, name FROM clients WHERE 1 {}",
+        only("id", q.client.is_some(), 1)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([q.client.map(|c| c.0)], |r| {
+        Ok((ClientId(r.get(0)?), r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The four parameters of the time queries: first day, last day, client, clinician.
+fn bounds(q: &RevenueQuery) -> (String, String, Option<i64>, Option<i64>) {
+    (
+        iso(q.from.first_day()),
+        iso(q.to.last_day()),
+        q.client.map(|c| c.0),
+        q.clinician.map(|c| c.0),
+    )
+}
