@@ -762,3 +762,105 @@ fn the_demo_practice_tells_a_believable_story() {
     }
     assert_eq!(contracts["break_even"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn with_passphrases_a_clinician_sees_only_their_own_share() {
+    let p = practice();
+    p.ok(&["clinician", "add", "Dana Admin", "--role", "admin"]);
+    const DANA: &str = "dana keeps the books";
+    const BEN: &str = "ben sees his own";
+    let run = |pass: &str, new: Option<&str>, args: &[&str]| {
+        let mut cmd = p.cmd();
+        cmd.env("CASELOAD_PASSPHRASE", pass)
+            .env_remove("CASELOAD_NEW_PASSPHRASE");
+        if let Some(new) = new {
+            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    assert!(
+        run(DANA, None, &["clinician", "passphrase", "Dana"])
+            .status
+            .success()
+    );
+    let set_ben = run(
+        DANA,
+        Some(BEN),
+        &["--as", "Dana", "clinician", "passphrase", "Ben"],
+    );
+    assert!(
+        set_ben.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set_ben.stderr)
+    );
+
+    let json = |out: std::process::Output| -> Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let mut args = vec![
+        "--as",
+        "Ben",
+        "report",
+        "revenue",
+        "--json",
+        "--by",
+        "clinician",
+    ];
+    args.extend(RANGE);
+    let ben = json(run(BEN, None, &args));
+    let rows = ben["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["clinician"], "Ben Ortiz");
+    assert_eq!(ben["total"]["gross_cents"], 143_292);
+
+    let mut args = vec!["--as", "Dana", "report", "revenue", "--json"];
+    args.extend(RANGE);
+    let whole = json(run(DANA, None, &args));
+    assert_eq!(whole["total"]["gross_cents"], 257_808);
+
+    let before = p.dump();
+    for (pass, args) in [
+        (
+            BEN,
+            vec!["--as", "Ben", "report", "revenue", "--clinician", "Ada"],
+        ),
+        (BEN, vec!["report", "revenue"]),
+        (
+            BEN,
+            vec![
+                "--as",
+                "Ben",
+                "contract",
+                "rate",
+                "CapFirst",
+                "--rate",
+                "1",
+                "--from",
+                "2026-07-01",
+            ],
+        ),
+    ] {
+        let out = run(pass, None, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?} is refused");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr)
+                .trim_end()
+                .lines()
+                .count(),
+            1
+        );
+    }
+    // Refusals are audited, but nothing else changes: the rates are as they were.
+    let after = p.dump();
+    let rates = |dump: &str| {
+        dump.split("## contract_rates")
+            .nth(1)
+            .map(|s| s.split("##").next().unwrap_or("").to_string())
+    };
+    assert_eq!(rates(&after), rates(&before));
+}

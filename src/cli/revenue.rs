@@ -30,9 +30,11 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
         (None, None) => last_twelve_months(ctx.today),
     };
     if from > to {
-        return Err(Error::Invalid(format!(
-            "--from {from} is after --to {to}; the report needs from ≤ to"
-        )));
+        let to = match args.to {
+            Some(_) => format!("--to {to}"),
+            None => format!("this month ({to}); give --to as well"),
+        };
+        return Err(Error::Invalid(format!("--from {from} is after {to}")));
     }
     let requested = args
         .clinician

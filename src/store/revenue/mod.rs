@@ -375,11 +375,12 @@ fn arrange(
                     rows.push(row(name, Some(id), Some(t)));
                 }
             }
-            rows.sort_by(|a, b| {
-                b.minutes
-                    .cmp(&a.minutes)
-                    .then_with(|| a.key.to_lowercase().cmp(&b.key.to_lowercase()))
-                    .then_with(|| a.client_id.cmp(&b.client_id))
+            rows.sort_by_cached_key(|r| {
+                (
+                    std::cmp::Reverse(r.minutes),
+                    r.key.to_lowercase(),
+                    r.client_id,
+                )
             });
         }
     }
