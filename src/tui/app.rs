@@ -10,6 +10,7 @@ use crate::domain::{ClientId, ClinicianId, Role, text};
 use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
 use crate::store::record::ClientRecord;
+use crate::store::revenue::{RevenueReport, RevenueRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::time::Instant;
 
@@ -95,6 +96,8 @@ impl Default for PanelView {
 #[derive(Debug, Clone)]
 pub struct ClientView {
     pub record: ClientRecord,
+    /// This client's last 12 months of member months, revenue and time (the report's total).
+    pub revenue: Option<RevenueRow>,
     /// The client's panel entry (flags, trends), when they are on the loaded panel.
     pub entry: Option<PanelEntry>,
     /// First encounter row shown.
@@ -213,6 +216,10 @@ pub struct App {
     pub idle_minutes: u32,
     pub clock: Clock,
     pub last_activity: Instant,
+    /// The revenue tab's report, loaded when the tab is shown and dropped when data changes.
+    pub revenue: Option<RevenueReport>,
+    /// First month row shown on the revenue tab.
+    pub revenue_scroll: usize,
 }
 
 impl App {
@@ -237,6 +244,8 @@ impl App {
             idle_minutes: 5,
             clock: Clock::now(),
             last_activity: Instant::now(),
+            revenue: None,
+            revenue_scroll: 0,
         }
     }
 
@@ -249,6 +258,8 @@ impl App {
         self.panel = PanelView::new();
         self.privacy = false;
         self.notice = None;
+        self.revenue = None;
+        self.revenue_scroll = 0;
     }
 
     /// The layers that take keys, bottom to top.

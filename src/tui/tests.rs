@@ -397,3 +397,18 @@ fn another_process_writing_is_picked_up_on_the_next_tick() {
         "the selection stays put"
     );
 }
+
+#[test]
+fn revenue_tab() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 34);
+    keys(&mut app, &mut store, "3");
+    let t = draw(&app, 110, 34);
+    let text = screen_text(&t);
+    assert!(
+        text.contains("Break-even") && text.contains("Harbor Health"),
+        "{text}"
+    );
+    assert!(text.contains("2026-11") && text.contains("total"), "{text}");
+    insta::assert_snapshot!(t.backend());
+}

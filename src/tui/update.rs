@@ -7,11 +7,13 @@ use super::form::{Form, FormResult, Submission};
 use super::layout;
 use super::lock;
 use crate::domain::access::Action as Access;
+use crate::domain::economics::last_twelve_months;
 use crate::domain::flags::FlagKind;
 use crate::domain::{ClientId, ClientStatus, entry};
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
+use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueRow};
 use crate::store::{Store, clients, clinicians, encounters, events, measurements, record};
 
 /// Applies one action.
@@ -68,6 +70,7 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
                 _ => app.tab,
             };
             app.client = None;
+            load_tab(app, store)?;
         }
         Action::TogglePrivacy => {
             app.privacy = !app.privacy;
@@ -81,7 +84,12 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         _ => match app.tab {
             Tab::Panel => on_panel(app, store, action)?,
             Tab::Today => on_today(app, store, action)?,
-            Tab::Revenue | Tab::Value => {}
+            Tab::Revenue => match action {
+                Action::Down => app.revenue_scroll += 1,
+                Action::Up => app.revenue_scroll = app.revenue_scroll.saturating_sub(1),
+                _ => {}
+            },
+            Tab::Value => {}
         },
     }
     Ok(())
@@ -119,10 +127,13 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         let scroll = view.scroll;
         app.client = Some(ClientView {
             record: record::load(conn, id)?,
+            revenue: client_revenue(store, app, id)?,
             entry: entry_of(app, id),
             scroll,
         });
     }
+    app.revenue = None;
+    load_tab(app, store)?;
     app.data_version = store.data_version()?;
     Ok(())
 }
@@ -317,13 +328,43 @@ fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId) -> Result
     crate::store::access::check_client(store, &session.clinician, action, &client)
 }
 
+/// The whose-revenue filter a viewer implies: a clinician sees their own share.
+fn revenue_scope(app: &App) -> Option<crate::domain::ClinicianId> {
+    if app.viewer.sees_everyone() {
+        app.panel.clinician
+    } else {
+        app.viewer.clinician_id
+    }
+}
+
+/// Loads what the current tab shows, if it is not loaded yet.
+fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
+    if app.tab == Tab::Revenue && app.client.is_none() && app.revenue.is_none() {
+        let (from, to) = last_twelve_months(app.today);
+        let mut query = RevenueQuery::new(from, to, GroupBy::Month);
+        query.clinician = revenue_scope(app);
+        app.revenue = Some(revenue::report(store.conn(), &query)?);
+    }
+    Ok(())
+}
+
+/// One client's member months, revenue and minutes over the last 12 months.
+fn client_revenue(store: &Store, app: &App, id: ClientId) -> Result<Option<RevenueRow>> {
+    let (from, to) = last_twelve_months(app.today);
+    let mut query = RevenueQuery::new(from, to, GroupBy::Month);
+    query.client = Some(id);
+    Ok(Some(revenue::report(store.conn(), &query)?.total))
+}
+
 /// Opens a client's record (a view, so it is audited).
 pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()> {
     allowed(app, store, Access::ViewClient, id)?;
     let rec = record::load(store.conn(), id)?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
+    let revenue = client_revenue(store, app, id)?;
     app.client = Some(ClientView {
         record: rec,
+        revenue,
         entry: entry_of(app, id),
         scroll: 0,
     });

@@ -262,11 +262,29 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         .map(|e| e.minutes)
         .sum();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(" Time", t.style(Role::header)));
+    lines.push(Line::styled(
+        " Time and money, 12 months",
+        t.style(Role::header),
+    ));
     lines.push(Line::styled(
         format!(" {minutes_month} min this month · {minutes_year} min in 12 months"),
         t.style(Role::text),
     ));
+    if let Some(r) = &view.revenue {
+        lines.push(Line::styled(
+            format!(
+                " {:.1} member months · net {} · cost {}",
+                r.member_months, r.net, r.cost
+            ),
+            t.style(Role::text),
+        ));
+        let (word, role) = if r.under_water() {
+            ("short", Role::warning)
+        } else {
+            ("margin", Role::good)
+        };
+        lines.push(Line::styled(format!(" {word} {}", r.margin), t.style(role)));
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 

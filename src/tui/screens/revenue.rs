@@ -1,14 +1,236 @@
-//! The revenue tab (built out in its own issue).
+//! The revenue tab: the last 12 months of capitation and case-rate revenue against the cost of
+//! the time spent (SPEC section 5), a chart of net revenue against cost, and the break-even
+//! line per contract.
 
 use super::super::app::App;
 use super::super::theme::Role;
+use crate::domain::Money;
+use crate::domain::text::sanitize;
+use crate::store::revenue::{RevenueReport, RevenueRow};
 use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::widgets::Paragraph;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(report) = &app.revenue else {
+        frame.render_widget(
+            Paragraph::new(" Loading…").style(t.style(Role::muted)),
+            area,
+        );
+        return;
+    };
+    let table_height = (report.rows.len() as u16 + 3).min(area.height.saturating_sub(6));
+    let [title, table, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_height),
+        Constraint::Min(5),
+    ])
+    .areas(area);
+    let whose = if app.viewer.sees_everyone() {
+        "the whole practice".to_string()
+    } else {
+        format!("{}'s share", sanitize(&app.viewer.name))
+    };
     frame.render_widget(
-        Paragraph::new(" Coming in this build.").style(app.theme.style(Role::muted)),
-        area,
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Revenue", t.style(Role::title)),
+            Span::styled(
+                format!(" · {} to {} · {whose}", report.from, report.to),
+                t.style(Role::muted),
+            ),
+        ])),
+        title,
     );
+    draw_table(frame, app, report, table);
+    let [chart, side] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+    draw_chart(frame, app, report, chart);
+    draw_break_even(frame, app, report, side);
+}
+
+fn money(m: Money) -> String {
+    // Whole dollars keep the table narrow; exact cents are in `report revenue`.
+    let dollars = (m.cents() as f64 / 100.0).round() as i64;
+    Money(dollars * 100)
+        .to_string()
+        .trim_end_matches(".00")
+        .to_string()
+}
+
+fn row_cells(row: &RevenueRow) -> Vec<Cell<'static>> {
+    let right = |s: String| Cell::from(Line::from(s).right_aligned());
+    vec![
+        Cell::from(row.key.clone()),
+        right(format!("{:.1}", row.member_months)),
+        right(money(row.gross)),
+        right(money(row.withhold)),
+        right(money(row.net)),
+        right(row.minutes.to_string()),
+        right(money(row.cost)),
+        right(money(row.margin)),
+        right(row.effective_hourly.map_or("—".to_string(), money)),
+    ]
+}
+
+fn draw_table(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) {
+    let t = &app.theme;
+    let visible = area.height.saturating_sub(2) as usize;
+    let skip = app
+        .revenue_scroll
+        .min(report.rows.len().saturating_sub(visible));
+    let mut rows: Vec<Row> = report
+        .rows
+        .iter()
+        .skip(skip)
+        .take(visible)
+        .map(|r| {
+            let style = if r.under_water() {
+                t.style(Role::warning)
+            } else {
+                t.style(Role::text)
+            };
+            Row::new(row_cells(r)).style(style)
+        })
+        .collect();
+    rows.push(Row::new(row_cells(&report.total)).style(t.style(Role::title)));
+    let header = [
+        "month",
+        "member-mo",
+        "gross",
+        "withhold",
+        "net",
+        "minutes",
+        "cost",
+        "margin",
+        "$/hour",
+    ];
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(7),
+        ],
+    )
+    .header(
+        Row::new(header.map(|h| Cell::from(Line::from(h).right_aligned())))
+            .style(t.style(Role::header)),
+    )
+    .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+/// Net revenue against cost, month by month, in whole dollars.
+fn draw_chart(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) {
+    let t = &app.theme;
+    let groups: Vec<BarGroup> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let dollars = |m: Money| (m.cents().max(0) / 100) as u64;
+            let label = r.key.get(5..).unwrap_or(&r.key).to_string();
+            BarGroup::default().label(Line::from(label)).bars(&[
+                Bar::default()
+                    .value(dollars(r.net))
+                    .style(t.style(Role::bar_revenue))
+                    .text_value(String::new()),
+                Bar::default()
+                    .value(dollars(r.cost))
+                    .style(t.style(Role::bar_cost))
+                    .text_value(String::new()),
+            ])
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::border))
+        .title(Line::from(vec![
+            Span::styled(" net ", t.style(Role::bar_revenue)),
+            Span::styled("vs ", t.style(Role::muted)),
+            Span::styled("cost ", t.style(Role::bar_cost)),
+        ]));
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let per_group = (inner_width / report.rows.len().max(1)).max(3);
+    let bar_width = ((per_group.saturating_sub(1)) / 2).clamp(1, 3) as u16;
+    let mut chart = BarChart::default()
+        .block(block)
+        .bar_width(bar_width)
+        .bar_gap(0)
+        .group_gap(1);
+    for group in groups {
+        chart = chart.data(group);
+    }
+    frame.render_widget(chart, area);
+}
+
+fn draw_break_even(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![Line::styled(
+        " Break-even (minutes per member month)",
+        t.style(Role::header),
+    )];
+    for be in &report.break_even {
+        let actual = be.actual_minutes_per_member_month;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {} ", sanitize(&be.contract)),
+                t.style(Role::accent),
+            ),
+            Span::styled(format!("at {} PMPM", be.pmpm), t.style(Role::muted)),
+        ]));
+        let affordable: Vec<String> = be
+            .per_clinician
+            .iter()
+            .map(|(name, _, minutes)| format!("{} {:.0}", first_name(name), minutes))
+            .collect();
+        let worst = be
+            .per_clinician
+            .iter()
+            .map(|(_, _, m)| *m)
+            .fold(f64::INFINITY, f64::min);
+        let style = match actual {
+            Some(a) if a > worst => t.style(Role::warning),
+            _ => t.style(Role::good),
+        };
+        lines.push(Line::from(vec![Span::styled(
+            format!("   affordable: {}", affordable.join(", ")),
+            t.style(Role::text),
+        )]));
+        lines.push(Line::styled(
+            format!(
+                "   actual: {}",
+                actual.map_or("no member months".to_string(), |a| format!("{a:.0}"))
+            ),
+            style,
+        ));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(" Withhold held back to date ", t.style(Role::text)),
+        Span::styled(report.withhold_to_date.to_string(), t.style(Role::accent)),
+    ]));
+    let under = report.rows.iter().filter(|r| r.under_water()).count();
+    lines.push(Line::styled(
+        format!(
+            " {under} of {} months under water (cost above net)",
+            report.rows.len()
+        ),
+        if under > 0 {
+            t.style(Role::warning)
+        } else {
+            t.style(Role::good)
+        },
+    ));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn first_name(name: &str) -> String {
+    sanitize(name.split_whitespace().next().unwrap_or(name))
 }
