@@ -84,6 +84,10 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     if let (Some(dx), false) = (&c.diagnosis, app.privacy) {
         second.push_str(&format!(" · dx {}", sanitize(dx)));
     }
+    // The latest acute events matter for follow-up; older ones are in `client show`.
+    for e in view.record.events.iter().rev().take(2) {
+        second.push_str(&format!(" · {} {}", e.kind, e.date));
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(first),

@@ -58,6 +58,15 @@ pub fn flag_spans(
     flags: &[crate::domain::flags::Flag],
     width: usize,
 ) -> Vec<Span<'static>> {
+    // One label per kind: a PHQ-9 and a GAD-7 "not improving" read as one "stalled" here
+    // (the client screen lists both with their reasons).
+    let mut kinds: Vec<&crate::domain::flags::Flag> = Vec::new();
+    for f in flags {
+        if !kinds.iter().any(|k| k.kind == f.kind) {
+            kinds.push(f);
+        }
+    }
+    let flags = kinds;
     let mut spans = Vec::new();
     let mut used = 0;
     for (i, f) in flags.iter().enumerate() {
