@@ -119,3 +119,27 @@ pub fn measures(conn: &Connection, period: Period, query: ValueQuery) -> Result<
         post_discharge: value::post_discharge(&events),
     })
 }
+
+/// The five measures for each of the last 12 calendar months up to today (the current month
+/// up to today), oldest first: the value tab's sparklines.
+pub fn monthly(
+    conn: &Connection,
+    today: NaiveDate,
+    query: ValueQuery,
+) -> Result<Vec<ValueMeasures>> {
+    let (first, last) = crate::domain::economics::last_twelve_months(today);
+    first
+        .through(last)
+        .into_iter()
+        .map(|m| {
+            measures(
+                conn,
+                Period {
+                    from: m.first_day(),
+                    to: m.last_day().min(today),
+                },
+                query,
+            )
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@ use super::form::Form;
 use super::keymap::Layer;
 use super::theme::Theme;
 use crate::domain::flags::FlagKind;
+use crate::domain::value::ValueMeasures;
 use crate::domain::{ClientId, ClinicianId, Role, text};
 use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
@@ -220,6 +221,17 @@ pub struct App {
     pub revenue: Option<RevenueReport>,
     /// First month row shown on the revenue tab.
     pub revenue_scroll: usize,
+    /// The value tab's figures, loaded when the tab is shown and dropped when data changes.
+    pub value: Option<ValueTab>,
+}
+
+/// What the value tab shows: the five measures now and before, and a year of monthly values.
+#[derive(Debug, Clone)]
+pub struct ValueTab {
+    pub current: ValueMeasures,
+    pub previous: ValueMeasures,
+    /// The last 12 calendar months, oldest first, for the sparklines.
+    pub monthly: Vec<ValueMeasures>,
 }
 
 impl App {
@@ -246,6 +258,7 @@ impl App {
             last_activity: Instant::now(),
             revenue: None,
             revenue_scroll: 0,
+            value: None,
         }
     }
 
@@ -260,6 +273,7 @@ impl App {
         self.notice = None;
         self.revenue = None;
         self.revenue_scroll = 0;
+        self.value = None;
     }
 
     /// The layers that take keys, bottom to top.

@@ -412,3 +412,15 @@ fn revenue_tab() {
     assert!(text.contains("2026-11") && text.contains("total"), "{text}");
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn value_tab() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 34);
+    keys(&mut app, &mut store, "4");
+    let t = draw(&app, 110, 34);
+    let text = screen_text(&t);
+    assert!(text.contains("show rate") && text.contains("n/a"), "{text}");
+    assert!(!text.contains("NaN"), "{text}");
+    insta::assert_snapshot!(t.backend());
+}

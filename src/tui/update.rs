@@ -2,6 +2,7 @@
 //! updated (and data reloaded when it changed). Errors become a notice on the status line.
 
 use super::action::{Action, Tab};
+use super::app::ValueTab;
 use super::app::{App, ClientView, Confirm, Modal, Pending, Picker, Sort};
 use super::form::{Form, FormResult, Submission};
 use super::layout;
@@ -9,11 +10,13 @@ use super::lock;
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
 use crate::domain::flags::FlagKind;
+use crate::domain::value::Period;
 use crate::domain::{ClientId, ClientStatus, entry};
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueRow};
+use crate::store::value::{self, ValueQuery};
 use crate::store::{Store, clients, clinicians, encounters, events, measurements, record};
 
 /// Applies one action.
@@ -133,6 +136,7 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         });
     }
     app.revenue = None;
+    app.value = None;
     load_tab(app, store)?;
     app.data_version = store.data_version()?;
     Ok(())
@@ -345,7 +349,24 @@ fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
         query.clinician = revenue_scope(app);
         app.revenue = Some(revenue::report(store.conn(), &query)?);
     }
+    if app.tab == Tab::Value && app.client.is_none() && app.value.is_none() {
+        app.value = Some(load_value(store, app)?);
+    }
     Ok(())
+}
+
+/// The value tab's figures for the viewer's panel.
+fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
+    let query = ValueQuery {
+        clinician: revenue_scope(app),
+    };
+    let period = Period::default_ending(app.today);
+    let conn = store.conn();
+    Ok(ValueTab {
+        current: value::measures(conn, period, query)?,
+        previous: value::measures(conn, period.previous(), query)?,
+        monthly: value::monthly(conn, app.today, query)?,
+    })
 }
 
 /// One client's member months, revenue and minutes over the last 12 months.
