@@ -17,6 +17,8 @@ mod tests_lock;
 pub mod theme;
 pub mod ui;
 pub mod update;
+mod update_modal;
+mod update_panel;
 
 use crate::error::{Error, Result};
 use crate::store::Store;

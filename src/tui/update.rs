@@ -3,21 +3,22 @@
 
 use super::action::{Action, Tab};
 use super::app::ValueTab;
-use super::app::{App, ClientView, Confirm, Modal, Pending, Picker, Sort};
-use super::form::{Form, FormResult, Submission};
+use super::app::{App, ClientView, Confirm, Modal, Pending, Picker};
+use super::form::Form;
 use super::layout;
 use super::lock;
+use super::update_modal::on_modal;
+use super::update_panel::{apply_view, keep_selection_visible, on_filter, on_panel};
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
-use crate::domain::flags::FlagKind;
 use crate::domain::value::Period;
-use crate::domain::{ClientId, ClientStatus, entry};
+use crate::domain::{ClientId, ClientStatus};
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueRow};
 use crate::store::value::{self, ValueQuery};
-use crate::store::{Store, clients, clinicians, encounters, events, measurements, record};
+use crate::store::{Store, clients, clinicians, record};
 
 /// Applies one action.
 pub fn update(app: &mut App, store: &mut Store, action: Action) {
@@ -150,165 +151,6 @@ fn entry_of(app: &App, id: ClientId) -> Option<crate::store::panel::PanelEntry> 
         .cloned()
 }
 
-/// Recomputes the visible rows from the filters and sort, keeping the selected client.
-pub fn apply_view(app: &mut App) {
-    let keep = app.panel.selected_entry().map(|e| e.client.id);
-    let needle = app.panel.filter.to_lowercase();
-    let p = &app.panel;
-    let mut rows: Vec<usize> = p
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| needle.is_empty() || e.client.name.to_lowercase().contains(&needle))
-        .filter(|(_, e)| {
-            p.flag_filter
-                .is_none_or(|k| e.flags.iter().any(|f| f.kind == k))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let entries = &p.entries;
-    match p.sort {
-        Sort::Priority => {}
-        Sort::Name => rows.sort_by(|a, b| {
-            entries[*a]
-                .client
-                .name
-                .to_lowercase()
-                .cmp(&entries[*b].client.name.to_lowercase())
-        }),
-        Sort::LastContact => rows.sort_by_key(|i| entries[*i].last_contact),
-        Sort::Minutes => rows.sort_by_key(|i| std::cmp::Reverse(entries[*i].minutes_this_month)),
-    }
-    app.panel.rows = rows;
-    app.panel.selected = keep
-        .and_then(|id| {
-            app.panel
-                .rows
-                .iter()
-                .position(|i| app.panel.entries[*i].client.id == id)
-        })
-        .unwrap_or(0)
-        .min(app.panel.rows.len().saturating_sub(1));
-    keep_selection_visible(app);
-}
-
-fn keep_selection_visible(app: &mut App) {
-    let page = layout::panel_rows(app.size.1);
-    let p = &mut app.panel;
-    if p.selected < p.offset {
-        p.offset = p.selected;
-    } else if p.selected >= p.offset + page {
-        p.offset = p.selected + 1 - page;
-    }
-    p.offset = p.offset.min(p.rows.len().saturating_sub(page));
-}
-
-fn move_selection(app: &mut App, action: Action) {
-    let page = layout::panel_rows(app.size.1);
-    let last = app.panel.rows.len().saturating_sub(1);
-    let s = app.panel.selected;
-    app.panel.selected = match action {
-        Action::Down => (s + 1).min(last),
-        Action::Up => s.saturating_sub(1),
-        Action::PageDown => (s + page).min(last),
-        Action::PageUp => s.saturating_sub(page),
-        Action::Top => 0,
-        Action::Bottom => last,
-        _ => s,
-    };
-    keep_selection_visible(app);
-}
-
-fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    match action {
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => move_selection(app, action),
-        Action::Open => {
-            if let Some(id) = app.panel.selected_entry().map(|e| e.client.id) {
-                open_client(app, store, id)?;
-            }
-        }
-        Action::StartFilter => app.panel.filtering = true,
-        Action::CycleFlagFilter => {
-            let kinds = FlagKind::ALL;
-            app.panel.flag_filter = match app.panel.flag_filter {
-                None => Some(kinds[0]),
-                Some(k) => kinds
-                    .iter()
-                    .position(|x| *x == k)
-                    .and_then(|i| kinds.get(i + 1))
-                    .copied(),
-            };
-            apply_view(app);
-        }
-        Action::CycleSort => {
-            app.panel.sort = app.panel.sort.next();
-            app.info(format!("Sorted by {}", app.panel.sort.label()));
-            apply_view(app);
-        }
-        Action::ToggleAll => {
-            app.panel.show_all = !app.panel.show_all;
-            reload(app, store)?;
-        }
-        Action::CycleClinician => {
-            if !app.viewer.sees_everyone() {
-                app.info("You see your own panel");
-                return Ok(());
-            }
-            let ids: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
-            app.panel.clinician = match app.panel.clinician {
-                None => ids.first().copied(),
-                Some(c) => ids
-                    .iter()
-                    .position(|x| *x == c)
-                    .and_then(|i| ids.get(i + 1))
-                    .copied(),
-            };
-            reload(app, store)?;
-        }
-        Action::Cancel => {
-            app.panel.filter.clear();
-            app.panel.flag_filter = None;
-            apply_view(app);
-        }
-        Action::LogContact | Action::RecordMeasure => {
-            if let Some(e) = app.panel.selected_entry() {
-                let (id, label) = (e.client.id, app.display_name(&e.client.name));
-                allowed(app, store, Access::ChangeClient, id)?;
-                app.modal = Some(Modal::Form(if action == Action::LogContact {
-                    Form::contact(id, label, app.today)
-                } else {
-                    Form::measure(id, label, app.today)
-                }));
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-fn on_filter(app: &mut App, action: Action) -> Result<()> {
-    match action {
-        Action::Type(c) => app.panel.filter.push(c),
-        Action::Erase => {
-            app.panel.filter.pop();
-        }
-        Action::Submit => app.panel.filtering = false,
-        Action::Cancel => {
-            app.panel.filter.clear();
-            app.panel.filtering = false;
-        }
-        Action::Quit => app.quit = true,
-        _ => {}
-    }
-    apply_view(app);
-    Ok(())
-}
-
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     match action {
         Action::QuickLog => app.modal = Some(Modal::Picker(Picker::default())),
@@ -324,7 +166,7 @@ fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
 
 /// Asks the access rule (through the store, which audits a denial) whether the signed-in
 /// clinician may do `action` to this client. Without passphrases everyone may.
-fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId) -> Result<()> {
+pub(super) fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId) -> Result<()> {
     let Some(session) = &app.session else {
         return Ok(());
     };
@@ -457,166 +299,6 @@ fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
             }
         }
         _ => {}
-    }
-    Ok(())
-}
-
-fn on_modal(app: &mut App, store: &mut Store, modal: Modal, action: Action) -> Result<()> {
-    match modal {
-        Modal::Help { scroll } => match action {
-            Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {}
-            Action::Down => app.modal = Some(Modal::Help { scroll: scroll + 1 }),
-            Action::Up => {
-                app.modal = Some(Modal::Help {
-                    scroll: scroll.saturating_sub(1),
-                })
-            }
-            _ => app.modal = Some(Modal::Help { scroll }),
-        },
-        Modal::Confirm(confirm) => match action {
-            Action::Confirm => match confirm.on_yes {
-                Pending::Discharge { client, on } => {
-                    store.write(|tx| {
-                        clients::set_status(tx, client, ClientStatus::Discharged, on)
-                    })?;
-                    app.info(format!("Discharged as of {on}"));
-                    reload(app, store)?;
-                }
-            },
-            Action::Cancel => app.info("Nothing changed"),
-            _ => app.modal = Some(Modal::Confirm(confirm)),
-        },
-        Modal::Form(mut form) => match form.handle(action) {
-            FormResult::Editing => app.modal = Some(Modal::Form(form)),
-            FormResult::Cancelled => app.info("Cancelled; nothing was saved"),
-            FormResult::Submitted(submission) => {
-                if let Err(e) = save(app, store, form.client, submission) {
-                    form.error = Some(e.to_string());
-                    app.modal = Some(Modal::Form(form));
-                    return Ok(());
-                }
-                reload(app, store)?;
-            }
-        },
-        Modal::Picker(mut picker) => match action {
-            Action::Type(c) => {
-                picker.query.push(c);
-                app.modal = Some(Modal::Picker(rematch(app, picker)));
-            }
-            Action::Erase => {
-                picker.query.pop();
-                app.modal = Some(Modal::Picker(rematch(app, picker)));
-            }
-            Action::Down => {
-                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1));
-                app.modal = Some(Modal::Picker(picker));
-            }
-            Action::Up => {
-                picker.selected = picker.selected.saturating_sub(1);
-                app.modal = Some(Modal::Picker(picker));
-            }
-            Action::Submit => {
-                if let Some(e) = picker
-                    .matches
-                    .get(picker.selected)
-                    .and_then(|i| app.panel.entries.get(*i))
-                {
-                    let form =
-                        Form::contact(e.client.id, app.display_name(&e.client.name), app.today);
-                    app.modal = Some(Modal::Form(form));
-                } else {
-                    app.modal = Some(Modal::Picker(picker));
-                }
-            }
-            Action::Cancel => {}
-            _ => app.modal = Some(Modal::Picker(picker)),
-        },
-    }
-    Ok(())
-}
-
-/// Matches the picker's letters against names (every word typed must appear).
-fn rematch(app: &App, mut picker: Picker) -> Picker {
-    let words: Vec<String> = picker
-        .query
-        .to_lowercase()
-        .split_whitespace()
-        .map(String::from)
-        .collect();
-    picker.matches = app
-        .panel
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            let name = e.client.name.to_lowercase();
-            !words.is_empty() && words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .map(|(i, _)| i)
-        .take(50)
-        .collect();
-    picker.selected = 0;
-    picker
-}
-
-/// Stores a valid form, as the viewer.
-fn save(
-    app: &mut App,
-    store: &mut Store,
-    client_id: ClientId,
-    submission: Submission,
-) -> Result<()> {
-    let client = clients::get(store.conn(), client_id)?;
-    let who = app.display_name(&client.name);
-    match submission {
-        Submission::Contact(e) => {
-            let all: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
-            let worker = entry::worker(
-                app.viewer.clinician_id,
-                client.clinician_id,
-                &all,
-                client.id,
-            )?;
-            let new = encounters::NewEncounter {
-                client_id,
-                clinician_id: worker,
-                date: e.date,
-                kind: e.kind,
-                status: e.status,
-                minutes: e.minutes,
-                note: e.note,
-            };
-            store.write(|tx| encounters::insert(tx, &new))?;
-            app.info(format!(
-                "Logged {} ({}, {} min) on {} for {who}",
-                new.kind, new.status, new.minutes, new.date
-            ));
-        }
-        Submission::Measure(m) => {
-            let new = measurements::NewMeasurement {
-                client_id,
-                date: m.date,
-                instrument: m.instrument,
-                total: m.total,
-                items: m.items,
-            };
-            store.write(|tx| measurements::insert(tx, &new))?;
-            let def = new.instrument.def();
-            app.info(format!(
-                "Recorded {} {} ({}) for {who}",
-                def.name,
-                new.total,
-                def.band_label(new.total)
-            ));
-        }
-        Submission::Event(e) => {
-            store.write(|tx| events::insert(tx, client_id, e.kind, e.date))?;
-            app.info(format!("Recorded {} on {} for {who}", e.kind, e.date));
-        }
-        Submission::Tier(tier) => {
-            store.write(|tx| clients::set_tier(tx, client_id, tier))?;
-            app.info(format!("{who} is now {tier} tier"));
-        }
     }
     Ok(())
 }

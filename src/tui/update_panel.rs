@@ -1,0 +1,171 @@
+//! The panel's share of `update`: filtering, sorting and moving the selection, keeping the
+//! selected client in view. Part of the one place the UI's model changes.
+
+use super::action::Action;
+use super::app::{App, Modal, Sort};
+use super::form::Form;
+use super::layout;
+use super::update::{allowed, open_client, reload};
+use crate::domain::access::Action as Access;
+use crate::domain::flags::FlagKind;
+use crate::error::Result;
+use crate::store::Store;
+
+/// Recomputes the visible rows from the filters and sort, keeping the selected client.
+pub fn apply_view(app: &mut App) {
+    let keep = app.panel.selected_entry().map(|e| e.client.id);
+    let needle = app.panel.filter.to_lowercase();
+    let p = &app.panel;
+    let mut rows: Vec<usize> = p
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| needle.is_empty() || e.client.name.to_lowercase().contains(&needle))
+        .filter(|(_, e)| {
+            p.flag_filter
+                .is_none_or(|k| e.flags.iter().any(|f| f.kind == k))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let entries = &p.entries;
+    match p.sort {
+        Sort::Priority => {}
+        Sort::Name => rows.sort_by(|a, b| {
+            entries[*a]
+                .client
+                .name
+                .to_lowercase()
+                .cmp(&entries[*b].client.name.to_lowercase())
+        }),
+        Sort::LastContact => rows.sort_by_key(|i| entries[*i].last_contact),
+        Sort::Minutes => rows.sort_by_key(|i| std::cmp::Reverse(entries[*i].minutes_this_month)),
+    }
+    app.panel.rows = rows;
+    app.panel.selected = keep
+        .and_then(|id| {
+            app.panel
+                .rows
+                .iter()
+                .position(|i| app.panel.entries[*i].client.id == id)
+        })
+        .unwrap_or(0)
+        .min(app.panel.rows.len().saturating_sub(1));
+    keep_selection_visible(app);
+}
+
+pub(super) fn keep_selection_visible(app: &mut App) {
+    let page = layout::panel_rows(app.size.1);
+    let p = &mut app.panel;
+    if p.selected < p.offset {
+        p.offset = p.selected;
+    } else if p.selected >= p.offset + page {
+        p.offset = p.selected + 1 - page;
+    }
+    p.offset = p.offset.min(p.rows.len().saturating_sub(page));
+}
+
+pub(super) fn move_selection(app: &mut App, action: Action) {
+    let page = layout::panel_rows(app.size.1);
+    let last = app.panel.rows.len().saturating_sub(1);
+    let s = app.panel.selected;
+    app.panel.selected = match action {
+        Action::Down => (s + 1).min(last),
+        Action::Up => s.saturating_sub(1),
+        Action::PageDown => (s + page).min(last),
+        Action::PageUp => s.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => s,
+    };
+    keep_selection_visible(app);
+}
+
+pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    match action {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => move_selection(app, action),
+        Action::Open => {
+            if let Some(id) = app.panel.selected_entry().map(|e| e.client.id) {
+                open_client(app, store, id)?;
+            }
+        }
+        Action::StartFilter => app.panel.filtering = true,
+        Action::CycleFlagFilter => {
+            let kinds = FlagKind::ALL;
+            app.panel.flag_filter = match app.panel.flag_filter {
+                None => Some(kinds[0]),
+                Some(k) => kinds
+                    .iter()
+                    .position(|x| *x == k)
+                    .and_then(|i| kinds.get(i + 1))
+                    .copied(),
+            };
+            apply_view(app);
+        }
+        Action::CycleSort => {
+            app.panel.sort = app.panel.sort.next();
+            app.info(format!("Sorted by {}", app.panel.sort.label()));
+            apply_view(app);
+        }
+        Action::ToggleAll => {
+            app.panel.show_all = !app.panel.show_all;
+            reload(app, store)?;
+        }
+        Action::CycleClinician => {
+            if !app.viewer.sees_everyone() {
+                app.info("You see your own panel");
+                return Ok(());
+            }
+            let ids: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
+            app.panel.clinician = match app.panel.clinician {
+                None => ids.first().copied(),
+                Some(c) => ids
+                    .iter()
+                    .position(|x| *x == c)
+                    .and_then(|i| ids.get(i + 1))
+                    .copied(),
+            };
+            reload(app, store)?;
+        }
+        Action::Cancel => {
+            app.panel.filter.clear();
+            app.panel.flag_filter = None;
+            apply_view(app);
+        }
+        Action::LogContact | Action::RecordMeasure => {
+            if let Some(e) = app.panel.selected_entry() {
+                let (id, label) = (e.client.id, app.display_name(&e.client.name));
+                allowed(app, store, Access::ChangeClient, id)?;
+                app.modal = Some(Modal::Form(if action == Action::LogContact {
+                    Form::contact(id, label, app.today)
+                } else {
+                    Form::measure(id, label, app.today)
+                }));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+pub(super) fn on_filter(app: &mut App, action: Action) -> Result<()> {
+    match action {
+        Action::Type(c) => app.panel.filter.push(c),
+        Action::Erase => {
+            app.panel.filter.pop();
+        }
+        Action::Submit => app.panel.filtering = false,
+        Action::Cancel => {
+            app.panel.filter.clear();
+            app.panel.filtering = false;
+        }
+        Action::Quit => app.quit = true,
+        _ => {}
+    }
+    apply_view(app);
+    Ok(())
+}
