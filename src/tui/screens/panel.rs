@@ -93,10 +93,28 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let rows: Vec<Row> = visible
         .map(|(row_index, entry_index)| {
             let e = &p.entries[*entry_index];
+            let selected = row_index == p.selected;
+            // On the selected row the selection style alone colours the text, so a red flag
+            // never sits on a blue bar unreadably.
+            let styled = |line: Line<'static>| -> Cell<'static> {
+                if selected {
+                    Cell::from(Line::from(
+                        line.spans
+                            .into_iter()
+                            .map(|s| Span::raw(s.content))
+                            .collect::<Vec<_>>(),
+                    ))
+                } else {
+                    Cell::from(line)
+                }
+            };
             let worst = e.flags.iter().map(|f| f.severity).min();
+            let marker_style = worst.map_or(t.style(Role::text), |s| severity_style(app, s));
             let mut cells = vec![
-                Cell::from(severity_marker(worst))
-                    .style(worst.map_or(t.style(Role::text), |s| severity_style(app, s))),
+                styled(Line::from(Span::styled(
+                    severity_marker(worst),
+                    marker_style,
+                ))),
                 Cell::from(app.display_name(&e.client.name)),
                 Cell::from(match e.client.tier {
                     crate::domain::Tier::High => "high",
@@ -110,27 +128,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     name.split_whitespace().next().unwrap_or("").to_string(),
                 ));
             }
-            let flags = flag_spans(app, &e.flags, flags_width);
             cells.extend([
                 Cell::from(days_since(app.today, e.last_contact)),
                 Cell::from(days_since(app.today, e.last_measured)),
-                Cell::from(score_cell(app, Instrument::Phq9, e.phq9.as_ref())),
-                Cell::from(score_cell(app, Instrument::Gad7, e.gad7.as_ref())),
-                Cell::from(Line::from(flags)),
+                styled(Line::from(score_cell(
+                    app,
+                    Instrument::Phq9,
+                    e.phq9.as_ref(),
+                ))),
+                styled(Line::from(score_cell(
+                    app,
+                    Instrument::Gad7,
+                    e.gad7.as_ref(),
+                ))),
+                styled(Line::from(flag_spans(app, &e.flags, flags_width))),
                 Cell::from(Line::from(e.minutes_this_month.to_string()).right_aligned()),
             ]);
-            let style = if row_index == p.selected {
-                t.style(Role::selected)
-            } else {
-                t.style(Role::text)
+            let inactive = e.client.status != crate::domain::ClientStatus::Active;
+            let style = match (selected, inactive) {
+                (true, _) => t.style(Role::selected),
+                (false, true) => t.style(Role::muted),
+                (false, false) => t.style(Role::text),
             };
-            let status_note = e.client.status != crate::domain::ClientStatus::Active;
-            let row = Row::new(cells).style(style);
-            if status_note && row_index != p.selected {
-                row.style(t.style(Role::muted))
-            } else {
-                row
-            }
+            Row::new(cells).style(style)
         })
         .collect();
     let empty = rows.is_empty();
