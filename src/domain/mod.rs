@@ -3,6 +3,7 @@
 //! Nothing here reads the clock, the database or the terminal; "today" is always a parameter.
 
 pub mod dates;
+pub mod economics;
 pub mod ids;
 pub mod instruments;
 pub mod intervals;
