@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit_chain;
 pub mod auth;
 pub mod dates;
+pub mod economics;
 pub mod entry;
 pub mod flags;
 pub mod ids;

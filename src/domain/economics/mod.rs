@@ -1,0 +1,269 @@
+//! Capitation economics (SPEC section 5) as pure rules: member months, gross, withhold, net,
+//! cost, margin, effective hourly rate and break-even minutes. Sums are kept exact
+//! ([`Exact`], [`MemberMonths`]) and each reported figure is rounded half-up to whole cents
+//! once; a total row is the sum of the rounded rows above it. Nothing here reads the clock or
+//! the database, and no floating point ever holds money (f64 only for ratios on display).
+
+mod exact;
+mod prorate;
+
+pub use exact::{Exact, MONTH_PARTS, MemberMonths, round_half_away};
+pub use prorate::{Earned, Stretch, earned_in_month, member_months, months_touched, time_owners};
+
+use crate::domain::Money;
+
+/// The running exact sums behind one row of a revenue report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub member_months: MemberMonths,
+    pub gross: Exact,
+    pub withhold: Exact,
+    pub minutes: i64,
+    pub cost: Exact,
+}
+
+impl Tally {
+    /// Adds what an attribution earned in a month.
+    pub fn earn(&mut self, earned: Earned) {
+        self.member_months += earned.member_months;
+        self.gross += earned.gross;
+        self.withhold += earned.withhold;
+    }
+
+    /// Adds time spent: `minutes` of a clinician whose hour costs `hourly_cost`.
+    pub fn spend(&mut self, minutes: i64, hourly_cost: Money) {
+        self.spend_summed(minutes, minutes * hourly_cost.cents());
+    }
+
+    /// Adds time already summed elsewhere: Σ minutes and Σ (minutes × hourly cost in cents).
+    pub fn spend_summed(&mut self, minutes: i64, minutes_times_hourly_cents: i64) {
+        self.minutes += minutes;
+        self.cost += Exact::minute_cents(minutes_times_hourly_cents);
+    }
+
+    /// Adds another tally.
+    pub fn absorb(&mut self, other: &Tally) {
+        self.member_months += other.member_months;
+        self.gross += other.gross;
+        self.withhold += other.withhold;
+        self.minutes += other.minutes;
+        self.cost += other.cost;
+    }
+
+    /// The reported figures: each computed exactly from the sums, then rounded once. (So net
+    /// can differ by a cent from the rounded gross minus the rounded withhold.)
+    pub fn figures(&self) -> Figures {
+        let net = self.gross - self.withhold;
+        Figures {
+            member_months: self.member_months,
+            gross: self.gross.round(),
+            withhold: self.withhold.round(),
+            net: net.round(),
+            minutes: self.minutes,
+            cost: self.cost.round(),
+            margin: (net - self.cost).round(),
+            effective_hourly: self.gross.per_hour(self.minutes),
+        }
+    }
+}
+
+/// One row of a revenue report, as reported: money rounded to whole cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Figures {
+    pub member_months: MemberMonths,
+    pub gross: Money,
+    pub withhold: Money,
+    pub net: Money,
+    pub minutes: i64,
+    pub cost: Money,
+    pub margin: Money,
+    /// Gross per hour of time spent; None when no minutes were spent.
+    pub effective_hourly: Option<Money>,
+}
+
+impl Figures {
+    /// The total row: the sum of the rounded rows. Its effective hourly rate is its own gross
+    /// over its own hours (a rate does not add up), rounded once.
+    pub fn total<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Figures {
+        let mut t = Figures::default();
+        for r in rows {
+            t.member_months += r.member_months;
+            t.gross = Money(t.gross.cents() + r.gross.cents());
+            t.withhold = Money(t.withhold.cents() + r.withhold.cents());
+            t.net = Money(t.net.cents() + r.net.cents());
+            t.minutes += r.minutes;
+            t.cost = Money(t.cost.cents() + r.cost.cents());
+            t.margin = Money(t.margin.cents() + r.margin.cents());
+        }
+        t.effective_hourly = effective_hourly(t.gross, t.minutes);
+        t
+    }
+
+    /// A month (or client, …) where the time cost more than the money that came in.
+    pub fn under_water(&self) -> bool {
+        self.margin.cents() < 0
+    }
+}
+
+/// Gross per hour: `gross / (minutes / 60)`, rounded once; None when there are no minutes.
+pub fn effective_hourly(gross: Money, minutes: i64) -> Option<Money> {
+    Exact::money(gross).per_hour(minutes)
+}
+
+/// Break-even minutes per member month: the minutes of a clinician's time one PMPM pays for,
+/// `PMPM / (hourly cost / 60)`. None when the clinician's time costs nothing. A ratio of
+/// minutes, for display: no money is held in the float.
+pub fn break_even_minutes(pmpm: Money, hourly_cost: Money) -> Option<f64> {
+    (hourly_cost.cents() > 0).then(|| pmpm.cents() as f64 * 60.0 / hourly_cost.cents() as f64)
+}
+
+/// Minutes actually spent per member month; None when there were no member months.
+pub fn minutes_per_member_month(minutes: i64, member_months: MemberMonths) -> Option<f64> {
+    (!member_months.is_zero()).then(|| minutes as f64 * MONTH_PARTS as f64 / member_months.0 as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        Contract, ContractId, ContractModel, Month, Percent, Proration, RatePeriod, parse_date,
+        parse_month,
+    };
+
+    fn contract(model: ContractModel, proration: Proration, rate: i64, withhold: i64) -> Contract {
+        Contract {
+            id: ContractId(1),
+            name: "K".into(),
+            model,
+            withhold_bp: Percent(withhold),
+            proration,
+            payer: None,
+            rates: vec![RatePeriod {
+                from: parse_date("0001-01-01").unwrap(),
+                rate_cents: Money(rate),
+            }],
+        }
+    }
+
+    fn month(s: &str) -> Month {
+        parse_month(s).unwrap()
+    }
+
+    #[test]
+    fn a_half_cent_rounds_up_once_per_figure() {
+        // $10.01 PMPM, daily, 15 of 30 days: gross 500.5 cents → $5.01.
+        let k = contract(ContractModel::Capitation, Proration::Daily, 1001, 500);
+        let start = parse_date("2026-04-16").unwrap();
+        let mut t = Tally::default();
+        t.earn(earned_in_month(&k, start, None, month("2026-04")));
+        // 5% withhold of 500.5 is 25.025 cents → 25; net 475.475 → 475 (not 501 − 25 = 476).
+        t.spend(1, Money(3)); // 1 minute at $0.03/h: 0.05 cents → 0
+        let f = t.figures();
+        assert_eq!(f.gross, Money(501));
+        assert_eq!(f.withhold, Money(25));
+        assert_eq!(f.net, Money(475));
+        assert_eq!(f.cost, Money(0));
+        // Margin: 475.475 − 0.05 = 475.425 → 475.
+        assert_eq!(f.margin, Money(475));
+        // 500.5 cents per 1/60 hour = 30030 cents/h exactly.
+        assert_eq!(f.effective_hourly, Some(Money(30_030)));
+        assert_eq!(f.member_months.as_f64(), 0.5);
+    }
+
+    #[test]
+    fn two_half_member_months_are_one_whole_before_rounding() {
+        // Two members at $0.03 PMPM, each 15 of 30 days: 1.5 + 1.5 cents = 3 cents exactly.
+        // Rounding each member first would give 2 + 2 = 4.
+        let k = contract(ContractModel::Capitation, Proration::Daily, 3, 0);
+        let start = parse_date("2026-04-16").unwrap();
+        let mut t = Tally::default();
+        for _ in 0..2 {
+            t.earn(earned_in_month(&k, start, None, month("2026-04")));
+        }
+        assert_eq!(t.figures().gross, Money(3));
+    }
+
+    #[test]
+    fn a_total_is_the_sum_of_the_rounded_rows() {
+        // Three months each earning 0.5 cents: each row rounds to 1 cent, so the total is 3
+        // cents, not round(1.5) = 2.
+        let k = contract(ContractModel::Capitation, Proration::Daily, 1, 0);
+        let rows: Vec<Figures> = ["2026-04-16", "2026-06-16", "2026-09-16"]
+            .iter()
+            .map(|s| {
+                let start = parse_date(s).unwrap();
+                let mut t = Tally::default();
+                t.earn(earned_in_month(&k, start, None, Month::of(start)));
+                t.figures()
+            })
+            .collect();
+        assert!(rows.iter().all(|r| r.gross == Money(1)));
+        let total = Figures::total(&rows);
+        assert_eq!(total.gross, Money(3));
+        assert_eq!(total.member_months, MemberMonths(3 * MONTH_PARTS / 2));
+        assert_eq!(total.effective_hourly, None, "no minutes, no hourly rate");
+    }
+
+    #[test]
+    fn net_cost_margin_and_hourly_rate() {
+        // One member month at $45.00 with a 5% withhold; 50 minutes at $95/h and 20 at $68/h.
+        let k = contract(
+            ContractModel::Capitation,
+            Proration::FirstOfMonth,
+            4500,
+            500,
+        );
+        let start = parse_date("2026-01-01").unwrap();
+        let mut t = Tally::default();
+        t.earn(earned_in_month(&k, start, None, month("2026-03")));
+        t.spend(50, Money(9500));
+        t.spend(20, Money(6800));
+        let f = t.figures();
+        assert_eq!(f.gross, Money(4500));
+        assert_eq!(f.withhold, Money(225));
+        assert_eq!(f.net, Money(4275));
+        // 50 × 9500 / 60 = 7916.67 and 20 × 6800 / 60 = 2266.67: 10183.33 → $101.83.
+        assert_eq!(f.cost, Money(10_183));
+        // 4275 − 10183.33 = −5908.33 → −$59.08: under water.
+        assert_eq!(f.margin, Money(-5_908));
+        assert!(f.under_water());
+        // $45 over 70 minutes = 3857.14 cents/h → $38.57.
+        assert_eq!(f.effective_hourly, Some(Money(3_857)));
+        assert_eq!(f.minutes, 70);
+    }
+
+    #[test]
+    fn no_minutes_means_no_hourly_rate() {
+        let k = contract(
+            ContractModel::CaseRate,
+            Proration::FirstOfMonth,
+            65_000,
+            200,
+        );
+        let start = parse_date("2026-03-20").unwrap();
+        let mut t = Tally::default();
+        t.earn(earned_in_month(&k, start, None, month("2026-03")));
+        let f = t.figures();
+        assert_eq!(f.effective_hourly, None);
+        assert_eq!(
+            (f.gross, f.withhold, f.net),
+            (Money(65_000), Money(1_300), Money(63_700))
+        );
+        assert_eq!(f.margin, Money(63_700));
+        assert_eq!(effective_hourly(Money(100), 0), None);
+    }
+
+    #[test]
+    fn break_even_minutes_per_member_month() {
+        // $48 PMPM at $96/h buys 30 minutes; at $68/h, 42.35…; free time has no break-even.
+        assert_eq!(break_even_minutes(Money(4800), Money(9600)), Some(30.0));
+        let sam = break_even_minutes(Money(4800), Money(6800)).unwrap();
+        assert!((sam - 42.352_941).abs() < 1e-6, "{sam}");
+        assert_eq!(break_even_minutes(Money(4800), Money(0)), None);
+        assert_eq!(
+            minutes_per_member_month(90, MemberMonths(2 * MONTH_PARTS)),
+            Some(45.0)
+        );
+        assert_eq!(minutes_per_member_month(90, MemberMonths::ZERO), None);
+    }
+}
