@@ -79,6 +79,11 @@ pub enum Command {
     /// Check or read the audit trail (who viewed or changed which record, and when)
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load a payer roster, or history (encounters, measurements) from a spreadsheet
+    #[command(subcommand)]
+    Import(super::import::ImportCommand),
+    /// For one contract and month: members never engaged, unpaid work, member months against the roster
+    Reconcile(super::reconcile::ReconcileArgs),
 }
 
 #[derive(Debug, Subcommand)]

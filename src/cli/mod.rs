@@ -11,6 +11,9 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod import;
+mod progress;
+mod reconcile;
 mod report;
 mod secret;
 pub mod table;
@@ -89,6 +92,8 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Demo(a) => demo::generate(&mut ctx, a),
         Command::Report(r) => report::run(&mut ctx, r),
         Command::Audit(c) => audit::run(&mut ctx, c),
+        Command::Import(c) => import::run(&mut ctx, c),
+        Command::Reconcile(a) => reconcile::run(&mut ctx, a),
     }
 }
 
