@@ -11,6 +11,7 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod export;
 mod import;
 mod progress;
 mod reconcile;
@@ -79,6 +80,9 @@ fn run(mut cli: Cli) -> Result<(), Error> {
     let Some(command) = cli.command.take() else {
         return demo::open_ui(&cli);
     };
+    if let Command::Restore(args) = command {
+        return export::restore(&cli, args);
+    }
     let mut ctx = Context::open(&cli)?;
     match command {
         Command::Clinician(c) => clinician::run(&mut ctx, c),
@@ -94,6 +98,9 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Audit(c) => audit::run(&mut ctx, c),
         Command::Import(c) => import::run(&mut ctx, c),
         Command::Reconcile(a) => reconcile::run(&mut ctx, a),
+        Command::Export(a) => export::export(&mut ctx, a),
+        Command::Backup(a) => export::backup(&mut ctx, a),
+        Command::Restore(args) => export::restore(&cli, args),
     }
 }
 
