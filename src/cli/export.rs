@@ -94,9 +94,7 @@ fn write_private(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>
     let result = (|| -> Result<()> {
         let mut out = BufWriter::new(file);
         write(&mut out)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| Error::Io(e.into_error()))?;
+        let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
         file.sync_all()?;
         std::fs::rename(&temp, target)?;
         Ok(())
@@ -121,7 +119,9 @@ fn json_value(value: &Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Integer(i) => (*i).into(),
-        Value::Real(r) => serde_json::Number::from_f64(*r).map_or(serde_json::Value::Null, Into::into),
+        Value::Real(r) => {
+            serde_json::Number::from_f64(*r).map_or(serde_json::Value::Null, Into::into)
+        }
         Value::Text(t) => t.clone().into(),
         Value::Blob(b) => b
             .iter()

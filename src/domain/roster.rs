@@ -261,13 +261,11 @@ pub fn map_columns(headers: &[String], mappings: &[Mapping]) -> Result<Columns, 
             )));
         }
         taken[index] = true;
-        if m.field != Field::Ignore {
-            if chosen.insert(m.field, index).is_some() {
-                return Err(Error::Invalid(format!(
-                    "--map: more than one column is mapped to {}",
-                    m.field
-                )));
-            }
+        if m.field != Field::Ignore && chosen.insert(m.field, index).is_some() {
+            return Err(Error::Invalid(format!(
+                "--map: more than one column is mapped to {}",
+                m.field
+            )));
         }
     }
     for field in Field::MAPPED {

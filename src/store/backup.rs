@@ -196,7 +196,8 @@ pub struct Checked {
 /// check passes, the schema is caseload's and not newer than this program's, and the audit
 /// trail's hash chain is unbroken. Reads only.
 pub fn check(path: &Path) -> Result<Checked> {
-    let refuse = |why: String| Error::Invalid(format!("{} cannot be restored: {why}", path.display()));
+    let refuse =
+        |why: String| Error::Invalid(format!("{} cannot be restored: {why}", path.display()));
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
     }
@@ -245,7 +246,11 @@ pub fn check(path: &Path) -> Result<Checked> {
         return Err(refuse(format!("its audit trail is broken: {broken}")));
     }
     let count = |table: &str| -> Result<i64> {
-        Ok(conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?)
+        Ok(
+            conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })?,
+        )
     };
     Ok(Checked {
         schema_version: version,
@@ -282,9 +287,7 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
         ));
     }
     let checked = check(source)?;
-    let live_page_size: i64 = store
-        .conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    let live_page_size: i64 = store.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
     if live_page_size != checked.page_size {
         return Err(Error::Invalid(format!(
             "the backup's page size ({}) differs from the database's ({live_page_size}); restore it with the practice closed: move the database away and run restore again",

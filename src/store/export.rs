@@ -39,10 +39,11 @@ pub fn tables(conn: &Connection) -> Result<Vec<TableSpec>> {
             .into_iter()
             .filter(|c| !SECRET.contains(&(name.as_str(), c.as_str())))
             .collect();
-        let rows: i64 =
-            conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&name)), [], |r| {
-                r.get(0)
-            })?;
+        let rows: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {}", quoted(&name)),
+            [],
+            |r| r.get(0),
+        )?;
         out.push(TableSpec {
             name,
             columns,

@@ -51,6 +51,9 @@ pub fn directory(conn: &Connection) -> Result<Directory> {
     Ok(d)
 }
 
+/// What makes two encounters the same: client, date, kind, status, minutes, clinician, note.
+type EncounterKey<'a> = (i64, String, &'a str, &'a str, i64, i64, Option<&'a str>);
+
 /// How many rows were written and how many were already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Imported {
@@ -66,8 +69,7 @@ pub fn import_encounters(
 ) -> Result<Imported> {
     let mut out = Imported::default();
     let mut existing: HashMap<usize, i64> = HashMap::new();
-    let mut keys: HashMap<(i64, String, &str, &str, i64, i64, Option<&str>), usize> =
-        HashMap::new();
+    let mut keys: HashMap<EncounterKey, usize> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let e = &row.entry;
         let key = (

@@ -401,10 +401,9 @@ mod tests {
                         payer: None,
                     },
                 )?;
-                contracts::by_name(tx, "Harbor").map(|c| {
-                    assert_eq!(c.id, id);
-                    c
-                })
+                let c = contracts::by_name(tx, "Harbor")?;
+                assert_eq!(c.id, id);
+                Ok(c)
             })
             .unwrap();
         let jan = "member id,name,effective\nA,Ann Lee,2026-01-01\nB,Bo Diaz,2026-01-01\n";
