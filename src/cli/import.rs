@@ -153,7 +153,7 @@ const SHOWN: usize = 50;
 
 fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
     let as_of = match &args.as_of {
-        Some(text) => parse_date(text)?,
+        Some(text) => parse_date(text).map_err(|e| Error::Invalid(format!("--as-of: {e}")))?,
         None => ctx.today,
     };
     let bytes = read_file(&args.file)?;

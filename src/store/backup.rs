@@ -294,15 +294,27 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             checked.page_size
         )));
     }
-    store.write(|tx| {
-        tx.audit(
-            "backup.restore",
-            None,
-            "replaced by a restored backup (this copy kept aside)",
-        )
-    })?;
-    let previous = aside_name(&live, "before-restore", stamp);
-    copy_to_file(&store.conn, &previous)?;
+    // A database holding nothing yet (just created to restore into) is not worth keeping.
+    let holds_something: bool = store.conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM clinicians) OR EXISTS (SELECT 1 FROM clients)
+             OR EXISTS (SELECT 1 FROM contracts)",
+        [],
+        |r| r.get(0),
+    )?;
+    let previous = if holds_something {
+        store.write(|tx| {
+            tx.audit(
+                "backup.restore",
+                None,
+                "restore begun from a checked backup; this database is copied aside first",
+            )
+        })?;
+        let previous = aside_name(&live, "before-restore", stamp);
+        copy_to_file(&store.conn, &previous)?;
+        Some(previous)
+    } else {
+        None
+    };
     let from = Connection::open_with_flags(
         source,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -315,15 +327,12 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             "backup.restore",
             None,
             &format!(
-                "restored from a backup (schema version {}, {} audit rows); the database as it was is kept aside",
+                "restored from a backup (schema version {}, {} audit rows)",
                 checked.schema_version, checked.audit_rows
             ),
         )
     })?;
-    Ok(Restored {
-        checked,
-        previous: Some(previous),
-    })
+    Ok(Restored { checked, previous })
 }
 
 /// Restores a checked backup over a database file that cannot be opened (or does not exist):
@@ -382,4 +391,49 @@ pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Rest
         )
     })?;
     Ok(Restored { checked, previous })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Money, Role};
+    use crate::store::{SCHEMA_VERSION, clinicians};
+
+    /// A backup written by an older caseload (schema version 2) restores into a current
+    /// database and is brought up to date, keeping its data and its audit chain.
+    #[test]
+    fn a_backup_from_an_older_schema_is_restored_and_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&old).unwrap();
+            super::super::migrate::migrate_to(&mut conn, 2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
+                 VALUES (1, 'Old Timer', 'admin', 100, '2025-01-01 00:00:00');",
+            )
+            .unwrap();
+        }
+        let checked = check(&old).unwrap();
+        assert_eq!(checked.schema_version, 2);
+        let live = dir.path().join("live.db");
+        let mut store = Store::open(&live).unwrap();
+        store
+            .write(|tx| clinicians::insert(tx, "Newer", Role::Admin, Money(0)).map(|_| ()))
+            .unwrap();
+        let restored = restore_into(&mut store, &old, "t").unwrap();
+        assert!(restored.previous.is_some_and(|p| p.exists()));
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let names: Vec<String> = clinicians::list(store.conn())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, vec!["Old Timer"]);
+        assert!(audit::verify(store.conn()).unwrap().is_ok());
+    }
 }
