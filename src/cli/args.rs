@@ -81,6 +81,17 @@ pub enum Command {
     /// Check or read the audit trail (who viewed or changed which record, and when)
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load a payer roster, or history (encounters, measurements) from a spreadsheet
+    #[command(subcommand)]
+    Import(super::import::ImportCommand),
+    /// For one contract and month: members never engaged, unpaid work, member months against the roster
+    Reconcile(super::reconcile::ReconcileArgs),
+    /// Export every table as CSV files (--csv DIR) or one JSON file (--json FILE)
+    Export(super::export::ExportArgs),
+    /// Write a consistent copy of the database, safe while others use it
+    Backup(super::export::BackupArgs),
+    /// Replace the database with a checked backup (the current one is kept aside)
+    Restore(super::export::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,11 @@ mod config;
 mod context;
 mod contract;
 mod demo;
+mod export;
 mod flags;
+mod import;
+mod progress;
+mod reconcile;
 mod report;
 mod revenue;
 mod secret;
@@ -78,6 +82,9 @@ fn run(mut cli: Cli) -> Result<(), Error> {
     let Some(command) = cli.command.take() else {
         return demo::open_ui(&cli);
     };
+    if let Command::Restore(args) = command {
+        return export::restore(&cli, args);
+    }
     let mut ctx = Context::open(&cli)?;
     match command {
         Command::Clinician(c) => clinician::run(&mut ctx, c),
@@ -92,6 +99,11 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Report(r) => report::run(&mut ctx, r),
         Command::Audit(c) => audit::run(&mut ctx, c),
         Command::Flags(a) => flags::run(&mut ctx, a),
+        Command::Import(c) => import::run(&mut ctx, c),
+        Command::Reconcile(a) => reconcile::run(&mut ctx, a),
+        Command::Export(a) => export::export(&mut ctx, a),
+        Command::Backup(a) => export::backup(&mut ctx, a),
+        Command::Restore(args) => export::restore(&cli, args),
     }
 }
 

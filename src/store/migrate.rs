@@ -11,6 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_shared_terminals.sql"),
+    include_str!("../../migrations/0003_rosters.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.

@@ -1,0 +1,363 @@
+//! `caseload export --csv DIR | --json FILE`, `caseload backup FILE` and `caseload restore FILE`:
+//! moving a practice out, and keeping it safe. Exports hold every table (passphrase hashes
+//! left out), are written readable by the owner only and are audited; CSV cells a spreadsheet
+//! would run as a formula are neutralised. These are an admin's tasks. The file and SQLite work
+//! is in `store::export` and `store::backup`.
+
+use super::args::Cli;
+use super::progress::Progress;
+use super::{Context, context};
+use crate::domain::access::Action;
+use crate::domain::csvfile::neutralize;
+use crate::domain::text::sanitize;
+use crate::error::{Error, Result};
+use crate::store::backup::{self, create_private, sync_dir_of};
+use crate::store::export::{self, TableSpec};
+use crate::store::{SCHEMA_VERSION, audit::timestamp};
+use clap::{ArgGroup, Args};
+use rusqlite::types::Value;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("format").required(true).args(["csv", "json"])))]
+#[command(after_help = "\
+--csv writes one file per table (clients.csv, encounters.csv, audit.csv, …) into DIR, created \
+readable by you only if it does not exist; --json writes one file holding every table. Files \
+are created readable by you only (0600) and replace older ones atomically. Passphrase hashes \
+are never exported. In CSV files a text cell beginning with =, +, -, @, a tab or a carriage \
+return gets a leading ' so a spreadsheet shows it instead of running it; JSON keeps values \
+exactly as stored. The export is recorded in the audit trail.")]
+pub struct ExportArgs {
+    /// Write one CSV file per table into this directory
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Write every table into one JSON file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Uses SQLite's online backup: a consistent copy, safe while others are using the practice. The \
+copy is a single self-contained file, readable by you only, checked before it is put in place.")]
+pub struct BackupArgs {
+    /// Where to write the backup
+    pub file: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+FILE must pass SQLite's integrity check, be a caseload database no newer than this program, and \
+have an unbroken audit trail; otherwise nothing is touched. The practice database as it was is \
+first copied aside (<db>.before-restore-<time>), then the backup is written into it in one \
+transaction, so other open caseload windows see the old practice or the restored one, never a \
+mix. A database that cannot be opened at all is moved aside (<db>.damaged-<time>, with its \
+-wal and -shm) and the backup put in its place.")]
+pub struct RestoreArgs {
+    /// The backup to restore
+    pub file: PathBuf,
+    /// Only check FILE and say what it holds; change nothing
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Rows at which an export shows progress.
+const PROGRESS_ROWS: usize = 50_000;
+
+pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
+    ctx.require(Action::ManageSettings, None)?;
+    match (args.csv, args.json) {
+        (Some(dir), _) => export_csv(ctx, &dir),
+        (None, Some(file)) => export_json(ctx, &file),
+        (None, None) => Err(Error::invalid("say --csv DIR or --json FILE")),
+    }
+}
+
+/// Writes `target` through a private temporary file beside it, fsynced and renamed into place.
+fn write_private(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let file = create_private(&temp)
+        .map_err(|e| Error::Invalid(format!("cannot write {}: {e}", target.display())))?;
+    let result = (|| -> Result<()> {
+        let mut out = BufWriter::new(file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+        file.sync_all()?;
+        std::fs::rename(&temp, target)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+fn csv_cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        Value::Text(t) => neutralize(t).into_owned(),
+        Value::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+    }
+}
+
+fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => (*i).into(),
+        Value::Real(r) => {
+            serde_json::Number::from_f64(*r).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Text(t) => t.clone().into(),
+        Value::Blob(b) => b
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+            .into(),
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Invalid(format!("could not write CSV: {e}"))
+}
+
+fn export_csv(ctx: &mut Context, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!(
+                "{} exists and is not a directory",
+                dir.display()
+            )));
+        }
+    } else {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let snapshot = ctx.store.conn().unchecked_transaction()?;
+    let specs = export::tables(&snapshot)?;
+    let total: u64 = specs.iter().map(|s| s.rows).sum();
+    let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
+    let mut done = 0usize;
+    let mut written: Vec<PathBuf> = Vec::new();
+    let outcome = (|| -> Result<()> {
+        for spec in &specs {
+            let target = dir.join(format!("{}.csv", spec.name));
+            write_private(&target, |out| {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&spec.columns).map_err(csv_error)?;
+                let mut cells: Vec<String> = Vec::with_capacity(spec.columns.len());
+                export::each_row(&snapshot, spec, &mut |row| {
+                    cells.clear();
+                    cells.extend(row.iter().map(csv_cell));
+                    w.write_record(&cells).map_err(csv_error)?;
+                    done += 1;
+                    progress.update(done, total as usize);
+                    Ok(())
+                })?;
+                w.flush()?;
+                Ok(())
+            })?;
+            written.push(target);
+        }
+        sync_dir_of(&dir.join("x"))?;
+        Ok(())
+    })();
+    drop(snapshot);
+    progress.finish();
+    let audited = outcome.and_then(|()| {
+        ctx.store.write(|tx| {
+            tx.audit(
+                "export.csv",
+                None,
+                &format!("{} tables, {total} rows", specs.len()),
+            )
+        })
+    });
+    if let Err(e) = audited {
+        for file in &written {
+            let _ = std::fs::remove_file(file);
+        }
+        return Err(e);
+    }
+    let names: Vec<String> = specs.iter().map(|s| format!("{}.csv", s.name)).collect();
+    println!(
+        "Exported {} tables ({total} rows) to {}: {}",
+        specs.len(),
+        sanitize(&dir.display().to_string()),
+        names.join(", ")
+    );
+    Ok(())
+}
+
+fn write_json_table(
+    out: &mut dyn Write,
+    snapshot: &rusqlite::Connection,
+    spec: &TableSpec,
+    each: &mut dyn FnMut(),
+) -> Result<()> {
+    let json_error = |e: serde_json::Error| Error::Invalid(format!("could not write JSON: {e}"));
+    serde_json::to_writer(&mut *out, &spec.name).map_err(json_error)?;
+    out.write_all(b": [")?;
+    let mut first = true;
+    export::each_row(snapshot, spec, &mut |row| {
+        let object: serde_json::Map<String, serde_json::Value> = spec
+            .columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| (c.clone(), json_value(v)))
+            .collect();
+        out.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
+        serde_json::to_writer(&mut *out, &object).map_err(json_error)?;
+        each();
+        Ok(())
+    })?;
+    out.write_all(if first { b"]" } else { b"\n  ]" })?;
+    Ok(())
+}
+
+fn export_json(ctx: &mut Context, file: &Path) -> Result<()> {
+    if file.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is a directory; --json wants a file name",
+            file.display()
+        )));
+    }
+    let snapshot = ctx.store.conn().unchecked_transaction()?;
+    let specs = export::tables(&snapshot)?;
+    let total: u64 = specs.iter().map(|s| s.rows).sum();
+    let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
+    let mut done = 0usize;
+    let exported_at = timestamp(ctx.now);
+    let outcome = write_private(file, |out| {
+        write!(
+            out,
+            "{{\n  \"format\": \"caseload-export\",\n  \"schema_version\": {SCHEMA_VERSION},\n  \"exported_at\": \"{exported_at}\",\n  \"tables\": {{"
+        )?;
+        for (i, spec) in specs.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+            write_json_table(out, &snapshot, spec, &mut || {
+                done += 1;
+                progress.update(done, total as usize);
+            })?;
+        }
+        out.write_all(b"\n  }\n}\n")?;
+        Ok(())
+    })
+    .and_then(|()| sync_dir_of(file));
+    drop(snapshot);
+    progress.finish();
+    let audited = outcome.and_then(|()| {
+        ctx.store.write(|tx| {
+            tx.audit(
+                "export.json",
+                None,
+                &format!("{} tables, {total} rows", specs.len()),
+            )
+        })
+    });
+    if let Err(e) = audited {
+        let _ = std::fs::remove_file(file);
+        return Err(e);
+    }
+    println!(
+        "Exported {} tables ({total} rows) to {}",
+        specs.len(),
+        sanitize(&file.display().to_string())
+    );
+    Ok(())
+}
+
+pub fn backup(ctx: &mut Context, args: BackupArgs) -> Result<()> {
+    ctx.require(Action::ManageSettings, None)?;
+    if args.file.exists() && !args.force {
+        return Err(Error::Invalid(format!(
+            "{} exists; choose another name or pass --force to replace it",
+            sanitize(&args.file.display().to_string())
+        )));
+    }
+    if args.file.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is a directory; give a file name",
+            sanitize(&args.file.display().to_string())
+        )));
+    }
+    let summary = backup::backup(&mut ctx.store, &args.file)?;
+    println!(
+        "Backed up the practice to {} ({} KiB). Check it with `caseload restore --check FILE`.",
+        sanitize(&args.file.display().to_string()),
+        summary.bytes.div_ceil(1024)
+    );
+    Ok(())
+}
+
+/// True when the file exists but SQLite cannot read it as a database at all.
+fn unreadable(path: &Path) -> bool {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return false;
+    };
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Err(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+            e.code,
+            rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+        ),
+        _ => false,
+    }
+}
+
+/// `caseload restore`: runs before the usual open, so a damaged database can be replaced.
+pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
+    let checked = backup::check(&args.file)?;
+    let shown = sanitize(&args.file.display().to_string());
+    if args.check {
+        println!(
+            "{shown} is a sound caseload backup: schema version {}, {} clients, {} encounters, {} audit rows (chain intact).",
+            checked.schema_version, checked.clients, checked.encounters, checked.audit_rows
+        );
+        return Ok(());
+    }
+    let live = context::database_path(cli)?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let restored = if live.exists() && unreadable(&live) {
+        backup::restore_replacing(&live, &args.file, &stamp)?
+    } else {
+        let mut ctx = Context::open(cli)?;
+        ctx.require(Action::ManageSettings, None)?;
+        backup::restore_into(&mut ctx.store, &args.file, &stamp)?
+    };
+    println!(
+        "Restored {shown}: {} clients, {} encounters, {} audit rows.",
+        restored.checked.clients, restored.checked.encounters, restored.checked.audit_rows
+    );
+    if let Some(previous) = restored.previous {
+        println!(
+            "The database as it was is kept at {}.",
+            sanitize(&previous.display().to_string())
+        );
+    }
+    Ok(())
+}

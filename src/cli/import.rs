@@ -1,0 +1,564 @@
+//! `caseload import roster|encounters|measurements`: a payer roster compared with the practice's
+//! attributions and applied in one transaction, and history moved in from a spreadsheet through
+//! the same entry rules as `log` and `measure`. Every bad row of a file is listed by line in one
+//! refusal and nothing is written unless the whole file is good. The rules live in
+//! `domain::roster_plan` and `domain::history`; this file reads the file and prints.
+
+use super::progress::Progress;
+use super::table::Table;
+use super::{Context, print_json};
+use crate::domain::access::Action;
+use crate::domain::csvfile::{self, LineProblem};
+use crate::domain::roster::{self, Mapping};
+use crate::domain::roster_plan::{self, Category, MemberChange, RosterPlan, SpanChange};
+use crate::domain::{ContractModel, Money, history, parse_date, text::sanitize};
+use crate::error::{Error, Result};
+use crate::store::{contracts, history as store_history, roster as store_roster};
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Digest};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+const ROSTER_HELP: &str = "\
+A roster is a CSV file (UTF-8, with or without a byte order mark) with a header row. Columns are \
+recognised by their header: member id (also Member ID, Subscriber ID, Medicaid ID, …), first and \
+last name or a full name, date of birth (DOB), effective or start date, term or end date. Dates \
+are YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD; a term date in the year 9999 means no end. Name other \
+columns with --map, e.g. --map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, \
+first_name, last_name, name, dob, start, end, ignore; #N is the N-th column).
+
+Members are matched to clients by member id (the client's external id). The roster says who is \
+attributed from --as-of on (default today; give the first of the month for a monthly roster):
+  new         not attributed to the contract yet: client (if unknown) and attribution added
+  continuing  attributed with the same dates: nothing changes
+  terminated  absent from the file: the attribution ends the day before --as-of (one that had \
+not begun is withdrawn); or the row's term date ends it. A term earlier than the day before \
+--as-of is retroactive, shown with the revenue it takes back from months already settled
+  reinstated  terminated before and listed again
+  changed     effective or term date, name or date of birth changed
+Clients attributed to the contract without a member id are listed and left alone.
+
+Any bad row (ragged, bad date, missing or duplicate member id, not UTF-8) refuses the whole file \
+with every bad line listed, and nothing is written. Importing the same roster again changes \
+nothing. --dry-run shows what would change without writing anything.";
+
+const ENCOUNTERS_HELP: &str = "\
+Columns (a header row; any case, any order): client, date, kind are required; status, minutes, \
+clinician, note are optional.
+  client     the client's id, external (payer) id, or full name
+  date       YYYY-MM-DD, not after today
+  kind       intake, session, telehealth, phone, group, family, crisis, outreach, coordination, \
+case-management, documentation
+  status     completed (default), no-show, cancelled
+  minutes    0-1440 (default 0)
+  clinician  who did the work (default: the client's primary clinician, else the only clinician)
+  note       up to 500 characters
+Each row is checked exactly as `caseload log` checks it. Any bad row refuses the whole file with \
+every bad line listed; nothing is written. Rows identical to an encounter already stored are \
+skipped, so importing the same file twice adds nothing.";
+
+const MEASUREMENTS_HELP: &str = "\
+Columns (a header row; any case, any order): client, date, instrument are required, and score or \
+items (one of them on each row).
+  client      the client's id, external (payer) id, or full name
+  date        YYYY-MM-DD, not after today
+  instrument  phq9, gad7, pcl5, auditc, ors, srs
+  score       the total
+  items       the item responses: \"1,2,0,3,1,0,2,1,0\" (quoted) or 120310210
+Each row is checked exactly as `caseload measure` checks it. Any bad row refuses the whole file \
+with every bad line listed; nothing is written. Rows identical to a measurement already stored \
+are skipped, so importing the same file twice adds nothing.";
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Load a payer roster for a capitation contract: new, continuing, terminated (with what a
+    /// retroactive termination claws back), reinstated and changed members
+    #[command(after_help = ROSTER_HELP)]
+    Roster(RosterArgs),
+    /// Load encounters from a CSV file (moving a practice in from a spreadsheet)
+    #[command(after_help = ENCOUNTERS_HELP)]
+    Encounters(HistoryArgs),
+    /// Load outcome measurements from a CSV file
+    #[command(after_help = MEASUREMENTS_HELP)]
+    Measurements(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RosterArgs {
+    /// The roster file (CSV)
+    pub file: PathBuf,
+    /// The capitation contract the roster is for
+    #[arg(long, value_name = "NAME")]
+    pub contract: String,
+    /// The date the roster describes [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Which field a column holds, when its header is not recognised (repeatable)
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<Mapping>,
+    /// Print the outcome as JSON, listing every member that changes
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The CSV file
+    pub file: PathBuf,
+    /// Check every row and say what would be added; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ctx: &mut Context, command: ImportCommand) -> Result<()> {
+    match command {
+        ImportCommand::Roster(args) => roster(ctx, args),
+        ImportCommand::Encounters(args) => encounters(ctx, args),
+        ImportCommand::Measurements(args) => measurements(ctx, args),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::Invalid(format!(
+            "cannot read {}: {e}",
+            sanitize(&path.display().to_string())
+        ))
+    })
+}
+
+/// BLAKE2b-256 of the file, in hex: which file an import came from, without keeping it.
+fn file_hash(bytes: &[u8]) -> String {
+    Blake2b::<U32>::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn refuse_if_any(what: &str, mut problems: Vec<LineProblem>) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    problems.sort_by_key(|p| p.line);
+    Err(Error::Invalid(csvfile::refusal(what, &problems)))
+}
+
+/// Rows listed per section in the readable output; `--json` lists every one.
+const SHOWN: usize = 50;
+
+fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
+    let as_of = match &args.as_of {
+        Some(text) => parse_date(text).map_err(|e| Error::Invalid(format!("--as-of: {e}")))?,
+        None => ctx.today,
+    };
+    let bytes = read_file(&args.file)?;
+    let parsed = roster::parse(&bytes, &args.map, ctx.today)?;
+    ctx.require(Action::ManageContracts, None)?;
+    let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
+    if contract.model != ContractModel::Capitation {
+        return Err(Error::Invalid(format!(
+            "{} is a case-rate contract; rosters are for capitation contracts (a case-rate attribution is an episode)",
+            sanitize(&contract.name)
+        )));
+    }
+    let hash = file_hash(&bytes);
+    let now = ctx.now;
+    let mut progress = Progress::new("importing roster", parsed.rows.len(), 5_000);
+    let (plan, import) = if args.dry_run || !parsed.problems.is_empty() {
+        // A consistent snapshot without taking the write lock.
+        let snapshot = ctx.store.conn().unchecked_transaction()?;
+        let current = store_roster::current(&snapshot, contract.id)?;
+        drop(snapshot);
+        let (plan, problems) = roster_plan::plan(&parsed.rows, &current, &contract, as_of);
+        let mut all = parsed.problems.clone();
+        all.extend(problems);
+        refuse_if_any("roster", all)?;
+        (plan, None)
+    } else {
+        ctx.store.write(|tx| {
+            let current = store_roster::current(tx, contract.id)?;
+            let (plan, problems) = roster_plan::plan(&parsed.rows, &current, &contract, as_of);
+            refuse_if_any("roster", problems)?;
+            if plan.is_noop()
+                && store_roster::already_recorded(tx, contract.id, as_of, &plan.members)?
+            {
+                return Ok((plan, None));
+            }
+            let id = store_roster::apply(tx, &contract, &plan, &hash, now, &mut |d, t| {
+                progress.update(d, t)
+            })?;
+            Ok((plan, Some(id)))
+        })?
+    };
+    progress.finish();
+    let columns = parsed.columns.describe(&parsed.headers);
+    if args.json {
+        return print_json(&RosterJson::new(
+            &contract.name,
+            &plan,
+            args.dry_run,
+            import,
+            &hash,
+            parsed.rows.len(),
+        ));
+    }
+    print_roster(&contract.name, &plan, &columns, args.dry_run, import);
+    Ok(())
+}
+
+fn until(end: Option<NaiveDate>) -> String {
+    end.map_or("open".to_string(), |e| e.to_string())
+}
+
+/// What happens to one member, in words.
+fn describe(change: &MemberChange) -> String {
+    let mut parts = Vec::new();
+    for span in &change.spans {
+        parts.push(match (*span, change.category) {
+            (SpanChange::Insert { start, end }, Category::Reinstated) => {
+                format!("back from {start} to {}", until(end))
+            }
+            (SpanChange::Insert { start, end }, _) => format!("{start} to {}", until(end)),
+            (
+                SpanChange::Update {
+                    old_start,
+                    old_end,
+                    start,
+                    end,
+                    ..
+                },
+                Category::Terminated,
+            ) if old_start == start => format!("{start} to {} ends {}", until(old_end), until(end)),
+            (
+                SpanChange::Update {
+                    old_start,
+                    old_end,
+                    start,
+                    end,
+                    ..
+                },
+                _,
+            ) => format!(
+                "{old_start} to {} becomes {start} to {}",
+                until(old_end),
+                until(end)
+            ),
+            (SpanChange::Withdraw { start, .. }, _) => {
+                format!("withdrawn (would have begun {start})")
+            }
+        });
+    }
+    if let Some(name) = &change.rename {
+        parts.push(format!("name becomes '{}'", sanitize(name)));
+    }
+    if change.client_id.is_some()
+        && let Some(dob) = change.dob
+    {
+        parts.push(format!("date of birth becomes {dob}"));
+    }
+    if change.retroactive {
+        parts.push("retroactive".into());
+    }
+    let settled = change.settled.gross.round();
+    if settled.cents() < 0 {
+        parts.push(format!("claws back {}", Money(-settled.cents())));
+    } else if settled.cents() > 0 {
+        parts.push(format!("adds {} to settled months", settled));
+    }
+    parts.join("; ")
+}
+
+fn print_roster(
+    contract: &str,
+    plan: &RosterPlan,
+    columns: &str,
+    dry_run: bool,
+    import: Option<i64>,
+) {
+    println!(
+        "Roster for {} as of {}: {} members ({columns})",
+        sanitize(contract),
+        plan.as_of,
+        plan.members.len()
+    );
+    println!();
+    let mut counts = Table::new(&["", ">members", "revenue of settled months"]);
+    let clawed = plan.clawed_back();
+    let restored = plan.restored();
+    for category in [
+        Category::New,
+        Category::Continuing,
+        Category::Terminated,
+        Category::Reinstated,
+        Category::Changed,
+    ] {
+        let money = match category {
+            Category::Terminated if plan.retroactive() > 0 || clawed.cents() > 0 => {
+                format!("{} retroactive; {} clawed back", plan.retroactive(), clawed)
+            }
+            _ => String::new(),
+        };
+        counts.row(vec![
+            category.as_str().to_string(),
+            plan.count(category).to_string(),
+            money,
+        ]);
+    }
+    counts.print();
+    if restored.cents() > 0 {
+        println!("Back-dated members and reinstatements add {restored} to settled months.");
+    }
+    let money = |f: &roster_plan::MonthFigures| {
+        format!(
+            "{:.2} member months, {} gross",
+            f.member_months.as_f64(),
+            f.gross.round()
+        )
+    };
+    println!(
+        "{} (the month this roster settles): {} before, {} after",
+        plan.month,
+        money(&plan.before),
+        money(&plan.after)
+    );
+    for category in [
+        Category::New,
+        Category::Terminated,
+        Category::Reinstated,
+        Category::Changed,
+    ] {
+        let members: Vec<&MemberChange> = plan
+            .changes
+            .iter()
+            .filter(|c| c.category == category)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        println!();
+        println!("{} ({})", capitalised(category.as_str()), members.len());
+        let mut table = Table::new(&[">line", "member id", "name", "what changes"]);
+        for c in members.iter().take(SHOWN) {
+            table.row(vec![
+                c.line.map_or("absent".to_string(), |l| l.to_string()),
+                c.member_id.clone(),
+                c.name.clone(),
+                describe(c),
+            ]);
+        }
+        table.print();
+        if members.len() > SHOWN {
+            println!(
+                "… and {} more (--json lists every one)",
+                members.len() - SHOWN
+            );
+        }
+    }
+    if !plan.unmatched.is_empty() {
+        let ids: Vec<String> = plan.unmatched.iter().map(|c| format!("#{c}")).collect();
+        println!();
+        println!(
+            "Left alone: {} clients attributed to this contract have no member id, so the roster cannot match them: {}",
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    println!();
+    match (dry_run, import) {
+        (true, _) => println!("Dry run: nothing was written."),
+        (false, Some(id)) if plan.is_noop() => println!(
+            "No attribution changed; the roster was recorded as import {id} for reconciliation."
+        ),
+        (false, Some(id)) => println!("Applied in one transaction (import {id})."),
+        (false, None) => println!(
+            "Nothing changed: this roster was already imported and matches the practice's attributions."
+        ),
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
+#[derive(Serialize)]
+struct DatesJson {
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    line: Option<u64>,
+    member_id: &'a str,
+    client_id: Option<i64>,
+    name: &'a str,
+    category: &'a str,
+    retroactive: bool,
+    rename: Option<&'a str>,
+    dob: Option<NaiveDate>,
+    /// The attribution before and after (null: none).
+    before: Option<DatesJson>,
+    after: Option<DatesJson>,
+    settled_gross_cents: i64,
+    settled_net_cents: i64,
+}
+
+#[derive(Serialize)]
+struct CountsJson {
+    new: usize,
+    continuing: usize,
+    terminated: usize,
+    retroactive: usize,
+    reinstated: usize,
+    changed: usize,
+}
+
+#[derive(Serialize)]
+struct MonthJson {
+    month: String,
+    member_months_before: f64,
+    member_months_after: f64,
+    gross_cents_before: i64,
+    gross_cents_after: i64,
+}
+
+#[derive(Serialize)]
+struct RosterJson<'a> {
+    contract: &'a str,
+    as_of: NaiveDate,
+    dry_run: bool,
+    applied: bool,
+    import_id: Option<i64>,
+    file_hash: &'a str,
+    members: usize,
+    counts: CountsJson,
+    month: MonthJson,
+    clawed_back_cents: i64,
+    restored_cents: i64,
+    changes: Vec<ChangeJson<'a>>,
+    unmatched_client_ids: Vec<i64>,
+}
+
+impl<'a> RosterJson<'a> {
+    fn new(
+        contract: &'a str,
+        plan: &'a RosterPlan,
+        dry_run: bool,
+        import: Option<i64>,
+        file_hash: &'a str,
+        members: usize,
+    ) -> RosterJson<'a> {
+        let changes = plan
+            .changes
+            .iter()
+            .map(|c| {
+                let first = c.spans.first();
+                let before = first
+                    .and_then(|s| match *s {
+                        SpanChange::Update {
+                            old_start, old_end, ..
+                        } => Some((old_start, old_end)),
+                        SpanChange::Withdraw { start, end, .. } => Some((start, end)),
+                        SpanChange::Insert { .. } => None,
+                    })
+                    .map(|(start, end)| DatesJson { start, end });
+                ChangeJson {
+                    line: c.line,
+                    member_id: &c.member_id,
+                    client_id: c.client_id.map(|i| i.0),
+                    name: &c.name,
+                    category: c.category.as_str(),
+                    retroactive: c.retroactive,
+                    rename: c.rename.as_deref(),
+                    dob: c.dob,
+                    before,
+                    after: c.attribution().map(|(start, end)| DatesJson { start, end }),
+                    settled_gross_cents: c.settled.gross.round().cents(),
+                    settled_net_cents: c.settled.net.round().cents(),
+                }
+            })
+            .collect();
+        RosterJson {
+            contract,
+            as_of: plan.as_of,
+            dry_run,
+            applied: import.is_some(),
+            import_id: import,
+            file_hash,
+            members,
+            counts: CountsJson {
+                new: plan.count(Category::New),
+                continuing: plan.count(Category::Continuing),
+                terminated: plan.count(Category::Terminated),
+                retroactive: plan.retroactive(),
+                reinstated: plan.count(Category::Reinstated),
+                changed: plan.count(Category::Changed),
+            },
+            month: MonthJson {
+                month: plan.month.to_string(),
+                member_months_before: plan.before.member_months.as_f64(),
+                member_months_after: plan.after.member_months.as_f64(),
+                gross_cents_before: plan.before.gross.round().cents(),
+                gross_cents_after: plan.after.gross.round().cents(),
+            },
+            clawed_back_cents: plan.clawed_back().cents(),
+            restored_cents: plan.restored().cents(),
+            changes,
+            unmatched_client_ids: plan.unmatched.iter().map(|c| c.0).collect(),
+        }
+    }
+}
+
+fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
+    let bytes = read_file(&args.file)?;
+    ctx.require(Action::ChangeClient, None)?;
+    let directory = store_history::directory(ctx.store.conn())?;
+    let checked = history::encounters(&bytes, &directory, ctx.today)?;
+    refuse_if_any("encounters", checked.problems)?;
+    let total = checked.rows.len();
+    if args.dry_run {
+        println!("Dry run: all {total} encounter rows are good; nothing was written.");
+        return Ok(());
+    }
+    let mut progress = Progress::new("importing encounters", total, 5_000);
+    let done = ctx.store.write(|tx| {
+        store_history::import_encounters(tx, &checked.rows, &mut |d, t| progress.update(d, t))
+    })?;
+    progress.finish();
+    println!(
+        "Imported {} encounters in one transaction ({} rows were already stored and were skipped).",
+        done.added, done.already_present
+    );
+    Ok(())
+}
+
+fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
+    let bytes = read_file(&args.file)?;
+    ctx.require(Action::ChangeClient, None)?;
+    let directory = store_history::directory(ctx.store.conn())?;
+    let checked = history::measurements(&bytes, &directory, ctx.today)?;
+    refuse_if_any("measurements", checked.problems)?;
+    let total = checked.rows.len();
+    if args.dry_run {
+        println!("Dry run: all {total} measurement rows are good; nothing was written.");
+        return Ok(());
+    }
+    let mut progress = Progress::new("importing measurements", total, 5_000);
+    let done = ctx.store.write(|tx| {
+        store_history::import_measurements(tx, &checked.rows, &mut |d, t| progress.update(d, t))
+    })?;
+    progress.finish();
+    println!(
+        "Imported {} measurements in one transaction ({} rows were already stored and were skipped).",
+        done.added, done.already_present
+    );
+    Ok(())
+}

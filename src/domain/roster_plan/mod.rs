@@ -1,0 +1,546 @@
+//! A payer roster compared with the practice's attributions to one capitation contract: who is
+//! new, continuing, terminated (and whether retroactively, with the revenue that takes back),
+//! reinstated, or changed. Pure: the store loads the practice and applies the plan; nothing here
+//! reads the clock or the database, and money comes only from `economics`.
+//!
+//! # How a roster is read
+//!
+//! A roster dated `as_of` says who the payer attributes to the practice from that day on.
+//!
+//! - A listed member is attributed from the row's effective date to its term date (open when the
+//!   row gives none, or gives a date in the year 9999). A row without an effective date keeps
+//!   the start of the member's current attribution, or starts on `as_of` for someone not
+//!   currently attributed.
+//! - A member the practice has attributed on `as_of` or later (by member id = the client's
+//!   external id) who is **absent** from the file is terminated the day before `as_of`; an
+//!   attribution that would only have begun on or after `as_of` is withdrawn.
+//! - A termination is **retroactive** when it ends the attribution before the day before
+//!   `as_of`: the payer takes back time the practice had counted.
+//! - The months before `as_of`'s month were settled by earlier rosters. What a change does to the
+//!   revenue of those months — taken back by a retroactive termination, restored by a
+//!   reinstatement, added by a back-dated new member — is computed with the economics module at
+//!   the contract's rates and shown beside the change. The as-of month itself is what this
+//!   roster settles, shown as member months before and after.
+//! - Clients attributed to the contract without a member id cannot be matched and are left as
+//!   they are (listed, so someone can look).
+
+use super::csvfile::LineProblem;
+use super::economics::{Exact, MemberMonths, earned_in_month, months_touched};
+use super::roster::RosterRow;
+use super::text::sanitize;
+use super::{AttributionId, ClientId, Contract, Month, ranges_overlap};
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// One attribution of a client to the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub id: AttributionId,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+/// A client the practice knows by member id, with their attributions to the contract in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub client_id: ClientId,
+    pub name: String,
+    pub dob: Option<NaiveDate>,
+    pub spans: Vec<Span>,
+}
+
+/// The practice as the roster meets it.
+#[derive(Debug, Clone, Default)]
+pub struct Current {
+    /// Every client with a member (external) id, by that id.
+    pub by_member: HashMap<String, Known>,
+    /// Clients attributed to the contract who have no member id.
+    pub unmatched: Vec<(ClientId, Vec<Span>)>,
+}
+
+/// What happens to one attribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanChange {
+    Insert {
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    },
+    Update {
+        id: AttributionId,
+        old_start: NaiveDate,
+        old_end: Option<NaiveDate>,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    },
+    /// An attribution that had not begun by `as_of` and is no longer on the roster.
+    Withdraw {
+        id: AttributionId,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    },
+}
+
+impl SpanChange {
+    fn before(&self) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        match *self {
+            SpanChange::Insert { .. } => None,
+            SpanChange::Update {
+                old_start, old_end, ..
+            } => Some((old_start, old_end)),
+            SpanChange::Withdraw { start, end, .. } => Some((start, end)),
+        }
+    }
+
+    fn after(&self) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        match *self {
+            SpanChange::Insert { start, end } | SpanChange::Update { start, end, .. } => {
+                Some((start, end))
+            }
+            SpanChange::Withdraw { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    New,
+    Continuing,
+    Terminated,
+    Reinstated,
+    /// Dates changed without a termination or reinstatement (a corrected effective date, a later
+    /// term date, an earlier stretch filled in), or only the name or date of birth changed.
+    Changed,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::New => "new",
+            Category::Continuing => "continuing",
+            Category::Terminated => "terminated",
+            Category::Reinstated => "reinstated",
+            Category::Changed => "changed",
+        }
+    }
+}
+
+/// Revenue of settled months (before the as-of month) that a change adds (positive) or takes
+/// back (negative), exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settled {
+    pub gross: Exact,
+    pub net: Exact,
+}
+
+/// One member whose record or attributions change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberChange {
+    /// The roster line; `None` for a member absent from the file.
+    pub line: Option<u64>,
+    pub member_id: String,
+    /// `None`: a client to be created.
+    pub client_id: Option<ClientId>,
+    /// The name to show: the stored one, or the roster's for a new client.
+    pub name: String,
+    /// A new name from the roster.
+    pub rename: Option<String>,
+    /// A new (or first) date of birth from the roster.
+    pub dob: Option<NaiveDate>,
+    pub spans: Vec<SpanChange>,
+    pub category: Category,
+    pub retroactive: bool,
+    pub settled: Settled,
+}
+
+impl MemberChange {
+    /// The attribution as the roster leaves it (the last one changed), for display.
+    pub fn attribution(&self) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        self.spans.iter().rev().find_map(SpanChange::after)
+    }
+
+    pub fn changes_dates(&self) -> bool {
+        !self.spans.is_empty()
+    }
+}
+
+/// A member as the roster gave them, kept with the import (for reconciliation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterMember {
+    pub member_id: String,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+}
+
+/// Member months and gross of one month, exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MonthFigures {
+    pub member_months: MemberMonths,
+    pub gross: Exact,
+}
+
+impl MonthFigures {
+    fn add(&mut self, contract: &Contract, start: NaiveDate, end: Option<NaiveDate>, m: Month) {
+        let e = earned_in_month(contract, start, end, m);
+        self.member_months += e.member_months;
+        self.gross += e.gross;
+    }
+
+    fn remove(&mut self, contract: &Contract, start: NaiveDate, end: Option<NaiveDate>, m: Month) {
+        let e = earned_in_month(contract, start, end, m);
+        self.member_months = MemberMonths(self.member_months.0 - e.member_months.0);
+        self.gross = self.gross - e.gross;
+    }
+}
+
+/// Everything an import would do.
+#[derive(Debug, Clone)]
+pub struct RosterPlan {
+    pub as_of: NaiveDate,
+    /// The month this roster settles (the month of `as_of`).
+    pub month: Month,
+    /// Members whose record or attributions change, in file order, then the absent ones.
+    pub changes: Vec<MemberChange>,
+    /// Listed members whose attribution stays as it is (including those only renamed).
+    pub continuing: usize,
+    /// Clients attributed on `as_of` without a member id: left as they are.
+    pub unmatched: Vec<ClientId>,
+    /// The as-of month before and after the import.
+    pub before: MonthFigures,
+    pub after: MonthFigures,
+    /// The roster itself, as given.
+    pub members: Vec<RosterMember>,
+}
+
+impl RosterPlan {
+    /// True when applying the plan would change nothing.
+    pub fn is_noop(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    pub fn count(&self, category: Category) -> usize {
+        match category {
+            Category::Continuing => self.continuing,
+            c => self.changes.iter().filter(|m| m.category == c).count(),
+        }
+    }
+
+    pub fn retroactive(&self) -> usize {
+        self.changes.iter().filter(|m| m.retroactive).count()
+    }
+
+    /// Revenue of settled months taken back, as reported: the sum of each member's rounded
+    /// figure (a positive amount).
+    pub fn clawed_back(&self) -> crate::domain::Money {
+        crate::domain::Money(
+            self.changes
+                .iter()
+                .map(|m| m.settled.gross.round().cents())
+                .filter(|c| *c < 0)
+                .map(|c| -c)
+                .sum(),
+        )
+    }
+
+    /// Revenue of settled months added back or added, as reported.
+    pub fn restored(&self) -> crate::domain::Money {
+        crate::domain::Money(
+            self.changes
+                .iter()
+                .map(|m| m.settled.gross.round().cents())
+                .filter(|c| *c > 0)
+                .sum(),
+        )
+    }
+}
+
+/// What settled months (before `month`) earn under one attribution.
+fn settled_earnings(
+    contract: &Contract,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    month: Month,
+) -> Settled {
+    let mut s = Settled::default();
+    for m in months_touched(start, end, Month::of(start), month.prev()) {
+        let e = earned_in_month(contract, start, end, m);
+        s.gross += e.gross;
+        s.net += e.gross - e.withhold;
+    }
+    s
+}
+
+fn settled_change(contract: &Contract, spans: &[SpanChange], month: Month) -> Settled {
+    let mut total = Settled::default();
+    for change in spans {
+        if let Some((s, e)) = change.after() {
+            let add = settled_earnings(contract, s, e, month);
+            total.gross += add.gross;
+            total.net += add.net;
+        }
+        if let Some((s, e)) = change.before() {
+            let take = settled_earnings(contract, s, e, month);
+            total.gross = total.gross - take.gross;
+            total.net = total.net - take.net;
+        }
+    }
+    total
+}
+
+/// True when `new` ends before `old` (an open end is the latest).
+fn ends_earlier(new: Option<NaiveDate>, old: Option<NaiveDate>) -> bool {
+    match (new, old) {
+        (Some(n), Some(o)) => n < o,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+fn until(end: Option<NaiveDate>) -> String {
+    end.map_or("open".to_string(), |e| e.to_string())
+}
+
+/// Decides one listed member's attribution.
+fn plan_row(
+    row: &RosterRow,
+    spans: &[Span],
+    as_of: NaiveDate,
+    yesterday: NaiveDate,
+) -> Result<(Option<SpanChange>, Category, bool), String> {
+    let latest = spans.last();
+    let start = match row.start {
+        Some(s) => s,
+        None => match latest {
+            Some(l) if l.end.is_none_or(|e| e >= yesterday) => l.start,
+            Some(l) if row.end.is_some_and(|e| e < as_of && l.start <= e) => l.start,
+            _ => as_of,
+        },
+    };
+    let end = row.end;
+    if let Some(e) = end
+        && e < start
+    {
+        return Err(format!(
+            "term date {e} is before --as-of {as_of} and the row gives no effective date"
+        ));
+    }
+    let overlapping: Vec<&Span> = spans
+        .iter()
+        .filter(|s| ranges_overlap(s.start, s.end, start, end))
+        .collect();
+    match overlapping.as_slice() {
+        [] => {
+            let category = match latest {
+                None => Category::New,
+                Some(l) if l.end.is_some_and(|e| e < start) => Category::Reinstated,
+                Some(_) => Category::Changed,
+            };
+            Ok((Some(SpanChange::Insert { start, end }), category, false))
+        }
+        [x] if x.start == start && x.end == end => Ok((None, Category::Continuing, false)),
+        [x] => {
+            let was_off = x.end.is_some_and(|e| e < as_of);
+            let now_on = end.is_none_or(|e| e >= as_of);
+            let (category, retro) = if was_off && now_on {
+                (Category::Reinstated, false)
+            } else if ends_earlier(end, x.end) {
+                (Category::Terminated, end.is_some_and(|e| e < yesterday))
+            } else {
+                (Category::Changed, false)
+            };
+            Ok((
+                Some(SpanChange::Update {
+                    id: x.id,
+                    old_start: x.start,
+                    old_end: x.end,
+                    start,
+                    end,
+                }),
+                category,
+                retro,
+            ))
+        }
+        many => {
+            let listed: Vec<String> = many
+                .iter()
+                .map(|s| format!("{} to {}", s.start, until(s.end)))
+                .collect();
+            Err(format!(
+                "the roster's dates ({start} to {}) span {} of this member's attributions to the contract ({}); join or end them with `caseload attribute` first",
+                until(end),
+                many.len(),
+                listed.join(", ")
+            ))
+        }
+    }
+}
+
+/// Compares a parsed roster with the practice. Rows that cannot be applied (a term date before
+/// `as_of` without an effective date for someone new, dates spanning several attributions, a new
+/// member without a name) come back as problems with their lines; the plan is only to be applied
+/// when there are none.
+pub fn plan(
+    rows: &[RosterRow],
+    current: &Current,
+    contract: &Contract,
+    as_of: NaiveDate,
+) -> (RosterPlan, Vec<LineProblem>) {
+    let month = Month::of(as_of);
+    let yesterday = as_of.pred_opt().unwrap_or(as_of);
+    let mut problems = Vec::new();
+    let mut changes = Vec::new();
+    let mut continuing = 0;
+    let mut before = MonthFigures::default();
+    for known in current.by_member.values() {
+        for s in &known.spans {
+            before.add(contract, s.start, s.end, month);
+        }
+    }
+    for (_, spans) in &current.unmatched {
+        for s in spans {
+            before.add(contract, s.start, s.end, month);
+        }
+    }
+    let no_spans: Vec<Span> = Vec::new();
+    let mut listed: HashSet<&str> = HashSet::with_capacity(rows.len());
+    for row in rows {
+        listed.insert(row.member_id.as_str());
+        let known = current.by_member.get(&row.member_id);
+        let spans = known.map_or(&no_spans, |k| &k.spans);
+        let (span, category, retroactive) = match plan_row(row, spans, as_of, yesterday) {
+            Ok(decided) => decided,
+            Err(message) => {
+                problems.push(LineProblem::new(row.line, message));
+                continue;
+            }
+        };
+        let (rename, dob) = match known {
+            Some(k) => (
+                (!row.name.is_empty() && row.name != k.name).then(|| row.name.clone()),
+                row.dob.filter(|d| Some(*d) != k.dob),
+            ),
+            None => {
+                if row.name.is_empty() {
+                    problems.push(LineProblem::new(
+                        row.line,
+                        format!("no name for new member '{}'", sanitize(&row.member_id)),
+                    ));
+                    continue;
+                }
+                (None, row.dob)
+            }
+        };
+        let renamed = rename.is_some() || (known.is_some() && dob.is_some());
+        if span.is_none() {
+            continuing += 1;
+            if !renamed {
+                continue;
+            }
+        }
+        let spans: Vec<SpanChange> = span.into_iter().collect();
+        let category = if category == Category::Continuing {
+            Category::Changed
+        } else {
+            category
+        };
+        changes.push(MemberChange {
+            line: Some(row.line),
+            member_id: row.member_id.clone(),
+            client_id: known.map(|k| k.client_id),
+            name: known.map_or(row.name.clone(), |k| k.name.clone()),
+            rename,
+            dob,
+            settled: settled_change(contract, &spans, month),
+            spans,
+            category,
+            retroactive,
+        });
+    }
+    let mut absent: Vec<(&String, &Known)> = current
+        .by_member
+        .iter()
+        .filter(|(id, _)| !listed.contains(id.as_str()))
+        .collect();
+    absent.sort_by(|a, b| a.0.cmp(b.0));
+    for (member_id, known) in absent {
+        let spans: Vec<SpanChange> = known
+            .spans
+            .iter()
+            .filter(|s| s.end.is_none_or(|e| e >= as_of))
+            .map(|s| {
+                if s.start >= as_of {
+                    SpanChange::Withdraw {
+                        id: s.id,
+                        start: s.start,
+                        end: s.end,
+                    }
+                } else {
+                    SpanChange::Update {
+                        id: s.id,
+                        old_start: s.start,
+                        old_end: s.end,
+                        start: s.start,
+                        end: Some(yesterday),
+                    }
+                }
+            })
+            .collect();
+        if spans.is_empty() {
+            continue;
+        }
+        changes.push(MemberChange {
+            line: None,
+            member_id: member_id.clone(),
+            client_id: Some(known.client_id),
+            name: known.name.clone(),
+            rename: None,
+            dob: None,
+            settled: settled_change(contract, &spans, month),
+            spans,
+            category: Category::Terminated,
+            retroactive: false,
+        });
+    }
+    let mut after = before;
+    for change in &changes {
+        for s in &change.spans {
+            if let Some((start, end)) = s.before() {
+                after.remove(contract, start, end, month);
+            }
+            if let Some((start, end)) = s.after() {
+                after.add(contract, start, end, month);
+            }
+        }
+    }
+    let mut unmatched: Vec<ClientId> = current
+        .unmatched
+        .iter()
+        .filter(|(_, spans)| spans.iter().any(|s| s.end.is_none_or(|e| e >= as_of)))
+        .map(|(id, _)| *id)
+        .collect();
+    unmatched.sort();
+    let members = rows
+        .iter()
+        .map(|r| RosterMember {
+            member_id: r.member_id.clone(),
+            start: r.start,
+            end: r.end,
+        })
+        .collect();
+    problems.sort_by_key(|p| p.line);
+    (
+        RosterPlan {
+            as_of,
+            month,
+            changes,
+            continuing,
+            unmatched,
+            before,
+            after,
+            members,
+        },
+        problems,
+    )
+}
+
+#[cfg(test)]
+mod tests;

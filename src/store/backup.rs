@@ -1,0 +1,439 @@
+//! Backup and restore with SQLite's online backup API, and the checks a file must pass before it
+//! may replace the practice database. Files are written privately (0600) beside their target and
+//! renamed into place after an fsync, so a crash leaves the old file or the new one, never half.
+//!
+//! # Other processes
+//!
+//! A **backup** copies every page in one step inside a read transaction: in WAL mode that is a
+//! consistent snapshot taken while other processes go on writing (they are never blocked, and
+//! the copy never restarts because of them).
+//!
+//! A **restore** into a database that opens normally does not swap files under other processes:
+//! renaming a new file over one that a running terminal UI holds open would leave that process
+//! writing into the unlinked old file, and its `-wal`/`-shm` (found by name) beside the new one.
+//! Instead the checked backup is copied *into* the live database through the backup API, as one
+//! write transaction: SQLite takes the write lock (waiting for other writers), writes the new
+//! pages through the WAL and commits. Other processes see the old practice or the restored one,
+//! never a mix, and their next read sees the new data; nothing needs deleting, and a crash
+//! midway leaves the old database (the WAL frames were never committed). Before that the live
+//! database is copied aside (`<db>.before-restore-<time>`), so a mistaken restore loses nothing.
+//!
+//! Only when the practice database cannot be opened at all (damaged beyond SQLite's reach, or
+//! not a database) is the file replaced: the backup is copied to a temporary file beside it,
+//! fsynced, the damaged file and its `-wal` and `-shm` are renamed aside (kept, not deleted —
+//! a stale WAL must not be replayed into the restored file, and its frames may be evidence),
+//! and the temporary file is renamed into place.
+
+use super::Store;
+use super::audit;
+use crate::error::{Error, Result};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a backup step waits on a lock before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Tables every caseload database has had since schema version 1.
+const REQUIRED_TABLES: &[&str] = &[
+    "clinicians",
+    "clients",
+    "contracts",
+    "contract_rates",
+    "attributions",
+    "encounters",
+    "measurements",
+    "events",
+    "settings",
+    "audit",
+];
+
+/// Copies every page of `from` into `to` in one step, waiting out transient locks.
+fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
+    let backup = Backup::new(from, to)?;
+    let started = Instant::now();
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            StepResult::Busy | StepResult::Locked => {
+                if started.elapsed() > LOCK_WAIT {
+                    return Err(Error::Database(
+                        "the database stayed locked by another process; try again in a moment"
+                            .into(),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A file beside `target` that does not exist yet, created empty and private.
+fn private_temp_beside(target: &Path) -> Result<(PathBuf, std::fs::File)> {
+    let dir = parent_of(target);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "caseload".into());
+    for n in 0..1000 {
+        let candidate = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        match create_private(&candidate) {
+            Ok(file) => return Ok((candidate, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(Error::Invalid(format!(
+                    "cannot write in {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Err(Error::Invalid(format!(
+        "cannot find a free temporary name in {}",
+        dir.display()
+    )))
+}
+
+/// Creates a new file readable and writable by the owner only.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Makes a rename durable: fsyncs the directory holding `path` (where the platform allows).
+pub fn sync_dir_of(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(parent_of(path))?.sync_all()?;
+    let _ = path;
+    Ok(())
+}
+
+/// Writes a self-contained copy of `from` (rollback journal, not WAL) to `target` atomically:
+/// a private temporary file beside it, checked, fsynced, then renamed over it.
+fn copy_to_file(from: &Connection, target: &Path) -> Result<u64> {
+    let (temp, file) = private_temp_beside(target)?;
+    let result = (|| -> Result<u64> {
+        drop(file);
+        let mut to = Connection::open(&temp)?;
+        copy_all(from, &mut to)?;
+        let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        let check: String = to.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(Error::Database(format!(
+                "the copy failed its check ({check}); nothing was replaced"
+            )));
+        }
+        let pages: i64 = to.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        to.close().map_err(|(_, e)| e)?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&temp)?
+            .sync_all()?;
+        std::fs::rename(&temp, target)?;
+        sync_dir_of(target)?;
+        Ok(pages.max(0) as u64)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub pages: u64,
+    pub bytes: u64,
+}
+
+/// Backs the practice up to `target` (a new file, or one replaced atomically), safe while other
+/// processes write, and audits it.
+pub fn backup(store: &mut Store, target: &Path) -> Result<BackupSummary> {
+    if let Some(live) = store.path()
+        && same_file(live, target)
+    {
+        return Err(Error::invalid(
+            "that is the practice database itself; back up to another file",
+        ));
+    }
+    let pages = copy_to_file(&store.conn, target)?;
+    let bytes = std::fs::metadata(target)?.len();
+    store.write(|tx| tx.audit("backup.write", None, &format!("{pages} pages")))?;
+    Ok(BackupSummary { pages, bytes })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// What a backup file holds, once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub schema_version: i64,
+    pub clients: i64,
+    pub encounters: i64,
+    pub audit_rows: i64,
+    pub page_size: i64,
+}
+
+/// Checks that `path` is a sound caseload database this program can use: SQLite's integrity
+/// check passes, the schema is caseload's and not newer than this program's, and the audit
+/// trail's hash chain is unbroken. Reads only.
+pub fn check(path: &Path) -> Result<Checked> {
+    let refuse =
+        |why: String| Error::Invalid(format!("{} cannot be restored: {why}", path.display()));
+    if !path.is_file() {
+        return Err(refuse("there is no such file".into()));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| refuse(format!("it cannot be opened ({e})")))?;
+    let not_a_database = |e: rusqlite::Error| refuse(format!("it is not a SQLite database ({e})"));
+    let mut problems: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")
+        .map_err(not_a_database)?
+        .query_map([], |r| r.get(0))
+        .map_err(not_a_database)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(not_a_database)?;
+    if problems != ["ok"] {
+        problems.truncate(3);
+        return Err(refuse(format!(
+            "it fails SQLite's integrity check ({})",
+            problems.join("; ")
+        )));
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let missing: Vec<&str> = REQUIRED_TABLES
+        .iter()
+        .filter(|t| !tables.iter().any(|have| have == *t))
+        .copied()
+        .collect();
+    if version == 0 || !missing.is_empty() {
+        return Err(refuse("it is not a caseload database".into()));
+    }
+    if version > super::SCHEMA_VERSION {
+        return Err(refuse(format!(
+            "it was written by a newer caseload (schema version {version}; this program knows up to {})",
+            super::SCHEMA_VERSION
+        )));
+    }
+    if version >= 2
+        && let Err(broken) = audit::verify(&conn)?
+    {
+        return Err(refuse(format!("its audit trail is broken: {broken}")));
+    }
+    let count = |table: &str| -> Result<i64> {
+        Ok(
+            conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })?,
+        )
+    };
+    Ok(Checked {
+        schema_version: version,
+        clients: count("clients")?,
+        encounters: count("encounters")?,
+        audit_rows: count("audit")?,
+        page_size: conn.query_row("PRAGMA page_size", [], |r| r.get(0))?,
+    })
+}
+
+/// Where the practice database as it was before a restore is kept.
+fn aside_name(live: &Path, what: &str, stamp: &str) -> PathBuf {
+    PathBuf::from(format!("{}.{what}-{stamp}", live.display()))
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    pub checked: Checked,
+    /// Where the database as it was is kept.
+    pub previous: Option<PathBuf>,
+}
+
+/// Restores a checked backup into the open practice database, in place (see the module notes):
+/// the live database is first copied aside, then overwritten in one transaction, migrated if
+/// the backup is from an older schema, and the restore is audited in the restored trail.
+pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Restored> {
+    let Some(live) = store.path().map(Path::to_path_buf) else {
+        return Err(Error::invalid("restore needs a database file"));
+    };
+    if same_file(&live, source) {
+        return Err(Error::invalid(
+            "that is the practice database itself; restore from a backup file",
+        ));
+    }
+    let checked = check(source)?;
+    let live_page_size: i64 = store.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    if live_page_size != checked.page_size {
+        return Err(Error::Invalid(format!(
+            "the backup's page size ({}) differs from the database's ({live_page_size}); restore it with the practice closed: move the database away and run restore again",
+            checked.page_size
+        )));
+    }
+    // A database holding nothing yet (just created to restore into) is not worth keeping.
+    let holds_something: bool = store.conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM clinicians) OR EXISTS (SELECT 1 FROM clients)
+             OR EXISTS (SELECT 1 FROM contracts)",
+        [],
+        |r| r.get(0),
+    )?;
+    let previous = if holds_something {
+        store.write(|tx| {
+            tx.audit(
+                "backup.restore",
+                None,
+                "restore begun from a checked backup; this database is copied aside first",
+            )
+        })?;
+        let previous = aside_name(&live, "before-restore", stamp);
+        copy_to_file(&store.conn, &previous)?;
+        Some(previous)
+    } else {
+        None
+    };
+    let from = Connection::open_with_flags(
+        source,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    copy_all(&from, &mut store.conn)?;
+    drop(from);
+    super::migrate::migrate(&mut store.conn)?;
+    store.write(|tx| {
+        tx.audit(
+            "backup.restore",
+            None,
+            &format!(
+                "restored from a backup (schema version {}, {} audit rows)",
+                checked.schema_version, checked.audit_rows
+            ),
+        )
+    })?;
+    Ok(Restored { checked, previous })
+}
+
+/// Restores a checked backup over a database file that cannot be opened (or does not exist):
+/// a private copy beside it, fsynced, the damaged file and its `-wal`/`-shm` renamed aside, and
+/// the copy renamed into place. Then it is opened (migrated) and the restore audited.
+pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Restored> {
+    if same_file(live, source) {
+        return Err(Error::invalid(
+            "that is the practice database itself; restore from a backup file",
+        ));
+    }
+    let checked = check(source)?;
+    let from = Connection::open_with_flags(
+        source,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let (temp, file) = private_temp_beside(live)?;
+    drop(file);
+    let staged = (|| -> Result<()> {
+        let mut to = Connection::open(&temp)?;
+        copy_all(&from, &mut to)?;
+        let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        to.close().map_err(|(_, e)| e)?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&temp)?
+            .sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = staged {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    let mut previous = None;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", live.display()));
+        if file.exists() {
+            let aside = aside_name(&file, "damaged", stamp);
+            std::fs::rename(&file, &aside)?;
+            if suffix.is_empty() {
+                previous = Some(aside);
+            }
+        }
+    }
+    std::fs::rename(&temp, live)?;
+    sync_dir_of(live)?;
+    let mut store = Store::open(live)?;
+    store.write(|tx| {
+        tx.audit(
+            "backup.restore",
+            None,
+            &format!(
+                "restored from a backup (schema version {}, {} audit rows) over a database that could not be opened",
+                checked.schema_version, checked.audit_rows
+            ),
+        )
+    })?;
+    Ok(Restored { checked, previous })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Money, Role};
+    use crate::store::{SCHEMA_VERSION, clinicians};
+
+    /// A backup written by an older caseload (schema version 2) restores into a current
+    /// database and is brought up to date, keeping its data and its audit chain.
+    #[test]
+    fn a_backup_from_an_older_schema_is_restored_and_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&old).unwrap();
+            super::super::migrate::migrate_to(&mut conn, 2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
+                 VALUES (1, 'Old Timer', 'admin', 100, '2025-01-01 00:00:00');",
+            )
+            .unwrap();
+        }
+        let checked = check(&old).unwrap();
+        assert_eq!(checked.schema_version, 2);
+        let live = dir.path().join("live.db");
+        let mut store = Store::open(&live).unwrap();
+        store
+            .write(|tx| clinicians::insert(tx, "Newer", Role::Admin, Money(0)).map(|_| ()))
+            .unwrap();
+        let restored = restore_into(&mut store, &old, "t").unwrap();
+        assert!(restored.previous.is_some_and(|p| p.exists()));
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let names: Vec<String> = clinicians::list(store.conn())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, vec!["Old Timer"]);
+        assert!(audit::verify(store.conn()).unwrap().is_ok());
+    }
+}

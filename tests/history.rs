@@ -1,0 +1,177 @@
+//! History from a spreadsheet through the real binary: encounters and measurements accepted
+//! row by row as `log` and `measure` accept them, every bad line listed, nothing written on
+//! refusal, and a second import of the same file adding nothing.
+
+mod common;
+use common::Practice;
+use std::path::PathBuf;
+
+fn practice() -> Practice {
+    let p = Practice::new();
+    p.ok(&[
+        "clinician",
+        "add",
+        "Dana Reyes",
+        "--role",
+        "admin",
+        "--hourly-cost",
+        "90",
+    ]);
+    p.ok(&["clinician", "add", "Sam Okafor"]);
+    p.ok(&[
+        "client",
+        "add",
+        "Ann Lee",
+        "--external-id",
+        "M-1",
+        "--clinician",
+        "Dana",
+        "--since",
+        "2026-01-01",
+    ]);
+    p.ok(&[
+        "client",
+        "add",
+        "Bo Diaz",
+        "--external-id",
+        "M-2",
+        "--since",
+        "2026-01-01",
+    ]);
+    p
+}
+
+fn write(p: &Practice, name: &str, text: &str) -> PathBuf {
+    let path = p.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn count(p: &Practice, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn encounters_import_all_or_nothing_and_only_once() {
+    let p = practice();
+    let good = write(
+        &p,
+        "enc.csv",
+        "Client,Date,Kind,Status,Minutes,Clinician,Note\n\
+         M-1,2026-10-02,intake,,60,,\"first visit, went well\"\n\
+         Ann Lee,2026-10-09,session,,50,,\n\
+         M-2,2026-10-10,phone,no-show,5,Sam Okafor,\n\
+         2,2026-10-11,phone,,10,sam okafor,\n\
+         M-2,2026-10-11,phone,,10,Sam Okafor,\n",
+    );
+    let out = p.ok(&["import", "encounters", good.to_str().unwrap()]);
+    assert!(out.contains("Imported 5 encounters"), "{out}");
+    assert_eq!(count(&p, "encounters"), 5);
+    let ann = p.json(&["client", "show", "M-1", "--json"]);
+    assert_eq!(ann["encounters"][1]["note"], "first visit, went well");
+    assert_eq!(
+        ann["encounters"][0]["clinician"], "Dana Reyes",
+        "the primary clinician"
+    );
+    let before = count(&p, "encounters");
+    let out = p.ok(&["import", "encounters", good.to_str().unwrap()]);
+    assert!(
+        out.contains("Imported 0 encounters") && out.contains("5 rows were already stored"),
+        "{out}"
+    );
+    assert_eq!(count(&p, "encounters"), before);
+
+    let bad = write(
+        &p,
+        "bad.csv",
+        "client,date,kind,status,minutes,clinician,note\n\
+         M-1,2026-10-20,session,,50,,\n\
+         M-1,2026-10-21,chat,,50,,\n\
+         Nobody,2026-10-21,session,,50,,\n\
+         M-1,2026-12-01,session,,50,,\n\
+         M-1,2026-10-21,session,,2000,,\n\
+         M-2,2026-10-21,session,,50,,\n\
+         M-1,2026-10-21,session,,50,Zed,\n\
+         M-1,,session,,50,,\n\
+         M-1,2026-10-22,session,,50\n",
+    );
+    let dump = p.dump();
+    let err = p.refused(&["import", "encounters", bad.to_str().unwrap()]);
+    for line in 3..=10 {
+        assert!(
+            err.contains(&format!("line {line}: ")),
+            "line {line} in {err}"
+        );
+    }
+    assert!(!err.contains("line 2:"), "{err}");
+    assert!(
+        err.contains("unknown encounter kind") || err.contains("chat"),
+        "{err}"
+    );
+    assert!(err.contains("in the future"), "{err}");
+    assert!(err.contains("no primary clinician"), "{err}");
+    assert_eq!(p.dump(), dump, "nothing written");
+    let err = p.refused(&[
+        "import",
+        "encounters",
+        write(&p, "h.csv", "who,when\nM-1,2026-10-01\n")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(err.contains("unknown column 'who'"), "{err}");
+    let err = p.refused(&[
+        "import",
+        "encounters",
+        write(&p, "e.csv", "").to_str().unwrap(),
+    ]);
+    assert!(err.contains("empty"), "{err}");
+    assert_eq!(p.dump(), dump);
+}
+
+#[test]
+fn measurements_import_through_the_instrument_rules() {
+    let p = practice();
+    let good = write(
+        &p,
+        "m.csv",
+        "client,date,instrument,score,items\n\
+         M-1,2026-10-02,phq9,,\"1,2,1,0,2,1,1,0,1\"\n\
+         M-1,2026-11-02,phq9,6,\n\
+         M-2,2026-11-02,gad7,,1111111\n",
+    );
+    let out = p.ok(&["import", "measurements", good.to_str().unwrap()]);
+    assert!(out.contains("Imported 3 measurements"), "{out}");
+    let ann = p.json(&["client", "show", "M-1", "--json"]);
+    assert_eq!(ann["measurements"][0]["total"], 9);
+    assert_eq!(ann["measurements"][0]["items"][8], 1);
+    let bad = write(
+        &p,
+        "mb.csv",
+        "client,date,instrument,score,items\n\
+         M-1,2026-11-03,phq9,28,\n\
+         M-1,2026-11-03,phq9,,\"1,2\"\n\
+         M-1,2026-11-03,bdi,10,\n\
+         M-1,2026-11-03,gad7,,\n\
+         M-1,2026-11-03,gad7,5,\n",
+    );
+    let dump = p.dump();
+    let err = p.refused(&["import", "measurements", bad.to_str().unwrap()]);
+    for line in 2..=5 {
+        assert!(
+            err.contains(&format!("line {line}: ")),
+            "line {line} in {err}"
+        );
+    }
+    assert!(!err.contains("line 6:"));
+    assert_eq!(p.dump(), dump);
+    let dry = p.ok(&[
+        "import",
+        "measurements",
+        good.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert!(dry.contains("nothing was written"));
+    assert_eq!(p.dump(), dump);
+}
