@@ -310,7 +310,7 @@ struct Acute {
 }
 
 /// Acute events all year round while a client is in treatment (`from` to `until`), more often
-/// in the high tier: a chance in each 30 days of 10%, 4% and 1.5% by tier, about 15 events per
+/// in the high tier: a chance in each 30 days of 10%, 4% and 1.5% by tier, about 25 events per
 /// 90 days on 250 clients, so both value-report periods have some. Seven in ten are followed
 /// by a call or session 1–10 days later; after the others the client misses what was
 /// scheduled for the next 1–5 weeks, which is what makes follow-up worth measuring.
