@@ -4,6 +4,7 @@
 use super::action::Tab;
 use super::form::Form;
 use super::keymap::Layer;
+use super::layout;
 use super::theme::Theme;
 use crate::domain::flags::FlagKind;
 use crate::domain::value::ValueMeasures;
@@ -278,6 +279,11 @@ impl App {
 
     /// The layers that take keys, bottom to top.
     pub fn layers(&self) -> Vec<Layer> {
+        // Too small to draw anything but a request to enlarge: the screen says "q quits", so
+        // q quits whatever is open underneath (a form, the lock screen), and nothing else acts.
+        if layout::too_small(self.size.0, self.size.1) {
+            return vec![Layer::Global];
+        }
         if self.lock.is_some() {
             return vec![Layer::Lock];
         }

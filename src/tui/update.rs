@@ -28,6 +28,19 @@ pub fn update(app: &mut App, store: &mut Store, action: Action) {
 }
 
 fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    // While the terminal is too small, nothing of the model is on screen: a key must not
+    // open, change or save anything the user cannot see. The screen says q quits, so it does,
+    // whatever is open underneath; locking still works; every other key is ignored.
+    if layout::too_small(app.size.0, app.size.1) {
+        match action {
+            Action::Quit => {
+                app.quit = true;
+                return Ok(());
+            }
+            Action::Tick | Action::Resize(..) | Action::Lock => {}
+            _ => return Ok(()),
+        }
+    }
     if action.is_activity() {
         app.last_activity = app.clock.instant;
     }
