@@ -234,6 +234,95 @@ fn client_screen() {
 }
 
 #[test]
+fn a_client_with_more_flags_than_rows_names_the_rest() {
+    use EncounterKind as K;
+    use EncounterStatus as S;
+    let mut store = practice();
+    store
+        .write(|tx| {
+            let dana = clinicians::list(tx)?[0].id;
+            let zoe = clients::insert(
+                tx,
+                &clients::NewClient {
+                    external_id: None,
+                    name: "Zoe Quinn".into(),
+                    dob: None,
+                    tier: Tier::High,
+                    since: d("2026-05-01"),
+                    diagnosis: None,
+                    clinician_id: Some(dana),
+                },
+            )?;
+            let log = |date: &str, status| {
+                encounters::insert(
+                    tx,
+                    &encounters::NewEncounter {
+                        client_id: zoe,
+                        clinician_id: dana,
+                        date: d(date),
+                        kind: K::Session,
+                        status,
+                        minutes: 50,
+                        note: None,
+                    },
+                )
+            };
+            log("2026-06-01", S::Completed)?;
+            log("2026-11-01", S::NoShow)?;
+            log("2026-11-05", S::NoShow)?;
+            for (date, instrument, total, items) in [
+                ("2026-06-01", Instrument::Phq9, 15, None),
+                ("2026-06-01", Instrument::Gad7, 12, None),
+                ("2026-07-01", Instrument::Gad7, 12, None),
+                (
+                    "2026-07-01",
+                    Instrument::Phq9,
+                    14,
+                    Some(vec![2, 2, 2, 2, 2, 1, 1, 1, 1]),
+                ),
+            ] {
+                measurements::insert(
+                    tx,
+                    &measurements::NewMeasurement {
+                        client_id: zoe,
+                        date: d(date),
+                        instrument,
+                        total,
+                        items,
+                    },
+                )?;
+            }
+            events::insert(tx, zoe, EventKind::EdVisit, d("2026-11-10"))?;
+            Ok(())
+        })
+        .unwrap();
+    let mut app = app(&mut store, 110, 34);
+    open(&mut app, &mut store, "Zoe Quinn");
+    let flags = app
+        .client
+        .as_ref()
+        .unwrap()
+        .entry
+        .as_ref()
+        .unwrap()
+        .flags
+        .len();
+    assert_eq!(
+        flags, 7,
+        "safety, post-discharge, contact, measure, 2 × not improving, disengaged"
+    );
+    let text = screen_text(&draw(&app, 110, 34));
+    assert!(
+        text.contains("safety") && text.contains("post-discharge"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+4 more") && text.contains("disengaged"),
+        "the flags that do not fit are named, not dropped:\n{text}"
+    );
+}
+
+#[test]
 fn contact_form_with_a_validation_error() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);

@@ -102,7 +102,11 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     let mut lines = vec![Line::styled(" Flags", t.style(Role::header))];
     match view.entry.as_ref().map(|e| e.flags.as_slice()) {
         Some(flags) if !flags.is_empty() => {
-            for f in flags.iter().take(area.height.saturating_sub(1) as usize) {
+            // Flags come worst first. When they outnumber the rows, the last row names the
+            // rest, so no flag is ever silently left off the record.
+            let rows = area.height.saturating_sub(1).max(1) as usize;
+            let shown = if flags.len() > rows { rows - 1 } else { rows };
+            for f in flags.iter().take(shown) {
                 let style = severity_style(app, f.severity);
                 lines.push(Line::from(vec![
                     Span::styled(
@@ -114,6 +118,21 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
                         style,
                     ),
                     Span::styled(sanitize(&f.reason), t.style(Role::text)),
+                ]));
+            }
+            if let Some(rest) = flags.get(shown..).filter(|rest| !rest.is_empty()) {
+                let worst = rest.iter().map(|f| f.severity).min();
+                let kinds: Vec<&str> = rest.iter().map(|f| f.kind.label()).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!(
+                            " {} {:<25}",
+                            severity_marker(worst),
+                            format!("+{} more", rest.len())
+                        ),
+                        worst.map_or(t.style(Role::text), |s| severity_style(app, s)),
+                    ),
+                    Span::styled(kinds.join(", "), t.style(Role::text)),
                 ]));
             }
         }
