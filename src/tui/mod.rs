@@ -13,6 +13,8 @@ pub mod screens;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_edges;
+#[cfg(test)]
 mod tests_lock;
 pub mod theme;
 pub mod ui;

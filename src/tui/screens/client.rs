@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
+    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap,
 };
 
 pub fn draw(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
@@ -289,16 +289,19 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         " Time and money, 12 months",
         t.style(Role::header),
     ));
+    // One short figure per line, so that even the 30 columns of an 80-column terminal show
+    // every figure whole (cut to the width, "$174.17" read "$1"); wider figures wrap.
     lines.push(Line::styled(
-        format!(" {minutes_month} min this month · {minutes_year} min in 12 months"),
+        format!(" {minutes_year} min ({minutes_month} this month)"),
         t.style(Role::text),
     ));
     if let Some(r) = &view.revenue {
         lines.push(Line::styled(
-            format!(
-                " {:.1} member months · net {} · cost {}",
-                r.member_months, r.net, r.cost
-            ),
+            format!(" {:.1} member months", r.member_months),
+            t.style(Role::text),
+        ));
+        lines.push(Line::styled(
+            format!(" net {} · cost {}", r.net, r.cost),
             t.style(Role::text),
         ));
         let (word, role) = if r.under_water() {
@@ -308,7 +311,7 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         };
         lines.push(Line::styled(format!(" {word} {}", r.margin), t.style(role)));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn draw_history(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
