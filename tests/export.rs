@@ -423,3 +423,58 @@ fn a_database_that_cannot_be_opened_is_moved_aside_and_replaced() {
             || std::fs::read(p.db.with_extension("db-wal")).unwrap() != b"stale"
     );
 }
+
+#[test]
+fn a_clinician_refused_an_export_or_backup_is_told_what_was_refused() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Ada Admin", "--role", "admin"]);
+    p.ok(&["clinician", "add", "Cleo Park", "--role", "clinician"]);
+    let run = |pass: &str, new: Option<&str>, args: &[&str]| {
+        let mut cmd = p.cmd();
+        cmd.env("CASELOAD_PASSPHRASE", pass);
+        if let Some(new) = new {
+            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    assert!(
+        run(
+            "ada runs the place",
+            Some("ada runs the place"),
+            &["clinician", "passphrase", "Ada Admin"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(
+            "ada runs the place",
+            Some("cleo sees clients"),
+            &["--as", "Ada", "clinician", "passphrase", "Cleo Park"]
+        )
+        .status
+        .success()
+    );
+    let out = p.dir.path().join("copy");
+    for args in [
+        vec!["--as", "Cleo", "export", "--csv", out.to_str().unwrap()],
+        vec!["--as", "Cleo", "backup", out.to_str().unwrap()],
+    ] {
+        let before = p.dump();
+        let refused = run("cleo sees clients", None, &args);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("may not export, back up or restore the practice")
+                && !stderr.contains("settings"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!out.exists());
+        // Only the denial itself is audited.
+        let after = p.dump();
+        assert_eq!(
+            after.matches("access.denied").count(),
+            before.matches("access.denied").count() + 1
+        );
+    }
+}

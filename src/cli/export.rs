@@ -69,7 +69,7 @@ pub struct RestoreArgs {
 const PROGRESS_ROWS: usize = 50_000;
 
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
-    ctx.require(Action::ManageSettings, None)?;
+    ctx.require(Action::CopyPractice, None)?;
     match (args.csv, args.json) {
         (Some(dir), _) => export_csv(ctx, &dir),
         (None, Some(file)) => export_json(ctx, &file),
@@ -288,7 +288,7 @@ fn export_json(ctx: &mut Context, file: &Path) -> Result<()> {
 }
 
 pub fn backup(ctx: &mut Context, args: BackupArgs) -> Result<()> {
-    ctx.require(Action::ManageSettings, None)?;
+    ctx.require(Action::CopyPractice, None)?;
     if args.file.exists() && !args.force {
         return Err(Error::Invalid(format!(
             "{} exists; choose another name or pass --force to replace it",
@@ -346,7 +346,7 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
         backup::restore_replacing(&live, &args.file, &stamp)?
     } else {
         let mut ctx = Context::open(cli)?;
-        ctx.require(Action::ManageSettings, None)?;
+        ctx.require(Action::CopyPractice, None)?;
         backup::restore_into(&mut ctx.store, &args.file, &stamp)?
     };
     println!(

@@ -25,6 +25,8 @@ pub enum Action {
     SetPassphrase,
     /// Read the audit trail.
     ReviewAudit,
+    /// Copy the whole practice out or back in: export, backup, restore.
+    CopyPractice,
     /// Write a demo practice into the database.
     GenerateDemo,
 }
@@ -40,6 +42,7 @@ impl Action {
         Action::ManageSettings,
         Action::SetPassphrase,
         Action::ReviewAudit,
+        Action::CopyPractice,
         Action::GenerateDemo,
     ];
 
@@ -55,6 +58,7 @@ impl Action {
             Action::ManageSettings => "change settings",
             Action::SetPassphrase => "set passphrase",
             Action::ReviewAudit => "review the audit trail",
+            Action::CopyPractice => "export, back up or restore the practice",
             Action::GenerateDemo => "write a demo practice",
         }
     }
@@ -74,7 +78,7 @@ pub enum Ownership {
     /// Someone else's or no one's: another clinician's client, an unassigned client, the
     /// whole practice's panel, another clinician's passphrase.
     Others,
-    /// The practice as a whole (clinicians, contracts, settings, the audit trail).
+    /// The practice as a whole (clinicians, contracts, settings, the audit trail, copies).
     Practice,
 }
 
@@ -102,7 +106,7 @@ impl Ownership {
 /// - a `clinician` sees and changes only their own panel and sets their own passphrase;
 /// - a `supervisor` also sees everyone's panel and records (read-only beyond their own);
 /// - an `admin` sees and changes everything and alone manages clinicians, contracts, settings,
-///   other people's passphrases, the audit trail and the demo.
+///   other people's passphrases, the audit trail, exports, backups and restores, and the demo.
 pub fn permits(role: Role, action: Action, ownership: Ownership) -> bool {
     use Action::*;
     use Ownership::*;
@@ -150,6 +154,7 @@ mod tests {
             (ManageContracts, Practice, [false, false, true]),
             (ManageSettings, Practice, [false, false, true]),
             (ReviewAudit, Practice, [false, false, true]),
+            (CopyPractice, Practice, [false, false, true]),
             (GenerateDemo, Practice, [false, false, true]),
         ]
     };
