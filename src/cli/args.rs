@@ -5,6 +5,9 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "caseload",
@@ -18,17 +21,17 @@ the internal id, the external (payer) id, or a unique part of the name."
 )]
 pub struct Cli {
     /// The practice database [default: caseload.db in your data directory]
-    #[arg(long, global = true, env = "CASELOAD_DB", value_name = "PATH")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "CASELOAD_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// Treat this date as today (for checking past days and for tests)
-    #[arg(long, global = true, env = "CASELOAD_TODAY", value_name = "YYYY-MM-DD")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "CASELOAD_TODAY", value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
 
     /// The clinician doing the work (defaults to the client's primary clinician). Once the
     /// practice uses passphrases, who you are: required for client data, with the passphrase
     /// from CASELOAD_PASSPHRASE or a no-echo prompt
-    #[arg(long = "as", global = true, value_name = "NAME")]
+    #[arg(long = "as", global = true, help_heading = GLOBAL, value_name = "NAME")]
     pub acting: Option<String>,
 
     /// Open the terminal UI on a freshly generated demo practice
@@ -39,6 +42,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "CASELOAD_THEME",
         default_value = "default",
         value_name = "NAME"
@@ -75,7 +79,7 @@ pub enum Command {
     Flags(FlagsArgs),
     /// Write a synthetic demo practice into the database
     Demo(DemoArgs),
-    /// Reports: what the practice delivers (value)
+    /// Reports: revenue against the time it takes, and the value the practice delivers
     #[command(subcommand)]
     Report(ReportCommand),
     /// Check or read the audit trail (who viewed or changed which record, and when)
@@ -108,6 +112,7 @@ pub enum ReportCommand {
         /// Only this clinician's panel
         #[arg(long, value_name = "NAME")]
         clinician: Option<String>,
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
@@ -133,6 +138,7 @@ pub enum AuditCommand {
         /// Only rows about this client
         #[arg(long, value_name = "REF")]
         client: Option<String>,
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
@@ -142,6 +148,7 @@ pub enum AuditCommand {
 pub enum ClinicianCommand {
     /// Add a clinician
     Add {
+        /// The clinician's name, as --as and --clinician will name them
         name: String,
         /// clinician, supervisor or admin
         #[arg(long, default_value = "clinician")]
@@ -157,6 +164,7 @@ pub enum ClinicianCommand {
     },
     /// List clinicians
     List {
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
@@ -178,6 +186,7 @@ From then on the terminal UI opens on a lock screen and client data needs --as."
 pub enum ContractCommand {
     /// Add a payer contract
     Add {
+        /// The contract's name, as --contract will name it
         name: String,
         /// capitation (rate per member per month) or case-rate (rate per episode)
         #[arg(long)]
@@ -202,11 +211,13 @@ pub enum ContractCommand {
     },
     /// List contracts with their current rates
     List {
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
     /// Change a contract's rate from a date on; earlier months keep the rate they had
     Rate {
+        /// The contract
         name: String,
         /// The new PMPM or per-episode rate, in dollars
         #[arg(long, allow_hyphen_values = true, value_name = "DOLLARS")]
@@ -230,18 +241,22 @@ pub enum ClientCommand {
         /// Only this clinician's clients
         #[arg(long, value_name = "NAME")]
         clinician: Option<String>,
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
     /// Show one client: details, attributions, encounters, measurements, events
     Show {
+        /// The client: id, external (payer) id, or a unique part of the name
         #[arg(value_name = "REF")]
         client: String,
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
     /// Discharge a client (they stay in the records; flags stop)
     Discharge {
+        /// The client: id, external (payer) id, or a unique part of the name
         #[arg(value_name = "REF")]
         client: String,
         /// Discharge date [default: today]
@@ -250,14 +265,17 @@ pub enum ClientCommand {
     },
     /// Change a client's risk tier (high, moderate, low)
     Tier {
+        /// The client: id, external (payer) id, or a unique part of the name
         #[arg(value_name = "REF")]
         client: String,
+        /// high, moderate or low
         tier: String,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct ClientAddArgs {
+    /// The client's full name
     pub name: String,
     /// The payer's member id
     #[arg(long, value_name = "ID")]
@@ -284,8 +302,10 @@ pub struct ClientAddArgs {
 
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
+    /// The client: id, external (payer) id, or a unique part of the name
     #[arg(value_name = "REF")]
     pub client: String,
+    /// The contract
     #[arg(long, value_name = "NAME")]
     pub contract: String,
     /// First day of the attribution
@@ -306,6 +326,7 @@ pub struct AttributeArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
+    /// The client: id, external (payer) id, or a unique part of the name
     #[arg(value_name = "REF")]
     pub client: String,
     /// intake, session, telehealth, phone, group, family, crisis, outreach, coordination,
@@ -329,6 +350,7 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("value").required(true).args(["score", "items"])))]
 pub struct MeasureArgs {
+    /// The client: id, external (payer) id, or a unique part of the name
     #[arg(value_name = "REF")]
     pub client: String,
     /// phq9, gad7, pcl5, auditc, ors or srs
@@ -347,6 +369,7 @@ pub struct MeasureArgs {
 
 #[derive(Debug, Args)]
 pub struct EventArgs {
+    /// The client: id, external (payer) id, or a unique part of the name
     #[arg(value_name = "REF")]
     pub client: String,
     /// inpatient-discharge or ed-visit
@@ -360,11 +383,20 @@ pub struct EventArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print one setting
-    Get { key: String },
+    Get {
+        /// The setting, e.g. contact-days.high (`caseload config list` shows them all)
+        key: String,
+    },
     /// Change one setting (intervals are whole days)
-    Set { key: String, value: String },
+    Set {
+        /// The setting, e.g. contact-days.high (`caseload config list` shows them all)
+        key: String,
+        /// Its new value
+        value: String,
+    },
     /// Print every setting
     List {
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },
@@ -397,8 +429,10 @@ pub struct RevenueArgs {
     /// Only this clinician's share: revenue of their clients, time they logged
     #[arg(long, value_name = "NAME")]
     pub clinician: Option<String>,
+    /// Print JSON: the rows and the total
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print CSV: one line per row
     #[arg(long)]
     pub csv: bool,
 }
@@ -411,4 +445,48 @@ pub struct DemoArgs {
     /// The same seed gives the same practice
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is in `--help`: no bare `<REF>` or `--json`.
+    #[test]
+    fn every_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "caseload", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
+
+    /// The options every command shares come under their own heading, after the command's own.
+    #[test]
+    fn global_options_have_their_own_heading() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let help = cmd
+            .find_subcommand_mut("log")
+            .unwrap()
+            .render_help()
+            .to_string();
+        let global = help.find("Global options:").expect(&help);
+        let own = help.find("--kind").unwrap();
+        let db = help.find("--db").unwrap();
+        assert!(own < global && global < db, "{help}");
+    }
 }

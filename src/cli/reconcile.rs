@@ -33,6 +33,7 @@ pub struct ReconcileArgs {
     /// The month [default: this month]
     #[arg(long, value_name = "YYYY-MM")]
     pub month: Option<String>,
+    /// Print JSON instead of tables
     #[arg(long)]
     pub json: bool,
 }
