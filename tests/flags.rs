@@ -529,3 +529,24 @@ fn the_demo_practice_shows_every_kind_of_flag() {
     };
     assert!(rows.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])));
 }
+
+#[test]
+fn the_flags_summary_counts_in_words_that_agree() {
+    let p = Db::new();
+    assert_eq!(
+        p.ok(&["flags"]).trim_end(),
+        "No flags: there are no active clients."
+    );
+    p.ok(&["clinician", "add", "Solo Practitioner"]);
+    p.ok(&["client", "add", "Una Ward", "--since", "2026-06-28"]);
+    assert_eq!(
+        p.ok(&["flags"]).trim_end(),
+        "No flags: the one active client is up to date."
+    );
+    p.ok(&["client", "add", "Vic Orr", "--since", "2026-06-01"]);
+    let text = p.ok(&["flags"]);
+    assert_eq!(
+        text.lines().last().unwrap(),
+        "1 flag on 1 of 2 active clients: 1 never seen"
+    );
+}

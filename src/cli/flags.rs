@@ -99,7 +99,11 @@ fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
 
 fn print_table(flagged: &[&PanelEntry], active: usize) {
     if flagged.is_empty() {
-        println!("No flags: all {active} active clients are up to date.");
+        match active {
+            0 => println!("No flags: there are no active clients."),
+            1 => println!("No flags: the one active client is up to date."),
+            _ => println!("No flags: all {active} active clients are up to date."),
+        }
         return;
     }
     let mut table = Table::new(&[
@@ -139,9 +143,12 @@ fn print_table(flagged: &[&PanelEntry], active: usize) {
         .iter()
         .map(|(kind, n)| format!("{n} {}", kind.label()))
         .collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     println!(
-        "{total} flags on {} of {active} active clients: {}",
+        "{} on {} of {}: {}",
+        plural(total, "flag"),
         flagged.len(),
+        plural(active, "active client"),
         by_kind.join(", ")
     );
 }
