@@ -115,7 +115,15 @@ pub struct Confirm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Discharge { client: ClientId, on: NaiveDate },
+    Discharge {
+        client: ClientId,
+        on: NaiveDate,
+    },
+    /// Back to the active panel after a discharge.
+    Readmit {
+        client: ClientId,
+        on: NaiveDate,
+    },
 }
 
 /// The quick client picker: type a few letters, choose, then log.

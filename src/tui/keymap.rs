@@ -136,7 +136,7 @@ pub static KEYMAP: &[Binding] = &[
     bind(L::Client, &[k('m')], Action::RecordMeasure, "record a measurement", "measure"),
     bind(L::Client, &[k('e')], Action::RecordEvent, "record an acute event", "event"),
     bind(L::Client, &[k('t')], Action::ChangeTier, "change tier", "tier"),
-    bind(L::Client, &[k('d')], Action::Discharge, "discharge", "discharge"),
+    bind(L::Client, &[k('d')], Action::Discharge, "discharge (or readmit a discharged client)", "discharge"),
     bind(L::Client, &[k('j'), code(KeyCode::Down)], Action::Down, "scroll encounters down", ""),
     bind(L::Client, &[k('k'), code(KeyCode::Up)], Action::Up, "scroll encounters up", ""),
     bind(L::Client, &[code(KeyCode::PageDown)], Action::PageDown, "page encounters down", ""),

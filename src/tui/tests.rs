@@ -395,6 +395,15 @@ fn discharge_asks_first_and_then_removes_from_the_active_panel() {
     );
     keys(&mut app, &mut store, "\u{1b}");
     assert!(!app.panel.entries.iter().any(|e| e.client.id == id));
+    // `a` shows discharged clients too; `d` on one offers to readmit.
+    keys(&mut app, &mut store, "a");
+    update::open_client(&mut app, &mut store, id).unwrap();
+    keys(&mut app, &mut store, "dy");
+    assert_eq!(
+        clients::get(store.conn(), id).unwrap().status,
+        crate::domain::ClientStatus::Active
+    );
+    assert_eq!(clients::get(store.conn(), id).unwrap().discharged_on, None);
 }
 
 #[test]

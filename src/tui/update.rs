@@ -297,7 +297,19 @@ fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         }
         Action::Discharge => {
             if client.status == ClientStatus::Discharged {
-                app.info("This client is already discharged");
+                app.modal = Some(Modal::Confirm(Confirm {
+                    question: format!(
+                        "{label} was discharged{}. Readmit to the active panel as of {}?",
+                        client
+                            .discharged_on
+                            .map_or(String::new(), |d| format!(" on {d}")),
+                        app.today
+                    ),
+                    on_yes: Pending::Readmit {
+                        client: client.id,
+                        on: app.today,
+                    },
+                }));
             } else {
                 app.modal = Some(Modal::Confirm(Confirm {
                     question: format!(

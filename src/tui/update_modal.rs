@@ -35,6 +35,11 @@ pub(super) fn on_modal(
                     app.info(format!("Discharged as of {on}"));
                     reload(app, store)?;
                 }
+                Pending::Readmit { client, on } => {
+                    store.write(|tx| clients::set_status(tx, client, ClientStatus::Active, on))?;
+                    app.info("Readmitted: back on the active panel");
+                    reload(app, store)?;
+                }
             },
             Action::Cancel => app.info("Nothing changed"),
             _ => app.modal = Some(Modal::Confirm(confirm)),

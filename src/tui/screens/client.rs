@@ -157,6 +157,7 @@ fn draw_chart(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         .title(Line::from(vec![
             Span::styled(" PHQ-9 ", t.style(Role::chart_phq9)),
             Span::styled("GAD-7 ", t.style(Role::chart_gad7)),
+            Span::styled("· dots: PHQ-9 bands 5 10 15 20 ", t.style(Role::muted)),
         ]));
     let ms = &view.record.measurements;
     let series = |inst: Instrument| -> Vec<(f64, f64)> {

@@ -34,6 +34,10 @@ pub fn draw(frame: &mut Frame, app: &App, lock: &LockScreen) {
         };
         lines.push(Line::styled(format!("  {}  ", sanitize(name)), style));
     }
+    lines.push(Line::styled(
+        "Not listed? An admin sets your passphrase: caseload clinician passphrase NAME",
+        t.style(Role::muted),
+    ));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled("passphrase ", t.style(Role::accent)),
@@ -54,7 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, lock: &LockScreen) {
     }
     lines.push(Line::from(hints));
     let height = lines.len() as u16 + 2;
-    let area = layout::centered(frame.area(), 64, height);
+    let area = layout::centered(frame.area(), 84, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(Role::border));

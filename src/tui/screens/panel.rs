@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if several {
         header.push("clinician");
     }
-    header.extend(["contact", "measured", "PHQ-9", "GAD-7", "flags", "min"]);
+    header.extend(["contact", "measured", "PHQ-9", "GAD-7", "flags", "minutes"]);
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Fill(3),
@@ -77,10 +77,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     widths.extend([
         Constraint::Length(7),
         Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(10),
+        Constraint::Length(11),
+        Constraint::Length(11),
         Constraint::Fill(5),
-        Constraint::Length(5),
+        Constraint::Length(7),
     ]);
     // The flags column's width, as the table will lay it out, so labels that do not fit
     // become "+N" rather than being cut mid-word.
@@ -188,7 +188,7 @@ pub fn summary(app: &App) -> Line<'static> {
         .map(|i| p.entries[*i].minutes_this_month)
         .sum();
     spans.push(Span::styled(
-        format!(" · {minutes} min in {}", app.today.format("%B")),
+        format!(" · {minutes} min this month ·"),
         t.style(Role::muted),
     ));
     for kind in FlagKind::ALL {
@@ -205,7 +205,7 @@ pub fn summary(app: &App) -> Line<'static> {
                 .find(|f| f.kind == kind)
                 .map(|f| f.severity);
             let style = severity.map_or(t.style(Role::text), |s| severity_style(app, s));
-            spans.push(Span::styled(" · ", t.style(Role::muted)));
+            spans.push(Span::raw(" "));
             spans.push(Span::styled(format!("{} {n}", flag_label(kind)), style));
         }
     }

@@ -50,32 +50,37 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     draw_break_even(frame, app, report, side);
 }
 
+/// Exact cents, as the report computes them: the total row is the sum of the rows above it
+/// only when every figure is shown to the cent.
 fn money(m: Money) -> String {
-    // Whole dollars keep the table narrow; exact cents are in `report revenue`.
-    let dollars = (m.cents() as f64 / 100.0).round() as i64;
-    Money(dollars * 100)
-        .to_string()
-        .trim_end_matches(".00")
-        .to_string()
+    m.to_string()
 }
 
-fn row_cells(row: &RevenueRow) -> Vec<Cell<'static>> {
+/// The cells of one row; the withhold column is left out on narrow terminals.
+fn row_cells(row: &RevenueRow, with_withhold: bool) -> Vec<Cell<'static>> {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
-    vec![
+    let mut cells = vec![
         Cell::from(row.key.clone()),
         right(format!("{:.1}", row.member_months)),
         right(money(row.gross)),
-        right(money(row.withhold)),
+    ];
+    if with_withhold {
+        cells.push(right(money(row.withhold)));
+    }
+    cells.extend([
         right(money(row.net)),
         right(row.minutes.to_string()),
         right(money(row.cost)),
         right(money(row.margin)),
         right(row.effective_hourly.map_or("—".to_string(), money)),
-    ]
+    ]);
+    cells
 }
 
 fn draw_table(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) {
     let t = &app.theme;
+    // Below 100 columns the withhold column gives way so every figure keeps its cents.
+    let with_withhold = area.width >= 100;
     let visible = area.height.saturating_sub(2) as usize;
     let skip = app
         .revenue_scroll
@@ -91,40 +96,39 @@ fn draw_table(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
             } else {
                 t.style(Role::text)
             };
-            Row::new(row_cells(r)).style(style)
+            Row::new(row_cells(r, with_withhold)).style(style)
         })
         .collect();
-    rows.push(Row::new(row_cells(&report.total)).style(t.style(Role::title)));
-    let header = [
-        "month",
-        "member-mo",
-        "gross",
-        "withhold",
-        "net",
-        "minutes",
-        "cost",
-        "margin",
-        "$/hour",
+    rows.push(Row::new(row_cells(&report.total, with_withhold)).style(t.style(Role::title)));
+    let mut header = vec!["month", "member-mo", "gross"];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Fill(1),
     ];
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(7),
-        ],
-    )
-    .header(
-        Row::new(header.map(|h| Cell::from(Line::from(h).right_aligned())))
+    if with_withhold {
+        header.push("withhold");
+        widths.push(Constraint::Fill(1));
+    }
+    header.extend(["net", "minutes", "cost", "margin", "$/hour"]);
+    widths.extend([
+        Constraint::Fill(1),
+        Constraint::Length(7),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Length(8),
+    ]);
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(
+                header
+                    .into_iter()
+                    .map(|h| Cell::from(Line::from(h).right_aligned()))
+                    .collect::<Vec<_>>(),
+            )
             .style(t.style(Role::header)),
-    )
-    .column_spacing(1);
+        )
+        .column_spacing(1);
     frame.render_widget(table, area);
 }
 
