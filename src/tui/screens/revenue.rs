@@ -116,7 +116,7 @@ fn draw_table(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
         Constraint::Length(7),
         Constraint::Fill(1),
         Constraint::Fill(1),
-        Constraint::Length(8),
+        Constraint::Length(10),
     ]);
     let table = Table::new(rows, widths)
         .header(
