@@ -63,8 +63,10 @@ fn value_report(
     let query = ValueQuery {
         clinician: clinician.as_ref().map(|c| c.id),
     };
-    let current = value::measures(conn, period, query)?;
-    let previous = value::measures(conn, period.previous(), query)?;
+    let mut both = value::measures_for(conn, &[period, period.previous()], query)?.into_iter();
+    let (Some(current), Some(previous)) = (both.next(), both.next()) else {
+        return Err(Error::Database("the value measures came back empty".into()));
+    };
     ctx.store.write(|tx| {
         tx.audit(
             "report.value",
