@@ -89,4 +89,14 @@ fn main() {
         "monthly, 12 months (1 pass):          {t} ({} months)",
         months.len()
     );
+    let (t, _) = best(runs, || {
+        value::overview(conn, period, today, query).expect("overview")
+    });
+    println!("overview: period, previous, 12 months: {t}");
+    let (t, _) = best(runs, || {
+        caseload::store::fairness::audit(conn, period, query).expect("fairness")
+    });
+    println!("fairness alone, one 90-day period:    {t}");
+    let (t, _) = best(runs, || value::report(conn, period, query).expect("report"));
+    println!("report: period, previous, fairness:   {t}");
 }

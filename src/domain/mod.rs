@@ -9,6 +9,7 @@ pub mod csvfile;
 pub mod dates;
 pub mod economics;
 pub mod entry;
+pub mod fairness;
 pub mod flags;
 pub mod history;
 pub mod ids;

@@ -19,6 +19,7 @@ pub mod encounters;
 pub mod events;
 pub mod export;
 pub mod facts;
+pub mod fairness;
 pub mod history;
 pub mod measurements;
 mod migrate;
