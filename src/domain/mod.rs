@@ -23,6 +23,7 @@ pub mod records;
 pub mod roster;
 pub mod roster_plan;
 pub mod text;
+pub mod today;
 pub mod validate;
 pub mod value;
 

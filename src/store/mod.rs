@@ -30,6 +30,7 @@ pub mod revenue;
 pub mod roster;
 mod row;
 pub mod settings;
+pub mod today;
 pub mod value;
 
 use crate::domain::ClinicianId;
