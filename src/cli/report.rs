@@ -59,12 +59,19 @@ fn value_report(
 ) -> Result<()> {
     let period = period(ctx, from, to)?;
     let conn = ctx.store.conn();
-    let clinician = clinician
+    let requested = clinician
         .as_deref()
         .map(|n| clinicians::by_name(conn, n))
         .transpose()?;
+    // A clinician sees their own panel; supervisors and admins whoever they ask for.
+    let panel_of = ctx.visible_clinician(requested.as_ref())?;
+    let conn = ctx.store.conn();
+    let clinician = match panel_of {
+        Some(id) => Some(clinicians::get(conn, id)?),
+        None => None,
+    };
     let query = ValueQuery {
-        clinician: clinician.as_ref().map(|c| c.id),
+        clinician: panel_of,
     };
     let value::ValueReport {
         current,
@@ -105,9 +112,12 @@ fn value_report(
 /// The fairness self-audit: care per member month by baseline band and by tier, the time left
 /// out for want of capitation cover, and the warning when there is one.
 fn print_fairness(f: &Fairness) {
-    println!("Fairness: care per member month of capitation cover, by baseline PHQ-9 and by tier");
+    println!(
+        "Fairness: care per member month (MM) of capitation cover, {} to {}",
+        f.from, f.to
+    );
     let mut t = Table::new(&[
-        "",
+        "baseline PHQ-9 / tier",
         ">clients",
         ">member months",
         ">min/MM",
@@ -131,7 +141,7 @@ fn print_fairness(f: &Fairness) {
         ]);
     };
     for b in &f.by_band {
-        row(format!("PHQ-9 {}", b.band.label()), &b.care);
+        row(b.band.label().to_string(), &b.care);
     }
     for r in &f.by_tier {
         row(format!("{} tier", r.tier), &r.care);
