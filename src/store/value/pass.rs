@@ -243,47 +243,7 @@ impl Pass {
     /// and the two latest contact-kind encounters by its end. Counts each period's active
     /// clients.
     fn clients(&mut self, conn: &Connection) -> Result<Clients> {
-        let kinds = EncounterKind::CONTACT_KINDS_SQL;
-        let phq9 = |when: &str, order: &str, bound: &str| {
-            format!(
-                "CASE WHEN {when} THEN
-                   (SELECT m.id FROM measurements m
-                    WHERE m.client_id = c.id AND m.instrument = 'phq9' {bound}
-                    ORDER BY m.date {order}, m.id {order} LIMIT 1) END"
-            )
-        };
-        let attempt = |when: &str, offset: u8| {
-            format!(
-                "CASE WHEN {when} THEN
-                   (SELECT e.id FROM encounters e
-                    WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date <= ?4
-                    ORDER BY e.date DESC, e.id DESC LIMIT 1 OFFSET {offset}) END"
-            )
-        };
-        // ?1 span start, ?2 clinician, ?3 PHQ-9 caseness, ?4 the audit's end (NULL: no audit).
-        let sql = format!(
-            "SELECT c.id, c.status = 'active', c.since,
-                (SELECT min(e.date) FROM encounters e WHERE e.client_id = c.id AND {contact}),
-                pb.id, pb.date, pb.total, pp.id, pp.date, pp.total,
-                c.tier, c.status, c.discharged_on, a1.date, a1.status, a2.date, a2.status
-             FROM clients c
-             LEFT JOIN measurements pb ON pb.id = {baseline}
-             LEFT JOIN measurements pp ON pp.id = {before}
-             LEFT JOIN encounters a1 ON a1.id = {a1}
-             LEFT JOIN encounters a2 ON a2.id = {a2}
-             WHERE ?2 IS NULL OR c.clinician_id = ?2",
-            contact = contact("e"),
-            baseline = phq9("c.status = 'active' OR ?4 IS NOT NULL", "ASC", ""),
-            // Only a baseline at caseness before the span can need it (the outcome measures
-            // ignore the rest).
-            before = phq9(
-                "c.status = 'active' AND pb.total >= ?3 AND pb.date < ?1",
-                "DESC",
-                "AND m.date < ?1"
-            ),
-            a1 = attempt("?4 IS NOT NULL AND c.status = 'active'", 0),
-            a2 = attempt("a1.status <> 'completed'", 1),
-        );
+        let sql = clients_sql();
         let caseness = Instrument::Phq9.def().caseness;
         let audit_end = self.audit.as_ref().map(|a| iso(a.period.to));
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -338,19 +298,7 @@ impl Pass {
     /// "contacted" (active clients); with an audit, every kind's minutes and the contacts on
     /// paid days (or outside them).
     fn encounters(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let kinds = EncounterKind::CONTACT_KINDS_SQL;
-        // Without the audit only contact kinds are read, through their own partial index.
-        let only_contact_kinds = if self.audit.is_some() {
-            String::new()
-        } else {
-            format!("AND e.kind IN {kinds}")
-        };
-        let sql = format!(
-            "SELECT c.id, e.date, e.status = 'completed', e.kind IN {kinds}, e.minutes
-             FROM clients c CROSS JOIN encounters e
-             WHERE e.client_id = c.id {only_contact_kinds} AND e.date >= ?1 AND e.date <= ?2
-               AND (?3 IS NULL OR c.clinician_id = ?3)"
-        );
+        let sql = encounters_sql(self.audit.is_some());
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
@@ -406,11 +354,7 @@ impl Pass {
 
     /// Active clients with a measurement of any instrument in each period.
     fn measured(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT c.id, m.date FROM clients c CROSS JOIN measurements m
-             WHERE m.client_id = c.id AND m.date >= ?1 AND m.date <= ?2
-               AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)",
-        )?;
+        let mut stmt = conn.prepare_cached(MEASURED_SQL)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
             let day = key(r, 1)?;
@@ -431,11 +375,7 @@ impl Pass {
     /// For each period's end: the latest PHQ-9 by then against the baseline, for active
     /// clients with at least two PHQ-9s by then (domain::value keeps those at caseness).
     fn outcomes(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT c.id, m.id, m.date, m.total FROM clients c CROSS JOIN measurements m
-             WHERE m.client_id = c.id AND m.instrument = 'phq9' AND m.date >= ?1 AND m.date <= ?2
-               AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)",
-        )?;
+        let mut stmt = conn.prepare_cached(PHQ9_SQL)?;
         let mut inside: Vec<(usize, Phq9)> = Vec::new();
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
@@ -477,11 +417,7 @@ impl Pass {
 
     /// SRS totals dated in each period.
     fn experience(&mut self, conn: &Connection) -> Result<()> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT m.date, m.total FROM clients c CROSS JOIN measurements m
-             WHERE m.client_id = c.id AND m.instrument = 'srs' AND m.date >= ?1 AND m.date <= ?2
-               AND (?3 IS NULL OR c.clinician_id = ?3)",
-        )?;
+        let mut stmt = conn.prepare_cached(SRS_SQL)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
             let day = key(r, 0)?;
@@ -495,13 +431,7 @@ impl Pass {
 
     /// Acute events dated in each period, with the first contact dated after each.
     fn post_discharge(&mut self, conn: &Connection) -> Result<()> {
-        let sql = format!(
-            "SELECT v.date, (SELECT min(e.date) FROM encounters e
-                             WHERE e.client_id = v.client_id AND {contact} AND e.date > v.date)
-             FROM events v JOIN clients c ON c.id = v.client_id
-             WHERE v.date >= ?1 AND v.date <= ?2 AND (?3 IS NULL OR c.clinician_id = ?3)",
-            contact = contact("e")
-        );
+        let sql = events_sql();
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
@@ -547,6 +477,106 @@ fn care(r: &rusqlite::Row, state: &ClientState, audit: &Audit) -> rusqlite::Resu
             ..ClientFacts::default()
         }),
     })
+}
+
+const MEASURED_SQL: &str = "SELECT c.id, m.date FROM clients c CROSS JOIN measurements m
+     WHERE m.client_id = c.id AND m.date >= ?1 AND m.date <= ?2
+       AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)";
+
+const PHQ9_SQL: &str = "SELECT c.id, m.id, m.date, m.total FROM clients c CROSS JOIN measurements m
+     WHERE m.client_id = c.id AND m.instrument = 'phq9' AND m.date >= ?1 AND m.date <= ?2
+       AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)";
+
+const SRS_SQL: &str = "SELECT m.date, m.total FROM clients c CROSS JOIN measurements m
+     WHERE m.client_id = c.id AND m.instrument = 'srs' AND m.date >= ?1 AND m.date <= ?2
+       AND (?3 IS NULL OR c.clinician_id = ?3)";
+
+/// The clients statement: ?1 span start, ?2 clinician, ?3 PHQ-9 caseness, ?4 the audit's end
+/// (NULL: no audit).
+fn clients_sql() -> String {
+    let kinds = EncounterKind::CONTACT_KINDS_SQL;
+    let phq9 = |when: &str, order: &str, bound: &str| {
+        format!(
+            "CASE WHEN {when} THEN
+               (SELECT m.id FROM measurements m
+                WHERE m.client_id = c.id AND m.instrument = 'phq9' {bound}
+                ORDER BY m.date {order}, m.id {order} LIMIT 1) END"
+        )
+    };
+    let attempt = |when: &str, offset: u8| {
+        format!(
+            "CASE WHEN {when} THEN
+               (SELECT e.id FROM encounters e
+                WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date <= ?4
+                ORDER BY e.date DESC, e.id DESC LIMIT 1 OFFSET {offset}) END"
+        )
+    };
+    format!(
+        "SELECT c.id, c.status = 'active', c.since,
+            (SELECT min(e.date) FROM encounters e WHERE e.client_id = c.id AND {contact}),
+            pb.id, pb.date, pb.total, pp.id, pp.date, pp.total,
+            c.tier, c.status, c.discharged_on, a1.date, a1.status, a2.date, a2.status
+         FROM clients c
+         LEFT JOIN measurements pb ON pb.id = {baseline}
+         LEFT JOIN measurements pp ON pp.id = {before}
+         LEFT JOIN encounters a1 ON a1.id = {a1}
+         LEFT JOIN encounters a2 ON a2.id = {a2}
+         WHERE ?2 IS NULL OR c.clinician_id = ?2",
+        contact = contact("e"),
+        baseline = phq9("c.status = 'active' OR ?4 IS NOT NULL", "ASC", ""),
+        // Only a baseline at caseness before the span can need it (the outcome measures
+        // ignore the rest).
+        before = phq9(
+            "c.status = 'active' AND pb.total >= ?3 AND pb.date < ?1",
+            "DESC",
+            "AND m.date < ?1"
+        ),
+        a1 = attempt("?4 IS NOT NULL AND c.status = 'active'", 0),
+        a2 = attempt("a1.status <> 'completed'", 1),
+    )
+}
+
+/// The encounters statement (?1 span start, ?2 span end, ?3 clinician): contact kinds only,
+/// or every kind when auditing.
+fn encounters_sql(audit: bool) -> String {
+    let kinds = EncounterKind::CONTACT_KINDS_SQL;
+    // Without the audit only contact kinds are read, through their own partial index.
+    let only_contact_kinds = if audit {
+        String::new()
+    } else {
+        format!("AND e.kind IN {kinds}")
+    };
+    format!(
+        "SELECT c.id, e.date, e.status = 'completed', e.kind IN {kinds}, e.minutes
+         FROM clients c CROSS JOIN encounters e
+         WHERE e.client_id = c.id {only_contact_kinds} AND e.date >= ?1 AND e.date <= ?2
+           AND (?3 IS NULL OR c.clinician_id = ?3)"
+    )
+}
+
+/// The events statement (?1 span start, ?2 span end, ?3 clinician).
+fn events_sql() -> String {
+    format!(
+        "SELECT v.date, (SELECT min(e.date) FROM encounters e
+                         WHERE e.client_id = v.client_id AND {contact} AND e.date > v.date)
+         FROM events v JOIN clients c ON c.id = v.client_id
+         WHERE v.date >= ?1 AND v.date <= ?2 AND (?3 IS NULL OR c.clinician_id = ?3)",
+        contact = contact("e")
+    )
+}
+
+/// Every statement of a pass, by name, for checking their plans.
+#[cfg(test)]
+pub fn statements() -> Vec<(&'static str, String)> {
+    vec![
+        ("clients", clients_sql()),
+        ("contact-kind encounters", encounters_sql(false)),
+        ("every encounter", encounters_sql(true)),
+        ("measured", MEASURED_SQL.to_string()),
+        ("PHQ-9", PHQ9_SQL.to_string()),
+        ("SRS", SRS_SQL.to_string()),
+        ("events", events_sql()),
+    ]
 }
 
 /// The contact condition, written exactly as the partial index `encounters_contacts` is

@@ -165,3 +165,42 @@ fn no_periods_no_measures() {
     .unwrap();
     assert_eq!(one.engagement.contacted.to_string(), "n/a");
 }
+
+/// Every statement of the pass reads through an index that starts with the client (or the
+/// events' date), never a date-driven walk of encounters or measurements with a table lookup
+/// per row, and never sorts: the guard that keeps the report fast at 100,000 clients.
+#[test]
+fn every_statement_of_the_pass_follows_a_client_index_without_sorting() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    for clinician in [None, Some(1i64)] {
+        for (name, sql) in pass::statements() {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let who = clinician.map(|c| c.to_string());
+            let day = |d: &str| Some(d.to_string());
+            let params: Vec<Option<String>> = if name == "clients" {
+                vec![day("2026-01-01"), who, day("10"), day("2026-03-31")]
+            } else {
+                vec![day("2026-01-01"), day("2026-03-31"), who]
+            };
+            assert_eq!(params.len(), stmt.parameter_count(), "{name}");
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            let text = plan.join("\n");
+            assert!(!text.contains("TEMP B-TREE"), "{name} sorts:\n{text}");
+            for table in ["encounters", "measurements", "e ", "m "] {
+                assert!(
+                    !plan.iter().any(|l| l.starts_with(&format!("SCAN {table}"))),
+                    "{name} scans {table}:\n{text}"
+                );
+            }
+            assert!(!text.contains("encounters_by_date"), "{name}:\n{text}");
+            assert!(!text.contains("measurements_by_date"), "{name}:\n{text}");
+        }
+    }
+}
