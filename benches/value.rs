@@ -1,6 +1,7 @@
 //! Timing of the value report's parts on a practice database, without printing: the measures
 //! for one period, for a period and the previous one (one pass), the 12 monthly values of the
-//! value tab, the fairness self-audit and the end-of-day summary. Run with
+//! value tab, the value tab's overview, the fairness self-audit, the report's one pass and the
+//! end-of-day summary. Each is the fastest of five runs, wall clock and CPU. Run with
 //! `cargo bench --bench value -- PATH [YYYY-MM-DD]` on a demo made by `caseload demo`.
 
 use caseload::domain::value::Period;
@@ -99,4 +100,8 @@ fn main() {
     println!("fairness alone, one 90-day period:    {t}");
     let (t, _) = best(runs, || value::report(conn, period, query).expect("report"));
     println!("report: period, previous, fairness:   {t}");
+    let (t, _) = best(runs, || {
+        caseload::store::today::load(conn, today, None).expect("today")
+    });
+    println!("today::load, whole practice:          {t}");
 }
