@@ -115,6 +115,22 @@ fn open_look_get_help_and_quit_restores_the_terminal() {
         screen.contains("client") && screen.contains("PHQ-9"),
         "{screen}"
     );
+    // Priority order: every critical (●) row comes before every warning (▲), before info (○).
+    let markers: Vec<char> = screen
+        .lines()
+        .filter_map(|l| l.chars().next())
+        .filter(|c| matches!(c, '●' | '▲' | '○'))
+        .collect();
+    let rank = |c: &char| match c {
+        '●' => 0,
+        '▲' => 1,
+        _ => 2,
+    };
+    assert!(markers.len() > 5, "{screen}");
+    assert!(
+        markers.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{markers:?}\n{screen}"
+    );
     assert!(
         s.parser.lock().unwrap().screen().alternate_screen(),
         "the UI runs on the alternate screen"

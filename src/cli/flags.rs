@@ -5,8 +5,9 @@
 use super::args::FlagsArgs;
 use super::table::Table;
 use super::{Context, print_json};
+use crate::domain::csvfile::printable_cell;
 use crate::domain::flags::{Flag, count_by_kind};
-use crate::domain::{ClientId, Tier, text::sanitize};
+use crate::domain::{ClientId, Tier};
 use crate::error::{Error, Result};
 use crate::store::clinicians;
 use crate::store::panel::{self, PanelEntry, PanelQuery};
@@ -59,17 +60,6 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     Ok(())
 }
 
-/// A text cell for CSV: control characters neutralised, and a leading `= + - @` defused so a
-/// spreadsheet never runs a name from a payer file as a formula.
-fn csv_text(text: &str) -> String {
-    let text = sanitize(text);
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text
-    }
-}
-
 fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
     let failed = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
@@ -90,15 +80,15 @@ fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
         for f in &e.flags {
             out.write_record([
                 e.client.id.to_string(),
-                csv_text(e.client.external_id.as_deref().unwrap_or("")),
-                csv_text(&e.client.name),
+                printable_cell(e.client.external_id.as_deref().unwrap_or("")),
+                printable_cell(&e.client.name),
                 e.client.tier.to_string(),
-                csv_text(e.client.clinician.as_deref().unwrap_or("")),
+                printable_cell(e.client.clinician.as_deref().unwrap_or("")),
                 f.kind.to_string(),
                 f.severity.to_string(),
                 f.due.map_or(String::new(), |d| d.to_string()),
                 f.days_overdue.to_string(),
-                csv_text(&f.reason),
+                printable_cell(&f.reason),
             ])
             .map_err(failed)?;
         }

@@ -189,7 +189,7 @@ fn render_csv(report: &RevenueReport) -> Result<String> {
     ]);
     out.write_record(&header).map_err(failed)?;
     for r in &report.rows {
-        let mut record = vec![r.key.clone()];
+        let mut record = vec![crate::domain::csvfile::printable_cell(&r.key)];
         if by_client {
             record.push(r.client_id.map(|c| c.to_string()).unwrap_or_default());
         }

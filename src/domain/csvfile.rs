@@ -254,6 +254,12 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// A text cell for CSV printed by a command: control characters replaced (it may go to a
+/// terminal) and formulas neutralised (it may go to a spreadsheet).
+pub fn printable_cell(text: &str) -> String {
+    neutralize(&super::text::sanitize(text)).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_shared_terminals.sql"),
     include_str!("../../migrations/0003_rosters.sql"),
+    include_str!("../../migrations/0004_indexes.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -182,6 +183,189 @@ mod tests {
                 .is_err(),
             "the append-only triggers are back"
         );
+    }
+
+    /// Every table's rows as text, by rowid (or key), for the columns a version had.
+    fn dump(conn: &Connection) -> Vec<(String, Vec<String>)> {
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                 ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        tables
+            .into_iter()
+            .map(|table| {
+                let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+                let columns = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        let values: Vec<String> = (0..columns)
+                            .map(|i| {
+                                format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())
+                            })
+                            .collect();
+                        Ok(values.join("|"))
+                    })
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                (table, rows)
+            })
+            .collect()
+    }
+
+    /// What each version's program could have written, in that version's schema: a practice
+    /// whose encounters exercise every index (contact and other kinds, every status, a
+    /// same-day tie, minutes this month, an acute event with follow-up).
+    fn write_as_version(conn: &Connection, version: i64) {
+        match version {
+            1 => conn
+                .execute_batch(
+                    "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
+                         VALUES (1, 'Dana Reyes', 'admin', 9500, '2025-01-01 00:00:00'),
+                                (2, 'Sam Okafor', 'clinician', 6800, '2025-01-01 00:00:00');
+                     INSERT INTO contracts (id, name, model, withhold_bp, proration, payer)
+                         VALUES (1, 'Harbor', 'capitation', 500, 'first-of-month', 'Harbor Plan');
+                     INSERT INTO contract_rates VALUES (1, '0001-01-01', 15000);
+                     INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
+                         VALUES (1, 'M-1', 'Ann Lee', 'high', 'active', '2025-02-01', 2);
+                     INSERT INTO attributions (client_id, contract_id, start_date)
+                         VALUES (1, 1, '2025-02-01');
+                     INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                         VALUES (1, 2, '2025-02-03', 'intake', 'completed', 60),
+                                (1, 2, '2025-02-03', 'documentation', 'completed', 20),
+                                (1, 2, '2025-02-10', 'session', 'completed', 50),
+                                (1, 2, '2025-02-10', 'session', 'no-show', 5),
+                                (1, 1, '2025-02-12', 'coordination', 'completed', 15),
+                                (1, 2, '2025-02-14', 'telehealth', 'cancelled', 0);
+                     INSERT INTO measurements (client_id, date, instrument, total, items)
+                         VALUES (1, '2025-02-03', 'phq9', 18, NULL),
+                                (1, '2025-02-10', 'phq9', 12, '1,1,2,2,1,1,2,2,0');
+                     INSERT INTO events (client_id, date, kind) VALUES (1, '2025-02-05', 'ed-visit');
+                     INSERT INTO settings (key, value) VALUES ('measure-days', '45')
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                     INSERT INTO audit (at, clinician_id, actor, action, client_id, detail) VALUES
+                         ('2025-02-01T10:00:00.000Z', 1, 'Dana Reyes', 'client.add', 1, 'tier high'),
+                         ('2025-02-03T10:00:00.000Z', 2, 'Sam Okafor', 'encounter.add', 1, 'intake');",
+                )
+                .unwrap(),
+            2 => conn
+                .execute_batch(
+                    "UPDATE clinicians SET passphrase = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
+                         passphrase_set_at = '2025-03-01T09:00:00.000Z' WHERE id = 2;
+                     INSERT INTO login_throttle VALUES (2, 1, '2025-03-01T09:00:00.000Z');
+                     INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
+                         VALUES (2, 'M-2', 'Bo Chen', 'moderate', 'active', '2025-03-01', 1);
+                     INSERT INTO attributions (client_id, contract_id, start_date)
+                         VALUES (2, 1, '2025-03-01');
+                     INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                         VALUES (2, 1, '2025-03-04', 'outreach', 'completed', 10),
+                                (2, 1, '2025-03-06', 'intake', 'completed', 55),
+                                (2, 1, '2025-03-20', 'phone', 'no-show', 5),
+                                (1, 2, '2025-03-02', 'session', 'completed', 45);",
+                )
+                .unwrap(),
+            3 => conn
+                .execute_batch(
+                    "INSERT INTO roster_imports (id, contract_id, as_of, imported_at, file_hash, members)
+                         VALUES (1, 1, '2025-03-01', '2025-03-02T08:00:00.000Z', 'abc123', 2);
+                     INSERT INTO roster_members VALUES (1, 'M-1', '2025-02-01', NULL),
+                                                       (1, 'M-2', '2025-03-01', NULL);
+                     INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                         VALUES (2, 1, '2025-03-22', 'session', 'cancelled', 0),
+                                (1, 2, '2025-03-09', 'crisis', 'completed', 90);",
+                )
+                .unwrap(),
+            _ => unreachable!("add the data version {version} could write"),
+        }
+    }
+
+    /// A database made by every earlier version, with that version's data, opens under the
+    /// current schema with every row kept, and the current indexes answer for the old rows
+    /// (the panel facts read from them agree with the client's records).
+    #[test]
+    fn a_database_made_by_every_earlier_version_keeps_its_data() {
+        use crate::domain::flags::history::facts_from_history;
+        use crate::domain::{ClientId, parse_date};
+        use crate::store::{audit, facts, record};
+        for made_by in 1..SCHEMA_VERSION {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(format!("v{made_by}.db"));
+            let before = {
+                let mut conn = Connection::open(&path).unwrap();
+                for version in 1..=made_by {
+                    migrate_to(&mut conn, version).unwrap();
+                    write_as_version(&conn, version);
+                }
+                dump(&conn)
+            };
+            let store = Store::open(&path).unwrap();
+            let conn = store.conn();
+            assert_eq!(user_version(conn).unwrap(), SCHEMA_VERSION);
+            let ok: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(ok, "ok", "made by version {made_by}");
+            let after = dump(conn);
+            // Every row is still there: columns added later come after the old ones (version 2
+            // gave version 1's audit rows their hashes); a migration may add rows (settings).
+            for (table, rows) in &before {
+                let (_, now) = after.iter().find(|(t, _)| t == table).unwrap();
+                for old in rows {
+                    assert!(
+                        now.iter().any(|new| new.starts_with(old.as_str())),
+                        "{table}: {old} is gone (made by version {made_by})\n{now:#?}"
+                    );
+                }
+            }
+            assert!(audit::verify(conn).unwrap().is_ok(), "made by {made_by}");
+            let today = parse_date("2025-03-25").unwrap();
+            for id in 1..=made_by.min(2) {
+                let row = facts::for_client(conn, ClientId(id), today).unwrap();
+                let rec = record::load(conn, ClientId(id)).unwrap();
+                let expected = facts_from_history(
+                    &rec.client,
+                    &rec.encounters,
+                    &rec.measurements,
+                    &rec.events,
+                    today,
+                );
+                assert_eq!(row.facts, expected, "client {id}, made by {made_by}");
+            }
+            let ann = facts::for_client(conn, ClientId(1), today).unwrap();
+            let attempts = |attempts: &[crate::domain::flags::ContactAttempt]| {
+                attempts
+                    .iter()
+                    .map(|a| format!("{} {}", a.date, a.status))
+                    .collect::<Vec<_>>()
+            };
+            if made_by == 1 {
+                assert_eq!(ann.facts.first_contact, parse_date("2025-02-03").ok());
+                // The same-day no-show was recorded after the session: it is the later attempt.
+                assert_eq!(
+                    attempts(&ann.facts.recent_attempts),
+                    ["2025-02-14 cancelled", "2025-02-10 no-show"]
+                );
+                assert_eq!(
+                    ann.facts.acute_event.unwrap().first_contact_after,
+                    parse_date("2025-02-10").ok()
+                );
+            } else {
+                // Version 3 logged a crisis contact after version 2's session.
+                let (last, minutes) = if made_by == 2 {
+                    ("2025-03-02", 45)
+                } else {
+                    ("2025-03-09", 135)
+                };
+                assert_eq!(ann.facts.last_contact, parse_date(last).ok());
+                assert_eq!(ann.minutes_this_month, minutes);
+            }
+        }
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub static KEYMAP: &[Binding] = &[
     bind(L::Help, &[k('j'), code(KeyCode::Down)], Action::Down, "scroll down", ""),
     bind(L::Help, &[k('k'), code(KeyCode::Up)], Action::Up, "scroll up", ""),
     // Lock
-    bind(L::Lock, &[code(KeyCode::Up)], Action::Up, "previous name", "name"),
+    bind(L::Lock, &[code(KeyCode::Up)], Action::Up, "previous name", ""),
     bind(L::Lock, &[code(KeyCode::Down)], Action::Down, "next name", ""),
     bind(L::Lock, &[code(KeyCode::Backspace)], Action::Erase, "delete a character", ""),
     bind(L::Lock, &[code(KeyCode::Enter)], Action::Submit, "unlock", "unlock"),

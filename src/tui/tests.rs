@@ -313,6 +313,58 @@ fn logging_a_contact_from_the_form_writes_once_and_reloads() {
 }
 
 #[test]
+fn logging_a_contact_clears_the_never_seen_flag() {
+    use crate::domain::flags::FlagKind;
+    let mut store = practice();
+    let mut app = app(&mut store, 100, 30);
+    let flags_of = |app: &App| -> Vec<FlagKind> {
+        let e = app
+            .panel
+            .entries
+            .iter()
+            .find(|e| e.client.name == "Bo Diaz")
+            .unwrap();
+        e.flags.iter().map(|f| f.kind).collect()
+    };
+    assert!(
+        flags_of(&app).contains(&FlagKind::NeverSeen),
+        "{:?}",
+        flags_of(&app)
+    );
+    open(&mut app, &mut store, "Bo Diaz");
+    keys(&mut app, &mut store, "c\n");
+    assert!(
+        !flags_of(&app).contains(&FlagKind::NeverSeen),
+        "{:?}",
+        flags_of(&app)
+    );
+    let view = app.client.as_ref().unwrap();
+    let on_screen: Vec<FlagKind> = view
+        .entry
+        .as_ref()
+        .unwrap()
+        .flags
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    assert!(
+        !on_screen.contains(&FlagKind::NeverSeen),
+        "the client screen shows it cleared too"
+    );
+    assert!(
+        on_screen.contains(&FlagKind::NoBaseline),
+        "a first contact without a measurement: no baseline"
+    );
+    keys(&mut app, &mut store, "m120000000\n");
+    let view = app.client.as_ref().unwrap();
+    assert!(
+        view.entry.as_ref().unwrap().flags.is_empty(),
+        "{:?}",
+        view.entry.as_ref().unwrap().flags
+    );
+}
+
+#[test]
 fn escape_cancels_a_form_without_writing() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);

@@ -1,7 +1,7 @@
 //! The SQL behind the revenue report: aggregates over indexes, never a query per client.
 //! Attributions up to the end of the range; minutes per day and clinician over the covering
-//! index `encounters_by_date`; minutes per attribution (a join through `encounters_by_client`);
-//! minutes per client. Sums of `minutes × hourly cost in cents` stay integers here — dividing
+//! index `encounters_by_date`; minutes per attribution (a join through `encounters_by_client`,
+//! which carries clinician and minutes, so no encounter row is read); minutes per client. Sums of `minutes × hourly cost in cents` stay integers here — dividing
 //! by 60 and rounding is the domain's job.
 
 use super::RevenueQuery;
@@ -86,7 +86,7 @@ pub fn time_by_day(
 }
 
 /// Minutes per client in the range. `+e.date` keeps SQLite off `encounters_by_date` (which
-/// would need a lookup and a sort per row) and on `encounters_by_client`, in group order.
+/// would need a sort) and on the covering `encounters_by_client`, in group order.
 pub fn time_by_client(conn: &Connection, q: &RevenueQuery) -> Result<Vec<(ClientId, Spent)>> {
     let mut stmt = conn.prepare_cached(&by_client_sql(q))?;
     let rows = stmt.query_map(bounds(q), |r| {
@@ -279,8 +279,13 @@ mod tests {
                     assert!(!p.contains("TEMP B-TREE"), "{p}");
                 }
             }
-            assert!(attributed.contains("encounters_by_client"), "{attributed}");
-            assert!(per_client.contains("encounters_by_client"), "{per_client}");
+            // The per-client index carries clinician and minutes: no encounter row is read.
+            let covering = "COVERING INDEX encounters_by_client";
+            assert!(attributed.contains(covering), "{attributed}");
+            assert!(per_client.contains(covering), "{per_client}");
+            if client.is_some() {
+                assert!(day.contains(covering), "{day}");
+            }
         }
     }
 }
