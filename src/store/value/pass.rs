@@ -6,7 +6,9 @@
 //! The statements:
 //! 1. clients: the first contact ever, the PHQ-9 baseline, the latest PHQ-9 before the span
 //!    and, for the audit, the two latest contact-kind encounters by its end (index seeks);
-//! 2. encounters in the span (contact kinds only, or every kind for the audit's minutes);
+//! 2. contact-kind encounters in the span (`encounters_contact_kinds`, which holds kind and
+//!    status) and, for the audit, every encounter's minutes in its period
+//!    (`encounters_by_client`, which holds the minutes): no table row is read;
 //! 3. measurements in the span (covering `measurements_by_client_date`);
 //! 4. PHQ-9s and 5. SRS totals in the span (`measurements_by_client_instrument`);
 //! 6. acute events in the span with the first contact after each (few);
@@ -208,7 +210,8 @@ impl Pass {
                 }
             }
         }
-        self.encounters(conn, &mut clients)?;
+        self.attempts(conn, &mut clients)?;
+        self.minutes(conn, &mut clients)?;
         if !self.buckets.is_empty() {
             self.measured(conn, &mut clients)?;
             self.outcomes(conn, &mut clients)?;
@@ -294,42 +297,30 @@ impl Pass {
         Ok(clients)
     }
 
-    /// Encounters in the span: contact kinds give the show rate (every client in scope) and
-    /// "contacted" (active clients); with an audit, every kind's minutes and the contacts on
-    /// paid days (or outside them).
-    fn encounters(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let sql = encounters_sql(self.audit.is_some());
-        let mut stmt = conn.prepare_cached(&sql)?;
+    /// Contact-kind encounters in the span: the show rate (every client in scope), "contacted"
+    /// (active clients) and, in the audit's period, the contacts on paid days (or outside
+    /// them). Read from `encounters_contact_kinds` alone.
+    fn attempts(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
+        let mut stmt = conn.prepare_cached(&attempts_sql())?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
             let day = key(r, 1)?;
-            let (completed, contact_kind): (bool, bool) = (r.get(2)?, r.get(3)?);
+            let completed: bool = r.get(2)?;
             let mut client = clients.get_mut(r.get(0)?);
-            if let Some(audit) = self.audit.as_mut().filter(|a| a.from <= day && day <= a.to) {
-                let minutes: i64 = r.get(4)?;
-                let contact = i64::from(completed && contact_kind);
+            if completed
+                && let Some(audit) = self.audit.as_mut().filter(|a| a.from <= day && day <= a.to)
+            {
                 match client.as_deref_mut() {
                     Some(c) if c.paid_on(day) => {
                         if let Some(care) = c.care.as_mut() {
-                            care.minutes += minutes;
-                            care.contacts += contact;
+                            care.contacts += 1;
                         }
                     }
                     other => {
-                        let out = &mut audit.not_capitated;
-                        out.minutes += minutes;
-                        out.contacts += contact;
-                        if let Some(c) =
-                            other.filter(|c| !c.outside && (minutes > 0 || contact > 0))
-                        {
-                            c.outside = true;
-                            out.clients += 1;
-                        }
+                        audit.not_capitated.contacts += 1;
+                        outside(&mut audit.not_capitated, other);
                     }
                 }
-            }
-            if !contact_kind {
-                continue;
             }
             for (i, b) in self.buckets.iter_mut().enumerate() {
                 if !b.holds(day) {
@@ -346,6 +337,35 @@ impl Pass {
                 {
                     c.seen |= 1 << i;
                     b.contacted += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The audit's minutes: every encounter in its period (all kinds and statuses), on paid
+    /// days or outside them. Read from `encounters_by_client` alone.
+    fn minutes(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
+        let Some(audit) = self.audit.as_mut() else {
+            return Ok(());
+        };
+        let mut stmt = conn.prepare_cached(MINUTES_SQL)?;
+        let (from, to) = (iso(audit.period.from), iso(audit.period.to));
+        let mut rows = stmt.query(params![from, to, self.who])?;
+        while let Some(r) = rows.next()? {
+            let day = key(r, 1)?;
+            let minutes: i64 = r.get(2)?;
+            match clients.get_mut(r.get(0)?) {
+                Some(c) if c.paid_on(day) => {
+                    if let Some(care) = c.care.as_mut() {
+                        care.minutes += minutes;
+                    }
+                }
+                other => {
+                    audit.not_capitated.minutes += minutes;
+                    if minutes > 0 {
+                        outside(&mut audit.not_capitated, other);
+                    }
                 }
             }
         }
@@ -447,6 +467,14 @@ impl Pass {
     }
 }
 
+/// Counts a client once among those with time or a contact on days without capitation cover.
+fn outside(out: &mut NotCapitated, client: Option<&mut ClientState>) {
+    if let Some(c) = client.filter(|c| !c.outside) {
+        c.outside = true;
+        out.clients += 1;
+    }
+}
+
 /// The audit's facts about one client from the clients statement (columns 10–16): band (the
 /// baseline, when dated by the audit's end), tier, discharged in the period, and disengaged at
 /// its end by the flag's own rule. Time and member months come later.
@@ -536,23 +564,21 @@ fn clients_sql() -> String {
     )
 }
 
-/// The encounters statement (?1 span start, ?2 span end, ?3 clinician): contact kinds only,
-/// or every kind when auditing.
-fn encounters_sql(audit: bool) -> String {
-    let kinds = EncounterKind::CONTACT_KINDS_SQL;
-    // Without the audit only contact kinds are read, through their own partial index.
-    let only_contact_kinds = if audit {
-        String::new()
-    } else {
-        format!("AND e.kind IN {kinds}")
-    };
+/// The contact-kind encounters statement (?1 span start, ?2 span end, ?3 clinician).
+fn attempts_sql() -> String {
     format!(
-        "SELECT c.id, e.date, e.status = 'completed', e.kind IN {kinds}, e.minutes
+        "SELECT c.id, e.date, e.status = 'completed'
          FROM clients c CROSS JOIN encounters e
-         WHERE e.client_id = c.id {only_contact_kinds} AND e.date >= ?1 AND e.date <= ?2
-           AND (?3 IS NULL OR c.clinician_id = ?3)"
+         WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date >= ?1 AND e.date <= ?2
+           AND (?3 IS NULL OR c.clinician_id = ?3)",
+        kinds = EncounterKind::CONTACT_KINDS_SQL
     )
 }
+
+/// The audit's minutes (?1 its start, ?2 its end, ?3 clinician).
+const MINUTES_SQL: &str = "SELECT c.id, e.date, e.minutes FROM clients c CROSS JOIN encounters e
+     WHERE e.client_id = c.id AND e.date >= ?1 AND e.date <= ?2
+       AND (?3 IS NULL OR c.clinician_id = ?3)";
 
 /// The events statement (?1 span start, ?2 span end, ?3 clinician).
 fn events_sql() -> String {
@@ -570,8 +596,8 @@ fn events_sql() -> String {
 pub fn statements() -> Vec<(&'static str, String)> {
     vec![
         ("clients", clients_sql()),
-        ("contact-kind encounters", encounters_sql(false)),
-        ("every encounter", encounters_sql(true)),
+        ("contact-kind encounters", attempts_sql()),
+        ("minutes", MINUTES_SQL.to_string()),
         ("measured", MEASURED_SQL.to_string()),
         ("PHQ-9", PHQ9_SQL.to_string()),
         ("SRS", SRS_SQL.to_string()),
@@ -579,8 +605,8 @@ pub fn statements() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The contact condition, written exactly as the partial index `encounters_contacts` is
-/// declared so SQLite can use it.
+/// The contact condition; its kind list is written exactly as the partial index
+/// `encounters_contact_kinds` is declared, so SQLite can use it.
 fn contact(alias: &str) -> String {
     format!(
         "{alias}.status = 'completed' AND {alias}.kind IN {}",
