@@ -77,6 +77,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// List the clients who need attention, most urgent first, with the reason for each flag
     Flags(FlagsArgs),
+    /// The end-of-day check-in: what was logged today, its cost against today's capitation,
+    /// critical flags, and who falls due today, tomorrow and in the next 7 days
+    Today(TodayArgs),
     /// Write a synthetic demo practice into the database
     Demo(DemoArgs),
     /// Reports: revenue against the time it takes, and the value the practice delivers
@@ -413,6 +416,16 @@ pub struct FlagsArgs {
     /// Print CSV: one row per flag
     #[arg(long)]
     pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TodayArgs {
+    /// This clinician's panel [default: the --as clinician's, else the whole practice]
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ mod report;
 mod revenue;
 mod secret;
 pub mod table;
+mod today;
 mod work;
 
 pub use args::{Cli, Command};
@@ -99,6 +100,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Report(r) => report::run(&mut ctx, r),
         Command::Audit(c) => audit::run(&mut ctx, c),
         Command::Flags(a) => flags::run(&mut ctx, a),
+        Command::Today(a) => today::run(&mut ctx, a),
         Command::Import(c) => import::run(&mut ctx, c),
         Command::Reconcile(a) => reconcile::run(&mut ctx, a),
         Command::Export(a) => export::export(&mut ctx, a),

@@ -3,6 +3,7 @@
 use super::args::ReportCommand;
 use super::table::Table;
 use super::{Context, print_json};
+use crate::domain::fairness::{Care, Fairness};
 use crate::domain::value::{Period, Rate, ValueMeasures};
 use crate::domain::{parse_date, text::sanitize};
 use crate::error::{Error, Result};
@@ -28,6 +29,8 @@ struct ValueJson {
     current: ValueMeasures,
     previous: ValueMeasures,
     clinician: Option<String>,
+    /// The fairness self-audit for the (current) period.
+    fairness: Fairness,
 }
 
 /// The period a report covers: `--from`/`--to`, defaulting to the 90 days ending today.
@@ -56,15 +59,25 @@ fn value_report(
 ) -> Result<()> {
     let period = period(ctx, from, to)?;
     let conn = ctx.store.conn();
-    let clinician = clinician
+    let requested = clinician
         .as_deref()
         .map(|n| clinicians::by_name(conn, n))
         .transpose()?;
-    let query = ValueQuery {
-        clinician: clinician.as_ref().map(|c| c.id),
+    // A clinician sees their own panel; supervisors and admins whoever they ask for.
+    let panel_of = ctx.visible_clinician(requested.as_ref())?;
+    let conn = ctx.store.conn();
+    let clinician = match panel_of {
+        Some(id) => Some(clinicians::get(conn, id)?),
+        None => None,
     };
-    let current = value::measures(conn, period, query)?;
-    let previous = value::measures(conn, period.previous(), query)?;
+    let query = ValueQuery {
+        clinician: panel_of,
+    };
+    let value::ValueReport {
+        current,
+        previous,
+        fairness,
+    } = value::report(conn, period, query)?;
     ctx.store.write(|tx| {
         tx.audit(
             "report.value",
@@ -77,6 +90,7 @@ fn value_report(
             current,
             previous,
             clinician: clinician.map(|c| c.name),
+            fairness,
         });
     }
     let whose = clinician.map_or("the whole practice".to_string(), |c| sanitize(&c.name));
@@ -90,7 +104,59 @@ fn value_report(
     );
     println!();
     print!("{}", value_table(&current, &previous).render());
+    println!();
+    print_fairness(&fairness);
     Ok(())
+}
+
+/// The fairness self-audit: care per member month by baseline band and by tier, the time left
+/// out for want of capitation cover, and the warning when there is one.
+fn print_fairness(f: &Fairness) {
+    println!(
+        "Fairness: care per member month (MM) of capitation cover, {} to {}",
+        f.from, f.to
+    );
+    let mut t = Table::new(&[
+        "baseline PHQ-9 / tier",
+        ">clients",
+        ">member months",
+        ">min/MM",
+        ">contacts/MM",
+        ">contacted",
+        ">discharged",
+        ">disengaged",
+    ]);
+    let mut row = |name: String, c: &Care| {
+        t.row(vec![
+            name,
+            c.clients.to_string(),
+            format!("{:.1}", c.member_months),
+            c.minutes_per_member_month
+                .map_or("n/a".into(), |v| format!("{v:.1}")),
+            c.contacts_per_member_month
+                .map_or("n/a".into(), |v| format!("{v:.2}")),
+            c.contacted.to_string(),
+            c.discharged.to_string(),
+            c.disengaged.to_string(),
+        ]);
+    };
+    for b in &f.by_band {
+        row(b.band.label().to_string(), &b.care);
+    }
+    for r in &f.by_tier {
+        row(format!("{} tier", r.tier), &r.care);
+    }
+    print!("{}", t.render());
+    let out = &f.not_capitated;
+    if out.clients > 0 {
+        println!(
+            "Not in the table: {} minutes and {} contacts for {} clients on days without capitation cover.",
+            out.minutes, out.contacts, out.clients
+        );
+    }
+    if let Some(warning) = &f.warning {
+        println!("warning: {warning}");
+    }
 }
 
 fn days(value: Option<f64>) -> String {

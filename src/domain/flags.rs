@@ -13,7 +13,7 @@ mod props;
 mod tests;
 
 pub use priority::{Priority, sort_by_priority};
-pub use rules::evaluate;
+pub use rules::{FIRST_CONTACT_DAYS, evaluate, is_disengaged};
 
 use super::{ClientStatus, EncounterStatus, EventKind, Tier};
 use chrono::NaiveDate;

@@ -9,6 +9,7 @@ pub mod csvfile;
 pub mod dates;
 pub mod economics;
 pub mod entry;
+pub mod fairness;
 pub mod flags;
 pub mod history;
 pub mod ids;
@@ -22,6 +23,7 @@ pub mod records;
 pub mod roster;
 pub mod roster_plan;
 pub mod text;
+pub mod today;
 pub mod validate;
 pub mod value;
 

@@ -19,6 +19,7 @@ pub mod encounters;
 pub mod events;
 pub mod export;
 pub mod facts;
+pub mod fairness;
 pub mod history;
 pub mod measurements;
 mod migrate;
@@ -29,6 +30,7 @@ pub mod revenue;
 pub mod roster;
 mod row;
 pub mod settings;
+pub mod today;
 pub mod value;
 
 use crate::domain::ClinicianId;

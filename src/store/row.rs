@@ -40,3 +40,41 @@ pub fn opt_date(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
 pub fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
+
+/// A date as a number that sorts like it: `YYYYMMDD` (2026-11-23 → 20261123). Comparing keys
+/// is comparing dates, without parsing a `NaiveDate` for every row of a large scan.
+pub fn day_key(date: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    date.year().max(0) as u32 * 10_000 + date.month() * 100 + date.day()
+}
+
+/// The date of a [`day_key`].
+pub fn key_date(key: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt((key / 10_000) as i32, key / 100 % 100, key % 100)
+}
+
+/// A `YYYY-MM-DD` column as a [`day_key`], read in place (no allocation, no date parsing).
+pub fn key(row: &Row, idx: usize) -> rusqlite::Result<u32> {
+    let text = row.get_ref(idx)?.as_str()?;
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
+    let mut key = 0u32;
+    for (i, b) in bytes.iter().enumerate() {
+        if i == 4 || i == 7 {
+            continue;
+        }
+        if !shaped || !b.is_ascii_digit() {
+            return Err(conversion_error(idx, format!("bad date in column {idx}")));
+        }
+        key = key * 10 + u32::from(b - b'0');
+    }
+    Ok(key)
+}
+
+/// A nullable `YYYY-MM-DD` column as a [`day_key`].
+pub fn opt_key(row: &Row, idx: usize) -> rusqlite::Result<Option<u32>> {
+    match row.get_ref(idx)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => key(row, idx).map(Some),
+    }
+}

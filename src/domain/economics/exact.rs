@@ -87,6 +87,12 @@ impl Exact {
         Money(round_half_away(self.0, CENT_PARTS) as i64)
     }
 
+    /// `self` divided into `parts` equal shares (`parts` > 0), one share rounded once: a day's
+    /// share of a month's revenue. None for no parts.
+    pub fn share(self, parts: i64) -> Option<Money> {
+        (parts > 0).then(|| Money(round_half_away(self.0, CENT_PARTS * parts as i128) as i64))
+    }
+
     /// `self` per hour of `minutes`, rounded once: the effective hourly rate. None without time.
     pub fn per_hour(self, minutes: i64) -> Option<Money> {
         (minutes > 0)
@@ -137,6 +143,17 @@ mod tests {
             assert_eq!(MemberMonths::days_of(days, days), MemberMonths::ONE);
         }
         assert_eq!(CENT_PARTS % 60, 0, "minutes × cost / 60 must stay exact");
+    }
+
+    #[test]
+    fn a_days_share_of_a_month_is_rounded_once() {
+        // $4,500.15 over 30 days is 15000.5 cents a day: $150.01.
+        assert_eq!(Exact::money(Money(450_015)).share(30), Some(Money(15_001)));
+        // 13.5 member months at $47.00 over 31 days: 63450 / 31 = 2046.77… cents.
+        let gross = Exact::per_member_month(MemberMonths(MONTH_PARTS * 27 / 2), Money(4700));
+        assert_eq!(gross.share(31), Some(Money(2047)));
+        assert_eq!(Exact::ZERO.share(28), Some(Money(0)));
+        assert_eq!(Exact::money(Money(100)).share(0), None);
     }
 
     #[test]

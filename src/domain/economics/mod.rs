@@ -4,6 +4,7 @@
 //! once; a total row is the sum of the rounded rows above it. Nothing here reads the clock or
 //! the database, and no floating point ever holds money (f64 only for ratios on display).
 
+pub mod cover;
 mod exact;
 mod prorate;
 

@@ -230,13 +230,22 @@ fn not_improving(instrument: Instrument, trend: &ScoreTrend, today: NaiveDate) -
     ))
 }
 
+/// Whether an active client with these facts is disengaged: their two most recent
+/// contact-kind encounters both missed (no-show or cancelled). The `disengaged` flag fires
+/// exactly when this holds; the fairness audit counts it without building the flag.
+pub fn is_disengaged(facts: &ClientFacts) -> bool {
+    let missed = |s: EncounterStatus| s != EncounterStatus::Completed;
+    facts.status == ClientStatus::Active
+        && matches!(facts.recent_attempts.get(..2), Some([later, earlier])
+            if missed(later.status) && missed(earlier.status))
+}
+
 /// The two most recent contact-kind encounters both missed (no-show or cancelled).
 fn disengaged(facts: &ClientFacts, today: NaiveDate) -> Option<Flag> {
     let [later, earlier] = facts.recent_attempts.get(..2)? else {
         return None;
     };
-    let missed = |s: EncounterStatus| s != EncounterStatus::Completed;
-    (missed(later.status) && missed(earlier.status)).then(|| {
+    is_disengaged(facts).then(|| {
         flag(
             FlagKind::Disengaged,
             later.date,

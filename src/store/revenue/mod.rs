@@ -298,6 +298,33 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
     })
 }
 
+/// One month's capitation gross, exactly (unrounded): Σ member months × the PMPM in effect,
+/// over the whole practice or one clinician's panel (the clients whose primary clinician they
+/// are, as in the report's clinician scope). The end-of-day check-in shares it out by day.
+pub fn capitation_gross(
+    conn: &Connection,
+    month: Month,
+    clinician: Option<ClinicianId>,
+) -> Result<Exact> {
+    let contracts: HashMap<ContractId, Contract> = contracts::list(conn)?
+        .into_iter()
+        .filter(|c| c.model == ContractModel::Capitation)
+        .map(|c| (c.id, c))
+        .collect();
+    let query = RevenueQuery::new(month, month, GroupBy::Month);
+    let mut gross = Exact::ZERO;
+    for span in gather::attributions(conn, &query)? {
+        let Some(contract) = contracts.get(&span.contract) else {
+            continue;
+        };
+        if clinician.is_some() && span.primary != clinician {
+            continue;
+        }
+        gross += earned_in_month(contract, span.start, span.end, month).gross;
+    }
+    Ok(gross)
+}
+
 /// The months up to `to` in which an attribution can earn: a capitation member every month
 /// attributed; a case-rate episode only in the month it starts.
 fn earning_months(contract: &Contract, span: &Span, to: Month) -> Vec<Month> {

@@ -1,0 +1,393 @@
+//! The fairness self-audit (issue 6): is capitation quietly pushing care away from the clients
+//! who need it most? For one period, the care each capitated client got goes in; minutes and
+//! contacts per member month, the share contacted, discharges and disengagements come out, by
+//! baseline PHQ-9 severity band and by risk tier, with a plain warning when the most severe
+//! band got less time per member month than the mildest. Pure: no clock, no SQL.
+//!
+//! Definitions (also in README.md):
+//! - Population: clients with capitation cover in the period (`economics::cover`): the days a
+//!   capitation contract pays for them. Time and contacts count only on those days, so both
+//!   sides of "per member month" describe the same client-days. Time on days without cover
+//!   (case-rate episodes, no contract) is reported apart, as `not_capitated`.
+//! - Band: the client's PHQ-9 baseline (earliest PHQ-9 dated on or before the period's end),
+//!   or "no PHQ-9 baseline". Tier: the client's current risk tier.
+//! - Contacted: clients with a contact on a covered day, of the clients in the row.
+//! - Discharged: clients discharged in the period. Disengaged: active clients carrying the
+//!   `disengaged` flag at the period's end (their two latest contact-kind encounters by then
+//!   both missed).
+
+use super::economics::{MONTH_PARTS, MemberMonths};
+use super::value::{Period, Rate};
+use super::{Instrument, Tier};
+use serde::Serialize;
+use std::fmt;
+
+/// A baseline PHQ-9 severity band (SPEC section 3), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    Minimal,
+    Mild,
+    Moderate,
+    ModeratelySevere,
+    Severe,
+    NoBaseline,
+}
+
+impl Band {
+    /// Mildest first; "no baseline" last.
+    pub const ALL: [Band; 6] = [
+        Band::Minimal,
+        Band::Mild,
+        Band::Moderate,
+        Band::ModeratelySevere,
+        Band::Severe,
+        Band::NoBaseline,
+    ];
+
+    /// The band of a baseline PHQ-9 total (the instrument table's bands).
+    pub fn of_baseline(total: Option<i64>) -> Band {
+        let Some(total) = total else {
+            return Band::NoBaseline;
+        };
+        match Instrument::Phq9.def().band(total).map(|b| b.label) {
+            Some("minimal") => Band::Minimal,
+            Some("mild") => Band::Mild,
+            Some("moderate") => Band::Moderate,
+            Some("moderately severe") => Band::ModeratelySevere,
+            Some("severe") => Band::Severe,
+            _ => Band::NoBaseline,
+        }
+    }
+
+    /// The word in JSON (`moderately_severe`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Minimal => "minimal",
+            Band::Mild => "mild",
+            Band::Moderate => "moderate",
+            Band::ModeratelySevere => "moderately_severe",
+            Band::Severe => "severe",
+            Band::NoBaseline => "no_baseline",
+        }
+    }
+
+    /// For people (`moderately severe`, `no PHQ-9 baseline`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::ModeratelySevere => "moderately severe",
+            Band::NoBaseline => "no PHQ-9 baseline",
+            other => other.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.label())
+    }
+}
+
+/// The care one capitated client got in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientCare {
+    pub band: Band,
+    pub tier: Tier,
+    /// Member months of capitation cover in the period (> 0 for every client given).
+    pub member_months: MemberMonths,
+    /// Minutes of encounters dated on covered days (all kinds and statuses).
+    pub minutes: i64,
+    /// Contacts dated on covered days.
+    pub contacts: i64,
+    pub discharged: bool,
+    pub disengaged: bool,
+}
+
+/// Time in the period on days a client had no capitation cover: left out of the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct NotCapitated {
+    /// Clients with time (or a contact) on such days.
+    pub clients: i64,
+    pub minutes: i64,
+    pub contacts: i64,
+}
+
+/// One row of the breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Care {
+    pub clients: i64,
+    /// For display (two decimals); the exact value is `exact_member_months`.
+    pub member_months: f64,
+    #[serde(skip)]
+    pub exact_member_months: MemberMonths,
+    pub minutes: i64,
+    /// One decimal; null without member months.
+    pub minutes_per_member_month: Option<f64>,
+    pub contacts: i64,
+    /// Two decimals; null without member months.
+    pub contacts_per_member_month: Option<f64>,
+    pub contacted: Rate,
+    pub discharged: Rate,
+    pub disengaged: Rate,
+}
+
+impl Care {
+    fn of<'a>(clients: impl Iterator<Item = &'a ClientCare>) -> Care {
+        let (mut n, mut mm, mut minutes, mut contacts) = (0, MemberMonths::ZERO, 0, 0);
+        let (mut contacted, mut discharged, mut disengaged) = (0, 0, 0);
+        for c in clients {
+            n += 1;
+            mm += c.member_months;
+            minutes += c.minutes;
+            contacts += c.contacts;
+            contacted += i64::from(c.contacts > 0);
+            discharged += i64::from(c.discharged);
+            disengaged += i64::from(c.disengaged);
+        }
+        Care {
+            clients: n,
+            member_months: rounded(mm.as_f64(), 100.0),
+            exact_member_months: mm,
+            minutes,
+            minutes_per_member_month: per_member_month(minutes, mm).map(|v| rounded(v, 10.0)),
+            contacts,
+            contacts_per_member_month: per_member_month(contacts, mm).map(|v| rounded(v, 100.0)),
+            contacted: Rate::new(contacted, n),
+            discharged: Rate::new(discharged, n),
+            disengaged: Rate::new(disengaged, n),
+        }
+    }
+
+    /// Whether this row got fewer minutes per member month than `other`, exactly (no
+    /// rounding); false when either has no member months.
+    pub fn less_time_than(&self, other: &Care) -> bool {
+        let (a, b) = (self.exact_member_months.0, other.exact_member_months.0);
+        a > 0
+            && b > 0
+            && (self.minutes as i128) * (b as i128) < (other.minutes as i128) * (a as i128)
+    }
+}
+
+fn per_member_month(count: i64, mm: MemberMonths) -> Option<f64> {
+    (!mm.is_zero()).then(|| count as f64 * MONTH_PARTS as f64 / mm.0 as f64)
+}
+
+fn rounded(value: f64, scale: f64) -> f64 {
+    (value * scale).round() / scale
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BandCare {
+    pub band: Band,
+    #[serde(flatten)]
+    pub care: Care,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierCare {
+    pub tier: Tier,
+    #[serde(flatten)]
+    pub care: Care,
+}
+
+/// The self-audit for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fairness {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// Every band, mildest first, then "no baseline" (empty rows too, so the shape is stable).
+    pub by_band: Vec<BandCare>,
+    /// high, moderate, low.
+    pub by_tier: Vec<TierCare>,
+    pub not_capitated: NotCapitated,
+    /// Said plainly when the most severe band with clients got less time per member month
+    /// than the mildest band with clients.
+    pub warning: Option<String>,
+}
+
+/// The breakdown of the care the capitated clients got in `period`.
+pub fn audit(period: Period, clients: &[ClientCare], not_capitated: NotCapitated) -> Fairness {
+    let by_band: Vec<BandCare> = Band::ALL
+        .iter()
+        .map(|&band| BandCare {
+            band,
+            care: Care::of(clients.iter().filter(|c| c.band == band)),
+        })
+        .collect();
+    let by_tier = [Tier::High, Tier::Moderate, Tier::Low]
+        .iter()
+        .map(|&tier| TierCare {
+            tier,
+            care: Care::of(clients.iter().filter(|c| c.tier == tier)),
+        })
+        .collect();
+    let warning = warning(&by_band);
+    Fairness {
+        from: period.from,
+        to: period.to,
+        by_band,
+        by_tier,
+        not_capitated,
+        warning,
+    }
+}
+
+/// "Clients with severe depression got 38 min per member month, less than the 52 for
+/// minimal — …" when the most severe band with member months got less time per member month
+/// than the mildest such band (compared exactly; "no baseline" is not a band).
+pub fn warning(by_band: &[BandCare]) -> Option<String> {
+    let banded: Vec<&BandCare> = by_band
+        .iter()
+        .filter(|b| b.band != Band::NoBaseline && !b.care.exact_member_months.is_zero())
+        .collect();
+    let (mildest, severest) = (
+        banded.iter().min_by_key(|b| b.band)?,
+        banded.iter().max_by_key(|b| b.band)?,
+    );
+    if mildest.band == severest.band || !severest.care.less_time_than(&mildest.care) {
+        return None;
+    }
+    let (low, high) = (
+        severest.care.minutes_per_member_month?,
+        mildest.care.minutes_per_member_month?,
+    );
+    // Whole minutes read best; a decimal only when whole minutes would read as equal.
+    let (low, high) = if low.round() < high.round() {
+        (format!("{low:.0}"), format!("{high:.0}"))
+    } else {
+        (format!("{low:.1}"), format!("{high:.1}"))
+    };
+    Some(format!(
+        "Clients with {} depression got {low} min per member month, less than the {high} for \
+         {} — capitation may be pushing care away from those who need it most.",
+        severest.band.label(),
+        mildest.band.label()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::parse_date;
+
+    fn care(band: Band, tier: Tier, months: i64, minutes: i64, contacts: i64) -> ClientCare {
+        ClientCare {
+            band,
+            tier,
+            member_months: MemberMonths(months * MONTH_PARTS),
+            minutes,
+            contacts,
+            discharged: false,
+            disengaged: false,
+        }
+    }
+
+    fn period() -> Period {
+        Period {
+            from: parse_date("2026-09-01").unwrap(),
+            to: parse_date("2026-11-30").unwrap(),
+        }
+    }
+
+    #[test]
+    fn bands_follow_the_instrument_table() {
+        assert_eq!(Band::of_baseline(None), Band::NoBaseline);
+        assert_eq!(Band::of_baseline(Some(0)), Band::Minimal);
+        assert_eq!(Band::of_baseline(Some(4)), Band::Minimal);
+        assert_eq!(Band::of_baseline(Some(5)), Band::Mild);
+        assert_eq!(Band::of_baseline(Some(14)), Band::Moderate);
+        assert_eq!(Band::of_baseline(Some(15)), Band::ModeratelySevere);
+        assert_eq!(Band::of_baseline(Some(20)), Band::Severe);
+        assert_eq!(Band::of_baseline(Some(27)), Band::Severe);
+        assert_eq!(
+            serde_json::to_string(&Band::ModeratelySevere).unwrap(),
+            "\"moderately_severe\""
+        );
+    }
+
+    #[test]
+    fn severe_clients_getting_less_time_is_said_plainly() {
+        let mut clients = vec![
+            // Minimal: 2 clients, 6 member months, 312 minutes = 52 per member month.
+            care(Band::Minimal, Tier::Low, 3, 156, 3),
+            care(Band::Minimal, Tier::Low, 3, 156, 3),
+            // Severe: 1 client, 3 member months, 114 minutes = 38.
+            care(Band::Severe, Tier::High, 3, 114, 2),
+            // No baseline is not a band: 1 minute does not matter.
+            care(Band::NoBaseline, Tier::Moderate, 3, 1, 0),
+        ];
+        clients[2].disengaged = true;
+        let f = audit(period(), &clients, NotCapitated::default());
+        assert_eq!(
+            f.warning.as_deref(),
+            Some(
+                "Clients with severe depression got 38 min per member month, less than the 52 \
+                 for minimal — capitation may be pushing care away from those who need it most."
+            )
+        );
+        let severe = &f.by_band[4];
+        assert_eq!(severe.band, Band::Severe);
+        assert_eq!(severe.care.minutes_per_member_month, Some(38.0));
+        assert_eq!(severe.care.contacts_per_member_month, Some(0.67));
+        assert_eq!(severe.care.disengaged, Rate::new(1, 1));
+        let mild = &f.by_band[1];
+        assert_eq!(
+            (mild.care.clients, mild.care.minutes_per_member_month),
+            (0, None)
+        );
+        assert_eq!(mild.care.contacted.to_string(), "n/a");
+        assert_eq!(f.by_tier[0].tier, Tier::High);
+        assert_eq!(f.by_tier[2].care.minutes, 312);
+        assert_eq!(f.by_band.len(), 6);
+
+        // The same time per member month is no warning; more for the severe, none either.
+        clients[2].minutes = 156;
+        assert_eq!(
+            audit(period(), &clients, NotCapitated::default()).warning,
+            None
+        );
+        clients[2].minutes = 400;
+        assert_eq!(
+            audit(period(), &clients, NotCapitated::default()).warning,
+            None
+        );
+    }
+
+    #[test]
+    fn the_bands_compared_are_those_with_clients() {
+        // Only moderate and moderately severe have clients: those two are compared.
+        let clients = [
+            care(Band::Moderate, Tier::Moderate, 1, 60, 1),
+            care(Band::ModeratelySevere, Tier::Moderate, 2, 100, 2),
+        ];
+        let f = audit(period(), &clients, NotCapitated::default());
+        let text = f.warning.unwrap();
+        assert!(
+            text.starts_with("Clients with moderately severe depression got 50 min"),
+            "{text}"
+        );
+        assert!(text.contains("less than the 60 for moderate"), "{text}");
+        // One band alone, or none: nothing to compare.
+        assert_eq!(
+            audit(period(), &clients[..1], NotCapitated::default()).warning,
+            None
+        );
+        assert_eq!(audit(period(), &[], NotCapitated::default()).warning, None);
+    }
+
+    #[test]
+    fn a_difference_hidden_by_rounding_shows_a_decimal() {
+        // 52.4 against 52.0 per member month: whole minutes would both read 52.
+        let clients = [
+            care(Band::Mild, Tier::Low, 5, 262, 1),
+            care(Band::Severe, Tier::High, 1, 52, 1),
+        ];
+        let text = audit(period(), &clients, NotCapitated::default())
+            .warning
+            .unwrap();
+        assert!(
+            text.contains("got 52.0 min per member month, less than the 52.4 for mild"),
+            "{text}"
+        );
+    }
+}
