@@ -6,7 +6,9 @@ use super::form::Form;
 use super::keymap::Layer;
 use super::layout;
 use super::theme::Theme;
+use crate::domain::fairness::Fairness;
 use crate::domain::flags::FlagKind;
+use crate::domain::today::DaySummary;
 use crate::domain::value::ValueMeasures;
 use crate::domain::{ClientId, ClinicianId, Role, text};
 use crate::store::auth::Session;
@@ -232,6 +234,38 @@ pub struct App {
     pub revenue_scroll: usize,
     /// The value tab's figures, loaded when the tab is shown and dropped when data changes.
     pub value: Option<ValueTab>,
+    /// The end-of-day check-in (the same summary `caseload today` prints).
+    pub day: Option<DaySummary>,
+    /// The selected row of the Today tab's "needs you" list.
+    pub day_selected: usize,
+}
+
+impl App {
+    /// The Today tab's selectable clients, in the order shown: critical first, then due today,
+    /// tomorrow, and in the next days (each client once).
+    pub fn day_items(&self) -> Vec<(ClientId, String)> {
+        let Some(day) = &self.day else {
+            return Vec::new();
+        };
+        let mut items: Vec<(ClientId, String)> = Vec::new();
+        let mut push = |id: ClientId, name: &str| {
+            if !items.iter().any(|(i, _)| *i == id) {
+                items.push((id, name.to_string()));
+            }
+        };
+        for c in &day.critical {
+            push(c.client_id, &c.name);
+        }
+        for d in day
+            .due_today
+            .iter()
+            .chain(&day.due_tomorrow)
+            .chain(&day.due_in_2_to_7_days)
+        {
+            push(d.client_id, &d.name);
+        }
+        items
+    }
 }
 
 /// What the value tab shows: the five measures now and before, and a year of monthly values.
@@ -241,6 +275,8 @@ pub struct ValueTab {
     pub previous: ValueMeasures,
     /// The last 12 calendar months, oldest first, for the sparklines.
     pub monthly: Vec<ValueMeasures>,
+    /// The current period's fairness self-audit.
+    pub fairness: Fairness,
 }
 
 impl App {
@@ -268,6 +304,8 @@ impl App {
             revenue: None,
             revenue_scroll: 0,
             value: None,
+            day: None,
+            day_selected: 0,
         }
     }
 
@@ -283,6 +321,8 @@ impl App {
         self.revenue = None;
         self.revenue_scroll = 0;
         self.value = None;
+        self.day = None;
+        self.day_selected = 0;
     }
 
     /// The layers that take keys, bottom to top.

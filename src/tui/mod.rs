@@ -16,6 +16,8 @@ mod tests;
 mod tests_edges;
 #[cfg(test)]
 mod tests_lock;
+#[cfg(test)]
+mod tests_tabs;
 pub mod theme;
 pub mod ui;
 pub mod update;

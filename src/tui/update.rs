@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueRow};
+use crate::store::today;
 use crate::store::value::{self, ValueQuery};
 use crate::store::{Store, clients, clinicians, record};
 
@@ -151,6 +152,7 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
     }
     app.revenue = None;
     app.value = None;
+    app.day = None;
     load_tab(app, store)?;
     app.data_version = store.data_version()?;
     Ok(())
@@ -165,10 +167,13 @@ fn entry_of(app: &App, id: ClientId) -> Option<crate::store::panel::PanelEntry> 
 }
 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    let count = app.day_items().len();
     match action {
         Action::QuickLog => app.modal = Some(Modal::Picker(Picker::default())),
+        Action::Down => app.day_selected = (app.day_selected + 1).min(count.saturating_sub(1)),
+        Action::Up => app.day_selected = app.day_selected.saturating_sub(1),
         Action::Open => {
-            if let Some(id) = app.panel.selected_entry().map(|e| e.client.id) {
+            if let Some((id, _)) = app.day_items().get(app.day_selected).cloned() {
                 open_client(app, store, id)?;
             }
         }
@@ -207,20 +212,31 @@ fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
     if app.tab == Tab::Value && app.client.is_none() && app.value.is_none() {
         app.value = Some(load_value(store, app)?);
     }
+    if app.tab == Tab::Today && app.client.is_none() && app.day.is_none() {
+        app.day = Some(today::load(store.conn(), app.today, revenue_scope(app))?);
+        app.day_selected = app
+            .day_selected
+            .min(app.day_items().len().saturating_sub(1));
+    }
     Ok(())
 }
 
-/// The value tab's figures for the viewer's panel.
+/// The value tab's figures for the viewer's panel, in one pass over the store.
 fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
     let query = ValueQuery {
         clinician: revenue_scope(app),
     };
-    let period = Period::default_ending(app.today);
-    let conn = store.conn();
+    let o = value::overview(
+        store.conn(),
+        Period::default_ending(app.today),
+        app.today,
+        query,
+    )?;
     Ok(ValueTab {
-        current: value::measures(conn, period, query)?,
-        previous: value::measures(conn, period.previous(), query)?,
-        monthly: value::monthly(conn, app.today, query)?,
+        current: o.current,
+        previous: o.previous,
+        monthly: o.monthly,
+        fairness: o.fairness,
     })
 }
 

@@ -130,15 +130,34 @@ pub fn score_cell(app: &App, instrument: Instrument, trend: Option<&ScoreTrend>)
 
 /// The status line when there is no notice: what the current screen is summing up.
 pub fn status_line(app: &App) -> Line<'static> {
+    use super::action::Tab;
     let t = &app.theme;
-    if app.client.is_some() {
-        return Line::styled(" Client record", t.style(Role::muted));
+    let muted = |text: String| Line::styled(format!(" {text}"), t.style(Role::muted));
+    if let Some(view) = &app.client {
+        let n = view.record.encounters.len();
+        return muted(format!("Client record · {n} encounters · j/k scroll them"));
     }
     match app.tab {
-        super::action::Tab::Panel => panel::summary(app),
-        _ => Line::styled(
-            format!(" {} · {}", Month::of(app.today), app.today),
-            t.style(Role::muted),
-        ),
+        Tab::Panel => panel::summary(app),
+        Tab::Today => muted(format!(
+            "{} clients need you · l logs for anyone · Enter opens the selected client",
+            app.day_items().len()
+        )),
+        Tab::Revenue => match &app.revenue {
+            Some(r) => muted(format!(
+                "{} of {} months under water · withhold held back to date {}",
+                r.rows.iter().filter(|row| row.under_water()).count(),
+                r.rows.len(),
+                r.withhold_to_date
+            )),
+            None => muted(Month::of(app.today).to_string()),
+        },
+        Tab::Value => match app.value.as_ref().map(|v| v.fairness.warning.is_some()) {
+            Some(true) => Line::styled(
+                " ⚠ The most severe clients got less time per member month than the mildest: see Fairness",
+                t.style(Role::warning),
+            ),
+            _ => muted("Rates are n of N; the period is the 90 days ending today".into()),
+        },
     }
 }

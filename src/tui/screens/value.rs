@@ -9,7 +9,7 @@ use crate::domain::value::{Rate, ValueMeasures};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -199,7 +199,8 @@ fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     frame.render_widget(table, area);
 }
 
-/// Access and follow-up counts that are not rates.
+/// Access counts that are not rates, then the fairness self-audit: is capitation pushing time
+/// away from the clients who need it most?
 fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     let t = &app.theme;
     let c = &tab.current;
@@ -207,14 +208,56 @@ fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
         .access
         .median_days_to_first_contact
         .map_or("n/a".to_string(), |d| format!("{d:.1} days"));
-    let lines = vec![Line::styled(
-        format!(
-            " {} new clients first seen (median {median} from joining) · {} acute events in the period",
-            c.access.first_seen, c.post_discharge.events
+    let f = &tab.fairness;
+    let per = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}"));
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                " {} new clients first seen (median {median} from joining) · {} acute events in the period",
+                c.access.first_seen, c.post_discharge.events
+            ),
+            t.style(Role::text),
         ),
-        t.style(Role::text),
-    )];
-    frame.render_widget(Paragraph::new(lines), area);
+        Line::raw(""),
+        Line::styled(
+            " Fairness: care per member month by baseline PHQ-9 band (capitated days only)",
+            t.style(Role::header),
+        ),
+        Line::styled(
+            format!(
+                " {:<22}{:>8}{:>10}{:>12}{:>20}{:>18}",
+                "band", "clients", "min/MM", "contacts/MM", "contacted", "disengaged"
+            ),
+            t.style(Role::muted),
+        ),
+    ];
+    for row in f.by_band.iter().filter(|r| r.care.clients > 0) {
+        lines.push(Line::styled(
+            format!(
+                " {:<22}{:>8}{:>10}{:>12}{:>20}{:>18}",
+                row.band.label(),
+                row.care.clients,
+                per(row.care.minutes_per_member_month),
+                row.care
+                    .contacts_per_member_month
+                    .map_or("n/a".to_string(), |v| format!("{v:.2}")),
+                row.care.contacted.to_string(),
+                row.care.disengaged.to_string(),
+            ),
+            t.style(Role::text),
+        ));
+    }
+    lines.push(match &f.warning {
+        Some(w) => Line::styled(
+            format!(" ⚠ {}", crate::domain::text::sanitize(w)),
+            t.style(Role::warning),
+        ),
+        None => Line::styled(
+            " The most severe band gets at least as much time as the mildest.",
+            t.style(Role::good),
+        ),
+    });
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 #[cfg(test)]

@@ -1,0 +1,75 @@
+//! The Today tab (the end-of-day check-in) and the value tab's fairness table on the small
+//! hand-built practice, with a fixed today.
+
+use super::action::Tab;
+use super::app::Modal;
+use super::tests::{TODAY, app, d, draw, keys, practice, screen_text};
+use crate::domain::EncounterKind;
+use crate::store::encounters;
+
+#[test]
+fn today_tab() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 34);
+    keys(&mut app, &mut store, "2");
+    assert_eq!(app.tab, Tab::Today);
+    let t = draw(&app, 110, 34);
+    let text = screen_text(&t);
+    assert!(
+        text.contains("Logged today") && text.contains("Critical (2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ann Lee") && text.contains("Di Park"),
+        "critical clients listed: {text}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn today_opens_the_selected_client_and_logs_through_the_picker() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 34);
+    keys(&mut app, &mut store, "2");
+    let first = app.day_items()[0].0;
+    keys(&mut app, &mut store, "\n");
+    assert_eq!(app.client.as_ref().map(|v| v.record.client.id), Some(first));
+    keys(&mut app, &mut store, "\u{1b}l");
+    assert!(matches!(app.modal, Some(Modal::Picker(_))));
+    keys(&mut app, &mut store, "cy\n");
+    assert!(
+        matches!(app.modal, Some(Modal::Form(_))),
+        "the picker leads to the contact form"
+    );
+    keys(&mut app, &mut store, "\n");
+    let cy = app
+        .panel
+        .entries
+        .iter()
+        .find(|e| e.client.name == "Cy Young")
+        .unwrap()
+        .client
+        .id;
+    let logged = encounters::for_client(store.conn(), cy).unwrap();
+    assert_eq!(
+        (logged[0].date, logged[0].kind),
+        (d(TODAY), EncounterKind::Session)
+    );
+    let day = app.day.as_ref().expect("the tab reloaded");
+    assert!(
+        day.logged.iter().any(|l| l.client_id == cy),
+        "today's log shows it at once"
+    );
+}
+
+#[test]
+fn value_tab_shows_the_fairness_table() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 40);
+    keys(&mut app, &mut store, "4");
+    let text = screen_text(&draw(&app, 110, 40));
+    assert!(
+        text.contains("Fairness") && text.contains("min/MM"),
+        "{text}"
+    );
+}
