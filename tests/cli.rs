@@ -481,3 +481,62 @@ fn control_characters_in_names_never_reach_the_terminal() {
     let json = p.ok(&["client", "list", "--json"]);
     assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
 }
+
+/// Runs the binary on `db` (a path that may not exist yet); returns (exit code, stdout, stderr).
+fn run_on(p: &Practice, db: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = p.cmd().env("CASELOAD_DB", db).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_new_database_is_noted_on_stderr_after_a_command_that_succeeded() {
+    let p = Practice::new();
+    // A mistyped --db: the read still answers (scripts expect `[]`), and says what happened.
+    let typo = p.dir.path().join("pratice.db");
+    let (code, stdout, stderr) = run_on(&p, &typo, &["client", "list", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        serde_json::json!([]),
+        "stdout is still just the JSON"
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "note: created a new, empty practice database at {}\n",
+            typo.display()
+        )
+    );
+    // The second run finds the file: no note.
+    let (code, stdout, stderr) = run_on(&p, &typo, &["client", "list", "--json"]);
+    assert_eq!((code, stdout.trim(), stderr.as_str()), (Some(0), "[]", ""));
+
+    // A refused first command prints its one error line and nothing more.
+    let other = p.dir.path().join("other.db");
+    let (code, _, stderr) = run_on(&p, &other, &["client", "show", "7"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.starts_with("error: no client matches"), "{stderr}");
+
+    // A first command that puts something in the database says it is new, not that it is empty.
+    let fresh = p.dir.path().join("new/practice.db");
+    let (code, stdout, stderr) = run_on(&p, &fresh, &["clinician", "add", "Solo"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("Added clinician 1: Solo"), "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "note: created a new practice database at {}\n",
+            fresh.display()
+        )
+    );
+    // The practice's usual database says nothing.
+    let (_, _, stderr) = run_on(&p, &p.db, &["client", "list"]);
+    assert!(stderr.contains("note: created"), "the first run creates it");
+    let (_, _, stderr) = run_on(&p, &p.db, &["client", "list"]);
+    assert_eq!(stderr, "");
+}
