@@ -540,3 +540,110 @@ fn a_new_database_is_noted_on_stderr_after_a_command_that_succeeded() {
     let (_, _, stderr) = run_on(&p, &p.db, &["client", "list"]);
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn client_status_puts_on_hold_readmits_and_discharges() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    p.ok(&["client", "add", "Ann Lee", "--since", "2026-06-01"]);
+    let flags = |p: &Practice| -> Vec<String> {
+        p.json(&["flags", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["flags"].as_array().unwrap().clone())
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let active_flags = flags(&p);
+    assert!(!active_flags.is_empty(), "never seen since June");
+
+    // On hold: no flags, and the record says why.
+    let said = p.ok(&["client", "status", "ann", "on-hold"]);
+    assert_eq!(
+        said.trim_end(),
+        "Put client 1 (Ann Lee) on hold from 2026-11-23; flags pause until they are active again"
+    );
+    assert!(flags(&p).is_empty(), "on-hold clients carry no flags");
+    let shown = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(shown["client"]["status"], "on-hold");
+    assert_eq!(shown["flags"], serde_json::json!([]));
+    assert!(
+        p.ok(&["client", "show", "ann"])
+            .contains("none (on-hold clients carry no flags)")
+    );
+    let said = p.refused(&["client", "status", "ann", "on-hold"]);
+    assert_eq!(said.trim_end(), "error: client 1 is already on-hold");
+
+    // Back to active: the flags are back.
+    p.ok(&["client", "status", "ann", "active"]);
+    assert_eq!(flags(&p), active_flags);
+
+    // Discharged through `status` is the same as `client discharge`.
+    let said = p.ok(&[
+        "client",
+        "status",
+        "ann",
+        "discharged",
+        "--date",
+        "2026-11-10",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Discharged client 1 (Ann Lee) on 2026-11-10"
+    );
+    assert!(flags(&p).is_empty());
+    let ann = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(ann["client"]["discharged_on"], "2026-11-10");
+    let said = p.refused(&["client", "status", "ann", "discharged"]);
+    assert!(said.contains("already discharged on 2026-11-10"), "{said}");
+    let said = p.refused(&["client", "discharge", "ann"]);
+    assert!(said.contains("already discharged on 2026-11-10"), "{said}");
+
+    // Readmitted: active again, the discharge date cleared, the flags back.
+    let before = p.dump();
+    let said = p.refused(&["client", "status", "ann", "active", "--date", "2026-11-01"]);
+    assert!(said.contains("cannot be dated before it"), "{said}");
+    let said = p.refused(&["client", "status", "ann", "retired"]);
+    assert!(said.contains("unknown status 'retired'"), "{said}");
+    let said = p.refused(&["client", "status", "ann", "active", "--date", "2026-12-01"]);
+    assert!(said.contains("in the future"), "{said}");
+    assert_eq!(before, p.dump(), "refusals write nothing");
+    let said = p.ok(&["client", "status", "ann", "active", "--date", "2026-11-20"]);
+    assert_eq!(
+        said.trim_end(),
+        "Readmitted client 1 (Ann Lee) on 2026-11-20 (discharged on 2026-11-10); flags apply again"
+    );
+    let ann = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(ann["client"]["status"], "active");
+    assert_eq!(ann["client"]["discharged_on"], serde_json::Value::Null);
+    assert_eq!(
+        flags(&p),
+        active_flags,
+        "a readmitted client's flags reappear"
+    );
+
+    // Every change is audited by the store's one status function.
+    let audit = p.json(&["audit", "report", "--json"]);
+    let changes: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "client.status")
+        .map(|r| r["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            "active -> on-hold on 2026-11-23",
+            "on-hold -> active on 2026-11-23",
+            "active -> discharged on 2026-11-10",
+            "discharged -> active on 2026-11-20",
+        ]
+    );
+    let help = p.ok(&["client", "status", "--help"]);
+    assert!(
+        help.contains("on-hold") && help.contains("--date"),
+        "{help}"
+    );
+}

@@ -1,4 +1,4 @@
-//! `caseload client add|list|show|discharge|tier`.
+//! `caseload client add|list|show|discharge|status|tier`.
 
 use super::args::{ClientAddArgs, ClientCommand};
 use super::table::{Table, or_dash};
@@ -21,23 +21,15 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
         } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
         ClientCommand::Discharge { client, date } => {
-            let on = ctx.past_date(date.as_deref(), "discharge date")?;
-            let client = ctx.client_for(&client, Action::ChangeClient)?;
-            if client.status == ClientStatus::Discharged {
-                return Err(Error::Invalid(format!(
-                    "client {} was already discharged on {}",
-                    client.id,
-                    or_dash(client.discharged_on)
-                )));
-            }
-            ctx.store
-                .write(|tx| clients::set_status(tx, client.id, ClientStatus::Discharged, on))?;
-            println!(
-                "Discharged client {} ({}) on {on}",
-                client.id,
-                sanitize(&client.name)
-            );
-            Ok(())
+            set_status(ctx, &client, ClientStatus::Discharged, date.as_deref())
+        }
+        ClientCommand::Status {
+            client,
+            status,
+            date,
+        } => {
+            let status: ClientStatus = status.parse()?;
+            set_status(ctx, &client, status, date.as_deref())
         }
         ClientCommand::Tier { client, tier } => {
             let tier: Tier = tier.parse()?;
@@ -52,6 +44,59 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `client discharge` and `client status`: one status change through the store's one function
+/// (which audits it). A change to the status the client already has is refused.
+fn set_status(
+    ctx: &mut Context,
+    reference: &str,
+    status: ClientStatus,
+    date: Option<&str>,
+) -> Result<()> {
+    let what = match status {
+        ClientStatus::Discharged => "discharge date",
+        ClientStatus::Active | ClientStatus::OnHold => "status date",
+    };
+    let on = ctx.past_date(date, what)?;
+    let client = ctx.client_for(reference, Action::ChangeClient)?;
+    if client.status == status {
+        return Err(Error::Invalid(match status {
+            ClientStatus::Discharged => format!(
+                "client {} was already discharged on {}",
+                client.id,
+                or_dash(client.discharged_on)
+            ),
+            _ => format!("client {} is already {status}", client.id),
+        }));
+    }
+    ctx.store
+        .write(|tx| clients::set_status(tx, client.id, status, on))?;
+    let who = format!("client {} ({})", client.id, sanitize(&client.name));
+    match (status, client.status) {
+        (ClientStatus::Discharged, _) => println!("Discharged {who} on {on}"),
+        (ClientStatus::OnHold, _) => {
+            println!("Put {who} on hold from {on}; flags pause until they are active again")
+        }
+        (ClientStatus::Active, ClientStatus::Discharged) => println!(
+            "Readmitted {who} on {on} (discharged on {}); flags apply again",
+            or_dash(client.discharged_on)
+        ),
+        (ClientStatus::Active, _) => {
+            println!(
+                "{} is active again from {on}; flags apply again",
+                capital(&who)
+            )
+        }
+    }
+    Ok(())
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
