@@ -647,3 +647,55 @@ fn client_status_puts_on_hold_readmits_and_discharges() {
         "{help}"
     );
 }
+
+#[test]
+fn a_rate_before_a_later_rate_says_until_when_it_applies() {
+    let p = practice();
+    let said = p.ok(&[
+        "contract",
+        "rate",
+        "Harbor",
+        "--rate",
+        "46",
+        "--from",
+        "2026-10-01",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Harbor now pays $46.00 from 2026-10-01 (was $45.00); it applies to months whose 1st is on or after that day"
+    );
+    let said = p.ok(&[
+        "contract",
+        "rate",
+        "Harbor",
+        "--rate",
+        "44",
+        "--from",
+        "2026-05-01",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Harbor now pays $44.00 from 2026-05-01 until 2026-09-30; $46.00 applies from 2026-10-01 \
+         (the rate on 2026-05-01 was $45.00); a month pays the rate in effect on its 1st"
+    );
+    let contracts = p.json(&["contract", "list", "--json"]);
+    let rates: Vec<(String, i64)> = contracts[1]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["from"].as_str().unwrap().to_string(),
+                r["rate_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rates[1..],
+        [
+            ("2026-05-01".to_string(), 4400),
+            ("2026-10-01".to_string(), 4600)
+        ],
+        "the later rate still takes over when the message says it does"
+    );
+}
