@@ -24,20 +24,22 @@ use std::path::{Path, PathBuf};
 const ROSTER_HELP: &str = "\
 A roster is a CSV file (UTF-8, with or without a byte order mark) with a header row. Columns are \
 recognised by their header: member id (also Member ID, Subscriber ID, Medicaid ID, …), first and \
-last name or a full name, date of birth (DOB), effective or start date, term or end date. Dates \
-are YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD; a term date in the year 9999 means no end. Name other \
-columns with --map, e.g. --map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, \
-first_name, last_name, name, dob, start, end, ignore; #N is the N-th column).
+last name or a full name (\"Lee, Ann\" in one column is read as Ann Lee), date of birth (DOB), \
+effective or start date, term or end date. Dates are YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD; a \
+term date in the year 9999 means no end. Name other columns with --map, e.g. \
+--map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, first_name, last_name, \
+name, dob, start, end, ignore; #N is the N-th column).
 
 Members are matched to clients by member id (the client's external id). The roster says who is \
 attributed from --as-of on (default today; give the first of the month for a monthly roster):
   new         not attributed to the contract yet: client (if unknown) and attribution added
-  continuing  attributed with the same dates: nothing changes
+  continuing  attributed with the same dates, same name and date of birth: nothing changes
   terminated  absent from the file: the attribution ends the day before --as-of (one that had \
 not begun is withdrawn); or the row's term date ends it. A term earlier than the day before \
 --as-of is retroactive, shown with the revenue it takes back from months already settled
   reinstated  terminated before and listed again
-  changed     effective or term date, name or date of birth changed
+  changed     effective or term date, name or date of birth changed (each member is counted \
+in one category only)
 Clients attributed to the contract without a member id are listed and left alone.
 
 Any bad row (ragged, bad date, missing or duplicate member id, not UTF-8) refuses the whole file \
