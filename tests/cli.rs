@@ -699,3 +699,26 @@ fn a_rate_before_a_later_rate_says_until_when_it_applies() {
         "the later rate still takes over when the message says it does"
     );
 }
+
+#[test]
+fn client_list_shows_a_dash_for_no_clinician_and_counts_in_words_that_agree() {
+    let p = practice();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "UPDATE clients SET clinician_id = NULL WHERE name = 'Joanne Park'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let table = p.ok(&["client", "list"]);
+    let park = table.lines().find(|l| l.contains("Joanne Park")).unwrap();
+    let show = p.ok(&["client", "show", "park"]);
+    assert!(show.contains("clinician     —"), "{show}");
+    assert!(park.contains(" — "), "like client show: {park:?}");
+    assert_eq!(table.lines().last(), Some("2 clients"));
+    let one = p.ok(&["client", "list", "--clinician", "Dana"]);
+    assert_eq!(one.lines().last(), Some("1 client"), "{one}");
+    let tiny = Practice::new();
+    let said = tiny.ok(&["demo", "--clients", "1"]);
+    assert!(said.contains(": 1 client, "), "{said}");
+}

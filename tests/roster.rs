@@ -560,7 +560,29 @@ fn reconcile_finds_never_engaged_members_and_unpaid_work() {
     assert_eq!(r["member_months"]["roster"], 3.0);
     let text = p.ok(&["reconcile", "--contract", "Harbor", "--month", "2026-03"]);
     assert!(
-        text.contains("Never engaged: 2") && text.contains("Pro Bono"),
+        text.contains("Never engaged: 2 attributed members") && text.contains("Pro Bono"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Unpaid work (practice-wide): 1 client seen on days no contract covered them, 90 minutes"
+        ) && text.contains("(import 1, 3 members)"),
+        "{text}"
+    );
+    // One never-engaged member is one member, in words that agree.
+    p.ok(&[
+        "log",
+        "M-1002",
+        "--kind",
+        "phone",
+        "--minutes",
+        "10",
+        "--date",
+        "2026-03-09",
+    ]);
+    let text = p.ok(&["reconcile", "--contract", "Harbor", "--month", "2026-03"]);
+    assert!(
+        text.contains("Never engaged: 1 attributed member with no contact by 2026-03-31"),
         "{text}"
     );
     // Before any roster there is nothing to compare with.

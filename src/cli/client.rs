@@ -6,7 +6,8 @@ use super::{Context, print_json};
 use crate::domain::access::Action;
 use crate::domain::flags::Flag;
 use crate::domain::outcomes::{self, Outcome};
-use crate::domain::{ClientStatus, Tier, parse_date, text::sanitize, validate};
+use crate::domain::text::{count, sanitize};
+use crate::domain::{ClientStatus, Tier, parse_date, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, clients, clinicians, contracts, panel, record};
 use serde::Serialize;
@@ -189,8 +190,11 @@ fn list(
         ("client.list", "table")
     };
     let detail = match filter.clinician {
-        Some(c) => format!("{} clients of clinician {c} ({form})", all.len()),
-        None => format!("{} clients ({form})", all.len()),
+        Some(c) => format!(
+            "{} of clinician {c} ({form})",
+            count(all.len(), "client", "clients")
+        ),
+        None => format!("{} ({form})", count(all.len(), "client", "clients")),
     };
     ctx.store.write(|tx| tx.audit(action, None, &detail))?;
     if json {
@@ -212,7 +216,7 @@ fn list(
             c.name.clone(),
             c.tier.to_string(),
             c.status.to_string(),
-            c.clinician.clone().unwrap_or_default(),
+            or_dash(c.clinician.as_deref()),
             c.since.to_string(),
         ]);
     }
@@ -220,7 +224,7 @@ fn list(
         println!("No clients match. Add one with `caseload client add NAME`.");
     } else {
         table.print();
-        println!("{} clients", all.len());
+        println!("{}", count(all.len(), "client", "clients"));
     }
     Ok(())
 }

@@ -11,7 +11,8 @@ use crate::domain::access::Action;
 use crate::domain::csvfile::{self, LineProblem};
 use crate::domain::roster::{self, Mapping};
 use crate::domain::roster_plan::{self, Category, MemberChange, RosterPlan, SpanChange};
-use crate::domain::{ContractModel, Money, history, parse_date, text::sanitize};
+use crate::domain::text::{count, sanitize};
+use crate::domain::{ContractModel, Money, history, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{contracts, history as store_history, roster as store_roster};
 use blake2::digest::consts::U32;
@@ -283,10 +284,10 @@ fn print_roster(
     import: Option<i64>,
 ) {
     println!(
-        "Roster for {} as of {}: {} members ({columns})",
+        "Roster for {} as of {}: {} ({columns})",
         sanitize(contract),
         plan.as_of,
-        plan.members.len()
+        count(plan.members.len(), "member", "members")
     );
     println!();
     let mut counts = Table::new(&["", ">members", "revenue of settled months"]);
@@ -363,10 +364,11 @@ fn print_roster(
     }
     if !plan.unmatched.is_empty() {
         let ids: Vec<String> = plan.unmatched.iter().map(|c| format!("#{c}")).collect();
+        let have = if ids.len() == 1 { "has" } else { "have" };
         println!();
         println!(
-            "Left alone: {} clients attributed to this contract have no member id, so the roster cannot match them: {}",
-            ids.len(),
+            "Left alone: {} attributed to this contract {have} no member id, so the roster cannot match them: {}",
+            count(ids.len(), "client", "clients"),
             ids.join(", ")
         );
     }
@@ -527,7 +529,10 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("encounters", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!("Dry run: all {total} encounter rows are good; nothing was written.");
+        println!(
+            "Dry run: {}; nothing was written.",
+            all_good(total, "encounter")
+        );
         return Ok(());
     }
     let mut progress = Progress::new("importing encounters", total, 5_000);
@@ -536,8 +541,9 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     })?;
     progress.finish();
     println!(
-        "Imported {} encounters in one transaction ({} rows were already stored and were skipped).",
-        done.added, done.already_present
+        "Imported {} in one transaction ({}).",
+        count(done.added, "encounter", "encounters"),
+        skipped(done.already_present)
     );
     Ok(())
 }
@@ -550,7 +556,10 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("measurements", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!("Dry run: all {total} measurement rows are good; nothing was written.");
+        println!(
+            "Dry run: {}; nothing was written.",
+            all_good(total, "measurement")
+        );
         return Ok(());
     }
     let mut progress = Progress::new("importing measurements", total, 5_000);
@@ -559,8 +568,25 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     })?;
     progress.finish();
     println!(
-        "Imported {} measurements in one transaction ({} rows were already stored and were skipped).",
-        done.added, done.already_present
+        "Imported {} in one transaction ({}).",
+        count(done.added, "measurement", "measurements"),
+        skipped(done.already_present)
     );
     Ok(())
+}
+
+/// "all 3 encounter rows are good" / "the one encounter row is good".
+fn all_good(total: usize, what: &str) -> String {
+    match total {
+        1 => format!("the one {what} row is good"),
+        n => format!("all {n} {what} rows are good"),
+    }
+}
+
+/// "2 rows were already stored and were skipped" / "1 row was …".
+fn skipped(n: usize) -> String {
+    match n {
+        1 => "1 row was already stored and was skipped".to_string(),
+        n => format!("{n} rows were already stored and were skipped"),
+    }
 }
