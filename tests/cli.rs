@@ -481,3 +481,244 @@ fn control_characters_in_names_never_reach_the_terminal() {
     let json = p.ok(&["client", "list", "--json"]);
     assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
 }
+
+/// Runs the binary on `db` (a path that may not exist yet); returns (exit code, stdout, stderr).
+fn run_on(p: &Practice, db: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = p.cmd().env("CASELOAD_DB", db).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_new_database_is_noted_on_stderr_after_a_command_that_succeeded() {
+    let p = Practice::new();
+    // A mistyped --db: the read still answers (scripts expect `[]`), and says what happened.
+    let typo = p.dir.path().join("pratice.db");
+    let (code, stdout, stderr) = run_on(&p, &typo, &["client", "list", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        serde_json::json!([]),
+        "stdout is still just the JSON"
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "note: created a new, empty practice database at {}\n",
+            typo.display()
+        )
+    );
+    // The second run finds the file: no note.
+    let (code, stdout, stderr) = run_on(&p, &typo, &["client", "list", "--json"]);
+    assert_eq!((code, stdout.trim(), stderr.as_str()), (Some(0), "[]", ""));
+
+    // A refused first command prints its one error line and nothing more.
+    let other = p.dir.path().join("other.db");
+    let (code, _, stderr) = run_on(&p, &other, &["client", "show", "7"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.starts_with("error: no client matches"), "{stderr}");
+
+    // A first command that puts something in the database says it is new, not that it is empty.
+    let fresh = p.dir.path().join("new/practice.db");
+    let (code, stdout, stderr) = run_on(&p, &fresh, &["clinician", "add", "Solo"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("Added clinician 1: Solo"), "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "note: created a new practice database at {}\n",
+            fresh.display()
+        )
+    );
+    // The practice's usual database says nothing.
+    let (_, _, stderr) = run_on(&p, &p.db, &["client", "list"]);
+    assert!(stderr.contains("note: created"), "the first run creates it");
+    let (_, _, stderr) = run_on(&p, &p.db, &["client", "list"]);
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn client_status_puts_on_hold_readmits_and_discharges() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    p.ok(&["client", "add", "Ann Lee", "--since", "2026-06-01"]);
+    let flags = |p: &Practice| -> Vec<String> {
+        p.json(&["flags", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["flags"].as_array().unwrap().clone())
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let active_flags = flags(&p);
+    assert!(!active_flags.is_empty(), "never seen since June");
+
+    // On hold: no flags, and the record says why.
+    let said = p.ok(&["client", "status", "ann", "on-hold"]);
+    assert_eq!(
+        said.trim_end(),
+        "Put client 1 (Ann Lee) on hold from 2026-11-23; flags pause until they are active again"
+    );
+    assert!(flags(&p).is_empty(), "on-hold clients carry no flags");
+    let shown = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(shown["client"]["status"], "on-hold");
+    assert_eq!(shown["flags"], serde_json::json!([]));
+    assert!(
+        p.ok(&["client", "show", "ann"])
+            .contains("none (on-hold clients carry no flags)")
+    );
+    let said = p.refused(&["client", "status", "ann", "on-hold"]);
+    assert_eq!(said.trim_end(), "error: client 1 is already on-hold");
+
+    // Back to active: the flags are back.
+    p.ok(&["client", "status", "ann", "active"]);
+    assert_eq!(flags(&p), active_flags);
+
+    // Discharged through `status` is the same as `client discharge`.
+    let said = p.ok(&[
+        "client",
+        "status",
+        "ann",
+        "discharged",
+        "--date",
+        "2026-11-10",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Discharged client 1 (Ann Lee) on 2026-11-10"
+    );
+    assert!(flags(&p).is_empty());
+    let ann = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(ann["client"]["discharged_on"], "2026-11-10");
+    let said = p.refused(&["client", "status", "ann", "discharged"]);
+    assert!(said.contains("already discharged on 2026-11-10"), "{said}");
+    let said = p.refused(&["client", "discharge", "ann"]);
+    assert!(said.contains("already discharged on 2026-11-10"), "{said}");
+
+    // Readmitted: active again, the discharge date cleared, the flags back.
+    let before = p.dump();
+    let said = p.refused(&["client", "status", "ann", "active", "--date", "2026-11-01"]);
+    assert!(said.contains("cannot be dated before it"), "{said}");
+    let said = p.refused(&["client", "status", "ann", "retired"]);
+    assert!(said.contains("unknown status 'retired'"), "{said}");
+    let said = p.refused(&["client", "status", "ann", "active", "--date", "2026-12-01"]);
+    assert!(said.contains("in the future"), "{said}");
+    assert_eq!(before, p.dump(), "refusals write nothing");
+    let said = p.ok(&["client", "status", "ann", "active", "--date", "2026-11-20"]);
+    assert_eq!(
+        said.trim_end(),
+        "Readmitted client 1 (Ann Lee) on 2026-11-20 (discharged on 2026-11-10); flags apply again"
+    );
+    let ann = p.json(&["client", "show", "ann", "--json"]);
+    assert_eq!(ann["client"]["status"], "active");
+    assert_eq!(ann["client"]["discharged_on"], serde_json::Value::Null);
+    assert_eq!(
+        flags(&p),
+        active_flags,
+        "a readmitted client's flags reappear"
+    );
+
+    // Every change is audited by the store's one status function.
+    let audit = p.json(&["audit", "report", "--json"]);
+    let changes: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "client.status")
+        .map(|r| r["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            "active -> on-hold on 2026-11-23",
+            "on-hold -> active on 2026-11-23",
+            "active -> discharged on 2026-11-10",
+            "discharged -> active on 2026-11-20",
+        ]
+    );
+    let help = p.ok(&["client", "status", "--help"]);
+    assert!(
+        help.contains("on-hold") && help.contains("--date"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_rate_before_a_later_rate_says_until_when_it_applies() {
+    let p = practice();
+    let said = p.ok(&[
+        "contract",
+        "rate",
+        "Harbor",
+        "--rate",
+        "46",
+        "--from",
+        "2026-10-01",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Harbor now pays $46.00 from 2026-10-01 (was $45.00); it applies to months whose 1st is on or after that day"
+    );
+    let said = p.ok(&[
+        "contract",
+        "rate",
+        "Harbor",
+        "--rate",
+        "44",
+        "--from",
+        "2026-05-01",
+    ]);
+    assert_eq!(
+        said.trim_end(),
+        "Harbor now pays $44.00 from 2026-05-01 until 2026-09-30; $46.00 applies from 2026-10-01 \
+         (the rate on 2026-05-01 was $45.00); a month pays the rate in effect on its 1st"
+    );
+    let contracts = p.json(&["contract", "list", "--json"]);
+    let rates: Vec<(String, i64)> = contracts[1]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["from"].as_str().unwrap().to_string(),
+                r["rate_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rates[1..],
+        [
+            ("2026-05-01".to_string(), 4400),
+            ("2026-10-01".to_string(), 4600)
+        ],
+        "the later rate still takes over when the message says it does"
+    );
+}
+
+#[test]
+fn client_list_shows_a_dash_for_no_clinician_and_counts_in_words_that_agree() {
+    let p = practice();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "UPDATE clients SET clinician_id = NULL WHERE name = 'Joanne Park'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let table = p.ok(&["client", "list"]);
+    let park = table.lines().find(|l| l.contains("Joanne Park")).unwrap();
+    let show = p.ok(&["client", "show", "park"]);
+    assert!(show.contains("clinician     —"), "{show}");
+    assert!(park.contains(" — "), "like client show: {park:?}");
+    assert_eq!(table.lines().last(), Some("2 clients"));
+    let one = p.ok(&["client", "list", "--clinician", "Dana"]);
+    assert_eq!(one.lines().last(), Some("1 client"), "{one}");
+    let tiny = Practice::new();
+    let said = tiny.ok(&["demo", "--clients", "1"]);
+    assert!(said.contains(": 1 client, "), "{said}");
+}

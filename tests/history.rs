@@ -82,6 +82,23 @@ fn encounters_import_all_or_nothing_and_only_once() {
         "{out}"
     );
     assert_eq!(count(&p, "encounters"), before);
+    let one = write(
+        &p,
+        "one.csv",
+        "Client,Date,Kind,Minutes\nAnn Lee,2026-10-09,session,50\nM-1,2026-10-30,session,50\n",
+    );
+    let out = p.ok(&["import", "encounters", one.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(
+        out.trim_end(),
+        "Dry run: all 2 encounter rows are good; nothing was written."
+    );
+    let out = p.ok(&["import", "encounters", one.to_str().unwrap()]);
+    assert_eq!(
+        out.trim_end(),
+        "Imported 1 encounter in one transaction (1 row was already stored and was skipped).",
+        "numbers and nouns agree"
+    );
+    assert_eq!(count(&p, "encounters"), before + 1);
 
     let bad = write(
         &p,

@@ -71,6 +71,7 @@ fn golden_rosters_are_accepted_and_a_second_import_writes_nothing() {
             "ok_no_final_newline.csv",
             ["Ann Lee", "Bo Diaz", "Cy Young"],
         ),
+        ("ok_last_first.csv", ["Ann Lee", "Bo Diaz", "Cy Young"]),
     ] {
         let p = practice();
         let out = import(&p, &fixture(file), "2026-03-01");
@@ -339,8 +340,8 @@ fn a_month_to_month_roster_sequence() {
             c["retroactive"].as_i64(),
             c["changed"].as_i64()
         ),
-        (Some(1), Some(2), Some(2), Some(1), Some(1)),
-        "{out}"
+        (Some(1), Some(1), Some(2), Some(1), Some(1)),
+        "{out}: A (renamed) is changed, D continuing; each member counted once"
     );
     // C loses February: $45 gross ($40.50 net); B's termination takes nothing settled.
     assert_eq!(out["clawed_back_cents"], 4500);
@@ -559,7 +560,29 @@ fn reconcile_finds_never_engaged_members_and_unpaid_work() {
     assert_eq!(r["member_months"]["roster"], 3.0);
     let text = p.ok(&["reconcile", "--contract", "Harbor", "--month", "2026-03"]);
     assert!(
-        text.contains("Never engaged: 2") && text.contains("Pro Bono"),
+        text.contains("Never engaged: 2 attributed members") && text.contains("Pro Bono"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Unpaid work (practice-wide): 1 client seen on days no contract covered them, 90 minutes"
+        ) && text.contains("(import 1, 3 members)"),
+        "{text}"
+    );
+    // One never-engaged member is one member, in words that agree.
+    p.ok(&[
+        "log",
+        "M-1002",
+        "--kind",
+        "phone",
+        "--minutes",
+        "10",
+        "--date",
+        "2026-03-09",
+    ]);
+    let text = p.ok(&["reconcile", "--contract", "Harbor", "--month", "2026-03"]);
+    assert!(
+        text.contains("Never engaged: 1 attributed member with no contact by 2026-03-31"),
         "{text}"
     );
     // Before any roster there is nothing to compare with.
@@ -673,4 +696,107 @@ fn in_a_protected_practice_only_an_admin_imports_rosters() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_last_first_roster_matches_the_practice_and_counts_each_member_once() {
+    let p = practice();
+    // The practice already knows Ann as "Ann Lee", attributed since January.
+    p.ok(&[
+        "client",
+        "add",
+        "Ann Lee",
+        "--external-id",
+        "M-5001",
+        "--dob",
+        "1990-04-02",
+        "--since",
+        "2026-01-01",
+        "--contract",
+        "Harbor",
+    ]);
+    let out = import(&p, &fixture("ok_last_first.csv"), "2026-03-01");
+    let counts = &out["counts"];
+    assert_eq!(
+        (
+            counts["new"].as_i64(),
+            counts["continuing"].as_i64(),
+            counts["changed"].as_i64()
+        ),
+        (Some(2), Some(1), Some(0)),
+        "\"Lee, Ann\" is Ann Lee: no rename proposed: {out}"
+    );
+    let ann = p.json(&["client", "show", "M-5001", "--json"]);
+    assert_eq!(ann["client"]["name"], "Ann Lee");
+    let bo = p.json(&["client", "show", "M-5002", "--json"]);
+    assert_eq!(bo["client"]["name"], "Bo Diaz", "stored First Last");
+    let before = p.dump();
+    let again = import(&p, &fixture("ok_last_first.csv"), "2026-03-01");
+    assert_eq!(again["counts"]["continuing"], 3);
+    assert_eq!(again["counts"]["changed"], 0);
+    assert_eq!(
+        before,
+        p.dump(),
+        "a re-import proposes no rename and writes nothing"
+    );
+
+    // Ann marries: same dates, new name. She is changed, not also continuing, and the
+    // counts add up to the members listed, in the table and in the JSON.
+    let renamed = write(
+        &p,
+        "renamed.csv",
+        "Member ID,Member Name,DOB,Effective Date,Term Date\n\
+         M-5001,\"Lee-Park, Ann\",1990-04-02,2026-01-01,\n\
+         M-5002,\"Diaz, Bo\",1985-03-15,2026-01-01,\n\
+         M-5003,\"Young, Cy\",,2026-02-01,\n",
+    );
+    let args = [
+        "import",
+        "roster",
+        renamed.to_str().unwrap(),
+        "--contract",
+        "Harbor",
+        "--as-of",
+        "2026-04-01",
+        "--dry-run",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let out = p.json(&json_args);
+    let c = &out["counts"];
+    assert_eq!(
+        (
+            c["new"].as_i64(),
+            c["continuing"].as_i64(),
+            c["terminated"].as_i64(),
+            c["reinstated"].as_i64(),
+            c["changed"].as_i64()
+        ),
+        (Some(0), Some(2), Some(0), Some(0), Some(1)),
+        "{out}"
+    );
+    assert_eq!(out["members"], 3);
+    let changes = out["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["member_id"], "M-5001");
+    assert_eq!(changes[0]["category"], "changed");
+    assert_eq!(changes[0]["rename"], "Ann Lee-Park");
+    let text = p.ok(&args);
+    let count_of = |label: &str| -> String {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(label))
+            .unwrap_or_else(|| panic!("no {label} row in {text}"));
+        line.split_whitespace().nth(1).unwrap().to_string()
+    };
+    assert_eq!(
+        (count_of("continuing"), count_of("changed")),
+        ("2".to_string(), "1".to_string()),
+        "{text}"
+    );
+    assert!(
+        text.contains("Changed (1)") && text.contains("name becomes 'Ann Lee-Park'"),
+        "{text}"
+    );
+    assert!(text.contains(": 3 members ("), "{text}");
 }

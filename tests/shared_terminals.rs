@@ -333,6 +333,35 @@ fn with_passphrases_client_data_needs_an_authenticated_clinician_and_roles_hold(
 }
 
 #[test]
+fn refusals_say_whose_panel_or_passphrase_it_was() {
+    let p = Practice::staffed();
+    p.protect();
+    for (args, said) in [
+        (
+            &["client", "add", "New Person", "--clinician", "Dana Reyes"][..],
+            "Sam Okafor (clinician) may not add a client to Dana Reyes's panel",
+        ),
+        (
+            &["client", "list", "--clinician", "Priya"][..],
+            "Sam Okafor (clinician) may not list Priya Natarajan's clients",
+        ),
+        (
+            &["clinician", "passphrase", "Priya"][..],
+            "Sam Okafor (clinician) may not set another clinician's passphrase",
+        ),
+        (
+            &["client", "tier", "2", "low"][..],
+            "Sam Okafor (clinician) may not change client 2 (the client is on another clinician's panel)",
+        ),
+    ] {
+        let mut with_as = vec!["--as", "Sam"];
+        with_as.extend(args);
+        let err = p.refused(Some(SAM_PASS), &with_as);
+        assert_eq!(err.trim_end(), format!("error: {said}"), "{args:?}");
+    }
+}
+
+#[test]
 fn every_action_kind_leaves_exactly_one_audit_row() {
     let p = Practice::new();
     let count = |rows: &[Value], kind: &str| rows.iter().filter(|r| r["action"] == kind).count();

@@ -61,7 +61,7 @@ pub enum Command {
     /// Add or list payer contracts
     #[command(subcommand)]
     Contract(ContractCommand),
-    /// Add, list, show, discharge clients or change their tier
+    /// Add, list, show clients; change their status (discharge, readmit, on hold) or tier
     #[command(subcommand)]
     Client(ClientCommand),
     /// Attribute a client to a contract, or end an attribution
@@ -263,6 +263,19 @@ pub enum ClientCommand {
         #[arg(value_name = "REF")]
         client: String,
         /// Discharge date [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Set a client's status: active (readmits a discharged client), on-hold (flags pause) or
+    /// discharged (the same as `client discharge`)
+    Status {
+        /// The client: id, external (payer) id, or a unique part of the name
+        #[arg(value_name = "REF")]
+        client: String,
+        /// active, on-hold or discharged
+        status: String,
+        /// The day the status changes: the discharge date for discharged, recorded in the
+        /// audit trail otherwise [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },

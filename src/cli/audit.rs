@@ -5,7 +5,7 @@ use super::args::AuditCommand;
 use super::table::{Table, or_dash};
 use super::{Context, print_json};
 use crate::domain::access::Action;
-use crate::domain::parse_date;
+use crate::domain::{parse_date, text::count};
 use crate::error::{Error, Result};
 use crate::store::{audit, clients, clinicians};
 
@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
                 ..filter
             };
             let rows = audit::report(conn, &filter)?;
-            let mut said = format!("{} rows", rows.len());
+            let mut said = count(rows.len(), "row", "rows");
             for (what, value) in [
                 ("from", filter.from.map(|d| d.to_string())),
                 ("to", filter.to.map(|d| d.to_string())),
@@ -87,7 +87,7 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
                 println!("No audit rows match.");
             } else {
                 table.print();
-                println!("{} rows", rows.len());
+                println!("{}", count(rows.len(), "row", "rows"));
             }
             Ok(())
         }
@@ -98,8 +98,10 @@ fn verify(ctx: &mut Context) -> Result<()> {
     match audit::verify(ctx.store.conn())? {
         Ok(ok) => {
             println!(
-                "The audit trail is intact: {} rows, chain head at sequence {} (hash {}).",
-                ok.rows, ok.head_seq, ok.head_hash
+                "The audit trail is intact: {}, chain head at sequence {} (hash {}).",
+                count(ok.rows, "row", "rows"),
+                ok.head_seq,
+                ok.head_hash
             );
             println!(
                 "Keep the head's hash somewhere else to prove later that nothing was rewritten."

@@ -1,4 +1,4 @@
-//! `caseload client add|list|show|discharge|tier`.
+//! `caseload client add|list|show|discharge|status|tier`.
 
 use super::args::{ClientAddArgs, ClientCommand};
 use super::table::{Table, or_dash};
@@ -6,7 +6,8 @@ use super::{Context, print_json};
 use crate::domain::access::Action;
 use crate::domain::flags::Flag;
 use crate::domain::outcomes::{self, Outcome};
-use crate::domain::{ClientStatus, Tier, parse_date, text::sanitize, validate};
+use crate::domain::text::{count, sanitize};
+use crate::domain::{ClientStatus, Tier, parse_date, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, clients, clinicians, contracts, panel, record};
 use serde::Serialize;
@@ -21,23 +22,15 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
         } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
         ClientCommand::Discharge { client, date } => {
-            let on = ctx.past_date(date.as_deref(), "discharge date")?;
-            let client = ctx.client_for(&client, Action::ChangeClient)?;
-            if client.status == ClientStatus::Discharged {
-                return Err(Error::Invalid(format!(
-                    "client {} was already discharged on {}",
-                    client.id,
-                    or_dash(client.discharged_on)
-                )));
-            }
-            ctx.store
-                .write(|tx| clients::set_status(tx, client.id, ClientStatus::Discharged, on))?;
-            println!(
-                "Discharged client {} ({}) on {on}",
-                client.id,
-                sanitize(&client.name)
-            );
-            Ok(())
+            set_status(ctx, &client, ClientStatus::Discharged, date.as_deref())
+        }
+        ClientCommand::Status {
+            client,
+            status,
+            date,
+        } => {
+            let status: ClientStatus = status.parse()?;
+            set_status(ctx, &client, status, date.as_deref())
         }
         ClientCommand::Tier { client, tier } => {
             let tier: Tier = tier.parse()?;
@@ -52,6 +45,59 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `client discharge` and `client status`: one status change through the store's one function
+/// (which audits it). A change to the status the client already has is refused.
+fn set_status(
+    ctx: &mut Context,
+    reference: &str,
+    status: ClientStatus,
+    date: Option<&str>,
+) -> Result<()> {
+    let what = match status {
+        ClientStatus::Discharged => "discharge date",
+        ClientStatus::Active | ClientStatus::OnHold => "status date",
+    };
+    let on = ctx.past_date(date, what)?;
+    let client = ctx.client_for(reference, Action::ChangeClient)?;
+    if client.status == status {
+        return Err(Error::Invalid(match status {
+            ClientStatus::Discharged => format!(
+                "client {} was already discharged on {}",
+                client.id,
+                or_dash(client.discharged_on)
+            ),
+            _ => format!("client {} is already {status}", client.id),
+        }));
+    }
+    ctx.store
+        .write(|tx| clients::set_status(tx, client.id, status, on))?;
+    let who = format!("client {} ({})", client.id, sanitize(&client.name));
+    match (status, client.status) {
+        (ClientStatus::Discharged, _) => println!("Discharged {who} on {on}"),
+        (ClientStatus::OnHold, _) => {
+            println!("Put {who} on hold from {on}; flags pause until they are active again")
+        }
+        (ClientStatus::Active, ClientStatus::Discharged) => println!(
+            "Readmitted {who} on {on} (discharged on {}); flags apply again",
+            or_dash(client.discharged_on)
+        ),
+        (ClientStatus::Active, _) => {
+            println!(
+                "{} is active again from {on}; flags apply again",
+                capital(&who)
+            )
+        }
+    }
+    Ok(())
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
@@ -144,8 +190,11 @@ fn list(
         ("client.list", "table")
     };
     let detail = match filter.clinician {
-        Some(c) => format!("{} clients of clinician {c} ({form})", all.len()),
-        None => format!("{} clients ({form})", all.len()),
+        Some(c) => format!(
+            "{} of clinician {c} ({form})",
+            count(all.len(), "client", "clients")
+        ),
+        None => format!("{} ({form})", count(all.len(), "client", "clients")),
     };
     ctx.store.write(|tx| tx.audit(action, None, &detail))?;
     if json {
@@ -167,7 +216,7 @@ fn list(
             c.name.clone(),
             c.tier.to_string(),
             c.status.to_string(),
-            c.clinician.clone().unwrap_or_default(),
+            or_dash(c.clinician.as_deref()),
             c.since.to_string(),
         ]);
     }
@@ -175,7 +224,7 @@ fn list(
         println!("No clients match. Add one with `caseload client add NAME`.");
     } else {
         table.print();
-        println!("{} clients", all.len());
+        println!("{}", count(all.len(), "client", "clients"));
     }
     Ok(())
 }

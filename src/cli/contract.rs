@@ -65,14 +65,33 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             let before = contract.rate_on(from);
             ctx.store
                 .write(|tx| contracts::set_rate(tx, contract.id, rate, from))?;
-            let applies = match contract.model {
-                ContractModel::Capitation => "months whose 1st is on or after that day",
-                ContractModel::CaseRate => "episodes starting on or after that day",
-            };
-            println!(
-                "{} now pays {rate} from {from} (was {before}); it applies to {applies}",
-                sanitize(&contract.name)
-            );
+            let name = sanitize(&contract.name);
+            // A rate already set from a later day still takes over on that day.
+            let later = contract.rates.iter().find(|p| p.from > from);
+            match later {
+                None => {
+                    let applies = match contract.model {
+                        ContractModel::Capitation => "months whose 1st is on or after that day",
+                        ContractModel::CaseRate => "episodes starting on or after that day",
+                    };
+                    println!(
+                        "{name} now pays {rate} from {from} (was {before}); it applies to {applies}"
+                    );
+                }
+                Some(next) => {
+                    let until = next.from.pred_opt().unwrap_or(next.from);
+                    let applies = match contract.model {
+                        ContractModel::Capitation => "a month pays the rate in effect on its 1st",
+                        ContractModel::CaseRate => {
+                            "an episode pays the rate in effect on its start day"
+                        }
+                    };
+                    println!(
+                        "{name} now pays {rate} from {from} until {until}; {} applies from {} (the rate on {from} was {before}); {applies}",
+                        next.rate_cents, next.from
+                    );
+                }
+            }
             Ok(())
         }
         ContractCommand::List { json } => {

@@ -3,6 +3,7 @@
 use super::args::{Cli, DemoArgs};
 use super::context::{self, Context};
 use crate::demo;
+use crate::domain::text::count;
 use crate::error::Result;
 use crate::store::Store;
 use std::io::Write;
@@ -32,14 +33,14 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
         eprintln!();
     }
     println!(
-        "Wrote a demo practice to {}: {} clients, {} encounters, {} measurements, {} acute events ({:.2}s)",
+        "Wrote a demo practice to {}: {}, {}, {}, {} ({:.2}s)",
         ctx.store
             .path()
             .map_or("memory".into(), |p| p.display().to_string()),
-        summary.clients,
-        summary.encounters,
-        summary.measurements,
-        summary.events,
+        count(summary.clients, "client", "clients"),
+        count(summary.encounters, "encounter", "encounters"),
+        count(summary.measurements, "measurement", "measurements"),
+        count(summary.events, "acute event", "acute events"),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -9,7 +9,7 @@ use super::progress::Progress;
 use super::{Context, context};
 use crate::domain::access::Action;
 use crate::domain::csvfile::neutralize;
-use crate::domain::text::sanitize;
+use crate::domain::text::{count, sanitize};
 use crate::error::{Error, Result};
 use crate::store::backup::{self, create_private, sync_dir_of};
 use crate::store::export::{self, TableSpec};
@@ -335,8 +335,9 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
     let shown = sanitize(&args.file.display().to_string());
     if args.check {
         println!(
-            "{shown} is a sound caseload backup: schema version {}, {} clients, {} encounters, {} audit rows (chain intact).",
-            checked.schema_version, checked.clients, checked.encounters, checked.audit_rows
+            "{shown} is a sound caseload backup: schema version {}, {} (chain intact).",
+            checked.schema_version,
+            contents(&checked)
         );
         return Ok(());
     }
@@ -349,10 +350,7 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
         ctx.require(Action::CopyPractice, None)?;
         backup::restore_into(&mut ctx.store, &args.file, &stamp)?
     };
-    println!(
-        "Restored {shown}: {} clients, {} encounters, {} audit rows.",
-        restored.checked.clients, restored.checked.encounters, restored.checked.audit_rows
-    );
+    println!("Restored {shown}: {}.", contents(&restored.checked));
     if let Some(previous) = restored.previous {
         println!(
             "The database as it was is kept at {}.",
@@ -360,4 +358,14 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// "3 clients, 1 encounter, 12 audit rows": what a backup holds.
+fn contents(checked: &backup::Checked) -> String {
+    format!(
+        "{}, {}, {}",
+        count(checked.clients, "client", "clients"),
+        count(checked.encounters, "encounter", "encounters"),
+        count(checked.audit_rows, "audit row", "audit rows")
+    )
 }

@@ -11,7 +11,8 @@ use crate::domain::access::Action;
 use crate::domain::csvfile::{self, LineProblem};
 use crate::domain::roster::{self, Mapping};
 use crate::domain::roster_plan::{self, Category, MemberChange, RosterPlan, SpanChange};
-use crate::domain::{ContractModel, Money, history, parse_date, text::sanitize};
+use crate::domain::text::{count, sanitize};
+use crate::domain::{ContractModel, Money, history, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{contracts, history as store_history, roster as store_roster};
 use blake2::digest::consts::U32;
@@ -24,20 +25,22 @@ use std::path::{Path, PathBuf};
 const ROSTER_HELP: &str = "\
 A roster is a CSV file (UTF-8, with or without a byte order mark) with a header row. Columns are \
 recognised by their header: member id (also Member ID, Subscriber ID, Medicaid ID, …), first and \
-last name or a full name, date of birth (DOB), effective or start date, term or end date. Dates \
-are YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD; a term date in the year 9999 means no end. Name other \
-columns with --map, e.g. --map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, \
-first_name, last_name, name, dob, start, end, ignore; #N is the N-th column).
+last name or a full name (\"Lee, Ann\" in one column is read as Ann Lee), date of birth (DOB), \
+effective or start date, term or end date. Dates are YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD; a \
+term date in the year 9999 means no end. Name other columns with --map, e.g. \
+--map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, first_name, last_name, \
+name, dob, start, end, ignore; #N is the N-th column).
 
 Members are matched to clients by member id (the client's external id). The roster says who is \
 attributed from --as-of on (default today; give the first of the month for a monthly roster):
   new         not attributed to the contract yet: client (if unknown) and attribution added
-  continuing  attributed with the same dates: nothing changes
+  continuing  attributed with the same dates, same name and date of birth: nothing changes
   terminated  absent from the file: the attribution ends the day before --as-of (one that had \
 not begun is withdrawn); or the row's term date ends it. A term earlier than the day before \
 --as-of is retroactive, shown with the revenue it takes back from months already settled
   reinstated  terminated before and listed again
-  changed     effective or term date, name or date of birth changed
+  changed     effective or term date, name or date of birth changed (each member is counted \
+in one category only)
 Clients attributed to the contract without a member id are listed and left alone.
 
 Any bad row (ragged, bad date, missing or duplicate member id, not UTF-8) refuses the whole file \
@@ -281,10 +284,10 @@ fn print_roster(
     import: Option<i64>,
 ) {
     println!(
-        "Roster for {} as of {}: {} members ({columns})",
+        "Roster for {} as of {}: {} ({columns})",
         sanitize(contract),
         plan.as_of,
-        plan.members.len()
+        count(plan.members.len(), "member", "members")
     );
     println!();
     let mut counts = Table::new(&["", ">members", "revenue of settled months"]);
@@ -361,10 +364,11 @@ fn print_roster(
     }
     if !plan.unmatched.is_empty() {
         let ids: Vec<String> = plan.unmatched.iter().map(|c| format!("#{c}")).collect();
+        let have = if ids.len() == 1 { "has" } else { "have" };
         println!();
         println!(
-            "Left alone: {} clients attributed to this contract have no member id, so the roster cannot match them: {}",
-            ids.len(),
+            "Left alone: {} attributed to this contract {have} no member id, so the roster cannot match them: {}",
+            count(ids.len(), "client", "clients"),
             ids.join(", ")
         );
     }
@@ -525,7 +529,10 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("encounters", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!("Dry run: all {total} encounter rows are good; nothing was written.");
+        println!(
+            "Dry run: {}; nothing was written.",
+            all_good(total, "encounter")
+        );
         return Ok(());
     }
     let mut progress = Progress::new("importing encounters", total, 5_000);
@@ -534,8 +541,9 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     })?;
     progress.finish();
     println!(
-        "Imported {} encounters in one transaction ({} rows were already stored and were skipped).",
-        done.added, done.already_present
+        "Imported {} in one transaction ({}).",
+        count(done.added, "encounter", "encounters"),
+        skipped(done.already_present)
     );
     Ok(())
 }
@@ -548,7 +556,10 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("measurements", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!("Dry run: all {total} measurement rows are good; nothing was written.");
+        println!(
+            "Dry run: {}; nothing was written.",
+            all_good(total, "measurement")
+        );
         return Ok(());
     }
     let mut progress = Progress::new("importing measurements", total, 5_000);
@@ -557,8 +568,25 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     })?;
     progress.finish();
     println!(
-        "Imported {} measurements in one transaction ({} rows were already stored and were skipped).",
-        done.added, done.already_present
+        "Imported {} in one transaction ({}).",
+        count(done.added, "measurement", "measurements"),
+        skipped(done.already_present)
     );
     Ok(())
+}
+
+/// "all 3 encounter rows are good" / "the one encounter row is good".
+fn all_good(total: usize, what: &str) -> String {
+    match total {
+        1 => format!("the one {what} row is good"),
+        n => format!("all {n} {what} rows are good"),
+    }
+}
+
+/// "2 rows were already stored and were skipped" / "1 row was …".
+fn skipped(n: usize) -> String {
+    match n {
+        1 => "1 row was already stored and was skipped".to_string(),
+        n => format!("{n} rows were already stored and were skipped"),
+    }
 }

@@ -87,7 +87,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         return export::restore(&cli, args);
     }
     let mut ctx = Context::open(&cli)?;
-    match command {
+    let done = match command {
         Command::Clinician(c) => clinician::run(&mut ctx, c),
         Command::Contract(c) => contract::run(&mut ctx, c),
         Command::Client(c) => client::run(&mut ctx, c),
@@ -106,6 +106,28 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Export(a) => export::export(&mut ctx, a),
         Command::Backup(a) => export::backup(&mut ctx, a),
         Command::Restore(args) => export::restore(&cli, args),
+    };
+    done?;
+    note_if_created(&ctx.store);
+    Ok(())
+}
+
+/// A mistyped `--db` quietly starts a new practice: after a command that succeeded, say so on
+/// stderr (after the command's own output, which stays clean for scripts) when this run created
+/// the database file. A refused command prints only its one-line error.
+fn note_if_created(store: &crate::store::Store) {
+    if !store.created_file() {
+        return;
+    }
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let path = store
+        .path()
+        .map(|p| crate::domain::text::sanitize(&p.display().to_string()))
+        .unwrap_or_default();
+    if store.holds_no_practice().unwrap_or(false) {
+        eprintln!("note: created a new, empty practice database at {path}");
+    } else {
+        eprintln!("note: created a new practice database at {path}");
     }
 }
 

@@ -9,7 +9,8 @@ use super::{Context, print_json};
 use crate::domain::access::Action;
 use crate::domain::economics::Exact;
 use crate::domain::reconcile::{self, Attributed, Side};
-use crate::domain::{ClientId, ContractModel, Month, dates, parse_month, text::sanitize};
+use crate::domain::text::{count, sanitize};
+use crate::domain::{ClientId, ContractModel, Month, dates, parse_month};
 use crate::error::Result;
 use crate::store::reconcile::{self as facts, NeverEngaged, Unpaid};
 use crate::store::{contracts, roster};
@@ -121,11 +122,15 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
             "report.reconcile",
             None,
             &format!(
-                "contract {} {month}: {} never engaged, {} with unpaid work, {} member month differences",
+                "contract {} {month}: {} never engaged, {} with unpaid work, {}",
                 contract.id,
                 never.len(),
                 unpaid.len(),
-                comparison.differences.len()
+                count(
+                    comparison.differences.len(),
+                    "member month difference",
+                    "member month differences"
+                )
             ),
         )
     })?;
@@ -188,8 +193,8 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
     println!();
     let risk: i64 = never.iter().map(|n| at_risk(n).gross.round().cents()).sum();
     println!(
-        "Never engaged: {} attributed members with no contact by {} ({} of this month's gross)",
-        never.len(),
+        "Never engaged: {} with no contact by {} ({} of this month's gross)",
+        count(never.len(), "attributed member", "attributed members"),
         month.last_day(),
         crate::domain::Money(risk)
     );
@@ -233,8 +238,9 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
         })
         .sum();
     println!(
-        "Unpaid work (practice-wide): {} clients seen on days no contract covered them, {minutes} minutes, {}",
-        unpaid.len(),
+        "Unpaid work (practice-wide): {} seen on days no contract covered them, {}, {}",
+        count(unpaid.len(), "client", "clients"),
+        count(minutes, "minute", "minutes"),
         crate::domain::Money(cost)
     );
     if !unpaid.is_empty() {
@@ -279,10 +285,10 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
     match (&comparison.roster, &import) {
         (Some(r), Some(i)) => {
             println!(
-                "  the roster as of {} (import {}, {} members) implies {:.2} ({} gross): difference {:+.2}",
+                "  the roster as of {} (import {}, {}) implies {:.2} ({} gross): difference {:+.2}",
                 i.as_of,
                 i.id,
-                i.members,
+                count(i.members, "member", "members"),
                 mm(r),
                 r.gross.round(),
                 mm(practice) - mm(r)

@@ -274,11 +274,11 @@ pub fn render_table(report: &RevenueReport) -> String {
 
     let under: Vec<&RevenueRow> = report.rows.iter().filter(|r| r.under_water()).collect();
     if !under.is_empty() {
-        let plural = match report.by {
-            GroupBy::Month => "months",
-            GroupBy::Contract => "contracts",
-            GroupBy::Clinician => "clinicians",
-            GroupBy::Client => "clients",
+        let (one, many) = match report.by {
+            GroupBy::Month => ("month", "months"),
+            GroupBy::Contract => ("contract", "contracts"),
+            GroupBy::Clinician => ("clinician", "clinicians"),
+            GroupBy::Client => ("client", "clients"),
         };
         let names = if under.len() <= 12 {
             let keys: Vec<&str> = under.iter().map(|r| r.key.as_str()).collect();
@@ -287,9 +287,9 @@ pub fn render_table(report: &RevenueReport) -> String {
             String::new()
         };
         out.push_str(&format!(
-            "\n{} of {} {plural} under water (time cost more than the net){names}\n",
+            "\n{} of {} under water (time cost more than the net){names}\n",
             under.len(),
-            report.rows.len()
+            crate::domain::text::count(report.rows.len(), one, many)
         ));
     }
 

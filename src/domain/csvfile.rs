@@ -235,9 +235,14 @@ pub fn refusal(what: &str, problems: &[LineProblem]) -> String {
         let mut rest: Vec<u64> = problems[DETAILED..].iter().map(|p| p.line).collect();
         rest.dedup();
         let listed: Vec<String> = rest.iter().map(u64::to_string).collect();
+        let more = problems.len() - DETAILED;
+        let (problem, line) = match (more, listed.len()) {
+            (1, _) => ("problem", "line"),
+            (_, 1) => ("problems", "line"),
+            _ => ("problems", "lines"),
+        };
         out.push_str(&format!(
-            "; and {} more problems on lines {}",
-            problems.len() - DETAILED,
+            "; and {more} more {problem} on {line} {}",
             listed.join(", ")
         ));
     }
@@ -326,6 +331,12 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains('\n'));
+        let one_more: Vec<LineProblem> = (2..23).map(|l| LineProblem::new(l, "bad")).collect();
+        let text = refusal("roster", &one_more);
+        assert!(text.ends_with("; and 1 more problem on line 22"), "{text}");
+        let same_line = vec![LineProblem::new(5, "bad"); 22];
+        let text = refusal("roster", &same_line);
+        assert!(text.ends_with("; and 2 more problems on line 5"), "{text}");
     }
 
     #[test]

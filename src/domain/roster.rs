@@ -345,6 +345,25 @@ pub fn parse_payer_date(text: &str) -> Option<NaiveDate> {
     None
 }
 
+/// Name suffixes that may follow a comma in "First Last, Jr." (compared without the dot).
+const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "v", "md", "phd"];
+
+/// A one-column name in the order the practice writes names: "Lee, Ann" (exactly one comma,
+/// words on both sides) becomes "Ann Lee", so a roster in "Last, First" form matches the
+/// client the practice already has. "Ann Lee, Jr." and names without one comma are kept.
+pub fn natural_order(full: &str) -> String {
+    let mut parts = full.split(',');
+    let (Some(last), Some(first), None) = (parts.next(), parts.next(), parts.next()) else {
+        return full.to_string();
+    };
+    let (last, first) = (last.trim(), first.trim());
+    let suffix = SUFFIXES.contains(&first.trim_end_matches('.').to_lowercase().as_str());
+    if last.is_empty() || first.is_empty() || suffix {
+        return full.to_string();
+    }
+    format!("{first} {last}")
+}
+
 /// Payers write "no end" as a date in the year 9999 (9999-12-31); that is an open end.
 fn is_open_end(date: NaiveDate) -> bool {
     chrono::Datelike::year(&date) == 9999
@@ -413,7 +432,7 @@ pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Ros
                     .collect::<Vec<_>>()
                     .join(" ")
             } else {
-                full.to_string()
+                natural_order(full)
             }
         };
         if name.chars().count() > NAME_MAX_CHARS {
@@ -591,6 +610,32 @@ mod tests {
         assert_eq!(r.rows.len(), 2);
         assert_eq!(r.rows[0].name, "Ann Lee");
         assert_eq!(r.rows[1].end, None, "9999-12-31 is an open end");
+    }
+
+    #[test]
+    fn a_name_in_last_first_form_is_stored_first_last() {
+        assert_eq!(natural_order("Lee, Ann"), "Ann Lee");
+        assert_eq!(
+            natural_order("  Lee-Park ,  Ann Marie "),
+            "Ann Marie Lee-Park"
+        );
+        assert_eq!(natural_order("Ann Lee"), "Ann Lee");
+        assert_eq!(natural_order("Ann Lee, Jr."), "Ann Lee, Jr.");
+        assert_eq!(natural_order("Ann Lee, III"), "Ann Lee, III");
+        assert_eq!(
+            natural_order("Lee, Ann, Jr."),
+            "Lee, Ann, Jr.",
+            "two commas: kept"
+        );
+        assert_eq!(natural_order("Lee,"), "Lee,");
+        assert_eq!(natural_order(", Ann"), ", Ann");
+        let text = "Member ID,Member Name,First Name\nM-1,\"Lee, Ann\",\nM-2,,\"Diaz, Bo\"\n";
+        let r = parse(text.as_bytes(), &[], today()).unwrap();
+        assert_eq!(r.rows[0].name, "Ann Lee");
+        assert_eq!(
+            r.rows[1].name, "Diaz, Bo",
+            "only a one-column name is reordered"
+        );
     }
 
     #[test]

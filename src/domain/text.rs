@@ -19,6 +19,16 @@ fn is_unsafe(c: char) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
+/// A number with its noun in agreement: `count(1, "client", "clients")` is "1 client",
+/// `count(3, …)` "3 clients" (and 0 is plural: "0 clients").
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 /// Initials for privacy mode: "Maria Lopez-Garcia" → "M. L."
 pub fn initials(name: &str) -> String {
     let parts: Vec<String> = sanitize(name)
@@ -45,6 +55,13 @@ mod tests {
         assert!(!safe.contains('\u{202E}'));
         assert!(safe.starts_with("Ann\u{FFFD}[2J"));
         assert_eq!(sanitize("Zoë O'Brien"), "Zoë O'Brien");
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1usize, "client", "clients"), "1 client");
+        assert_eq!(count(0i64, "client", "clients"), "0 clients");
+        assert_eq!(count(2u64, "audit row", "audit rows"), "2 audit rows");
     }
 
     #[test]

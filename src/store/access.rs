@@ -19,19 +19,37 @@ pub fn check(
     if permits(actor.role, action, ownership) {
         return Ok(());
     }
+    let what = match (ownership, client) {
+        (Ownership::Others, Some(c)) => {
+            format!("{action} {c} (the client is on another clinician's panel)")
+        }
+        (Ownership::Others, None) => match action {
+            Action::AddClient => "add a client to another clinician's panel".to_string(),
+            Action::ListClients => "list another clinician's clients".to_string(),
+            Action::SetPassphrase => "set another clinician's passphrase".to_string(),
+            other => format!("{other} for another clinician"),
+        },
+        (Ownership::Practice, None) => format!("{action} (an admin's task)"),
+        (Ownership::Practice, Some(c)) => format!("{action} {c} (an admin's task)"),
+        (_, Some(c)) => format!("{action} {c}"),
+        (Ownership::Own, None) => action.to_string(),
+    };
+    deny(store, actor, action, ownership, client, &what)
+}
+
+/// Audits a refusal and returns it as "NAME (role) may not WHAT".
+fn deny(
+    store: &mut Store,
+    actor: &Clinician,
+    action: Action,
+    ownership: Ownership,
+    client: Option<ClientId>,
+    what: &str,
+) -> Result<()> {
     let detail = format!("{} may not {action} ({})", actor.role, ownership.as_str());
     store.write(|tx| tx.audit("access.denied", client, &detail))?;
-    let why = match ownership {
-        Ownership::Own => String::new(),
-        Ownership::Others if client.is_some() => {
-            " (the client is on another clinician's panel)".to_string()
-        }
-        Ownership::Others => " (that is another clinician's)".to_string(),
-        Ownership::Practice => " (an admin's task)".to_string(),
-    };
-    let target = client.map_or(String::new(), |c| format!(" {c}"));
     Err(Error::Denied(format!(
-        "{} ({}) may not {action}{target}{why}",
+        "{} ({}) may not {what}",
         crate::domain::text::sanitize(&actor.name),
         actor.role
     )))
@@ -48,7 +66,9 @@ pub fn check_client(
     check(store, actor, action, ownership, Some(client.id))
 }
 
-/// [`check`] for an action on one clinician's panel (`None`: everyone's).
+/// [`check`] for an action on one clinician's panel (`None`: everyone's, or for a new client,
+/// no one's). A refusal names whose panel it was: "Sam Okafor (clinician) may not add a client
+/// to Dana Reyes's panel".
 pub fn check_panel(
     store: &mut Store,
     actor: &Clinician,
@@ -60,7 +80,26 @@ pub fn check_panel(
     } else {
         Ownership::Others
     };
-    check(store, actor, action, ownership, None)
+    if permits(actor.role, action, ownership) {
+        return Ok(());
+    }
+    let owner = panel
+        .and_then(|id| super::clinicians::get(store.conn(), id).ok())
+        .map(|c| possessive(&c.name));
+    let what = match (action, owner) {
+        (Action::AddClient, Some(owner)) => format!("add a client to {owner} panel"),
+        (Action::AddClient, None) => "add a client without a clinician".to_string(),
+        (Action::ListClients, Some(owner)) => format!("list {owner} clients"),
+        (Action::ListClients, None) => "list every clinician's clients".to_string(),
+        (other, Some(owner)) => format!("{other} on {owner} panel"),
+        (other, None) => format!("{other} on every clinician's panel"),
+    };
+    deny(store, actor, action, ownership, None, &what)
+}
+
+/// "Dana Reyes's", "Chris Jones's" (sanitised).
+fn possessive(name: &str) -> String {
+    format!("{}'s", crate::domain::text::sanitize(name))
 }
 
 /// Audits and refuses a request that names no one while the practice uses passphrases.
@@ -162,5 +201,58 @@ mod tests {
         assert!(check_panel(&mut store, &cleo, Action::ListClients, Some(cleo.id)).is_ok());
         assert!(check_panel(&mut store, &cleo, Action::ListClients, None).is_err());
         assert!(check_panel(&mut store, &sol, Action::ListClients, None).is_ok());
+    }
+
+    /// Refusals read as sentences that say whose panel or passphrase it was.
+    #[test]
+    fn refusals_name_whose_panel_it_was() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (sam, dana) = store
+            .write(|tx| {
+                Ok((
+                    clinicians::insert(tx, "Sam Okafor", Role::Clinician, Money(0))?,
+                    clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(0))?,
+                ))
+            })
+            .unwrap();
+        let sam = clinicians::get(store.conn(), sam).unwrap();
+        let said = |r: Result<()>| r.unwrap_err().to_string();
+        let add = check_panel(&mut store, &sam, Action::AddClient, Some(dana));
+        assert_eq!(
+            said(add),
+            "Sam Okafor (clinician) may not add a client to Dana Reyes's panel"
+        );
+        let unassigned = check_panel(&mut store, &sam, Action::AddClient, None);
+        assert_eq!(
+            said(unassigned),
+            "Sam Okafor (clinician) may not add a client without a clinician"
+        );
+        let list = check_panel(&mut store, &sam, Action::ListClients, Some(dana));
+        assert_eq!(
+            said(list),
+            "Sam Okafor (clinician) may not list Dana Reyes's clients"
+        );
+        let everyone = check_panel(&mut store, &sam, Action::ListClients, None);
+        assert_eq!(
+            said(everyone),
+            "Sam Okafor (clinician) may not list every clinician's clients"
+        );
+        let pass = check(
+            &mut store,
+            &sam,
+            Action::SetPassphrase,
+            Ownership::Others,
+            None,
+        );
+        assert_eq!(
+            said(pass),
+            "Sam Okafor (clinician) may not set another clinician's passphrase"
+        );
+        let audited = audit::recent(store.conn(), 10)
+            .unwrap()
+            .iter()
+            .filter(|r| r.action == "access.denied")
+            .count();
+        assert_eq!(audited, 5, "every refusal is audited");
     }
 }

@@ -186,13 +186,27 @@ pub fn set_tier(tx: &Tx, id: ClientId, tier: Tier) -> Result<()> {
     Ok(())
 }
 
-/// Sets the status; a discharge records its date, a return to active clears it.
+/// Sets the status; a discharge records its date, any other status clears it (a readmission,
+/// or a discharged client put on hold). The change is dated no earlier than the day the client
+/// joined the panel, and a change away from discharged no earlier than the discharge.
 pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) -> Result<()> {
     let client = get(tx, id)?;
-    if status == ClientStatus::Discharged && on < client.since {
+    let what = match status {
+        ClientStatus::Discharged => "discharge date",
+        ClientStatus::Active | ClientStatus::OnHold => "status date",
+    };
+    if on < client.since {
         return Err(Error::Invalid(format!(
-            "discharge date {on} is before the client joined the panel ({})",
+            "{what} {on} is before the client joined the panel ({})",
             client.since
+        )));
+    }
+    if status != ClientStatus::Discharged
+        && let Some(out) = client.discharged_on
+        && on < out
+    {
+        return Err(Error::Invalid(format!(
+            "client {id} was discharged on {out}; a change to {status} cannot be dated before it"
         )));
     }
     let discharged_on = (status == ClientStatus::Discharged).then(|| iso(on));
@@ -263,6 +277,19 @@ mod tests {
             (c.status, c.discharged_on, c.tier),
             (ClientStatus::Discharged, Some(on), Tier::Low)
         );
+        let early = parse_date("2026-02-27").unwrap();
+        assert!(
+            store
+                .write(|tx| set_status(tx, id, ClientStatus::Active, early))
+                .is_err(),
+            "a readmission is not dated before the discharge"
+        );
+        let back = parse_date("2026-04-01").unwrap();
+        store
+            .write(|tx| set_status(tx, id, ClientStatus::Active, back))
+            .unwrap();
+        let c = get(store.conn(), id).unwrap();
+        assert_eq!((c.status, c.discharged_on), (ClientStatus::Active, None));
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     actor: Actor,
+    /// True when this open created the database file (it did not exist before).
+    created: bool,
 }
 
 /// A write transaction; derefs to the connection so read functions work inside it.
@@ -93,7 +95,7 @@ impl Tx<'_> {
 impl Store {
     /// Opens (creating if needed) the database at `path`: pragmas, version check, migrations.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
+        let created = create_private_file(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -104,7 +106,9 @@ impl Store {
                 path.display()
             ))
         })?;
-        Store::prepare(conn, Some(path.to_path_buf()))
+        let mut store = Store::prepare(conn, Some(path.to_path_buf()))?;
+        store.created = created;
+        Ok(store)
     }
 
     /// A private in-memory database (tests).
@@ -132,6 +136,7 @@ impl Store {
             conn,
             path,
             actor: Actor::unnamed(),
+            created: false,
         };
         migrate::migrate(&mut store.conn)?;
         Ok(store)
@@ -147,6 +152,23 @@ impl Store {
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// True when opening created the database file: nothing was there before this process.
+    /// Of several processes opening the same new path at once, only one sees true.
+    pub fn created_file(&self) -> bool {
+        self.created
+    }
+
+    /// True when the practice holds no clinicians, contracts or clients (a fresh database).
+    pub fn holds_no_practice(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM clinicians)
+                AND NOT EXISTS (SELECT 1 FROM contracts)
+                AND NOT EXISTS (SELECT 1 FROM clients)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Sets who the following writes are audited as.
@@ -194,10 +216,10 @@ fn check_sqlite_version() -> Result<()> {
 }
 
 /// Creates the database file (and its folder) readable by the owner only, before SQLite does;
-/// SQLite gives the -wal and -shm files the same permissions.
-fn create_private_file(path: &Path) -> Result<()> {
+/// SQLite gives the -wal and -shm files the same permissions. True when this call created it.
+fn create_private_file(path: &Path) -> Result<bool> {
     if path.exists() {
-        return Ok(());
+        return Ok(false);
     }
     if let Some(dir) = path
         .parent()
@@ -214,8 +236,8 @@ fn create_private_file(path: &Path) -> Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(Error::Database(format!(
             "cannot create the database at {}: {e}",
             path.display()

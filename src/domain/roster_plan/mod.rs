@@ -200,7 +200,9 @@ pub struct RosterPlan {
     pub month: Month,
     /// Members whose record or attributions change, in file order, then the absent ones.
     pub changes: Vec<MemberChange>,
-    /// Listed members whose attribution stays as it is (including those only renamed).
+    /// Listed members with nothing to change: the same dates, name and date of birth. A member
+    /// whose dates stay but whose name or date of birth changes is counted as changed instead,
+    /// so every listed member is in exactly one category.
     pub continuing: usize,
     /// Clients attributed on `as_of` without a member id: left as they are.
     pub unmatched: Vec<ClientId>,
@@ -430,11 +432,11 @@ pub fn plan(
             }
         };
         let renamed = rename.is_some() || (known.is_some() && dob.is_some());
-        if span.is_none() {
+        // Each listed member is counted once: same dates and nothing else to write is
+        // continuing; same dates with a new name or date of birth is changed.
+        if span.is_none() && !renamed {
             continuing += 1;
-            if !renamed {
-                continue;
-            }
+            continue;
         }
         let spans: Vec<SpanChange> = span.into_iter().collect();
         let category = if category == Category::Continuing {

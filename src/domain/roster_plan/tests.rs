@@ -245,7 +245,11 @@ fn names_dates_and_conflicts() {
     assert_eq!(lines, vec![3, 4, 5], "{problems:?}");
     assert_eq!(plan.changes[0].category, Category::Changed);
     assert_eq!(plan.changes[0].rename.as_deref(), Some("Ann Lee-Park"));
-    assert_eq!(plan.continuing, 1);
+    assert_eq!(
+        plan.continuing, 0,
+        "a renamed member is changed, not also continuing"
+    );
+    assert_eq!(plan.count(Category::Changed), 1);
     // A corrected effective date is a change, not a termination.
     let cur = current(vec![known(1, "A", &[("2025-10-01", None)])]);
     let (plan, _) = super::plan(
