@@ -93,7 +93,9 @@ pub struct Access {
 pub fn access(firsts: &[(NaiveDate, NaiveDate)]) -> Access {
     let mut days: Vec<i64> = firsts
         .iter()
-        .map(|(since, first)| (*first - *since).num_days())
+        // A contact before the client joined the panel (care that began before the payer's
+        // attribution) is a wait of 0 days, never a negative one.
+        .map(|(since, first)| (*first - *since).num_days().max(0))
         .collect();
     days.sort_unstable();
     let median = match days.len() {
@@ -254,6 +256,12 @@ mod tests {
             (since, d("2026-06-30")),
         ]);
         assert_eq!(odd.median_days_to_first_contact, Some(9.0));
+        let before = access(&[(since, d("2026-04-25"))]);
+        assert_eq!(
+            before.median_days_to_first_contact,
+            Some(0.0),
+            "seen before joining: no wait"
+        );
         let none = access(&[]);
         assert_eq!(
             (none.first_seen, none.median_days_to_first_contact),
