@@ -310,7 +310,8 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         } else {
             ("margin", Role::good)
         };
-        lines.push(Line::styled(format!(" {word} {}", r.margin), t.style(role)));
+        let amount = crate::domain::Money(r.margin.cents().abs());
+        lines.push(Line::styled(format!(" {word} {amount}"), t.style(role)));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

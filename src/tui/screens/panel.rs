@@ -60,12 +60,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(bar)), filter_area);
 
-    let several = app.shows_several_clinicians();
+    // Narrow terminals keep the name readable: the clinician column goes below 100 columns
+    // (the `v` filter still shows one clinician's panel), GAD-7 below 90.
+    let several = app.shows_several_clinicians() && table_area.width >= 100;
+    let show_gad = table_area.width >= 90;
     let mut header = vec!["", "client", "tier"];
     if several {
         header.push("clinician");
     }
-    header.extend(["contact", "measured", "PHQ-9", "GAD-7", "flags", "minutes"]);
+    header.extend(["contact", "measured", "PHQ-9"]);
+    if show_gad {
+        header.push("GAD-7");
+    }
+    header.extend(["flags", "minutes"]);
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Fill(3),
@@ -78,10 +85,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(7),
         Constraint::Length(8),
         Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Fill(5),
-        Constraint::Length(7),
     ]);
+    if show_gad {
+        widths.push(Constraint::Length(11));
+    }
+    widths.extend([Constraint::Fill(5), Constraint::Length(7)]);
     // The flags column's width, as the table will lay it out, so labels that do not fit
     // become "+N" rather than being cut mid-word.
     let columns = Layout::horizontal(widths.clone())
@@ -136,11 +144,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     Instrument::Phq9,
                     e.phq9.as_ref(),
                 ))),
-                styled(Line::from(score_cell(
+            ]);
+            if show_gad {
+                cells.push(styled(Line::from(score_cell(
                     app,
                     Instrument::Gad7,
                     e.gad7.as_ref(),
-                ))),
+                ))));
+            }
+            cells.extend([
                 styled(Line::from(flag_spans(app, &e.flags, flags_width))),
                 Cell::from(Line::from(e.minutes_this_month.to_string()).right_aligned()),
             ]);

@@ -37,7 +37,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(Line::from(vec![
             Span::styled(" Revenue", t.style(Role::title)),
             Span::styled(
-                format!(" · {} to {} · {whose}", report.from, report.to),
+                format!(
+                    " · {} to {} · {whose}{}",
+                    report.from,
+                    report.to,
+                    if area.width < 100 {
+                        " · whole dollars (widen for cents)"
+                    } else {
+                        ""
+                    }
+                ),
                 t.style(Role::muted),
             ),
         ])),
@@ -50,14 +59,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     draw_break_even(frame, app, report, side);
 }
 
-/// Exact cents, as the report computes them: the total row is the sum of the rows above it
-/// only when every figure is shown to the cent.
-fn money(m: Money) -> String {
-    m.to_string()
+/// Exact cents, as the report computes them (the total row is the sum of the rows above it
+/// to the cent); on narrow terminals whole dollars, so no figure is ever cut.
+fn money(m: Money, wide: bool) -> String {
+    if wide {
+        return m.to_string();
+    }
+    let dollars = (m.cents() as f64 / 100.0).round() as i64;
+    Money(dollars * 100)
+        .to_string()
+        .trim_end_matches(".00")
+        .to_string()
 }
 
-/// The cells of one row; the withhold column is left out on narrow terminals.
+/// The cells of one row; on narrow terminals the withhold column is left out.
 fn row_cells(row: &RevenueRow, with_withhold: bool) -> Vec<Cell<'static>> {
+    let money = |m: Money| money(m, with_withhold);
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let mut cells = vec![
         Cell::from(row.key.clone()),

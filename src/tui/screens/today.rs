@@ -49,13 +49,8 @@ fn draw_head(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         Line::from(vec![
             Span::styled(
                 format!(
-                    " {} encounters · {} min · cost {} · capitation today {} ({} ÷ {}) · ",
-                    day.encounters,
-                    day.minutes,
-                    day.cost,
-                    day.capitation_today,
-                    day.capitation_month,
-                    day.days_in_month
+                    " {} encounters, {} min · cost {} · capitation {} · ",
+                    day.encounters, day.minutes, day.cost, day.capitation_today
                 ),
                 t.style(Role::text),
             ),
@@ -66,7 +61,7 @@ fn draw_head(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         ]),
         Line::styled(
             format!(
-                " Measures: {} overdue, {} never measured, {} due this week · {} more clients carry a warning",
+                " Measures: {} overdue · {} never · {} due this week · {} others with warnings",
                 day.measurements.overdue,
                 day.measurements.no_baseline,
                 day.measurements.due_today

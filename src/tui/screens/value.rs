@@ -34,7 +34,7 @@ struct Measure {
 const MEASURES: &[Measure] = &[
     Measure {
         section: "Access",
-        name: "seen within 14 days",
+        name: "seen in 14 days",
         rate: |v| v.access.seen_within_14,
     },
     Measure {
@@ -64,17 +64,17 @@ const MEASURES: &[Measure] = &[
     },
     Measure {
         section: "",
-        name: "reliable improvement",
+        name: "reliably improved",
         rate: |v| v.outcomes.reliable_improvement,
     },
     Measure {
         section: "Follow-up",
-        name: "within 7 days of discharge",
+        name: "follow-up 7 days",
         rate: |v| v.post_discharge.followed_7,
     },
     Measure {
         section: "",
-        name: "within 30 days",
+        name: "follow-up 30 days",
         rate: |v| v.post_discharge.followed_30,
     },
 ];
@@ -176,10 +176,12 @@ fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(11),
-            Constraint::Length(27),
-            Constraint::Length(18),
-            Constraint::Length(18),
+            // The section names give way on narrow terminals; the rates never do (a cut
+            // rate would show a wrong number).
+            Constraint::Length(if area.width >= 100 { 11 } else { 0 }),
+            Constraint::Fill(1),
+            Constraint::Length(19),
+            Constraint::Length(19),
             Constraint::Length(8),
             Constraint::Length(12),
         ],
@@ -225,7 +227,7 @@ fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
         ),
         Line::styled(
             format!(
-                " {:<22}{:>8}{:>10}{:>12}{:>20}{:>18}",
+                " {:<18}{:>7}{:>8}{:>12}{:>16}{:>15}",
                 "band", "clients", "min/MM", "contacts/MM", "contacted", "disengaged"
             ),
             t.style(Role::muted),
@@ -234,7 +236,7 @@ fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     for row in f.by_band.iter().filter(|r| r.care.clients > 0) {
         lines.push(Line::styled(
             format!(
-                " {:<22}{:>8}{:>10}{:>12}{:>20}{:>18}",
+                " {:<18}{:>7}{:>8}{:>12}{:>16}{:>15}",
                 row.band.label(),
                 row.care.clients,
                 per(row.care.minutes_per_member_month),
