@@ -73,3 +73,24 @@ fn value_tab_shows_the_fairness_table() {
         "{text}"
     );
 }
+
+#[test]
+fn value_rates_are_never_cut_at_80_columns() {
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    crate::demo::generate(&mut store, 250, 7, d(TODAY), &mut |_, _| {}).unwrap();
+    let mut app = app(&mut store, 80, 24);
+    keys(&mut app, &mut store, "4");
+    let text = screen_text(&draw(&app, 80, 24));
+    let v = &app.value.as_ref().unwrap().current;
+    for rate in [
+        v.engagement.show_rate,
+        v.engagement.contacted,
+        v.outcomes.measured,
+        v.outcomes.response,
+    ] {
+        assert!(
+            text.contains(&rate.to_string()),
+            "{rate} must appear whole:\n{text}"
+        );
+    }
+}
