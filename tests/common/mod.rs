@@ -1,9 +1,11 @@
 //! Shared helpers for the integration tests: run the real binary on a temporary database with a
-//! fixed today, and dump every table to prove a refused command wrote nothing.
+//! fixed today, build a practice with the commands every test needs, and dump every table to
+//! prove a refused command wrote nothing.
 #![allow(dead_code)]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 pub const TODAY: &str = "2026-11-23";
 
@@ -19,15 +21,35 @@ impl Practice {
         Practice { dir, db }
     }
 
-    /// The binary with this database and today.
+    /// The binary with this database and today, no passphrase, and a home of its own.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("caseload").unwrap();
         cmd.env("CASELOAD_DB", &self.db)
             .env("CASELOAD_TODAY", TODAY)
             .env_remove("CASELOAD_PASSPHRASE")
+            .env_remove("CASELOAD_NEW_PASSPHRASE")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"));
         cmd
+    }
+
+    /// The binary as [`cmd`](Practice::cmd) makes it, with passphrase `pass` if given.
+    pub fn cmd_as(&self, pass: Option<&str>) -> Command {
+        let mut cmd = self.cmd();
+        if let Some(pass) = pass {
+            cmd.env("CASELOAD_PASSPHRASE", pass);
+        }
+        cmd
+    }
+
+    /// Runs a command with passphrase `pass` (and `new` as the passphrase being set, if any);
+    /// returns its output whether it succeeded or not.
+    pub fn run_as(&self, pass: &str, new: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = self.cmd_as(Some(pass));
+        if let Some(new) = new {
+            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
+        }
+        cmd.args(args).output().unwrap()
     }
 
     /// Runs a command that must succeed; returns stdout.
@@ -65,6 +87,71 @@ impl Practice {
     /// Every row of every table, as text: equal dumps mean nothing was written.
     pub fn dump(&self) -> String {
         dump(&self.db)
+    }
+
+    /// Writes `text` to a file `name` beside the database; returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `clinician add NAME --role admin --hourly-cost COST`.
+    pub fn admin(&self, name: &str, hourly_cost: &str) {
+        self.ok(&[
+            "clinician",
+            "add",
+            name,
+            "--role",
+            "admin",
+            "--hourly-cost",
+            hourly_cost,
+        ]);
+    }
+
+    /// `contract add NAME --model capitation --rate RATE`, then `more` (`--withhold 10`, …).
+    pub fn capitation(&self, name: &str, rate: &str, more: &[&str]) {
+        let mut args = vec![
+            "contract",
+            "add",
+            name,
+            "--model",
+            "capitation",
+            "--rate",
+            rate,
+        ];
+        args.extend(more);
+        self.ok(&args);
+    }
+
+    /// `log WHO --kind KIND --date DATE --minutes MINUTES --status STATUS`.
+    pub fn log(&self, who: &str, kind: &str, date: &str, minutes: &str, status: &str) {
+        self.ok(&[
+            "log",
+            who,
+            "--kind",
+            kind,
+            "--date",
+            date,
+            "--minutes",
+            minutes,
+            "--status",
+            status,
+        ]);
+    }
+
+    /// `measure WHO --instrument INSTRUMENT --score SCORE --date DATE`.
+    pub fn measure(&self, who: &str, instrument: &str, score: &str, date: &str) {
+        self.ok(&[
+            "measure",
+            who,
+            "--instrument",
+            instrument,
+            "--score",
+            score,
+            "--date",
+            date,
+        ]);
     }
 }
 
