@@ -12,20 +12,28 @@ pub const TODAY: &str = "2026-11-23";
 pub struct Practice {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// What the binary takes as today.
+    pub today: &'static str,
 }
 
 impl Practice {
+    /// An empty practice on [`TODAY`].
     pub fn new() -> Practice {
+        Practice::on(TODAY)
+    }
+
+    /// An empty practice whose today is `today`.
+    pub fn on(today: &'static str) -> Practice {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("practice.db");
-        Practice { dir, db }
+        Practice { dir, db, today }
     }
 
     /// The binary with this database and today, no passphrase, and a home of its own.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("caseload").unwrap();
         cmd.env("CASELOAD_DB", &self.db)
-            .env("CASELOAD_TODAY", TODAY)
+            .env("CASELOAD_TODAY", self.today)
             .env_remove("CASELOAD_PASSPHRASE")
             .env_remove("CASELOAD_NEW_PASSPHRASE")
             .env("HOME", self.dir.path())
@@ -54,7 +62,12 @@ impl Practice {
 
     /// Runs a command that must succeed; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
+        self.ok_as(None, args)
+    }
+
+    /// Runs a command with passphrase `pass` (if given) that must succeed; returns stdout.
+    pub fn ok_as(&self, pass: Option<&str>, args: &[&str]) -> String {
+        let out = self.cmd_as(pass).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
@@ -65,7 +78,13 @@ impl Practice {
 
     /// Runs a command that must be refused with exit 1 and one line on stderr; returns it.
     pub fn refused(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
+        self.refused_as(None, args)
+    }
+
+    /// Runs a command with passphrase `pass` (if given) that must be refused with exit 1 and
+    /// one line on stderr; returns it.
+    pub fn refused_as(&self, pass: Option<&str>, args: &[&str]) -> String {
+        let out = self.cmd_as(pass).args(args).output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             out.status.code(),
