@@ -7,27 +7,9 @@ use common::Practice;
 /// A small practice built only through the CLI.
 fn practice() -> Practice {
     let p = Practice::new();
-    p.ok(&[
-        "clinician",
-        "add",
-        "Dana Reyes",
-        "--role",
-        "admin",
-        "--hourly-cost",
-        "95",
-    ]);
+    p.admin("Dana Reyes", "95");
     p.ok(&["clinician", "add", "Sam Okafor", "--hourly-cost", "68.50"]);
-    p.ok(&[
-        "contract",
-        "add",
-        "Harbor",
-        "--model",
-        "capitation",
-        "--rate",
-        "45",
-        "--withhold",
-        "5",
-    ]);
+    p.capitation("Harbor", "45", &["--withhold", "5"]);
     p.ok(&[
         "contract",
         "add",

@@ -37,24 +37,8 @@ fn practice() -> Practice {
 }
 
 fn populate(p: Practice) -> Practice {
-    p.ok(&[
-        "clinician",
-        "add",
-        "Dana Reyes",
-        "--role",
-        "admin",
-        "--hourly-cost",
-        "90",
-    ]);
-    p.ok(&[
-        "contract",
-        "add",
-        "Harbor",
-        "--model",
-        "capitation",
-        "--rate",
-        "45",
-    ]);
+    p.admin("Dana Reyes", "90");
+    p.capitation("Harbor", "45", &[]);
     for (i, name) in HOSTILE.iter().enumerate() {
         let ext = format!("M-{i}");
         p.ok(&[
@@ -429,16 +413,8 @@ fn a_clinician_refused_an_export_or_backup_is_told_what_was_refused() {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Ada Admin", "--role", "admin"]);
     p.ok(&["clinician", "add", "Cleo Park", "--role", "clinician"]);
-    let run = |pass: &str, new: Option<&str>, args: &[&str]| {
-        let mut cmd = p.cmd();
-        cmd.env("CASELOAD_PASSPHRASE", pass);
-        if let Some(new) = new {
-            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
-        }
-        cmd.args(args).output().unwrap()
-    };
     assert!(
-        run(
+        p.run_as(
             "ada runs the place",
             Some("ada runs the place"),
             &["clinician", "passphrase", "Ada Admin"]
@@ -447,7 +423,7 @@ fn a_clinician_refused_an_export_or_backup_is_told_what_was_refused() {
         .success()
     );
     assert!(
-        run(
+        p.run_as(
             "ada runs the place",
             Some("cleo sees clients"),
             &["--as", "Ada", "clinician", "passphrase", "Cleo Park"]
@@ -461,7 +437,7 @@ fn a_clinician_refused_an_export_or_backup_is_told_what_was_refused() {
         vec!["--as", "Cleo", "backup", out.to_str().unwrap()],
     ] {
         let before = p.dump();
-        let refused = run("cleo sees clients", None, &args);
+        let refused = p.run_as("cleo sees clients", None, &args);
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert_eq!(refused.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(

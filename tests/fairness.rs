@@ -10,15 +10,7 @@ use serde_json::json;
 fn practice() -> Practice {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo", "--hourly-cost", "120"]);
-    p.ok(&[
-        "contract",
-        "add",
-        "Medicaid",
-        "--model",
-        "capitation",
-        "--rate",
-        "60",
-    ]);
+    p.capitation("Medicaid", "60", &[]);
     let client = |name: &str, tier: &str, contract: bool| {
         let mut args = vec![
             "client",
@@ -51,55 +43,29 @@ fn practice() -> Practice {
         "--to",
         "2026-10-15",
     ]);
-    let log = |who: &str, kind: &str, date: &str, minutes: &str, status: &str| {
-        p.ok(&[
-            "log",
-            who,
-            "--kind",
-            kind,
-            "--date",
-            date,
-            "--minutes",
-            minutes,
-            "--status",
-            status,
-        ]);
-    };
-    let phq9 = |who: &str, score: &str, date: &str| {
-        p.ok(&[
-            "measure",
-            who,
-            "--instrument",
-            "phq9",
-            "--score",
-            score,
-            "--date",
-            date,
-        ]);
-    };
     // Mia (baseline 3, minimal): 156 minutes, 3 contacts → 52 min and 1.00 contact per MM.
-    phq9("Mia", "3", "2026-08-03");
-    log("Mia", "intake", "2026-08-03", "60", "completed");
-    log("Mia", "session", "2026-09-07", "60", "completed");
-    log("Mia", "phone", "2026-10-05", "36", "completed");
+    p.measure("Mia", "phq9", "3", "2026-08-03");
+    p.log("Mia", "intake", "2026-08-03", "60", "completed");
+    p.log("Mia", "session", "2026-09-07", "60", "completed");
+    p.log("Mia", "phone", "2026-10-05", "36", "completed");
     // Sev (baseline 22, severe): 114 minutes, 2 contacts → 38 min and 0.67 per MM; then the
     // last two scheduled sessions missed: disengaged at the period's end.
-    phq9("Sev", "22", "2026-08-04");
-    log("Sev", "intake", "2026-08-04", "60", "completed");
-    log("Sev", "session", "2026-09-08", "54", "completed");
-    log("Sev", "session", "2026-10-20", "0", "no-show");
-    log("Sev", "session", "2026-10-27", "0", "cancelled");
+    p.measure("Sev", "phq9", "22", "2026-08-04");
+    p.log("Sev", "intake", "2026-08-04", "60", "completed");
+    p.log("Sev", "session", "2026-09-08", "54", "completed");
+    p.log("Sev", "session", "2026-10-20", "0", "no-show");
+    p.log("Sev", "session", "2026-10-27", "0", "cancelled");
     // Nora: no PHQ-9 at all; 30 minutes, 1 contact.
-    log("Nora", "intake", "2026-08-10", "30", "completed");
+    p.log("Nora", "intake", "2026-08-10", "30", "completed");
     // Dee (baseline 7, mild): 100 minutes, 2 contacts, discharged in the period.
-    phq9("Dee", "7", "2026-08-05");
-    log("Dee", "intake", "2026-08-05", "60", "completed");
-    log("Dee", "session", "2026-09-05", "40", "completed");
+    p.measure("Dee", "phq9", "7", "2026-08-05");
+    p.log("Dee", "intake", "2026-08-05", "60", "completed");
+    p.log("Dee", "session", "2026-09-05", "40", "completed");
     p.ok(&["client", "discharge", "Dee", "--date", "2026-10-15"]);
     // Cash has no capitation: 50 minutes outside the table. Mia's 20 minutes of documentation
     // after the period do not count.
-    log("Cash", "session", "2026-09-10", "50", "completed");
-    log("Mia", "documentation", "2026-11-02", "20", "completed");
+    p.log("Cash", "session", "2026-09-10", "50", "completed");
+    p.log("Mia", "documentation", "2026-11-02", "20", "completed");
     p
 }
 

@@ -2,50 +2,14 @@
 //! the CLI, compared field by field with what SPEC section 4 says it must show; and the demo
 //! practice, which must show every kind of flag.
 
-use assert_cmd::Command;
+mod common;
+use common::Practice;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 const TODAY: &str = "2026-06-30";
 
-struct Db {
-    dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Db {
-    fn new() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("practice.db");
-        Db { dir, path }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("caseload").unwrap();
-        cmd.env("CASELOAD_DB", &self.path)
-            .env("CASELOAD_TODAY", TODAY)
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"));
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-}
-
 /// Runs `caseload ARGS` on the practice, one command per line of `script`.
-fn run_script(db: &Db, script: &str) {
+fn run_script(db: &Practice, script: &str) {
     for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let args: Vec<String> = split(line);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -76,8 +40,8 @@ fn split(line: &str) -> Vec<String> {
 }
 
 /// A practice where each client exercises one or two rules, as of 2026-06-30.
-fn practice() -> Db {
-    let db = Db::new();
+fn practice() -> Practice {
+    let db = Practice::on(TODAY);
     run_script(
         &db,
         r#"
@@ -328,16 +292,7 @@ fn a_follow_up_contact_the_next_day_clears_post_discharge() {
 #[test]
 fn a_score_only_phq9_after_an_item_nine_positive_one_clears_safety() {
     let db = practice();
-    db.ok(&[
-        "measure",
-        "Ann",
-        "--instrument",
-        "phq9",
-        "--score",
-        "12",
-        "--date",
-        "2026-06-21",
-    ]);
+    db.measure("Ann", "phq9", "12", "2026-06-21");
     let rows = db.json(&["flags", "--json"]);
     let ann = rows
         .as_array()
@@ -478,14 +433,14 @@ fn bad_input_is_refused_cleanly() {
 
 #[test]
 fn an_empty_practice_has_no_flags() {
-    let db = Db::new();
+    let db = Practice::on(TODAY);
     assert_eq!(db.json(&["flags", "--json"]), json!([]));
     assert!(db.ok(&["flags"]).starts_with("No flags"));
 }
 
 #[test]
 fn the_demo_practice_shows_every_kind_of_flag() {
-    let db = Db::new();
+    let db = Practice::on(TODAY);
     db.ok(&["demo"]);
     let rows = db.json(&["flags", "--json"]);
     let rows = rows.as_array().unwrap();
@@ -532,7 +487,7 @@ fn the_demo_practice_shows_every_kind_of_flag() {
 
 #[test]
 fn the_flags_summary_counts_in_words_that_agree() {
-    let p = Db::new();
+    let p = Practice::on(TODAY);
     assert_eq!(
         p.ok(&["flags"]).trim_end(),
         "No flags: there are no active clients."

@@ -4,19 +4,10 @@
 
 mod common;
 use common::Practice;
-use std::path::PathBuf;
 
 fn practice() -> Practice {
     let p = Practice::new();
-    p.ok(&[
-        "clinician",
-        "add",
-        "Dana Reyes",
-        "--role",
-        "admin",
-        "--hourly-cost",
-        "90",
-    ]);
+    p.admin("Dana Reyes", "90");
     p.ok(&["clinician", "add", "Sam Okafor"]);
     p.ok(&[
         "client",
@@ -41,12 +32,6 @@ fn practice() -> Practice {
     p
 }
 
-fn write(p: &Practice, name: &str, text: &str) -> PathBuf {
-    let path = p.dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn count(p: &Practice, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(&p.db).unwrap();
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -56,8 +41,7 @@ fn count(p: &Practice, table: &str) -> i64 {
 #[test]
 fn encounters_import_all_or_nothing_and_only_once() {
     let p = practice();
-    let good = write(
-        &p,
+    let good = p.write(
         "enc.csv",
         "Client,Date,Kind,Status,Minutes,Clinician,Note\n\
          M-1,2026-10-02,intake,,60,,\"first visit, went well\"\n\
@@ -82,8 +66,7 @@ fn encounters_import_all_or_nothing_and_only_once() {
         "{out}"
     );
     assert_eq!(count(&p, "encounters"), before);
-    let one = write(
-        &p,
+    let one = p.write(
         "one.csv",
         "Client,Date,Kind,Minutes\nAnn Lee,2026-10-09,session,50\nM-1,2026-10-30,session,50\n",
     );
@@ -100,8 +83,7 @@ fn encounters_import_all_or_nothing_and_only_once() {
     );
     assert_eq!(count(&p, "encounters"), before + 1);
 
-    let bad = write(
-        &p,
+    let bad = p.write(
         "bad.csv",
         "client,date,kind,status,minutes,clinician,note\n\
          M-1,2026-10-20,session,,50,,\n\
@@ -133,7 +115,7 @@ fn encounters_import_all_or_nothing_and_only_once() {
     let err = p.refused(&[
         "import",
         "encounters",
-        write(&p, "h.csv", "who,when\nM-1,2026-10-01\n")
+        p.write("h.csv", "who,when\nM-1,2026-10-01\n")
             .to_str()
             .unwrap(),
     ]);
@@ -141,7 +123,7 @@ fn encounters_import_all_or_nothing_and_only_once() {
     let err = p.refused(&[
         "import",
         "encounters",
-        write(&p, "e.csv", "").to_str().unwrap(),
+        p.write("e.csv", "").to_str().unwrap(),
     ]);
     assert!(err.contains("empty"), "{err}");
     assert_eq!(p.dump(), dump);
@@ -150,8 +132,7 @@ fn encounters_import_all_or_nothing_and_only_once() {
 #[test]
 fn measurements_import_through_the_instrument_rules() {
     let p = practice();
-    let good = write(
-        &p,
+    let good = p.write(
         "m.csv",
         "client,date,instrument,score,items\n\
          M-1,2026-10-02,phq9,,\"1,2,1,0,2,1,1,0,1\"\n\
@@ -163,8 +144,7 @@ fn measurements_import_through_the_instrument_rules() {
     let ann = p.json(&["client", "show", "M-1", "--json"]);
     assert_eq!(ann["measurements"][0]["total"], 9);
     assert_eq!(ann["measurements"][0]["items"][8], 1);
-    let bad = write(
-        &p,
+    let bad = p.write(
         "mb.csv",
         "client,date,instrument,score,items\n\
          M-1,2026-11-03,phq9,28,\n\

@@ -769,21 +769,12 @@ fn with_passphrases_a_clinician_sees_only_their_own_share() {
     p.ok(&["clinician", "add", "Dana Admin", "--role", "admin"]);
     const DANA: &str = "dana keeps the books";
     const BEN: &str = "ben sees his own";
-    let run = |pass: &str, new: Option<&str>, args: &[&str]| {
-        let mut cmd = p.cmd();
-        cmd.env("CASELOAD_PASSPHRASE", pass)
-            .env_remove("CASELOAD_NEW_PASSPHRASE");
-        if let Some(new) = new {
-            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
-        }
-        cmd.args(args).output().unwrap()
-    };
     assert!(
-        run(DANA, None, &["clinician", "passphrase", "Dana"])
+        p.run_as(DANA, None, &["clinician", "passphrase", "Dana"])
             .status
             .success()
     );
-    let set_ben = run(
+    let set_ben = p.run_as(
         DANA,
         Some(BEN),
         &["--as", "Dana", "clinician", "passphrase", "Ben"],
@@ -812,7 +803,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_share() {
         "clinician",
     ];
     args.extend(RANGE);
-    let ben = json(run(BEN, None, &args));
+    let ben = json(p.run_as(BEN, None, &args));
     let rows = ben["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["clinician"], "Ben Ortiz");
@@ -820,7 +811,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_share() {
 
     let mut args = vec!["--as", "Dana", "report", "revenue", "--json"];
     args.extend(RANGE);
-    let whole = json(run(DANA, None, &args));
+    let whole = json(p.run_as(DANA, None, &args));
     assert_eq!(whole["total"]["gross_cents"], 257_808);
 
     let before = p.dump();
@@ -845,7 +836,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_share() {
             ],
         ),
     ] {
-        let out = run(pass, None, &args);
+        let out = p.run_as(pass, None, &args);
         assert_eq!(out.status.code(), Some(1), "{args:?} is refused");
         assert_eq!(
             String::from_utf8_lossy(&out.stderr)

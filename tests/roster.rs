@@ -16,26 +16,8 @@ fn fixture(name: &str) -> PathBuf {
 /// A practice with one clinician and a $45 PMPM capitation contract with a 10% withhold.
 fn practice() -> Practice {
     let p = Practice::new();
-    p.ok(&[
-        "clinician",
-        "add",
-        "Dana Reyes",
-        "--role",
-        "admin",
-        "--hourly-cost",
-        "90",
-    ]);
-    p.ok(&[
-        "contract",
-        "add",
-        "Harbor",
-        "--model",
-        "capitation",
-        "--rate",
-        "45",
-        "--withhold",
-        "10",
-    ]);
+    p.admin("Dana Reyes", "90");
+    p.capitation("Harbor", "45", &["--withhold", "10"]);
     p
 }
 
@@ -50,12 +32,6 @@ fn import(p: &Practice, file: &Path, as_of: &str) -> Value {
         as_of,
         "--json",
     ])
-}
-
-fn write(p: &Practice, name: &str, text: &str) -> PathBuf {
-    let path = p.dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 #[test]
@@ -215,7 +191,7 @@ fn other_refusals_name_the_problem() {
         "2026-02-30",
     ]);
     assert!(err.contains("not a real date"), "{err}");
-    let odd = write(&p, "odd.csv", "Mbr,Who\nM-1,Ann Lee\n");
+    let odd = p.write("odd.csv", "Mbr,Who\nM-1,Ann Lee\n");
     let err = p.refused(&[
         "import",
         "roster",
@@ -298,9 +274,7 @@ fn a_month_to_month_roster_sequence() {
     let p = practice();
     let header = "Member ID,Name,Effective Date,Term Date\n";
     // January: four members join.
-    let jan = write(
-        &p,
-        "jan.csv",
+    let jan = p.write("jan.csv",
         &format!(
             "{header}A,Ann Lee,2026-01-01,\nB,Bo Diaz,2026-01-01,\nC,Cy Young,2026-01-01,\nD,Di Ng,2026-01-01,\n"
         ),
@@ -309,8 +283,7 @@ fn a_month_to_month_roster_sequence() {
     assert_eq!(out["counts"]["new"], 4);
     assert_eq!(out["month"]["member_months_after"], 4.0);
     // February: the same members (no dates given this time: they continue).
-    let feb = write(
-        &p,
+    let feb = p.write(
         "feb.csv",
         &format!("{header}A,Ann Lee,,\nB,Bo Diaz,,\nC,Cy Young,,\nD,Di Ng,,\n"),
     );
@@ -322,9 +295,7 @@ fn a_month_to_month_roster_sequence() {
     assert_eq!(member_months(&p, "2026-02"), (4.0, Some(4.0), 18_000));
     // March: B is gone (terminated the day before), C's term date is back in January
     // (retroactive: February is clawed back), E joins, A is renamed.
-    let mar = write(
-        &p,
-        "mar.csv",
+    let mar = p.write("mar.csv",
         &format!(
             "{header}A,Ann Lee-Park,,\nC,Cy Young,2026-01-01,2026-01-15\nD,Di Ng,,\nE,Ed Oh,2026-03-01,\n"
         ),
@@ -378,8 +349,7 @@ fn a_month_to_month_roster_sequence() {
     );
     // April: B is reinstated with their original effective date (continuous membership, so
     // March comes back), C is still gone, E continues.
-    let apr = write(
-        &p,
+    let apr = p.write(
         "apr.csv",
         &format!(
             "{header}A,Ann Lee-Park,,\nB,Bo Diaz,2026-01-01,\nD,Di Ng,,\nE,Ed Oh,2026-03-01,\n"
@@ -424,8 +394,7 @@ fn a_month_to_month_roster_sequence() {
 fn a_dry_run_shows_the_changes_and_writes_nothing() {
     let p = practice();
     import(&p, &fixture("ok_bom.csv"), "2026-02-01");
-    let next = write(
-        &p,
+    let next = p.write(
         "next.csv",
         "member id,name\nM-1001,Ann Lee\nM-9,New Person\n",
     );
@@ -606,7 +575,7 @@ fn a_large_roster_imports_without_noise_on_stderr() {
             "X-{i:05},First{i},Last{i},1980-01-01,2026-01-01\n"
         ));
     }
-    let path = write(&p, "big.csv", &text);
+    let path = p.write("big.csv", &text);
     let out = p
         .cmd()
         .args([
@@ -742,8 +711,7 @@ fn a_last_first_roster_matches_the_practice_and_counts_each_member_once() {
 
     // Ann marries: same dates, new name. She is changed, not also continuing, and the
     // counts add up to the members listed, in the table and in the JSON.
-    let renamed = write(
-        &p,
+    let renamed = p.write(
         "renamed.csv",
         "Member ID,Member Name,DOB,Effective Date,Term Date\n\
          M-5001,\"Lee-Park, Ann\",1990-04-02,2026-01-01,\n\

@@ -2,55 +2,35 @@
 //! audit trail (one row per action kind, tamper detection by `audit verify`), and the
 //! no-echo passphrase prompt in a pseudo-terminal.
 
+mod common;
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ADMIN_PASS: &str = "harbor light 42";
 const SAM_PASS: &str = "sam's quiet room";
 
-struct Practice {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
+/// The common practice on 2026-03-10, each command run with a passphrase or none.
+struct Practice(common::Practice);
 
 impl Practice {
     fn new() -> Practice {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("practice.db");
-        Practice { _dir: dir, db }
+        Practice(common::Practice::on("2026-03-10"))
     }
 
     fn cmd(&self, pass: Option<&str>, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("caseload").unwrap();
-        cmd.env_remove("CASELOAD_PASSPHRASE")
-            .env_remove("CASELOAD_NEW_PASSPHRASE")
-            .env("CASELOAD_DB", &self.db)
-            .env("CASELOAD_TODAY", "2026-03-10")
-            .args(args);
-        if let Some(p) = pass {
-            cmd.env("CASELOAD_PASSPHRASE", p);
-        }
+        let mut cmd = self.0.cmd_as(pass);
+        cmd.args(args);
         cmd
     }
 
     fn ok(&self, pass: Option<&str>, args: &[&str]) -> String {
-        let out = self.cmd(pass, args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        self.0.ok_as(pass, args)
     }
 
     /// Runs a command that must be refused (exit 1) and returns its one-line stderr.
     fn refused(&self, pass: Option<&str>, args: &[&str]) -> String {
-        let out = self.cmd(pass, args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?} should be refused");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        err
+        self.0.refused_as(pass, args)
     }
 
     /// Dana (admin), Sam (clinician), Priya (supervisor); a client each for Sam and Priya.
@@ -68,18 +48,7 @@ impl Practice {
                 "supervisor",
             ],
         );
-        p.ok(
-            None,
-            &[
-                "contract",
-                "add",
-                "Harbor",
-                "--model",
-                "capitation",
-                "--rate",
-                "45",
-            ],
-        );
+        p.0.capitation("Harbor", "45", &[]);
         p.ok(
             None,
             &[
@@ -518,7 +487,7 @@ fn every_action_kind_leaves_exactly_one_audit_row() {
 impl Practice {
     /// The audit rows read straight from the database (no login row added by reading).
     fn audit_unchecked(&self) -> Vec<Value> {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let conn = rusqlite::Connection::open(&self.0.db).unwrap();
         let mut stmt = conn
             .prepare("SELECT action, detail, at FROM audit ORDER BY seq")
             .unwrap();
@@ -568,8 +537,8 @@ fn audit_verify_names_the_first_bad_sequence_of_an_edit_a_deletion_and_a_truncat
     ]
     .map(|(sql, seq, word)| (sql.to_string(), seq, word));
     for (sql, seq, word) in cases {
-        let copy = p._dir.path().join(format!("tampered-{seq}.db"));
-        let src = rusqlite::Connection::open(&p.db).unwrap();
+        let copy = p.0.dir.path().join(format!("tampered-{seq}.db"));
+        let src = rusqlite::Connection::open(&p.0.db).unwrap();
         src.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
             .unwrap();
         tamper(&copy, &sql);
@@ -615,7 +584,7 @@ fn the_passphrase_prompt_does_not_echo() {
     let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("caseload"));
     cmd.args([
         "--db",
-        p.db.to_str().unwrap(),
+        p.0.db.to_str().unwrap(),
         "clinician",
         "passphrase",
         "Dana",

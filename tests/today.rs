@@ -12,15 +12,7 @@ fn practice() -> Practice {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Dana", "--hourly-cost", "90"]);
     p.ok(&["clinician", "add", "Sam", "--hourly-cost", "60"]);
-    p.ok(&[
-        "contract",
-        "add",
-        "Harbor",
-        "--model",
-        "capitation",
-        "--rate",
-        "45",
-    ]);
+    p.capitation("Harbor", "45", &[]);
     let client = |name: &str, tier: &str, who: &str, since: &str, contract: bool| {
         let mut args = vec![
             "client",
@@ -43,37 +35,14 @@ fn practice() -> Practice {
     client("Cy Cole", "low", "Dana", "2026-01-01", true);
     client("Di Dunn", "moderate", "Sam", "2026-01-01", true);
     client("Ed Eads", "moderate", "Sam", "2026-01-01", false);
-    let log = |who: &str, kind: &str, date: &str, minutes: &str, status: &str| {
-        p.ok(&[
-            "log",
-            who,
-            "--kind",
-            kind,
-            "--date",
-            date,
-            "--minutes",
-            minutes,
-            "--status",
-            status,
-        ]);
-    };
     // Ann: high tier, last contact 17 Nov → next contact due tomorrow; PHQ-9 on 25 Oct →
     // next measurement due tomorrow.
-    log("Ann", "session", "2026-11-17", "50", "completed");
-    p.ok(&[
-        "measure",
-        "Ann",
-        "--instrument",
-        "phq9",
-        "--score",
-        "12",
-        "--date",
-        "2026-10-25",
-    ]);
+    p.log("Ann", "session", "2026-11-17", "50", "completed");
+    p.measure("Ann", "phq9", "12", "2026-10-25");
     // Di: an ED visit on 20 Nov and a session the same day (which does not count): a
     // critical post-discharge flag; no measurement yet (no baseline).
     p.ok(&["event", "Di", "--kind", "ed-visit", "--date", "2026-11-20"]);
-    log("Di", "session", "2026-11-20", "50", "completed");
+    p.log("Di", "session", "2026-11-20", "50", "completed");
     // Cy: PHQ-9 item 9 = 1 on 20 Nov: a critical safety flag.
     p.ok(&[
         "measure",
@@ -87,9 +56,9 @@ fn practice() -> Practice {
     ]);
     // Today, in this order: Ann's documentation (Dana), Cy's session (Dana), Di's missed
     // phone call (Sam).
-    log("Ann", "documentation", "2026-11-23", "10", "completed");
-    log("Cy", "session", "2026-11-23", "50", "completed");
-    log("Di", "phone", "2026-11-23", "5", "no-show");
+    p.log("Ann", "documentation", "2026-11-23", "10", "completed");
+    p.log("Cy", "session", "2026-11-23", "50", "completed");
+    p.log("Di", "phone", "2026-11-23", "5", "no-show");
     p
 }
 
@@ -257,21 +226,12 @@ fn refusals_write_nothing() {
 fn with_passphrases_a_clinician_sees_only_their_own_day() {
     let p = practice();
     p.ok(&["clinician", "add", "Boss", "--role", "admin"]);
-    let run = |pass: &str, new: Option<&str>, args: &[&str]| {
-        let mut cmd = p.cmd();
-        cmd.env("CASELOAD_PASSPHRASE", pass)
-            .env_remove("CASELOAD_NEW_PASSPHRASE");
-        if let Some(new) = new {
-            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
-        }
-        cmd.args(args).output().unwrap()
-    };
     assert!(
-        run("boss secret", None, &["clinician", "passphrase", "Boss"])
+        p.run_as("boss secret", None, &["clinician", "passphrase", "Boss"])
             .status
             .success()
     );
-    let set = run(
+    let set = p.run_as(
         "boss secret",
         Some("sam secret"),
         &["--as", "Boss", "clinician", "passphrase", "Sam"],
@@ -281,7 +241,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_day() {
         "{}",
         String::from_utf8_lossy(&set.stderr)
     );
-    let out = run("sam secret", None, &["--as", "Sam", "today", "--json"]);
+    let out = p.run_as("sam secret", None, &["--as", "Sam", "today", "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -295,11 +255,11 @@ fn with_passphrases_a_clinician_sees_only_their_own_day() {
         vec!["--as", "Sam", "today", "--clinician", "Dana"],
         vec!["today"],
     ] {
-        let out = run("sam secret", None, &args);
+        let out = p.run_as("sam secret", None, &args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
     }
     // The admin may.
-    let out = run(
+    let out = p.run_as(
         "boss secret",
         None,
         &["--as", "Boss", "today", "--clinician", "Dana", "--json"],
@@ -310,7 +270,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_day() {
         String::from_utf8_lossy(&out.stderr)
     );
     // And the value report follows the same rule.
-    let out = run(
+    let out = p.run_as(
         "sam secret",
         None,
         &["--as", "Sam", "report", "value", "--json"],
@@ -322,7 +282,7 @@ fn with_passphrases_a_clinician_sees_only_their_own_day() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["clinician"], "Sam");
-    let out = run(
+    let out = p.run_as(
         "sam secret",
         None,
         &["--as", "Sam", "report", "value", "--clinician", "Dana"],

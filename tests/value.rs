@@ -17,20 +17,9 @@ fn practice() -> Practice {
     ] {
         p.ok(&["client", "add", name, "--since", since]);
     }
-    let log = |who: &str, kind: &str, date: &str, status: &str| {
-        p.ok(&[
-            "log",
-            who,
-            "--kind",
-            kind,
-            "--date",
-            date,
-            "--status",
-            status,
-            "--minutes",
-            "50",
-        ]);
-    };
+    // Every visit takes 50 minutes.
+    let log =
+        |who: &str, kind: &str, date: &str, status: &str| p.log(who, kind, date, "50", status);
     log("Able", "intake", "2026-10-15", "completed"); // first seen on day 14
     log("Baker", "intake", "2026-10-16", "completed"); // first seen on day 15
     log("Cole", "intake", "2026-01-05", "completed");
@@ -59,66 +48,12 @@ fn practice() -> Practice {
         "--date",
         "2026-11-10",
     ]);
-    p.ok(&[
-        "measure",
-        "Cole",
-        "--instrument",
-        "phq9",
-        "--score",
-        "20",
-        "--date",
-        "2026-01-05",
-    ]);
-    p.ok(&[
-        "measure",
-        "Cole",
-        "--instrument",
-        "phq9",
-        "--score",
-        "10",
-        "--date",
-        "2026-11-01",
-    ]);
-    p.ok(&[
-        "measure",
-        "Dunn",
-        "--instrument",
-        "phq9",
-        "--score",
-        "12",
-        "--date",
-        "2026-02-02",
-    ]);
-    p.ok(&[
-        "measure",
-        "Dunn",
-        "--instrument",
-        "phq9",
-        "--score",
-        "4",
-        "--date",
-        "2026-11-02",
-    ]);
-    p.ok(&[
-        "measure",
-        "Able",
-        "--instrument",
-        "srs",
-        "--score",
-        "36",
-        "--date",
-        "2026-10-15",
-    ]);
-    p.ok(&[
-        "measure",
-        "Able",
-        "--instrument",
-        "srs",
-        "--score",
-        "37",
-        "--date",
-        "2026-11-01",
-    ]);
+    p.measure("Cole", "phq9", "20", "2026-01-05");
+    p.measure("Cole", "phq9", "10", "2026-11-01");
+    p.measure("Dunn", "phq9", "12", "2026-02-02");
+    p.measure("Dunn", "phq9", "4", "2026-11-02");
+    p.measure("Able", "srs", "36", "2026-10-15");
+    p.measure("Able", "srs", "37", "2026-11-01");
     p.ok(&["client", "discharge", "Eads", "--date", "2026-06-01"]);
     p
 }

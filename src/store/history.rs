@@ -11,6 +11,8 @@ use crate::domain::{ClientId, ClinicianId};
 use crate::error::Result;
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::Hash;
 
 /// Every client and clinician, for resolving what a file names.
 pub fn directory(conn: &Connection) -> Result<Directory> {
@@ -67,42 +69,36 @@ pub fn import_encounters(
     rows: &[EncounterRow],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported> {
-    let mut out = Imported::default();
-    let mut existing: HashMap<usize, i64> = HashMap::new();
-    let mut keys: HashMap<EncounterKey, usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        let e = &row.entry;
-        let key = (
-            row.client.0,
-            iso(e.date),
-            e.kind.as_str(),
-            e.status.as_str(),
-            e.minutes,
-            row.clinician.0,
-            e.note.as_deref(),
-        );
-        let first = *keys.entry(key.clone()).or_insert(i);
-        let stored = match existing.get(&first) {
-            Some(n) => *n,
-            None => {
-                let n: i64 = tx
-                    .prepare_cached(
-                        "SELECT count(*) FROM encounters WHERE client_id = ?1 AND date = ?2
-                         AND kind = ?3 AND status = ?4 AND minutes = ?5 AND clinician_id = ?6
-                         AND note IS ?7",
-                    )?
-                    .query_row(
-                        params![key.0, key.1, key.2, key.3, key.4, key.5, key.6],
-                        |r| r.get(0),
-                    )?;
-                existing.insert(first, n);
-                n
-            }
-        };
-        if stored > 0 {
-            existing.insert(first, stored - 1);
-            out.already_present += 1;
-        } else {
+    import_rows(
+        tx,
+        "encounters",
+        rows,
+        |row| -> EncounterKey {
+            let e = &row.entry;
+            (
+                row.client.0,
+                iso(e.date),
+                e.kind.as_str(),
+                e.status.as_str(),
+                e.minutes,
+                row.clinician.0,
+                e.note.as_deref(),
+            )
+        },
+        |key| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT count(*) FROM encounters WHERE client_id = ?1 AND date = ?2
+                     AND kind = ?3 AND status = ?4 AND minutes = ?5 AND clinician_id = ?6
+                     AND note IS ?7",
+                )?
+                .query_row(
+                    params![key.0, key.1, key.2, key.3, key.4, key.5, key.6],
+                    |r| r.get(0),
+                )?)
+        },
+        |row| {
+            let e = &row.entry;
             encounters::insert(
                 tx,
                 &encounters::NewEncounter {
@@ -115,20 +111,14 @@ pub fn import_encounters(
                     note: e.note.clone(),
                 },
             )?;
-            out.added += 1;
-        }
-        progress(i + 1, rows.len());
-    }
-    tx.audit(
-        "history.import",
-        None,
-        &format!(
-            "encounters: {} added, {} already present",
-            out.added, out.already_present
-        ),
-    )?;
-    Ok(out)
+            Ok(())
+        },
+        progress,
+    )
 }
+
+/// What makes two measurements the same: client, date, instrument, total, items.
+type MeasurementKey<'a> = (i64, String, &'a str, i64, Option<String>);
 
 /// Writes checked measurement rows; `progress(done, total)` as it goes.
 pub fn import_measurements(
@@ -136,37 +126,30 @@ pub fn import_measurements(
     rows: &[MeasurementRow],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported> {
-    let mut out = Imported::default();
-    let mut existing: HashMap<usize, i64> = HashMap::new();
-    let mut keys: HashMap<(i64, String, &str, i64, Option<String>), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        let m = &row.entry;
-        let items = m.items.as_deref().map(measurements::encode_items);
-        let key = (
-            row.client.0,
-            iso(m.date),
-            m.instrument.as_str(),
-            m.total,
-            items,
-        );
-        let first = *keys.entry(key.clone()).or_insert(i);
-        let stored = match existing.get(&first) {
-            Some(n) => *n,
-            None => {
-                let n: i64 = tx
-                    .prepare_cached(
-                        "SELECT count(*) FROM measurements WHERE client_id = ?1 AND date = ?2
-                         AND instrument = ?3 AND total = ?4 AND items IS ?5",
-                    )?
-                    .query_row(params![key.0, key.1, key.2, key.3, key.4], |r| r.get(0))?;
-                existing.insert(first, n);
-                n
-            }
-        };
-        if stored > 0 {
-            existing.insert(first, stored - 1);
-            out.already_present += 1;
-        } else {
+    import_rows(
+        tx,
+        "measurements",
+        rows,
+        |row| -> MeasurementKey {
+            let m = &row.entry;
+            (
+                row.client.0,
+                iso(m.date),
+                m.instrument.as_str(),
+                m.total,
+                m.items.as_deref().map(measurements::encode_items),
+            )
+        },
+        |key| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT count(*) FROM measurements WHERE client_id = ?1 AND date = ?2
+                     AND instrument = ?3 AND total = ?4 AND items IS ?5",
+                )?
+                .query_row(params![key.0, key.1, key.2, key.3, key.4], |r| r.get(0))?)
+        },
+        |row| {
+            let m = &row.entry;
             measurements::insert(
                 tx,
                 &measurements::NewMeasurement {
@@ -177,6 +160,40 @@ pub fn import_measurements(
                     items: m.items.clone(),
                 },
             )?;
+            Ok(())
+        },
+        progress,
+    )
+}
+
+/// Writes each row unless an identical record is already stored: a key stored n times skips
+/// the first n rows with that key (`stored` counts them, once per key), so a file imported
+/// twice adds nothing and a row repeated in the file is written as often as it repeats. Audited
+/// once as `history.import`, "`what`: N added, M already present".
+fn import_rows<'a, R, K: Eq + Hash>(
+    tx: &Tx,
+    what: &str,
+    rows: &'a [R],
+    key_of: impl Fn(&'a R) -> K,
+    stored: impl Fn(&K) -> Result<i64>,
+    insert: impl Fn(&R) -> Result<()>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported> {
+    let mut out = Imported::default();
+    let mut left: HashMap<K, i64> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let left = match left.entry(key_of(row)) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let n = stored(e.key())?;
+                e.insert(n)
+            }
+        };
+        if *left > 0 {
+            *left -= 1;
+            out.already_present += 1;
+        } else {
+            insert(row)?;
             out.added += 1;
         }
         progress(i + 1, rows.len());
@@ -185,7 +202,7 @@ pub fn import_measurements(
         "history.import",
         None,
         &format!(
-            "measurements: {} added, {} already present",
+            "{what}: {} added, {} already present",
             out.added, out.already_present
         ),
     )?;

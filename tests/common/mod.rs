@@ -1,38 +1,73 @@
 //! Shared helpers for the integration tests: run the real binary on a temporary database with a
-//! fixed today, and dump every table to prove a refused command wrote nothing.
+//! fixed today, build a practice with the commands every test needs, and dump every table to
+//! prove a refused command wrote nothing.
 #![allow(dead_code)]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 pub const TODAY: &str = "2026-11-23";
 
 pub struct Practice {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// What the binary takes as today.
+    pub today: &'static str,
 }
 
 impl Practice {
+    /// An empty practice on [`TODAY`].
     pub fn new() -> Practice {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("practice.db");
-        Practice { dir, db }
+        Practice::on(TODAY)
     }
 
-    /// The binary with this database and today.
+    /// An empty practice whose today is `today`.
+    pub fn on(today: &'static str) -> Practice {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("practice.db");
+        Practice { dir, db, today }
+    }
+
+    /// The binary with this database and today, no passphrase, and a home of its own.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("caseload").unwrap();
         cmd.env("CASELOAD_DB", &self.db)
-            .env("CASELOAD_TODAY", TODAY)
+            .env("CASELOAD_TODAY", self.today)
             .env_remove("CASELOAD_PASSPHRASE")
+            .env_remove("CASELOAD_NEW_PASSPHRASE")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"));
         cmd
     }
 
+    /// The binary as [`cmd`](Practice::cmd) makes it, with passphrase `pass` if given.
+    pub fn cmd_as(&self, pass: Option<&str>) -> Command {
+        let mut cmd = self.cmd();
+        if let Some(pass) = pass {
+            cmd.env("CASELOAD_PASSPHRASE", pass);
+        }
+        cmd
+    }
+
+    /// Runs a command with passphrase `pass` (and `new` as the passphrase being set, if any);
+    /// returns its output whether it succeeded or not.
+    pub fn run_as(&self, pass: &str, new: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = self.cmd_as(Some(pass));
+        if let Some(new) = new {
+            cmd.env("CASELOAD_NEW_PASSPHRASE", new);
+        }
+        cmd.args(args).output().unwrap()
+    }
+
     /// Runs a command that must succeed; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
+        self.ok_as(None, args)
+    }
+
+    /// Runs a command with passphrase `pass` (if given) that must succeed; returns stdout.
+    pub fn ok_as(&self, pass: Option<&str>, args: &[&str]) -> String {
+        let out = self.cmd_as(pass).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
@@ -43,7 +78,13 @@ impl Practice {
 
     /// Runs a command that must be refused with exit 1 and one line on stderr; returns it.
     pub fn refused(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
+        self.refused_as(None, args)
+    }
+
+    /// Runs a command with passphrase `pass` (if given) that must be refused with exit 1 and
+    /// one line on stderr; returns it.
+    pub fn refused_as(&self, pass: Option<&str>, args: &[&str]) -> String {
+        let out = self.cmd_as(pass).args(args).output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             out.status.code(),
@@ -65,6 +106,71 @@ impl Practice {
     /// Every row of every table, as text: equal dumps mean nothing was written.
     pub fn dump(&self) -> String {
         dump(&self.db)
+    }
+
+    /// Writes `text` to a file `name` beside the database; returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `clinician add NAME --role admin --hourly-cost COST`.
+    pub fn admin(&self, name: &str, hourly_cost: &str) {
+        self.ok(&[
+            "clinician",
+            "add",
+            name,
+            "--role",
+            "admin",
+            "--hourly-cost",
+            hourly_cost,
+        ]);
+    }
+
+    /// `contract add NAME --model capitation --rate RATE`, then `more` (`--withhold 10`, …).
+    pub fn capitation(&self, name: &str, rate: &str, more: &[&str]) {
+        let mut args = vec![
+            "contract",
+            "add",
+            name,
+            "--model",
+            "capitation",
+            "--rate",
+            rate,
+        ];
+        args.extend(more);
+        self.ok(&args);
+    }
+
+    /// `log WHO --kind KIND --date DATE --minutes MINUTES --status STATUS`.
+    pub fn log(&self, who: &str, kind: &str, date: &str, minutes: &str, status: &str) {
+        self.ok(&[
+            "log",
+            who,
+            "--kind",
+            kind,
+            "--date",
+            date,
+            "--minutes",
+            minutes,
+            "--status",
+            status,
+        ]);
+    }
+
+    /// `measure WHO --instrument INSTRUMENT --score SCORE --date DATE`.
+    pub fn measure(&self, who: &str, instrument: &str, score: &str, date: &str) {
+        self.ok(&[
+            "measure",
+            who,
+            "--instrument",
+            instrument,
+            "--score",
+            score,
+            "--date",
+            date,
+        ]);
     }
 }
 

@@ -1,0 +1,118 @@
+//! The demo practice: the same seed gives the same practice, the value measures get a story,
+//! and generated PHQ-9 items add up.
+
+use super::history::items_for;
+use super::rng::Rng;
+use super::*;
+use crate::domain::{EncounterKind, parse_date};
+
+fn counts(store: &Store) -> (i64, i64, i64, i64) {
+    let c = store.conn();
+    let n = |t: &str| {
+        c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    (
+        n("clients"),
+        n("encounters"),
+        n("measurements"),
+        n("events"),
+    )
+}
+
+#[test]
+fn the_same_seed_gives_the_same_practice() {
+    let today = parse_date("2026-11-23").unwrap();
+    let mut a = Store::open_in_memory().unwrap();
+    let mut b = Store::open_in_memory().unwrap();
+    let sa = generate(&mut a, 60, 3, today, &mut |_, _| {}).unwrap();
+    let sb = generate(&mut b, 60, 3, today, &mut |_, _| {}).unwrap();
+    assert_eq!(sa, sb);
+    assert_eq!(counts(&a), counts(&b));
+    let names = |s: &Store| -> Vec<String> {
+        let mut st = s
+            .conn()
+            .prepare("SELECT name FROM clients ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    let (clients, encounters, measurements, _) = counts(&a);
+    assert_eq!(clients, 60);
+    assert!(encounters > 60 * 5, "a year of work: {encounters}");
+    assert!(measurements > 60);
+}
+
+/// The demo gives the value measures something to show: some new clients wait more than
+/// 14 days for a first contact, and acute events fall in both 90-day periods of the value
+/// report, most but not all followed by a contact within 7 days.
+#[test]
+fn the_demo_gives_the_value_measures_a_story() {
+    let today = parse_date("2026-11-23").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    generate(&mut store, 250, 7, today, &mut |_, _| {}).unwrap();
+    let c = store.conn();
+    let contact = format!(
+        "e.status = 'completed' AND e.kind IN {}",
+        EncounterKind::CONTACT_KINDS_SQL
+    );
+    let (seen, late): (i64, i64) = c
+        .query_row(
+            &format!(
+                "SELECT count(*), sum(wait > 14) FROM (
+                   SELECT julianday(min(e.date)) - julianday(c.since) AS wait
+                   FROM clients c JOIN encounters e ON e.client_id = c.id
+                   WHERE {contact} GROUP BY c.id)"
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let share = late as f64 / seen as f64;
+    assert!((0.08..0.3).contains(&share), "{late} of {seen} seen late");
+
+    let events = |from: i64, to: i64| -> (i64, i64) {
+        c.query_row(
+            &format!(
+                "SELECT count(*), coalesce(sum(EXISTS (
+                    SELECT 1 FROM encounters e WHERE e.client_id = v.client_id AND {contact}
+                      AND e.date > v.date AND julianday(e.date) - julianday(v.date) <= 7)), 0)
+                 FROM events v
+                 WHERE julianday(?1) - julianday(v.date) BETWEEN ?2 AND ?3"
+            ),
+            rusqlite::params![today.to_string(), from, to],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let (this, this_followed) = events(0, 89);
+    let (previous, previous_followed) = events(90, 179);
+    assert!(this > 5 && previous > 5, "events: {this} and {previous}");
+    let followed = (this_followed + previous_followed) as f64 / (this + previous) as f64;
+    assert!(
+        (0.4..0.95).contains(&followed),
+        "followed within 7 days: {followed}"
+    );
+}
+
+#[test]
+fn the_demo_refuses_a_database_that_holds_a_practice() {
+    let today = parse_date("2026-11-23").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    generate(&mut store, 5, 1, today, &mut |_, _| {}).unwrap();
+    assert!(generate(&mut store, 5, 1, today, &mut |_, _| {}).is_err());
+}
+
+#[test]
+fn generated_items_sum_to_the_total_and_respect_item_nine() {
+    let mut rng = Rng::new(9);
+    for total in 1..=27 {
+        let items = items_for(total, 9, 3, Some(1), &mut rng);
+        assert_eq!(items.iter().sum::<i64>(), total);
+        assert!(items.iter().all(|v| (0..=3).contains(v)));
+        assert!(items[8] >= 1, "item 9 stays positive");
+    }
+}
