@@ -169,8 +169,15 @@ impl Viewer {
         }
     }
 
+    /// The panel the role implies (`domain::access::default_panel`, the rule the CLI uses
+    /// too): a clinician's own, or `None` for everyone's.
+    pub fn own_panel(&self) -> Option<ClinicianId> {
+        self.clinician_id
+            .and_then(|id| crate::domain::access::default_panel(self.role, id))
+    }
+
     pub fn sees_everyone(&self) -> bool {
-        self.clinician_id.is_none() || matches!(self.role, Role::Supervisor | Role::Admin)
+        self.own_panel().is_none()
     }
 }
 

@@ -129,11 +129,7 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let clinician = if app.viewer.sees_everyone() {
-        app.panel.clinician
-    } else {
-        app.viewer.clinician_id
-    };
+    let clinician = panel_scope(app);
     let query = PanelQuery {
         clinician,
         include_inactive: app.panel.show_all,
@@ -192,13 +188,10 @@ pub(super) fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId
     crate::store::access::check_client(store, &session.clinician, action, &client)
 }
 
-/// The whose-revenue filter a viewer implies: a clinician sees their own share.
-fn revenue_scope(app: &App) -> Option<crate::domain::ClinicianId> {
-    if app.viewer.sees_everyone() {
-        app.panel.clinician
-    } else {
-        app.viewer.clinician_id
-    }
+/// Whose panel (and share of revenue, value and today) the screens show: a clinician's own;
+/// for supervisors and admins everyone's, or the clinician they chose with `v`.
+fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
+    app.viewer.own_panel().or(app.panel.clinician)
 }
 
 /// Loads what the current tab shows, if it is not loaded yet.
@@ -206,14 +199,14 @@ fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
     if app.tab == Tab::Revenue && app.client.is_none() && app.revenue.is_none() {
         let (from, to) = last_twelve_months(app.today);
         let mut query = RevenueQuery::new(from, to, GroupBy::Month);
-        query.clinician = revenue_scope(app);
+        query.clinician = panel_scope(app);
         app.revenue = Some(revenue::report(store.conn(), &query)?);
     }
     if app.tab == Tab::Value && app.client.is_none() && app.value.is_none() {
         app.value = Some(load_value(store, app)?);
     }
     if app.tab == Tab::Today && app.client.is_none() && app.day.is_none() {
-        app.day = Some(today::load(store.conn(), app.today, revenue_scope(app))?);
+        app.day = Some(today::load(store.conn(), app.today, panel_scope(app))?);
         app.day_selected = app
             .day_selected
             .min(app.day_items().len().saturating_sub(1));
@@ -224,7 +217,7 @@ fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
 /// The value tab's figures for the viewer's panel, in one pass over the store.
 fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
     let query = ValueQuery {
-        clinician: revenue_scope(app),
+        clinician: panel_scope(app),
     };
     let o = value::overview(
         store.conn(),
