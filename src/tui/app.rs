@@ -14,7 +14,7 @@ use crate::domain::{ClientId, ClinicianId, Role, text};
 use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
 use crate::store::record::ClientRecord;
-use crate::store::revenue::{RevenueReport, RevenueRow};
+use crate::store::revenue::RevenueReport;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::time::Instant;
 
@@ -100,8 +100,9 @@ impl Default for PanelView {
 #[derive(Debug, Clone)]
 pub struct ClientView {
     pub record: ClientRecord,
-    /// This client's last 12 months of member months, revenue and time (the report's total).
-    pub revenue: Option<RevenueRow>,
+    /// This client's last 12 months by month: member months, revenue and time (the same
+    /// report the revenue tab and `report revenue` use, filtered to the client).
+    pub revenue: Option<RevenueReport>,
     /// The client's panel entry (flags, trends), when they are on the loaded panel.
     pub entry: Option<PanelEntry>,
     /// First encounter row shown.

@@ -16,7 +16,7 @@ use crate::domain::{ClientId, ClientStatus};
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
-use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueRow};
+use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::today;
 use crate::store::value::{self, ValueQuery};
 use crate::store::{Store, clients, clinicians, record};
@@ -234,11 +234,11 @@ fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
 }
 
 /// One client's member months, revenue and minutes over the last 12 months.
-fn client_revenue(store: &Store, app: &App, id: ClientId) -> Result<Option<RevenueRow>> {
+fn client_revenue(store: &Store, app: &App, id: ClientId) -> Result<Option<RevenueReport>> {
     let (from, to) = last_twelve_months(app.today);
     let mut query = RevenueQuery::new(from, to, GroupBy::Month);
     query.client = Some(id);
-    Ok(Some(revenue::report(store.conn(), &query)?.total))
+    Ok(Some(revenue::report(store.conn(), &query)?))
 }
 
 /// Opens a client's record (a view, so it is audited).

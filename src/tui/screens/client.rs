@@ -4,7 +4,7 @@
 use super::super::app::{App, ClientView};
 use super::super::theme::Role;
 use super::{severity_marker, severity_style};
-use crate::domain::{Instrument, Month, text::sanitize};
+use crate::domain::{Instrument, text::sanitize};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
@@ -269,22 +269,6 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
             Span::styled(def.band_label(last.total).to_string(), t.style(Role::muted)),
         ]));
     }
-    let month = Month::of(app.today);
-    let minutes_month: i64 = view
-        .record
-        .encounters
-        .iter()
-        .filter(|e| Month::of(e.date) == month)
-        .map(|e| e.minutes)
-        .sum();
-    let year_ago = app.today - chrono::Duration::days(365);
-    let minutes_year: i64 = view
-        .record
-        .encounters
-        .iter()
-        .filter(|e| e.date > year_ago)
-        .map(|e| e.minutes)
-        .sum();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         " Time and money, 12 months",
@@ -292,11 +276,15 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     ));
     // One short figure per line, so that even the 30 columns of an 80-column terminal show
     // every figure whole (cut to the width, "$174.17" read "$1"); wider figures wrap.
-    lines.push(Line::styled(
-        format!(" {minutes_year} min ({minutes_month} this month)"),
-        t.style(Role::text),
-    ));
-    if let Some(r) = &view.revenue {
+    if let Some(report) = &view.revenue {
+        // Minutes come from the same report as the money beside them (SPEC 5: all kinds and
+        // statuses, by calendar month), not from a second sum here.
+        let r = &report.total;
+        let this_month = report.rows.last().map_or(0, |m| m.minutes);
+        lines.push(Line::styled(
+            format!(" {} min ({this_month} this month)", r.minutes),
+            t.style(Role::text),
+        ));
         lines.push(Line::styled(
             format!(" {:.1} member months", r.member_months),
             t.style(Role::text),
