@@ -195,6 +195,41 @@ fn table(bytes: &[u8], what: &str) -> Result<csvfile::CsvTable, Error> {
     Ok(table)
 }
 
+/// One row's cells by column name ("" for a column the file does not have).
+struct Fields<'a> {
+    cols: &'a HashMap<&'static str, usize>,
+    row: &'a csvfile::CsvRow,
+}
+
+impl<'a> Fields<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.cols
+            .get(name)
+            .map_or("", |&i| self.row.fields[i].as_str())
+    }
+}
+
+/// Checks every row with `check`: the rows that pass, and every failing row's problem with its
+/// line, in line order (the file's own parse problems included).
+fn check_rows<T>(
+    table: csvfile::CsvTable,
+    cols: &HashMap<&'static str, usize>,
+    check: impl Fn(&Fields) -> Result<T, String>,
+) -> Checked<T> {
+    let mut out = Checked {
+        rows: Vec::with_capacity(table.rows.len()),
+        problems: table.problems,
+    };
+    for row in &table.rows {
+        match check(&Fields { cols, row }) {
+            Ok(r) => out.rows.push(r),
+            Err(message) => out.problems.push(LineProblem::new(row.line, message)),
+        }
+    }
+    out.problems.sort_by_key(|p| p.line);
+    out
+}
+
 /// A date is required in a history file (a blank one would otherwise mean today).
 fn dated(text: &str) -> Result<&str, String> {
     if text.is_empty() {
@@ -212,42 +247,30 @@ pub fn encounters(
 ) -> Result<Checked<EncounterRow>, Error> {
     let table = table(bytes, "encounters")?;
     let cols = columns(&table.headers, ENCOUNTER_COLUMNS, "encounters")?;
-    let mut out = Checked {
-        rows: Vec::with_capacity(table.rows.len()),
-        problems: table.problems,
-    };
-    for row in &table.rows {
-        let get = |name: &str| cols.get(name).map_or("", |&i| row.fields[i].as_str());
-        let checked = (|| -> Result<EncounterRow, String> {
-            let client = directory.client(get("client"))?;
-            let status = match get("status") {
-                "" => "completed",
-                s => s,
-            };
-            let entry = entry::encounter(
-                get("kind"),
-                status,
-                get("minutes"),
-                Some(dated(get("date"))?),
-                Some(get("note")),
-                today,
-            )
-            .map_err(|e| e.to_string())?;
-            let clinician = directory.worker(get("clinician"), client)?;
-            Ok(EncounterRow {
-                line: row.line,
-                client: client.id,
-                clinician,
-                entry,
-            })
-        })();
-        match checked {
-            Ok(r) => out.rows.push(r),
-            Err(message) => out.problems.push(LineProblem::new(row.line, message)),
-        }
-    }
-    out.problems.sort_by_key(|p| p.line);
-    Ok(out)
+    Ok(check_rows(table, &cols, |f| {
+        let get = |name: &str| f.get(name);
+        let client = directory.client(get("client"))?;
+        let status = match get("status") {
+            "" => "completed",
+            s => s,
+        };
+        let entry = entry::encounter(
+            get("kind"),
+            status,
+            get("minutes"),
+            Some(dated(get("date"))?),
+            Some(get("note")),
+            today,
+        )
+        .map_err(|e| e.to_string())?;
+        let clinician = directory.worker(get("clinician"), client)?;
+        Ok(EncounterRow {
+            line: f.row.line,
+            client: client.id,
+            clinician,
+            entry,
+        })
+    }))
 }
 
 /// Reads a measurements file: `client,date,instrument,score` or `…,items` (or both columns,
@@ -264,35 +287,23 @@ pub fn measurements(
             "measurements refused: the file needs a score or an items column",
         ));
     }
-    let mut out = Checked {
-        rows: Vec::with_capacity(table.rows.len()),
-        problems: table.problems,
-    };
-    for row in &table.rows {
-        let get = |name: &str| cols.get(name).map_or("", |&i| row.fields[i].as_str());
-        let checked = (|| -> Result<MeasurementRow, String> {
-            let client = directory.client(get("client"))?;
-            let entry = entry::measurement(
-                get("instrument"),
-                Some(get("score")),
-                Some(get("items")),
-                Some(dated(get("date"))?),
-                today,
-            )
-            .map_err(|e| e.to_string())?;
-            Ok(MeasurementRow {
-                line: row.line,
-                client: client.id,
-                entry,
-            })
-        })();
-        match checked {
-            Ok(r) => out.rows.push(r),
-            Err(message) => out.problems.push(LineProblem::new(row.line, message)),
-        }
-    }
-    out.problems.sort_by_key(|p| p.line);
-    Ok(out)
+    Ok(check_rows(table, &cols, |f| {
+        let get = |name: &str| f.get(name);
+        let client = directory.client(get("client"))?;
+        let entry = entry::measurement(
+            get("instrument"),
+            Some(get("score")),
+            Some(get("items")),
+            Some(dated(get("date"))?),
+            today,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(MeasurementRow {
+            line: f.row.line,
+            client: client.id,
+            entry,
+        })
+    }))
 }
 
 #[cfg(test)]
