@@ -27,6 +27,12 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The command cannot run as invoked (exit status 2, like a usage error).
+    #[error("{0}")]
+    Usage(String),
+    /// Standard output could not be written (a full disk, a closed pipe).
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
 }
 
 impl Error {

@@ -84,10 +84,10 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
                 ]);
             }
             if table.is_empty() {
-                println!("No audit rows match.");
+                outln!("No audit rows match.");
             } else {
-                table.print();
-                println!("{}", count(rows.len(), "row", "rows"));
+                table.print()?;
+                outln!("{}", count(rows.len(), "row", "rows"));
             }
             Ok(())
         }
@@ -97,13 +97,13 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
 fn verify(ctx: &mut Context) -> Result<()> {
     match audit::verify(ctx.store.conn())? {
         Ok(ok) => {
-            println!(
+            outln!(
                 "The audit trail is intact: {}, chain head at sequence {} (hash {}).",
                 count(ok.rows, "row", "rows"),
                 ok.head_seq,
                 ok.head_hash
             );
-            println!(
+            outln!(
                 "Keep the head's hash somewhere else to prove later that nothing was rewritten."
             );
             Ok(())

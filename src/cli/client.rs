@@ -37,7 +37,7 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             let client = ctx.client_for(&client, Action::ChangeClient)?;
             ctx.store
                 .write(|tx| clients::set_tier(tx, client.id, tier))?;
-            println!(
+            outln!(
                 "Client {} ({}) is now {tier} tier",
                 client.id,
                 sanitize(&client.name)
@@ -75,16 +75,16 @@ fn set_status(
         .write(|tx| clients::set_status(tx, client.id, status, on))?;
     let who = format!("client {} ({})", client.id, sanitize(&client.name));
     match (status, client.status) {
-        (ClientStatus::Discharged, _) => println!("Discharged {who} on {on}"),
+        (ClientStatus::Discharged, _) => outln!("Discharged {who} on {on}"),
         (ClientStatus::OnHold, _) => {
-            println!("Put {who} on hold from {on}; flags pause until they are active again")
+            outln!("Put {who} on hold from {on}; flags pause until they are active again")
         }
-        (ClientStatus::Active, ClientStatus::Discharged) => println!(
+        (ClientStatus::Active, ClientStatus::Discharged) => outln!(
             "Readmitted {who} on {on} (discharged on {}); flags apply again",
             or_dash(client.discharged_on)
         ),
         (ClientStatus::Active, _) => {
-            println!(
+            outln!(
                 "{} is active again from {on}; flags apply again",
                 capital(&who)
             )
@@ -164,7 +164,7 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
     if let Some(c) = &contract {
         said.push_str(&format!(", on {} from {since}", sanitize(&c.name)));
     }
-    println!("{said})");
+    outln!("{said})");
     Ok(())
 }
 
@@ -221,10 +221,10 @@ fn list(
         ]);
     }
     if table.is_empty() {
-        println!("No clients match. Add one with `caseload client add NAME`.");
+        outln!("No clients match. Add one with `caseload client add NAME`.");
     } else {
-        table.print();
-        println!("{}", count(all.len(), "client", "clients"));
+        table.print()?;
+        outln!("{}", count(all.len(), "client", "clients"));
     }
     Ok(())
 }
@@ -249,7 +249,7 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         });
     }
     let c = &rec.client;
-    println!("{}  (#{})", sanitize(&c.name), c.id);
+    outln!("{}  (#{})", sanitize(&c.name), c.id);
     let mut facts = vec![
         ("external id", or_dash(c.external_id.as_deref())),
         (
@@ -270,34 +270,34 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         facts.push(("diagnosis", dx.clone()));
     }
     for (label, value) in facts {
-        println!("  {label:<14}{}", sanitize(&value));
+        outln!("  {label:<14}{}", sanitize(&value));
     }
-    println!();
-    print_flags(&flags, c.status);
-    println!();
-    print_outcomes(&outcomes);
-    println!();
-    println!("Attributions");
+    outln!();
+    print_flags(&flags, c.status)?;
+    outln!();
+    print_outcomes(&outcomes)?;
+    outln!();
+    outln!("Attributions");
     if rec.attributions.is_empty() {
-        println!("  none");
+        outln!("  none");
     }
     for a in &rec.attributions {
-        println!(
+        outln!(
             "  {}  from {} {}",
             sanitize(&a.contract),
             a.start,
             a.end.map_or("(open)".into(), |e| format!("to {e}"))
         );
     }
-    println!();
-    println!("Measurements");
+    outln!();
+    outln!("Measurements");
     if rec.measurements.is_empty() {
-        println!("  none");
+        outln!("  none");
     }
     for m in &rec.measurements {
         let def = m.instrument.def();
         let items = if m.items.is_some() { " (items)" } else { "" };
-        println!(
+        outln!(
             "  {}  {:<7} {:>3}  {}{items}",
             m.date,
             def.name,
@@ -305,8 +305,8 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
             def.band_label(m.total)
         );
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Encounters ({} in all{})",
         rec.encounters.len(),
         if rec.encounters.len() > 20 {
@@ -327,15 +327,15 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         ]);
     }
     if table.is_empty() {
-        println!("  none");
+        outln!("  none");
     } else {
-        print!("{}", indent(&table.render()));
+        out!("{}", indent(&table.render()));
     }
     if !rec.events.is_empty() {
-        println!();
-        println!("Acute events");
+        outln!();
+        outln!("Acute events");
         for e in &rec.events {
-            println!("  {}  {}", e.date, e.kind);
+            outln!("  {}  {}", e.date, e.kind);
         }
     }
     Ok(())
@@ -350,14 +350,14 @@ struct ShowJson<'a> {
     outcomes: &'a [Outcome],
 }
 
-fn print_flags(flags: &[Flag], status: ClientStatus) {
-    println!("Flags");
+fn print_flags(flags: &[Flag], status: ClientStatus) -> crate::error::Result<()> {
+    outln!("Flags");
     if flags.is_empty() {
         match status {
-            ClientStatus::Active => println!("  none"),
-            other => println!("  none ({other} clients carry no flags)"),
+            ClientStatus::Active => outln!("  none"),
+            other => outln!("  none ({other} clients carry no flags)"),
         }
-        return;
+        return Ok(());
     }
     let mut table = Table::new(&["severity", "flag", "due", ">days overdue", "reason"]);
     for f in flags {
@@ -369,7 +369,8 @@ fn print_flags(flags: &[Flag], status: ClientStatus) {
             f.reason.clone(),
         ]);
     }
-    print!("{}", indent(&table.render()));
+    out!("{}", indent(&table.render()));
+    Ok(())
 }
 
 /// "yes" / "no" / "—" (does not apply, or no later score yet).
@@ -377,11 +378,11 @@ fn yes_no(value: Option<bool>) -> String {
     or_dash(value.map(|v| if v { "yes" } else { "no" }))
 }
 
-fn print_outcomes(outcomes: &[Outcome]) {
-    println!("Outcomes (baseline → latest)");
+fn print_outcomes(outcomes: &[Outcome]) -> crate::error::Result<()> {
+    outln!("Outcomes (baseline → latest)");
     if outcomes.is_empty() {
-        println!("  none: no measurements yet");
-        return;
+        outln!("  none: no measurements yet");
+        return Ok(());
     }
     let mut table = Table::new(&[
         "instrument",
@@ -409,7 +410,8 @@ fn print_outcomes(outcomes: &[Outcome]) {
             yes_no(o.reliable_improvement),
         ]);
     }
-    print!("{}", indent(&table.render()));
+    out!("{}", indent(&table.render()));
+    Ok(())
 }
 
 fn indent(text: &str) -> String {

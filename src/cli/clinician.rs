@@ -26,7 +26,7 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
             let id = ctx
                 .store
                 .write(|tx| clinicians::insert(tx, &name, role, cost))?;
-            println!(
+            outln!(
                 "Added clinician {id}: {} ({role}, {cost}/hour)",
                 sanitize(&name)
             );
@@ -49,9 +49,9 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
                 ]);
             }
             if table.is_empty() {
-                println!("No clinicians yet. Add one with `caseload clinician add NAME`.");
+                outln!("No clinicians yet. Add one with `caseload clinician add NAME`.");
             } else {
-                table.print();
+                table.print()?;
             }
             Ok(())
         }
@@ -90,9 +90,9 @@ fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
     ctx.store
         .write(|tx| auth::set_passphrase(tx, target.id, &phc, now))?;
     let what = if had { "Changed" } else { "Set" };
-    println!("{what} the passphrase of {}.", sanitize(&target.name));
+    outln!("{what} the passphrase of {}.", sanitize(&target.name));
     if first_in_practice {
-        println!(
+        outln!(
             "The practice now uses passphrases: the terminal UI opens on a lock screen, and commands that read or change client data need --as NAME."
         );
     }

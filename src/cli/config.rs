@@ -18,13 +18,13 @@ struct SettingJson {
 pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
     match command {
         ConfigCommand::Get { key } => {
-            println!("{}", settings::get(ctx.store.conn(), &key)?);
+            outln!("{}", settings::get(ctx.store.conn(), &key)?);
             Ok(())
         }
         ConfigCommand::Set { key, value } => {
             ctx.require(Action::ManageSettings, None)?;
             let stored = ctx.store.write(|tx| settings::set(tx, &key, &value))?;
-            println!("{key} = {stored}");
+            outln!("{key} = {stored}");
             Ok(())
         }
         ConfigCommand::List { json } => {
@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
             for (key, value, meaning) in all {
                 table.row(vec![key, value, meaning.to_string()]);
             }
-            table.print();
+            table.print()?;
             Ok(())
         }
     }

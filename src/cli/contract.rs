@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             }
             ctx.require(Action::ManageContracts, None)?;
             let id = ctx.store.write(|tx| contracts::insert(tx, &new))?;
-            println!(
+            outln!(
                 "Added contract {id}: {} ({}, {}, withhold {}, {})",
                 sanitize(&new.name),
                 new.model,
@@ -74,7 +74,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                         ContractModel::Capitation => "months whose 1st is on or after that day",
                         ContractModel::CaseRate => "episodes starting on or after that day",
                     };
-                    println!(
+                    outln!(
                         "{name} now pays {rate} from {from} (was {before}); it applies to {applies}"
                     );
                 }
@@ -86,9 +86,10 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                             "an episode pays the rate in effect on its start day"
                         }
                     };
-                    println!(
+                    outln!(
                         "{name} now pays {rate} from {from} until {until}; {} applies from {} (the rate on {from} was {before}); {applies}",
-                        next.rate_cents, next.from
+                        next.rate_cents,
+                        next.from
                     );
                 }
             }
@@ -133,11 +134,11 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                 ]);
             }
             if table.is_empty() {
-                println!(
+                outln!(
                     "No contracts yet. Add one with `caseload contract add NAME --model capitation --rate 40`."
                 );
             } else {
-                table.print();
+                table.print()?;
             }
             Ok(())
         }
@@ -154,7 +155,7 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
         let was = ctx
             .store
             .write(|tx| attributions::end(tx, client.id, contract.id, end))?;
-        println!(
+        outln!(
             "Ended client {}'s attribution to {} (from {}) on {end}",
             client.id,
             sanitize(&contract.name),
@@ -169,7 +170,7 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
     ctx.store
         .write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
     let until = to.map_or("open-ended".to_string(), |t| format!("to {t}"));
-    println!(
+    outln!(
         "Attributed client {} to {} from {from} {until}",
         client.id,
         sanitize(&contract.name)

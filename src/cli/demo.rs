@@ -32,7 +32,7 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     if show_progress {
         eprintln!();
     }
-    println!(
+    outln!(
         "Wrote a demo practice to {}: {}, {}, {}, {} ({:.2}s)",
         ctx.store
             .path()
@@ -49,6 +49,14 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
 /// `caseload` and `caseload --demo`. The demo database is written fresh each time to
 /// demo.db in the data directory, never over the practice database.
 pub fn open_ui(cli: &Cli) -> Result<()> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(crate::error::Error::Usage(
+            "caseload's screen needs a terminal (stdin and stdout are not one); for scripts \
+             use a command such as `caseload flags` or `caseload today` (see caseload --help)"
+                .into(),
+        ));
+    }
     let today = context::today(cli)?;
     let path = if cli.demo {
         let path = context::data_dir()?.join("demo.db");

@@ -199,7 +199,7 @@ fn export_csv(ctx: &mut Context, dir: &Path) -> Result<()> {
         return Err(e);
     }
     let names: Vec<String> = specs.iter().map(|s| format!("{}.csv", s.name)).collect();
-    println!(
+    outln!(
         "Exported {} tables ({total} rows) to {}: {}",
         specs.len(),
         sanitize(&dir.display().to_string()),
@@ -279,7 +279,7 @@ fn export_json(ctx: &mut Context, file: &Path) -> Result<()> {
         let _ = std::fs::remove_file(file);
         return Err(e);
     }
-    println!(
+    outln!(
         "Exported {} tables ({total} rows) to {}",
         specs.len(),
         sanitize(&file.display().to_string())
@@ -302,7 +302,7 @@ pub fn backup(ctx: &mut Context, args: BackupArgs) -> Result<()> {
         )));
     }
     let summary = backup::backup(&mut ctx.store, &args.file)?;
-    println!(
+    outln!(
         "Backed up the practice to {} ({} KiB). Check it with `caseload restore --check FILE`.",
         sanitize(&args.file.display().to_string()),
         summary.bytes.div_ceil(1024)
@@ -334,7 +334,7 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
     let checked = backup::check(&args.file)?;
     let shown = sanitize(&args.file.display().to_string());
     if args.check {
-        println!(
+        outln!(
             "{shown} is a sound caseload backup: schema version {}, {} (chain intact).",
             checked.schema_version,
             contents(&checked)
@@ -350,9 +350,9 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
         ctx.require(Action::CopyPractice, None)?;
         backup::restore_into(&mut ctx.store, &args.file, &stamp)?
     };
-    println!("Restored {shown}: {}.", contents(&restored.checked));
+    outln!("Restored {shown}: {}.", contents(&restored.checked));
     if let Some(previous) = restored.previous {
-        println!(
+        outln!(
             "The database as it was is kept at {}.",
             sanitize(&previous.display().to_string())
         );

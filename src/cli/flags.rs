@@ -56,12 +56,12 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     if args.csv {
         return print_csv(&flagged);
     }
-    print_table(&flagged, entries.len());
+    print_table(&flagged, entries.len())?;
     Ok(())
 }
 
 fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
-    let failed = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
+    let failed = super::out::csv_error;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
     out.write_record([
         "client_id",
@@ -93,18 +93,18 @@ fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
             .map_err(failed)?;
         }
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }
 
-fn print_table(flagged: &[&PanelEntry], active: usize) {
+fn print_table(flagged: &[&PanelEntry], active: usize) -> crate::error::Result<()> {
     if flagged.is_empty() {
         match active {
-            0 => println!("No flags: there are no active clients."),
-            1 => println!("No flags: the one active client is up to date."),
-            _ => println!("No flags: all {active} active clients are up to date."),
+            0 => outln!("No flags: there are no active clients."),
+            1 => outln!("No flags: the one active client is up to date."),
+            _ => outln!("No flags: all {active} active clients are up to date."),
         }
-        return;
+        return Ok(());
     }
     let mut table = Table::new(&[
         "severity",
@@ -136,7 +136,7 @@ fn print_table(flagged: &[&PanelEntry], active: usize) {
             ]);
         }
     }
-    table.print();
+    table.print()?;
     let counts = count_by_kind(flagged.iter().flat_map(|e| e.flags.iter()));
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let by_kind: Vec<String> = counts
@@ -144,11 +144,12 @@ fn print_table(flagged: &[&PanelEntry], active: usize) {
         .map(|(kind, n)| format!("{n} {}", kind.label()))
         .collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
+    outln!(
         "{} on {} of {}: {}",
         plural(total, "flag"),
         flagged.len(),
         plural(active, "active client"),
         by_kind.join(", ")
     );
+    Ok(())
 }

@@ -210,7 +210,7 @@ fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
             parsed.rows.len(),
         ));
     }
-    print_roster(&contract.name, &plan, &columns, args.dry_run, import);
+    print_roster(&contract.name, &plan, &columns, args.dry_run, import)?;
     Ok(())
 }
 
@@ -282,14 +282,14 @@ fn print_roster(
     columns: &str,
     dry_run: bool,
     import: Option<i64>,
-) {
-    println!(
+) -> crate::error::Result<()> {
+    outln!(
         "Roster for {} as of {}: {} ({columns})",
         sanitize(contract),
         plan.as_of,
         count(plan.members.len(), "member", "members")
     );
-    println!();
+    outln!();
     let mut counts = Table::new(&["", ">members", "revenue of settled months"]);
     let clawed = plan.clawed_back();
     let restored = plan.restored();
@@ -312,9 +312,9 @@ fn print_roster(
             money,
         ]);
     }
-    counts.print();
+    counts.print()?;
     if restored.cents() > 0 {
-        println!("Back-dated members and reinstatements add {restored} to settled months.");
+        outln!("Back-dated members and reinstatements add {restored} to settled months.");
     }
     let money = |f: &roster_plan::MonthFigures| {
         format!(
@@ -323,7 +323,7 @@ fn print_roster(
             f.gross.round()
         )
     };
-    println!(
+    outln!(
         "{} (the month this roster settles): {} before, {} after",
         plan.month,
         money(&plan.before),
@@ -343,8 +343,8 @@ fn print_roster(
         if members.is_empty() {
             continue;
         }
-        println!();
-        println!("{} ({})", capitalised(category.as_str()), members.len());
+        outln!();
+        outln!("{} ({})", capitalised(category.as_str()), members.len());
         let mut table = Table::new(&[">line", "member id", "name", "what changes"]);
         for c in members.iter().take(SHOWN) {
             table.row(vec![
@@ -354,9 +354,9 @@ fn print_roster(
                 describe(c),
             ]);
         }
-        table.print();
+        table.print()?;
         if members.len() > SHOWN {
-            println!(
+            outln!(
                 "… and {} more (--json lists every one)",
                 members.len() - SHOWN
             );
@@ -365,24 +365,25 @@ fn print_roster(
     if !plan.unmatched.is_empty() {
         let ids: Vec<String> = plan.unmatched.iter().map(|c| format!("#{c}")).collect();
         let have = if ids.len() == 1 { "has" } else { "have" };
-        println!();
-        println!(
+        outln!();
+        outln!(
             "Left alone: {} attributed to this contract {have} no member id, so the roster cannot match them: {}",
             count(ids.len(), "client", "clients"),
             ids.join(", ")
         );
     }
-    println!();
+    outln!();
     match (dry_run, import) {
-        (true, _) => println!("Dry run: nothing was written."),
-        (false, Some(id)) if plan.is_noop() => println!(
+        (true, _) => outln!("Dry run: nothing was written."),
+        (false, Some(id)) if plan.is_noop() => outln!(
             "No attribution changed; the roster was recorded as import {id} for reconciliation."
         ),
-        (false, Some(id)) => println!("Applied in one transaction (import {id})."),
-        (false, None) => println!(
+        (false, Some(id)) => outln!("Applied in one transaction (import {id})."),
+        (false, None) => outln!(
             "Nothing changed: this roster was already imported and matches the practice's attributions."
         ),
     }
+    Ok(())
 }
 
 fn capitalised(word: &str) -> String {
@@ -529,7 +530,7 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("encounters", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!(
+        outln!(
             "Dry run: {}; nothing was written.",
             all_good(total, "encounter")
         );
@@ -540,7 +541,7 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
         store_history::import_encounters(tx, &checked.rows, &mut |d, t| progress.update(d, t))
     })?;
     progress.finish();
-    println!(
+    outln!(
         "Imported {} in one transaction ({}).",
         count(done.added, "encounter", "encounters"),
         skipped(done.already_present)
@@ -556,7 +557,7 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     refuse_if_any("measurements", checked.problems)?;
     let total = checked.rows.len();
     if args.dry_run {
-        println!(
+        outln!(
             "Dry run: {}; nothing was written.",
             all_good(total, "measurement")
         );
@@ -567,7 +568,7 @@ fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
         store_history::import_measurements(tx, &checked.rows, &mut |d, t| progress.update(d, t))
     })?;
     progress.finish();
-    println!(
+    outln!(
         "Imported {} in one transaction ({}).",
         count(done.added, "measurement", "measurements"),
         skipped(done.already_present)

@@ -3,6 +3,8 @@
 //! Handlers call the store and the domain and format the answer; no business rule is
 //! computed here. Every refusal is one line on stderr and exit status 1; usage errors are 2.
 
+#[macro_use]
+mod out;
 mod args;
 mod audit;
 mod client;
@@ -28,6 +30,7 @@ pub use context::Context;
 
 use crate::error::Error;
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Runs the program and turns the outcome into an exit status.
@@ -41,11 +44,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    match run(cli) {
+    match run(cli).and_then(|()| out::flush()) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`| head -1`) is not a failure worth a message.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
-            ExitCode::from(1)
+            let _ = writeln!(std::io::stderr(), "error: {}", one_line(&e));
+            ExitCode::from(if matches!(e, Error::Usage(_)) { 2 } else { 1 })
         }
     }
 }
@@ -67,7 +72,8 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "caseload: internal error{at}. Every change is one transaction, so the database is \
              consistent; please report this."
         );
@@ -125,9 +131,15 @@ fn note_if_created(store: &crate::store::Store) {
         .map(|p| crate::domain::text::sanitize(&p.display().to_string()))
         .unwrap_or_default();
     if store.holds_no_practice().unwrap_or(false) {
-        eprintln!("note: created a new, empty practice database at {path}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: created a new, empty practice database at {path}"
+        );
     } else {
-        eprintln!("note: created a new practice database at {path}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: created a new practice database at {path}"
+        );
     }
 }
 
@@ -135,6 +147,6 @@ fn note_if_created(store: &crate::store::Store) {
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Invalid(format!("could not write JSON: {e}")))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }

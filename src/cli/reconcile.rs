@@ -189,10 +189,10 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
         });
     }
 
-    println!("Reconciliation of {} for {month}", sanitize(&contract.name));
-    println!();
+    outln!("Reconciliation of {} for {month}", sanitize(&contract.name));
+    outln!();
     let risk: i64 = never.iter().map(|n| at_risk(n).gross.round().cents()).sum();
-    println!(
+    outln!(
         "Never engaged: {} with no contact by {} ({} of this month's gross)",
         count(never.len(), "attributed member", "attributed members"),
         month.last_day(),
@@ -225,9 +225,9 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
                 at_risk(n).gross.round().to_string(),
             ]);
         }
-        t.print();
+        t.print()?;
     }
-    println!();
+    outln!();
     let minutes: i64 = unpaid.iter().map(|u| u.minutes).sum();
     let cost: i64 = unpaid
         .iter()
@@ -237,7 +237,7 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
                 .cents()
         })
         .sum();
-    println!(
+    outln!(
         "Unpaid work (practice-wide): {} seen on days no contract covered them, {}, {}",
         count(unpaid.len(), "client", "clients"),
         count(minutes, "minute", "minutes"),
@@ -266,25 +266,25 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
                     .to_string(),
             ]);
         }
-        t.print();
+        t.print()?;
     }
-    println!();
+    outln!();
     if contract.model == ContractModel::CaseRate {
-        println!(
+        outln!(
             "Member months: none ({} is a case-rate contract).",
             sanitize(&contract.name)
         );
         return Ok(());
     }
     let practice = &comparison.practice;
-    println!(
+    outln!(
         "Member months: the practice's attributions give {:.2} ({} gross)",
         mm(practice),
         practice.gross.round()
     );
     match (&comparison.roster, &import) {
         (Some(r), Some(i)) => {
-            println!(
+            outln!(
                 "  the roster as of {} (import {}, {}) implies {:.2} ({} gross): difference {:+.2}",
                 i.as_of,
                 i.id,
@@ -303,10 +303,10 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
                         format!("{:.2}", mm(&d.roster)),
                     ]);
                 }
-                t.print();
+                t.print()?;
             }
         }
-        _ => println!(
+        _ => outln!(
             "  no roster has been imported for this contract dated on or before {}; import one with `caseload import roster`",
             month.last_day()
         ),

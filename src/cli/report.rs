@@ -94,7 +94,7 @@ fn value_report(
         });
     }
     let whose = clinician.map_or("the whole practice".to_string(), |c| sanitize(&c.name));
-    println!(
+    outln!(
         "Value report for {whose}: {} to {} ({} days), beside {} to {}",
         current.from,
         current.to,
@@ -102,19 +102,20 @@ fn value_report(
         previous.from,
         previous.to
     );
-    println!();
-    print!("{}", value_table(&current, &previous).render());
-    println!();
-    print_fairness(&fairness);
+    outln!();
+    out!("{}", value_table(&current, &previous).render());
+    outln!();
+    print_fairness(&fairness)?;
     Ok(())
 }
 
 /// The fairness self-audit: care per member month by baseline band and by tier, the time left
 /// out for want of capitation cover, and the warning when there is one.
-fn print_fairness(f: &Fairness) {
-    println!(
+fn print_fairness(f: &Fairness) -> crate::error::Result<()> {
+    outln!(
         "Fairness: care per member month (MM) of capitation cover, {} to {}",
-        f.from, f.to
+        f.from,
+        f.to
     );
     let mut t = Table::new(&[
         "baseline PHQ-9 / tier",
@@ -146,17 +147,20 @@ fn print_fairness(f: &Fairness) {
     for r in &f.by_tier {
         row(format!("{} tier", r.tier), &r.care);
     }
-    print!("{}", t.render());
+    out!("{}", t.render());
     let out = &f.not_capitated;
     if out.clients > 0 {
-        println!(
+        outln!(
             "Not in the table: {} minutes and {} contacts for {} clients on days without capitation cover.",
-            out.minutes, out.contacts, out.clients
+            out.minutes,
+            out.contacts,
+            out.clients
         );
     }
     if let Some(warning) = &f.warning {
-        println!("warning: {warning}");
+        outln!("warning: {warning}");
     }
+    Ok(())
 }
 
 fn days(value: Option<f64>) -> String {

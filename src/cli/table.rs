@@ -91,8 +91,9 @@ impl Table {
         out
     }
 
-    pub fn print(&self) {
-        print!("{}", self.render());
+    pub fn print(&self) -> crate::error::Result<()> {
+        out!("{}", self.render());
+        Ok(())
     }
 }
 

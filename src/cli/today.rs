@@ -47,7 +47,7 @@ pub fn run(ctx: &mut Context, args: TodayArgs) -> Result<()> {
             summary: &summary,
         });
     }
-    print!("{}", render(&summary, whose.as_deref()));
+    out!("{}", render(&summary, whose.as_deref()));
     Ok(())
 }
 

@@ -28,7 +28,7 @@ pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
         note: e.note,
     };
     let id = ctx.store.write(|tx| encounters::insert(tx, &new))?;
-    println!(
+    outln!(
         "Logged encounter {id}: {} ({}, {} min) on {} for {} by {}",
         new.kind,
         new.status,
@@ -58,7 +58,7 @@ pub fn measure(ctx: &mut Context, args: MeasureArgs) -> Result<()> {
     };
     ctx.store.write(|tx| measurements::insert(tx, &new))?;
     let def = new.instrument.def();
-    println!(
+    outln!(
         "Recorded {} {} ({}) on {} for {}",
         def.name,
         new.total,
@@ -74,7 +74,7 @@ pub fn event(ctx: &mut Context, args: EventArgs) -> Result<()> {
     let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     ctx.store
         .write(|tx| events::insert(tx, client.id, e.kind, e.date))?;
-    println!(
+    outln!(
         "Recorded {} on {} for {}",
         e.kind,
         e.date,

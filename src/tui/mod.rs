@@ -58,7 +58,10 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     } else {
         update::reload(&mut app, &mut store)?;
     }
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().map_err(|e| {
+        ratatui::restore();
+        Error::Usage(format!("cannot set up the terminal: {e}"))
+    })?;
     let result = event_loop(&mut terminal, &mut app, &mut store);
     ratatui::restore();
     result
