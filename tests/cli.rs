@@ -505,7 +505,7 @@ fn a_new_database_is_noted_on_stderr_after_a_command_that_succeeded() {
     assert!(stderr.starts_with("error: no client matches"), "{stderr}");
 
     // A first command that puts something in the database says it is new, not that it is empty.
-    let fresh = p.dir.path().join("new/practice.db");
+    let fresh = p.dir.path().join("new-practice.db");
     let (code, stdout, stderr) = run_on(&p, &fresh, &["clinician", "add", "Solo"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.starts_with("Added clinician 1: Solo"), "{stdout}");

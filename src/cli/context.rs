@@ -25,19 +25,63 @@ pub struct Context {
     session: Option<Session>,
 }
 
-/// The database path: `--db`, `CASELOAD_DB`, or caseload.db in the platform's data directory.
+/// The database path: `--db`, `CASELOAD_DB`, or caseload.db in the platform's data directory
+/// (created, private, when missing). A URL is refused unless caseload can open it; its text is
+/// never echoed, since it may hold a password.
 pub fn database_path(cli: &Cli) -> Result<PathBuf> {
     if let Some(path) = &cli.db {
+        refuse_unsupported_url(path)?;
         return Ok(path.clone());
     }
     Ok(data_dir()?.join("caseload.db"))
 }
 
-/// The platform's data directory for caseload (`~/.local/share/caseload` on Linux).
+/// `scheme://…` given as `--db`: no such scheme is supported yet.
+fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
+    let text = path.to_string_lossy();
+    let Some((scheme, _)) = text.split_once("://") else {
+        return Ok(());
+    };
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !is_scheme {
+        return Ok(());
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    Err(Error::Invalid(match scheme.as_str() {
+        "postgres" | "postgresql" => {
+            "--db: this caseload cannot open PostgreSQL databases yet; give the path of a \
+             caseload file"
+                .to_string()
+        }
+        _ => format!(
+            "--db: caseload does not open {}:// databases; give the path of a caseload file",
+            crate::domain::text::sanitize(&scheme)
+        ),
+    }))
+}
+
+/// The platform's data directory for caseload (`~/.local/share/caseload` on Linux), created
+/// readable by the owner only when it does not exist yet.
 pub fn data_dir() -> Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "caseload")
+    let dir = directories::ProjectDirs::from("", "", "caseload")
         .map(|p| p.data_dir().to_path_buf())
-        .ok_or_else(|| Error::invalid("cannot find a home directory; pass --db PATH"))
+        .ok_or_else(|| Error::invalid("cannot find a home directory; pass --db PATH"))?;
+    if !dir.is_dir() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).map_err(|e| {
+            Error::Invalid(format!(
+                "cannot create caseload's data folder {}: {e}",
+                crate::domain::text::sanitize(&dir.display().to_string())
+            ))
+        })?;
+    }
+    Ok(dir)
 }
 
 /// Today: `--today` / `CASELOAD_TODAY`, else the local date. The only clock read of the CLI.

@@ -11,8 +11,9 @@ use crate::domain::access::Action;
 use crate::domain::csvfile::neutralize;
 use crate::domain::text::{count, sanitize};
 use crate::error::{Error, Result};
-use crate::store::backup::{self, create_private, sync_dir_of};
+use crate::store::backup::{self, sync_dir_of};
 use crate::store::export::{self, TableSpec};
+use crate::store::outfile;
 use crate::store::{SCHEMA_VERSION, audit::timestamp};
 use clap::{ArgGroup, Args};
 use rusqlite::types::Value;
@@ -24,7 +25,9 @@ use std::path::{Path, PathBuf};
 #[command(after_help = "\
 --csv writes one file per table (clients.csv, encounters.csv, audit.csv, …) into DIR, created \
 readable by you only if it does not exist; --json writes one file holding every table. Files \
-are created readable by you only (0600) and replace older ones atomically. Passphrase hashes \
+are created readable by you only (0600) and put in place whole. An existing file, or a folder \
+that is not empty, is refused unless you pass --force; the practice database and its journals \
+are never written over. Passphrase hashes \
 are never exported. In CSV files a text cell beginning with =, +, -, @, a tab or a carriage \
 return gets a leading ' so a spreadsheet shows it instead of running it; JSON keeps values \
 exactly as stored. The export is recorded in the audit trail.")]
@@ -35,6 +38,9 @@ pub struct ExportArgs {
     /// Write every table into one JSON file
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Replace an existing FILE, or the files in a DIR that is not empty
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -71,33 +77,26 @@ const PROGRESS_ROWS: usize = 50_000;
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     ctx.require(Action::CopyPractice, None)?;
     match (args.csv, args.json) {
-        (Some(dir), _) => export_csv(ctx, &dir),
-        (None, Some(file)) => export_json(ctx, &file),
+        (Some(dir), _) => export_csv(ctx, &dir, args.force),
+        (None, Some(file)) => export_json(ctx, &file, args.force),
         (None, None) => Err(Error::invalid("say --csv DIR or --json FILE")),
     }
 }
 
-/// Writes `target` through a private temporary file beside it, fsynced and renamed into place.
-fn write_private(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_file(&temp);
-    let file = create_private(&temp)
-        .map_err(|e| Error::Invalid(format!("cannot write {}: {e}", target.display())))?;
+/// Writes `target` through a private temporary file beside it, fsynced and put in place
+/// (replacing an existing file only when `replace`).
+fn write_private(
+    target: &Path,
+    replace: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let (temp, file) = backup::private_temp_beside(target)?;
     let result = (|| -> Result<()> {
         let mut out = BufWriter::new(file);
         write(&mut out)?;
         let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
         file.sync_all()?;
-        std::fs::rename(&temp, target)?;
-        Ok(())
+        outfile::put_in_place(&temp, target, replace)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
@@ -135,17 +134,10 @@ fn csv_error(e: csv::Error) -> Error {
     Error::Invalid(format!("could not write CSV: {e}"))
 }
 
-fn export_csv(ctx: &mut Context, dir: &Path) -> Result<()> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(Error::Invalid(format!(
-                "{} exists and is not a directory",
-                dir.display()
-            )));
-        }
-    } else {
+fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
+    outfile::claim_dir(dir, force)?;
+    if !dir.exists() {
         let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder
@@ -161,7 +153,8 @@ fn export_csv(ctx: &mut Context, dir: &Path) -> Result<()> {
     let outcome = (|| -> Result<()> {
         for spec in &specs {
             let target = dir.join(format!("{}.csv", spec.name));
-            write_private(&target, |out| {
+            outfile::claim_file(&target, force, ctx.store.path())?;
+            write_private(&target, force, |out| {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(&spec.columns).map_err(csv_error)?;
                 let mut cells: Vec<String> = Vec::with_capacity(spec.columns.len());
@@ -235,20 +228,15 @@ fn write_json_table(
     Ok(())
 }
 
-fn export_json(ctx: &mut Context, file: &Path) -> Result<()> {
-    if file.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is a directory; --json wants a file name",
-            file.display()
-        )));
-    }
+fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
+    outfile::claim_file(file, force, ctx.store.path())?;
     let snapshot = ctx.store.conn().unchecked_transaction()?;
     let specs = export::tables(&snapshot)?;
     let total: u64 = specs.iter().map(|s| s.rows).sum();
     let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
     let mut done = 0usize;
     let exported_at = timestamp(ctx.now);
-    let outcome = write_private(file, |out| {
+    let outcome = write_private(file, force, |out| {
         write!(
             out,
             "{{\n  \"format\": \"caseload-export\",\n  \"schema_version\": {SCHEMA_VERSION},\n  \"exported_at\": \"{exported_at}\",\n  \"tables\": {{"
@@ -289,19 +277,8 @@ fn export_json(ctx: &mut Context, file: &Path) -> Result<()> {
 
 pub fn backup(ctx: &mut Context, args: BackupArgs) -> Result<()> {
     ctx.require(Action::CopyPractice, None)?;
-    if args.file.exists() && !args.force {
-        return Err(Error::Invalid(format!(
-            "{} exists; choose another name or pass --force to replace it",
-            sanitize(&args.file.display().to_string())
-        )));
-    }
-    if args.file.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is a directory; give a file name",
-            sanitize(&args.file.display().to_string())
-        )));
-    }
-    let summary = backup::backup(&mut ctx.store, &args.file)?;
+    outfile::claim_file(&args.file, args.force, ctx.store.path())?;
+    let summary = backup::backup(&mut ctx.store, &args.file, args.force)?;
     outln!(
         "Backed up the practice to {} ({} KiB). Check it with `caseload restore --check FILE`.",
         sanitize(&args.file.display().to_string()),

@@ -72,14 +72,14 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
 }
 
 /// A file beside `target` that does not exist yet, created empty and private.
-fn private_temp_beside(target: &Path) -> Result<(PathBuf, std::fs::File)> {
+pub(crate) fn private_temp_beside(target: &Path) -> Result<(PathBuf, std::fs::File)> {
     let dir = parent_of(target);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "caseload".into());
     for n in 0..1000 {
-        let candidate = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        let candidate = dir.join(temp_name(&name, std::process::id(), n));
         match create_private(&candidate) {
             Ok(file) => return Ok((candidate, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -95,6 +95,59 @@ fn private_temp_beside(target: &Path) -> Result<(PathBuf, std::fs::File)> {
         "cannot find a free temporary name in {}",
         dir.display()
     )))
+}
+
+/// The hidden name of a temporary copy of `target_name` being written by process `pid`.
+fn temp_name(target_name: &str, pid: u32, n: u32) -> String {
+    format!(".{target_name}.tmp-{pid}-{n}")
+}
+
+/// The process that was writing a temporary file of `temp_name`'s shape, if it is one whose
+/// target name starts with `prefix`.
+fn temp_writer(temp_name: &str, prefix: &str) -> Option<u32> {
+    let rest = temp_name.strip_prefix('.')?.strip_prefix(prefix)?;
+    let (_, tail) = rest.rsplit_once(".tmp-")?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<u32>().ok()?;
+    pid.parse().ok()
+}
+
+/// True when process `pid` may still be writing: on Linux, while it runs; elsewhere (no
+/// /proc to ask) for a day after the file was last written.
+fn writer_may_be_alive(pid: u32, modified: Option<std::time::SystemTime>) -> bool {
+    if cfg!(target_os = "linux") {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    modified
+        .and_then(|m| m.elapsed().ok())
+        .is_none_or(|age| age < Duration::from_secs(24 * 3600))
+}
+
+/// Removes the temporary copies a killed backup or restore left beside the database
+/// (`.<db>.before-restore-….tmp-PID-N` and the like: plaintext copies of the practice) whose
+/// writer is gone. Best effort: a file that cannot be removed is left for the next open.
+pub fn remove_stale_temporaries(live: &Path) {
+    let Some(db_name) = live.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent_of(live)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_writer(&name, &db_name) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if pid != std::process::id()
+            && meta.is_file()
+            && !writer_may_be_alive(pid, meta.modified().ok())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Creates a new file readable and writable by the owner only.
@@ -122,8 +175,9 @@ pub fn sync_dir_of(path: &Path) -> Result<()> {
 }
 
 /// Writes a self-contained copy of `from` (rollback journal, not WAL) to `target` atomically:
-/// a private temporary file beside it, checked, fsynced, then renamed over it.
-fn copy_to_file(from: &Connection, target: &Path) -> Result<u64> {
+/// a private temporary file beside it, checked, fsynced, then put in place (over an existing
+/// file only when `replace`).
+fn copy_to_file(from: &Connection, target: &Path, replace: bool) -> Result<u64> {
     let (temp, file) = private_temp_beside(target)?;
     let result = (|| -> Result<u64> {
         drop(file);
@@ -142,7 +196,7 @@ fn copy_to_file(from: &Connection, target: &Path) -> Result<u64> {
             .write(true)
             .open(&temp)?
             .sync_all()?;
-        std::fs::rename(&temp, target)?;
+        super::outfile::put_in_place(&temp, target, replace)?;
         sync_dir_of(target)?;
         Ok(pages.max(0) as u64)
     })();
@@ -161,15 +215,15 @@ pub struct BackupSummary {
 
 /// Backs the practice up to `target` (a new file, or one replaced atomically), safe while other
 /// processes write, and audits it.
-pub fn backup(store: &mut Store, target: &Path) -> Result<BackupSummary> {
+pub fn backup(store: &mut Store, target: &Path, replace: bool) -> Result<BackupSummary> {
     if let Some(live) = store.path()
-        && same_file(live, target)
+        && super::outfile::is_database_file(target, live)
     {
         return Err(Error::invalid(
             "that is the practice database itself; back up to another file",
         ));
     }
-    let pages = copy_to_file(&store.conn, target)?;
+    let pages = copy_to_file(&store.conn, target, replace)?;
     let bytes = std::fs::metadata(target)?.len();
     store.write(|tx| tx.audit("backup.write", None, &format!("{pages} pages")))?;
     Ok(BackupSummary { pages, bytes })
@@ -310,7 +364,7 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             )
         })?;
         let previous = aside_name(&live, "before-restore", stamp);
-        copy_to_file(&store.conn, &previous)?;
+        copy_to_file(&store.conn, &previous, false)?;
         Some(previous)
     } else {
         None
@@ -396,6 +450,39 @@ pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Rest
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_names_are_recognised_by_their_database() {
+        let name = temp_name("p.db.before-restore-20261201T000000Z", 42, 0);
+        assert_eq!(temp_writer(&name, "p.db"), Some(42));
+        assert_eq!(temp_writer(&name, "q.db"), None);
+        assert_eq!(temp_writer(".p.db.tmp-x-0", "p.db"), None);
+        assert_eq!(temp_writer("p.db.tmp-1-0", "p.db"), None);
+    }
+
+    #[test]
+    fn a_dead_writers_leftover_is_removed_at_open_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("p.db");
+        // No process has pid 4194304 + 1 on Linux (above pid_max's ceiling).
+        let stale = dir
+            .path()
+            .join(temp_name("p.db.before-restore-x", 4_194_305, 0));
+        let running = dir.path().join(temp_name("p.db", std::process::id(), 0));
+        let other = dir.path().join(".notes.tmp-4194305-0");
+        for f in [&stale, &running, &other] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        Store::open(&live).unwrap();
+        if cfg!(target_os = "linux") {
+            assert!(!stale.exists());
+        }
+        assert!(running.exists());
+        assert!(
+            other.exists(),
+            "only the database's own leftovers are touched"
+        );
+    }
     use crate::domain::{Money, Role};
     use crate::store::{SCHEMA_VERSION, clinicians};
 

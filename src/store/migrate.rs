@@ -4,6 +4,7 @@
 //! caseload is refused rather than guessed at. A migration may hand over to Rust between two
 //! parts of its file (a marker line names the step), for work SQL cannot do, such as hashing.
 
+use super::identity::APPLICATION_ID;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -54,7 +55,25 @@ fn user_version(conn: &Connection) -> Result<i64> {
 /// Brings the schema up to date. Safe when several processes open a new database at once:
 /// the version is re-read under the write lock.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    migrate_to(conn, SCHEMA_VERSION)
+    migrate_to(conn, SCHEMA_VERSION)?;
+    mark_as_caseload(conn)
+}
+
+/// Sets the application id that says "a caseload database" (databases made before it existed
+/// get it on their first open by this version).
+fn mark_as_caseload(conn: &mut Connection) -> Result<()> {
+    let id = |c: &Connection| -> Result<i32> {
+        Ok(c.query_row("PRAGMA application_id", [], |r| r.get(0))?)
+    };
+    if id(conn)? == APPLICATION_ID {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if id(&tx)? != APPLICATION_ID {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// Brings the schema up to `target` (tests build databases of earlier versions with it).
@@ -374,14 +393,22 @@ mod tests {
         let path = dir.path().join("new.db");
         {
             let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
             conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
                 .unwrap();
         }
+        let before = std::fs::read(&path).unwrap();
         let err = Store::open(&path)
             .err()
             .expect("must be refused")
             .to_string();
         assert!(err.contains("newer caseload"), "{err}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "a refused file is not touched"
+        );
     }
 
     #[test]

@@ -21,8 +21,10 @@ pub mod export;
 pub mod facts;
 pub mod fairness;
 pub mod history;
+mod identity;
 pub mod measurements;
 mod migrate;
+pub mod outfile;
 pub mod panel;
 pub mod reconcile;
 pub mod record;
@@ -94,20 +96,29 @@ impl Tx<'_> {
 
 impl Store {
     /// Opens (creating if needed) the database at `path`: pragmas, version check, migrations.
+    /// The folder must exist. A file that is not a caseload database, or one written by a
+    /// newer caseload, is refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
+        let shown = crate::domain::text::sanitize(&path.display().to_string());
         let created = create_private_file(path)?;
+        if !created {
+            identity::check_file(path, &shown)?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-            Error::Database(format!(
-                "cannot open the database at {}: {e}",
-                path.display()
-            ))
-        })?;
-        let mut store = Store::prepare(conn, Some(path.to_path_buf()))?;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| Error::Database(format!("cannot open the database at {shown}: {e}")))?;
+        let in_file = |e: Error| match e {
+            Error::Sqlite(e) => {
+                Error::Database(format!("cannot open the database at {shown}: {e}"))
+            }
+            other => other,
+        };
+        identity::check_connection(&conn, &shown).map_err(in_file)?;
+        let mut store = Store::prepare(conn, Some(path.to_path_buf())).map_err(in_file)?;
         store.created = created;
+        backup::remove_stale_temporaries(path);
         Ok(store)
     }
 
@@ -215,21 +226,22 @@ fn check_sqlite_version() -> Result<()> {
     Ok(())
 }
 
-/// Creates the database file (and its folder) readable by the owner only, before SQLite does;
-/// SQLite gives the -wal and -shm files the same permissions. True when this call created it.
+/// Creates the database file readable by the owner only, before SQLite does; SQLite gives the
+/// -wal and -shm files the same permissions. True when this call created it. The folder must
+/// already exist: a mistyped `--db` folder is refused rather than made.
 fn create_private_file(path: &Path) -> Result<bool> {
     if path.exists() {
         return Ok(false);
     }
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
+    let shown = |p: &Path| crate::domain::text::sanitize(&p.display().to_string());
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(Error::Database(format!(
+                "there is no folder {} for the database {}; create it first or check the path",
+                shown(dir),
+                shown(path)
+            )));
+        }
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -240,7 +252,7 @@ fn create_private_file(path: &Path) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(Error::Database(format!(
             "cannot create the database at {}: {e}",
-            path.display()
+            shown(path)
         ))),
     }
 }
