@@ -207,8 +207,12 @@ fn json_export_holds_every_table_exactly() {
     assert_eq!(v["tables"]["encounters"].as_array().unwrap().len(), 6);
     assert_eq!(v["tables"]["encounters"][0]["minutes"], 50);
     assert!(v["tables"]["clinicians"][0].get("passphrase").is_none());
-    // Exporting again replaces the file atomically.
-    p.ok(&["export", "--json", file.to_str().unwrap()]);
+    // Exporting again is refused without --force, and replaces the file with it.
+    let before = std::fs::read(&file).unwrap();
+    let err = p.refused(&["export", "--json", file.to_str().unwrap()]);
+    assert!(err.contains("pass --force"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    p.ok(&["export", "--json", file.to_str().unwrap(), "--force"]);
     // Exactly one of --csv and --json: a usage error otherwise.
     assert_eq!(
         p.cmd().args(["export"]).output().unwrap().status.code(),

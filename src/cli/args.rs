@@ -465,8 +465,8 @@ pub struct RevenueArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// How many clients to generate
-    #[arg(long, default_value_t = 250)]
+    /// How many clients to generate (1 to 1,000,000)
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub clients: u32,
     /// The same seed gives the same practice
     #[arg(long, default_value_t = 7)]

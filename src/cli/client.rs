@@ -4,6 +4,7 @@ use super::args::{ClientAddArgs, ClientCommand};
 use super::table::{Table, or_dash};
 use super::{Context, print_json};
 use crate::domain::access::Action;
+use crate::domain::dates::{birth_date, record_date};
 use crate::domain::flags::Flag;
 use crate::domain::outcomes::{self, Outcome};
 use crate::domain::text::{count, sanitize};
@@ -108,17 +109,14 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         .transpose()?;
     let tier: Tier = args.tier.parse()?;
     let since = match &args.since {
-        Some(text) => parse_date(text)?,
+        Some(text) => record_date(parse_date(text)?, "start date", ctx.today)?,
         None => ctx.today,
     };
-    let dob = args.dob.as_deref().map(parse_date).transpose()?;
-    if let Some(dob) = dob
-        && dob > ctx.today
-    {
-        return Err(Error::Invalid(format!(
-            "date of birth {dob} is in the future"
-        )));
-    }
+    let dob = args
+        .dob
+        .as_deref()
+        .map(|text| birth_date(parse_date(text)?, ctx.today))
+        .transpose()?;
     let diagnosis = args
         .diagnosis
         .as_deref()

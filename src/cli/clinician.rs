@@ -84,7 +84,7 @@ fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
         ctx.require_owned(Action::SetPassphrase, ownership)?;
     }
     let new = secret::new_passphrase(&target.name, first_in_practice)?;
-    let phc = auth::hash_new_passphrase(&new)?;
+    let phc = auth::hash_new_passphrase(&new, &target.name)?;
     let had = auth::stored_hash(ctx.store.conn(), target.id)?.is_some();
     let now = ctx.now;
     ctx.store

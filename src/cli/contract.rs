@@ -4,6 +4,7 @@ use super::args::{AttributeArgs, ContractCommand};
 use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::access::Action;
+use crate::domain::dates::record_date;
 use crate::domain::{ContractModel, Money, Percent, parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
 use crate::store::{attributions, contracts};
@@ -59,7 +60,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             if rate.cents() < 0 {
                 return Err(Error::invalid("the contract rate must not be negative"));
             }
-            let from = parse_date(&from)?;
+            let from = record_date(parse_date(&from)?, "rate start", ctx.today)?;
             let contract = contracts::by_name(ctx.store.conn(), &name)?;
             ctx.require(Action::ManageContracts, None)?;
             let before = contract.rate_on(from);
@@ -146,9 +147,14 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
 }
 
 pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
-    let end = args.end.as_deref().map(parse_date).transpose()?;
-    let from = args.from.as_deref().map(parse_date).transpose()?;
-    let to = args.to.as_deref().map(parse_date).transpose()?;
+    let dated = |text: &Option<String>, what: &str| {
+        text.as_deref()
+            .map(|t| record_date(parse_date(t)?, what, ctx.today))
+            .transpose()
+    };
+    let end = dated(&args.end, "end date")?;
+    let from = dated(&args.from, "start date")?;
+    let to = dated(&args.to, "end date")?;
     let client = ctx.client_for(&args.client, Action::ChangeClient)?;
     let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
     if let Some(end) = end {

@@ -2,24 +2,22 @@
 
 use super::args::{Cli, DemoArgs};
 use super::context::{self, Context};
+use super::progress::Progress;
 use crate::demo;
 use crate::domain::text::count;
 use crate::error::Result;
 use crate::store::Store;
-use std::io::Write;
 use std::time::Instant;
 
 pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     ctx.require(crate::domain::access::Action::GenerateDemo, None)?;
     let started = Instant::now();
-    let show_progress = args.clients >= 2_000;
+    let mut shown = Progress::new("generating demo practice", args.clients as usize, 2_000);
     let mut progress = |done: u32, total: u32| {
-        if show_progress {
-            eprint!(
-                "\rgenerating demo practice: {done}/{total} clients ({}%)",
-                done as u64 * 100 / total as u64
-            );
-            let _ = std::io::stderr().flush();
+        shown.update(done as usize, total as usize);
+        if done == total {
+            // The one transaction is committed next; on a large practice that takes a while.
+            shown.note("writing it to disk");
         }
     };
     let summary = demo::generate(
@@ -29,14 +27,15 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
         ctx.today,
         &mut progress,
     )?;
-    if show_progress {
-        eprintln!();
-    }
+    drop(progress);
+    shown.finish();
     outln!(
         "Wrote a demo practice to {}: {}, {}, {}, {} ({:.2}s)",
         ctx.store
             .path()
-            .map_or("memory".into(), |p| p.display().to_string()),
+            .map_or("memory".into(), |p| crate::domain::text::sanitize(
+                &p.display().to_string()
+            )),
         count(summary.clients, "client", "clients"),
         count(summary.encounters, "encounter", "encounters"),
         count(summary.measurements, "measurement", "measurements"),

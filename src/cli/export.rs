@@ -138,6 +138,7 @@ fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
     outfile::claim_dir(dir, force)?;
     if !dir.exists() {
         let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder

@@ -35,10 +35,19 @@ impl Progress {
         let _ = err.flush();
     }
 
+    /// Adds a few words after the figures (what happens next), when the line is shown.
+    pub fn note(&mut self, words: &str) {
+        if self.enabled && self.shown.is_some() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, " — {words}…");
+            let _ = err.flush();
+        }
+    }
+
     /// Ends the line (when one was shown).
     pub fn finish(&mut self) {
         if self.enabled && self.shown.is_some() {
-            eprintln!();
+            let _ = writeln!(std::io::stderr());
             self.shown = None;
         }
     }

@@ -12,9 +12,15 @@ pub const PASSPHRASE_VAR: &str = "CASELOAD_PASSPHRASE";
 /// The new passphrase for `caseload clinician passphrase`.
 pub const NEW_PASSPHRASE_VAR: &str = "CASELOAD_NEW_PASSPHRASE";
 
+/// A passphrase variable's value; an empty one (`CASELOAD_PASSPHRASE=`) counts as not set, not
+/// as a failed login.
+fn from_env(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
 /// The passphrase of the clinician named by `--as`.
 pub fn current(name: &str) -> Result<String> {
-    if let Ok(value) = std::env::var(PASSPHRASE_VAR) {
+    if let Some(value) = from_env(PASSPHRASE_VAR) {
         return Ok(value);
     }
     prompt(&format!(
@@ -30,10 +36,10 @@ pub fn current(name: &str) -> Result<String> {
 /// A new passphrase for `name`: `CASELOAD_NEW_PASSPHRASE`, or (when no one is logged in to
 /// need it, i.e. the practice's first passphrase) `CASELOAD_PASSPHRASE`, or typed twice.
 pub fn new_passphrase(name: &str, first_in_practice: bool) -> Result<String> {
-    if let Ok(value) = std::env::var(NEW_PASSPHRASE_VAR) {
+    if let Some(value) = from_env(NEW_PASSPHRASE_VAR) {
         return Ok(value);
     }
-    if first_in_practice && let Ok(value) = std::env::var(PASSPHRASE_VAR) {
+    if first_in_practice && let Some(value) = from_env(PASSPHRASE_VAR) {
         return Ok(value);
     }
     let shown = crate::domain::text::sanitize(name);
@@ -41,7 +47,7 @@ pub fn new_passphrase(name: &str, first_in_practice: bool) -> Result<String> {
         Error::Invalid(m) => Error::Invalid(format!("{m}; or set {NEW_PASSPHRASE_VAR}")),
         other => other,
     })?;
-    crate::domain::auth::check_new_passphrase(&first)?;
+    crate::domain::auth::check_new_passphrase(&first, name)?;
     let second = prompt("Type it again: ")?;
     if first != second {
         return Err(Error::invalid(

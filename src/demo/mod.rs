@@ -68,7 +68,7 @@ pub fn generate(
             measurements: 0,
             events: 0,
         };
-        let step = (clients / 50).max(1);
+        let step = (clients / 200).max(1);
         for i in 0..clients {
             one_client(tx, &practice, &mut rng, i, today, &mut summary)?;
             if i % step == 0 {

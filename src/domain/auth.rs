@@ -21,8 +21,49 @@ pub const PASSPHRASE_MAX_CHARS: usize = 256;
 /// The longest wait between attempts, however many have failed.
 pub const MAX_DELAY: Duration = Duration::from_secs(300);
 
-/// A new passphrase must be long enough, not too long, and free of control characters.
-pub fn check_new_passphrase(passphrase: &str) -> Result<()> {
+/// Passwords everyone tries first (one per line, `#` comments), from the published breach lists.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Letters and digits only, lowercased: "Dana Reyes!" and "danareyes" compare equal.
+fn folded(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True for a password from the common list, also with digits or punctuation added at the end
+/// ("Password123!") or with spaces between its words.
+fn is_common(passphrase: &str) -> bool {
+    let lower = passphrase.trim().to_lowercase();
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let joined: String = lower.split_whitespace().collect();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|common| common == lower || common == stem || common == joined)
+}
+
+/// True when the passphrase is the person's own name, or a part of it, with at most digits
+/// and punctuation added ("Dana Reyes", "reyes2026", "danareyes!").
+fn is_own_name(passphrase: &str, name: &str) -> bool {
+    let typed = folded(passphrase.trim_end_matches(|c: char| c.is_ascii_digit()));
+    let typed = typed.trim_end_matches(|c: char| c.is_ascii_digit());
+    if typed.is_empty() {
+        return false;
+    }
+    let whole = folded(name);
+    typed == whole
+        || name
+            .split_whitespace()
+            .map(folded)
+            .any(|part| part.chars().count() >= 3 && typed == part)
+}
+
+/// A new passphrase must be long enough, not too long, free of control characters, not one of
+/// the most common passwords and not the clinician's own name (NIST SP 800-63B, 5.1.1.2).
+pub fn check_new_passphrase(passphrase: &str, own_name: &str) -> Result<()> {
     let chars = passphrase.chars().count();
     if chars < PASSPHRASE_MIN_CHARS {
         return Err(Error::Invalid(format!(
@@ -37,6 +78,17 @@ pub fn check_new_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().any(char::is_control) {
         return Err(Error::invalid(
             "a passphrase must not contain control characters",
+        ));
+    }
+    if is_common(passphrase) {
+        return Err(Error::invalid(
+            "that passphrase is one of the most common passwords, the first an attacker tries; \
+             choose a few words of your own",
+        ));
+    }
+    if is_own_name(passphrase, own_name) {
+        return Err(Error::invalid(
+            "a passphrase must not be your own name; choose a few words of your own",
         ));
     }
     Ok(())
@@ -161,10 +213,54 @@ mod tests {
 
     #[test]
     fn new_passphrases_are_checked() {
-        assert!(check_new_passphrase("short").is_err());
-        assert!(check_new_passphrase("eight ch").is_ok());
-        assert!(check_new_passphrase(&"x".repeat(257)).is_err());
-        assert!(check_new_passphrase("tab\there ok?").is_err());
+        let check = |p: &str| check_new_passphrase(p, "Dana Reyes");
+        assert!(check("short").is_err());
+        assert!(check("seven c").is_err());
+        assert!(check("eight ch").is_ok());
+        assert!(check(&"x".repeat(256)).is_ok());
+        assert!(check(&"x".repeat(257)).is_err());
+        assert!(check("tab\there ok?").is_err());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_however_dressed() {
+        for p in [
+            "password",
+            "Password1",
+            "PASSWORD123!",
+            "12345678",
+            "qwertyuiop",
+            "i love you",
+        ] {
+            let e = check_new_passphrase(p, "Dana Reyes")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("most common"), "{p}: {e}");
+        }
+        for p in ["password river", "harbor light 42", "passwords are long"] {
+            assert!(check_new_passphrase(p, "Dana Reyes").is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn the_clinicians_own_name_is_refused() {
+        for p in [
+            "Dana Reyes",
+            "danareyes",
+            "DANA-REYES!",
+            "reyes2026",
+            "Reyes!!!!",
+        ] {
+            let e = check_new_passphrase(p, "Dana Reyes")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("own name"), "{p}: {e}");
+        }
+        // Another's name, or the name inside a longer phrase, is the person's choice.
+        assert!(check_new_passphrase("Dana Reyes", "Sam Okafor").is_ok());
+        assert!(check_new_passphrase("dana walks the harbor", "Dana Reyes").is_ok());
+        // A one- or two-letter name part is not a name to match on.
+        assert!(check_new_passphrase("Li12345678", "Jo Li").is_ok());
     }
 
     #[test]

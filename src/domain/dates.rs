@@ -26,6 +26,55 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Error> {
         .map_err(|_| Error::Invalid(format!("{text} is not a real date")))
 }
 
+/// The earliest year a record or a date of birth may carry: nothing in a practice is older.
+pub const EARLIEST_YEAR: i32 = 1900;
+/// How far ahead of today a planned record (an attribution's end, a rate from) may be dated.
+pub const YEARS_AHEAD: i32 = 2;
+
+fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(EARLIEST_YEAR, 1, 1).expect("a real date")
+}
+
+/// Two years after `today` (28 February when today is a 29 February).
+pub fn latest_record_date(today: NaiveDate) -> NaiveDate {
+    today
+        .with_year(today.year() + YEARS_AHEAD)
+        .or_else(|| NaiveDate::from_ymd_opt(today.year() + YEARS_AHEAD, 2, 28))
+        .unwrap_or(today)
+}
+
+/// A record's date (`what` names it): 1900-01-01 through two years after today.
+pub fn record_date(date: NaiveDate, what: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
+    if date < earliest() {
+        return Err(Error::Invalid(format!(
+            "{what} {date} is before {EARLIEST_YEAR}; check the year"
+        )));
+    }
+    let latest = latest_record_date(today);
+    if date > latest {
+        return Err(Error::Invalid(format!(
+            "{what} {date} is more than {YEARS_AHEAD} years ahead (the latest is {latest}); \
+             check the year"
+        )));
+    }
+    Ok(date)
+}
+
+/// A date of birth: 1900-01-01 through today.
+pub fn birth_date(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Error> {
+    if date < earliest() {
+        return Err(Error::Invalid(format!(
+            "date of birth {date} is before {EARLIEST_YEAR}; check the year"
+        )));
+    }
+    if date > today {
+        return Err(Error::Invalid(format!(
+            "date of birth {date} is in the future"
+        )));
+    }
+    Ok(date)
+}
+
 /// Whole days from `from` to `to` (negative when `to` is earlier): the SPEC's "today − X".
 pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
@@ -137,6 +186,31 @@ pub fn parse_month(text: &str) -> Result<Month, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_dates_run_from_1900_to_two_years_ahead() {
+        let today = d("2026-12-01");
+        assert!(record_date(d("1899-12-31"), "x", today).is_err());
+        assert!(record_date(d("1900-01-01"), "x", today).is_ok());
+        assert!(record_date(d("2028-12-01"), "x", today).is_ok());
+        let e = record_date(d("2028-12-02"), "end date", today).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("end date 2028-12-02 is more than 2 years"),
+            "{e}"
+        );
+        assert!(record_date(d("0000-01-01"), "x", today).is_err());
+        assert_eq!(latest_record_date(d("2028-02-29")), d("2030-02-28"));
+    }
+
+    #[test]
+    fn a_birth_date_is_from_1900_to_today() {
+        let today = d("2026-12-01");
+        assert!(birth_date(d("1899-12-31"), today).is_err());
+        assert!(birth_date(d("1900-01-01"), today).is_ok());
+        assert!(birth_date(d("2026-12-01"), today).is_ok());
+        assert!(birth_date(d("2026-12-02"), today).is_err());
+    }
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

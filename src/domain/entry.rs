@@ -14,7 +14,7 @@ pub fn past_date(text: Option<&str>, what: &str, today: NaiveDate) -> Result<Nai
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(today);
     };
-    let date = parse_date(text)?;
+    let date = super::dates::record_date(parse_date(text)?, what, today)?;
     if date > today {
         return Err(Error::Invalid(format!(
             "{what} {date} is in the future (today is {today}); record work once it has happened"

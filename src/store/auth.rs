@@ -167,8 +167,8 @@ fn store_throttle(tx: &Tx, clinician: ClinicianId, t: &Throttle) -> Result<()> {
 
 /// Checks the passphrase policy and hashes a new passphrase with a fresh random salt. Slow on
 /// purpose (Argon2id): call it before opening the write transaction.
-pub fn hash_new_passphrase(passphrase: &str) -> Result<String> {
-    rules::check_new_passphrase(passphrase)?;
+pub fn hash_new_passphrase(passphrase: &str, own_name: &str) -> Result<String> {
+    rules::check_new_passphrase(passphrase, own_name)?;
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt)
         .map_err(|e| Error::Database(format!("no random source for the salt: {e}")))?;
@@ -299,7 +299,7 @@ mod tests {
         let id = store
             .write(|tx| clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(0)))
             .unwrap();
-        let phc = hash_new_passphrase("river stone lamp").unwrap();
+        let phc = hash_new_passphrase("river stone lamp", "Ann").unwrap();
         store
             .write(|tx| set_passphrase(tx, id, &phc, t("2026-03-01T09:00:00Z")))
             .unwrap();
@@ -327,10 +327,10 @@ mod tests {
         assert!(params.t_cost() >= 2);
         assert_eq!(params.p_cost(), 1);
         assert!(!phc.contains("river"));
-        let again = hash_new_passphrase("river stone lamp").unwrap();
+        let again = hash_new_passphrase("river stone lamp", "Ann").unwrap();
         assert_ne!(again, phc, "each hash gets its own salt");
         assert!(practice_uses_passphrases(store.conn()).unwrap());
-        assert!(hash_new_passphrase("short").is_err());
+        assert!(hash_new_passphrase("short", "Ann").is_err());
     }
 
     #[test]

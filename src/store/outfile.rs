@@ -95,25 +95,11 @@ pub fn claim_file(target: &Path, force: bool, db: Option<&Path>) -> Result<()> {
     }
 }
 
-/// Refuses to write files into `dir` unless it is absent (its parent existing), or an empty
+/// Refuses to write files into `dir` unless it is absent (the caller makes it), an empty
 /// folder, or (with `force`) any folder.
 pub fn claim_dir(dir: &Path, force: bool) -> Result<()> {
     match std::fs::metadata(dir) {
-        Err(_) => {
-            let parent = match dir.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            if parent.is_dir() {
-                Ok(())
-            } else {
-                Err(Error::Invalid(format!(
-                    "there is no folder {} to make {} in",
-                    shown(parent),
-                    shown(dir)
-                )))
-            }
-        }
+        Err(_) => Ok(()),
         Ok(meta) if !meta.is_dir() => Err(Error::Invalid(format!(
             "{} exists and is not a folder",
             shown(dir)
@@ -208,7 +194,7 @@ mod tests {
     fn a_folder_must_be_new_or_empty_unless_forced() {
         let dir = tempfile::tempdir().unwrap();
         assert!(claim_dir(&dir.path().join("new"), false).is_ok());
-        assert!(claim_dir(&dir.path().join("a/b"), false).is_err());
+        assert!(claim_dir(&dir.path().join("a/b"), false).is_ok());
         assert!(claim_dir(dir.path(), false).is_ok());
         std::fs::write(dir.path().join("x"), b"x").unwrap();
         assert!(claim_dir(dir.path(), false).is_err());

@@ -29,7 +29,7 @@ fn guarded() -> Store {
                 (2, "sam passphrase"),
                 (priya.0, "priya passphrase"),
             ] {
-                let phc = auth::hash_new_passphrase(pass)?;
+                let phc = auth::hash_new_passphrase(pass, "")?;
                 auth::set_passphrase(tx, crate::domain::ClinicianId(id), &phc, at)?;
             }
             clients::insert(
