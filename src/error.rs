@@ -31,7 +31,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// Standard output could not be written (a full disk, a closed pipe).
-    #[error("cannot write the output: {0}")]
+    #[error("cannot write the output ({0}); anything the command changed is saved")]
     Output(std::io::Error),
 }
 

@@ -27,7 +27,6 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
         ctx.today,
         &mut progress,
     )?;
-    drop(progress);
     shown.finish();
     outln!(
         "Wrote a demo practice to {}: {}, {}, {}, {} ({:.2}s)",

@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::store::clinicians;
 use crate::store::revenue::{self, BreakEven, GroupBy, RevenueQuery, RevenueReport, RevenueRow};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use std::io::Write;
 
 fn month_option(flag: &str, text: Option<&str>) -> Result<Option<Month>> {
     text.map(|t| parse_month(t).map_err(|e| Error::Invalid(format!("{flag}: {e}"))))
@@ -64,16 +63,8 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
     } else {
         render_table(&report)
     };
-    emit(&text)
-}
-
-/// Writes the output; a reader that went away early (`| head`) is not an error.
-fn emit(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    out!("{text}");
+    Ok(())
 }
 
 /// A row as SPEC section 6 writes it: the grouping's key, then the figures in cents.

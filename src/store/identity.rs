@@ -77,13 +77,13 @@ pub fn check_connection(conn: &Connection, shown: &str) -> Result<Holding> {
             return Err(not_caseload(shown, "it lacks caseload's tables"));
         }
     };
-    if let Holding::Caseload { version, .. } = holding {
-        if version > SCHEMA_VERSION {
-            return Err(Error::Database(format!(
-                "{shown} was written by a newer caseload (schema version {version}; this \
+    if let Holding::Caseload { version, .. } = holding
+        && version > SCHEMA_VERSION
+    {
+        return Err(Error::Database(format!(
+            "{shown} was written by a newer caseload (schema version {version}; this \
                  program knows up to {SCHEMA_VERSION}); upgrade caseload to open it"
-            )));
-        }
+        )));
     }
     Ok(holding)
 }

@@ -234,14 +234,14 @@ fn create_private_file(path: &Path) -> Result<bool> {
         return Ok(false);
     }
     let shown = |p: &Path| crate::domain::text::sanitize(&p.display().to_string());
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(Error::Database(format!(
-                "there is no folder {} for the database {}; create it first or check the path",
-                shown(dir),
-                shown(path)
-            )));
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(Error::Database(format!(
+            "there is no folder {} for the database {}; create it first or check the path",
+            shown(dir),
+            shown(path)
+        )));
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
