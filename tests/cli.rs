@@ -448,11 +448,37 @@ fn the_demo_practice_is_written_and_refuses_to_overwrite() {
 fn control_characters_in_names_never_reach_the_terminal() {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo"]);
-    p.ok(&[
-        "client",
-        "add",
-        "Evil\u{1b}[2J\u{1b}]0;pwned\u{7} \u{202e}Name",
-    ]);
+    let hostile = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7} \u{202e}Name";
+    // Names and ids with control or text-direction characters are refused, never stored.
+    let (dump, hash) = (p.dump(), p.file_hash());
+    for (args, want) in [
+        (
+            &["client", "add", hostile][..],
+            "error: client name holds an escape character (U+001B); names and ids cannot hold control or text-direction characters",
+        ),
+        (
+            &["client", "add", "Ann Lee", "--external-id", "M-\u{85}1"][..],
+            "error: external id holds a control character (U+0085); names and ids cannot hold control or text-direction characters",
+        ),
+        (
+            &["clinician", "add", "Sam\u{2066}Okafor"][..],
+            "error: clinician name holds a text-direction character (U+2066); names and ids cannot hold control or text-direction characters",
+        ),
+        (
+            &["client", "add", "Ann\nLee"][..],
+            "error: client name holds a line break (U+000A); names and ids cannot hold control or text-direction characters",
+        ),
+    ] {
+        assert_eq!(p.refused(args).trim_end(), want);
+    }
+    assert_eq!(p.file_hash(), hash, "the database file is untouched");
+    assert_eq!(p.dump(), dump);
+    // One stored by an older caseload, or straight into the database, is still shown safely.
+    p.ok(&["client", "add", "Evil Name"]);
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute("UPDATE clients SET name = ?1", [hostile])
+        .unwrap();
     for args in [&["client", "list"][..], &["client", "show", "evil"][..]] {
         let out = p.ok(args);
         assert!(

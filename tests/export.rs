@@ -116,7 +116,9 @@ fn csv_export_neutralises_formulas_and_is_private_and_audited() {
     let clients = read_csv(&dir.join("clients.csv"));
     assert_eq!(clients[0][2], "name");
     let names: Vec<&str> = clients[1..].iter().map(|r| r[2].as_str()).collect();
-    let expected: Vec<String> = HOSTILE.iter().map(|h| format!("'{h}")).collect();
+    let mut expected: Vec<String> = HOSTILE[..4].iter().map(|h| format!("'{h}")).collect();
+    // A leading tab or carriage return is written as a visible escape, which nothing runs.
+    expected.extend(["\\u{9}Tab".to_string(), "\\u{d}CR".to_string()]);
     assert_eq!(names, expected);
     let encounters = read_csv(&dir.join("encounters.csv"));
     let note = encounters[0].iter().position(|h| h == "note").unwrap();
@@ -185,6 +187,76 @@ fn csv_export_neutralises_formulas_and_is_private_and_audited() {
         p.dump().matches("export.csv").count(),
         before.matches("export.csv").count()
     );
+}
+
+#[test]
+fn csv_export_never_writes_raw_control_characters() {
+    let p = Practice::new();
+    p.admin("Dana Reyes", "90");
+    p.ok(&["client", "add", "Ann Lee", "--external-id", "M-1"]);
+    // A note of several lines with an escape sequence in it, as `log` accepts notes.
+    p.ok(&[
+        "log",
+        "M-1",
+        "--kind",
+        "session",
+        "--date",
+        "2026-11-02",
+        "--note",
+        "line one\nline two \u{1b}[31mred\r\nend",
+    ]);
+    // A name and an id stored before they were checked.
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute(
+            "UPDATE clients SET name = ?1, external_id = ?2",
+            [
+                "Ann\u{0}\u{7}\tLee\u{7f}\u{85}\u{9b}2J\u{202e}\u{2066}\u{200f}",
+                "M-1\u{1b}]0;x\u{7}",
+            ],
+        )
+        .unwrap();
+    let dir = p.dir.path().join("csv");
+    p.ok(&["export", "--csv", dir.to_str().unwrap()]);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes
+                .iter()
+                .any(|b| (*b < 0x20 && *b != b'\n') || *b == 0x7f),
+            "{}: a raw C0 control or DEL",
+            path.display()
+        );
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{61c}')),
+            "{}: a raw C1 control or text-direction character",
+            path.display()
+        );
+    }
+    let clients = read_csv(&dir.join("clients.csv"));
+    let col = |name: &str| clients[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(
+        clients[1][col("name")],
+        "Ann\\u{0}\\u{7}\\u{9}Lee\\u{7f}\\u{85}\\u{9b}2J\\u{202e}\\u{2066}\\u{200f}"
+    );
+    assert_eq!(clients[1][col("external_id")], "M-1\\u{1b}]0;x\\u{7}");
+    let encounters = read_csv(&dir.join("encounters.csv"));
+    let note = encounters[0].iter().position(|h| h == "note").unwrap();
+    assert_eq!(
+        encounters[1][note], "line one\nline two \\u{1b}[31mred\\u{d}\nend",
+        "line breaks kept inside the quoted cell, the rest escaped"
+    );
+    // JSON keeps every value exactly as stored.
+    let file = p.dir.path().join("practice.json");
+    p.ok(&["export", "--json", file.to_str().unwrap()]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(v.to_string().contains("Ann\\u0000\\u0007\\tLee"), "{v}");
 }
 
 #[test]

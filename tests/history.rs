@@ -172,3 +172,74 @@ fn measurements_import_through_the_instrument_rules() {
     assert!(dry.contains("nothing was written"));
     assert_eq!(p.dump(), dump);
 }
+
+#[test]
+fn an_unclosed_quote_refuses_a_history_file_at_its_line_and_touches_nothing() {
+    // The note opened on line 3 is never closed: before, it swallowed line 4's encounter and
+    // the file imported with exit 0.
+    let p = practice();
+    let (dump, hash) = (p.dump(), p.file_hash());
+    let open = p.write(
+        "open.csv",
+        "client,date,kind,minutes,note\n\
+         M-1,2026-10-20,session,50,\n\
+         M-1,2026-10-21,session,50,\"rescheduled, see\n\
+         M-2,2026-10-22,session,50,\n",
+    );
+    for dry in [false, true] {
+        let mut args = vec!["import", "encounters", open.to_str().unwrap()];
+        if dry {
+            args.push("--dry-run");
+        }
+        let err = p.refused(&args);
+        assert_eq!(
+            err.trim_end(),
+            "error: encounters refused: line 3: a quoted field is never closed (a \" opens it and no \" ends it before the end of the file)"
+        );
+    }
+    let open = p.write(
+        "open_m.csv",
+        "client,date,instrument,items\nM-1,2026-10-20,gad7,\"1,1,1,1,1,1,1\n",
+    );
+    let err = p.refused(&["import", "measurements", open.to_str().unwrap()]);
+    assert!(
+        err.starts_with("error: measurements refused: line 2: a quoted field is never closed"),
+        "{err}"
+    );
+    assert_eq!(p.file_hash(), hash, "the database file is untouched");
+    assert_eq!(p.dump(), dump);
+}
+
+#[test]
+fn control_characters_in_client_and_clinician_refuse_a_history_row() {
+    let p = practice();
+    // A client stored before names were checked, whose external id holds an escape.
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute(
+            "UPDATE clients SET external_id = 'M-2\u{1b}[8m' WHERE external_id = 'M-2'",
+            [],
+        )
+        .unwrap();
+    let (dump, hash) = (p.dump(), p.file_hash());
+    let file = p.write(
+        "hostile.csv",
+        "client,date,kind,minutes,clinician\n\
+         M-1,2026-10-20,session,50,\n\
+         M-2\u{1b}[8m,2026-10-21,session,50,Sam Okafor\n\
+         M-1,2026-10-22,session,50,Sam\u{202e} Okafor\n",
+    );
+    let err = p.refused(&["import", "encounters", file.to_str().unwrap()]);
+    assert!(
+        err.contains("(2 bad rows)")
+            && err.contains("line 3: client holds an escape character (U+001B)")
+            && err.contains("line 4: clinician holds a text-direction character (U+202E)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+    assert_eq!(p.file_hash(), hash, "the database file is untouched");
+    assert_eq!(p.dump(), dump);
+}

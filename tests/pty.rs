@@ -157,11 +157,15 @@ fn open_look_get_help_and_quit_restores_the_terminal() {
 fn hostile_names_never_reach_the_terminal_raw() {
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo"]);
-    p.ok(&[
-        "client",
-        "add",
-        "Zed\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}Evil",
-    ]);
+    // `client add` refuses such a name now; one stored by an older caseload must still be safe.
+    p.ok(&["client", "add", "Zed"]);
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute(
+            "UPDATE clients SET name = ?1",
+            ["Zed\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}Evil"],
+        )
+        .unwrap();
     let mut s = Session::start(&p, &[]);
     s.wait_for("Zed");
     s.press("\r");

@@ -40,7 +40,7 @@ fn golden_rosters_are_accepted_and_a_second_import_writes_nothing() {
         ("ok_bom.csv", ["Ann Lee", "Bo Diaz", "Cy Young"]),
         (
             "ok_quoted.csv",
-            ["Ann, Jr. Lee", "Bo Diaz\nOrtega", "Cy \"CJ\" Young"],
+            ["Ann, Jr. Lee", "Bo Diaz Ortega", "Cy \"CJ\" Young"],
         ),
         ("ok_crlf.csv", ["Ann Lee", "Bo Diaz", "Cy Young"]),
         (
@@ -112,7 +112,21 @@ fn golden_rosters_are_refused_with_every_bad_line_and_nothing_written() {
         ("bad_header_only.csv", &["no members"]),
         (
             "bad_after_multiline.csv",
-            &["line 5: bad date '2026-13-01'", "line 6: missing member id"],
+            &[
+                "line 2: name holds a carriage return (U+000D)",
+                "line 5: bad date '2026-13-01'",
+                "line 6: missing member id",
+            ],
+        ),
+        (
+            "bad_line_break_in_name.csv",
+            &[
+                "(1 bad row): line 3: name holds a line break (U+000A); names and ids cannot hold control or text-direction characters",
+            ],
+        ),
+        (
+            "bad_unclosed_quote.csv",
+            &["roster refused: line 3: a quoted field is never closed"],
         ),
     ];
     let p = practice();
@@ -767,4 +781,96 @@ fn a_last_first_roster_matches_the_practice_and_counts_each_member_once() {
         "{text}"
     );
     assert!(text.contains(": 3 members ("), "{text}");
+}
+
+/// `import roster FILE --contract Harbor --as-of AS_OF`, plus `more`, as arguments.
+fn roster_args<'a>(file: &'a Path, as_of: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "import",
+        "roster",
+        file.to_str().unwrap(),
+        "--contract",
+        "Harbor",
+        "--as-of",
+        as_of,
+    ];
+    args.extend(more);
+    args
+}
+
+#[test]
+fn an_unclosed_quote_refuses_the_roster_at_its_line_and_touches_nothing() {
+    // Issue 11: this file used to import with exit 0, terminate M3 (swallowed into M2's name)
+    // and rename M2 to "Ray, Bob\nM3,Dee Cy".
+    let p = practice();
+    let first = p.write(
+        "first.csv",
+        "Member ID,Name\nM1,Ann Lee\nM2,Bob Ray\nM3,Dee Cy\n",
+    );
+    p.json(&roster_args(&first, "2026-02-01", &["--json"]));
+    let bad = p.write(
+        "bad.csv",
+        "Member ID,Name\nM1,Ann Lee\nM2,\"Ray, Bob\nM3,Dee Cy\n",
+    );
+    let (dump, hash) = (p.dump(), p.file_hash());
+    for more in [&[][..], &["--dry-run"][..], &["--json"][..]] {
+        let err = p.refused(&roster_args(&bad, "2026-03-01", more));
+        assert_eq!(
+            err.trim_end(),
+            "error: roster refused: line 3: a quoted field is never closed (a \" opens it and no \" ends it before the end of the file)",
+            "{more:?}"
+        );
+    }
+    assert_eq!(p.file_hash(), hash, "the database file is untouched");
+    assert_eq!(p.dump(), dump);
+    assert_eq!(
+        p.json(&["client", "show", "M2", "--json"])["client"]["name"],
+        "Bob Ray"
+    );
+}
+
+#[test]
+fn control_characters_in_member_ids_and_names_refuse_the_roster_with_their_lines() {
+    let p = practice();
+    let first = p.write("first.csv", "Member ID,Name\nM1,Ann Lee\n");
+    p.json(&roster_args(&first, "2026-02-01", &["--json"]));
+    let hostile = p.write(
+        "hostile.csv",
+        "Member ID,Name\n\
+         M1,Ann Lee\n\
+         M2\u{1b}[2J,Bo Diaz\n\
+         M3,\"Cy\u{0}Young\"\n\
+         M4,Di \u{202e}gN\n\
+         M5,Ed\u{9b}31m Oh\n\
+         M6,\"Fa\tRu\"\n\
+         M\u{85}7,Gi Po\n",
+    );
+    let (dump, hash) = (p.dump(), p.file_hash());
+    for more in [&[][..], &["--dry-run"][..]] {
+        let err = p.refused(&roster_args(&hostile, "2026-03-01", more));
+        for want in [
+            "(6 bad rows)",
+            "line 3: member id holds an escape character (U+001B)",
+            "line 4: name holds a NUL character (U+0000)",
+            "line 5: name holds a text-direction character (U+202E)",
+            "line 6: name holds a control character (U+009B)",
+            "line 7: name holds a tab (U+0009)",
+            "line 8: member id holds a control character (U+0085)",
+        ] {
+            assert!(err.contains(want), "wanted {want:?} in {err:?}");
+        }
+        assert!(
+            !err.trim_end().chars().any(|c| c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)),
+            "no raw control character echoed: {err:?}"
+        );
+    }
+    assert_eq!(p.file_hash(), hash, "the database file is untouched");
+    assert_eq!(p.dump(), dump);
+    let listed = p.ok(&["client", "list", "--json"]);
+    assert!(
+        !listed.contains("M2") && !listed.contains("Bo Diaz"),
+        "{listed}"
+    );
 }

@@ -28,9 +28,12 @@ readable by you only if it does not exist; --json writes one file holding every 
 are created readable by you only (0600) and put in place whole. An existing file, or a folder \
 that is not empty, is refused unless you pass --force; the practice database and its journals \
 are never written over. Passphrase hashes \
-are never exported. In CSV files a text cell beginning with =, +, -, @, a tab or a carriage \
-return gets a leading ' so a spreadsheet shows it instead of running it; JSON keeps values \
-exactly as stored. The export is recorded in the audit trail.")]
+are never exported. In CSV files a text cell beginning with =, +, - or @ gets a leading ' so a \
+spreadsheet shows it instead of running it, and no raw control character is written: tabs, \
+carriage returns, escapes, other control characters and text-direction marks are written as \
+visible escapes such as \\u{9} or \\u{1b}, while line breaks in a cell (a note of several \
+lines) are kept inside its quotes. JSON keeps values exactly as stored. The export is recorded \
+in the audit trail.")]
 pub struct ExportArgs {
     /// Write one CSV file per table into this directory
     #[arg(long, value_name = "DIR")]
@@ -109,7 +112,8 @@ fn csv_cell(value: &Value) -> String {
         Value::Null => String::new(),
         Value::Integer(i) => i.to_string(),
         Value::Real(r) => r.to_string(),
-        Value::Text(t) => neutralize(t).into_owned(),
+        // Control characters as visible escapes (line breaks kept), then formulas neutralised.
+        Value::Text(t) => neutralize(&crate::domain::text::escape_controls(t)).into_owned(),
         Value::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
     }
 }

@@ -43,8 +43,10 @@ not begun is withdrawn); or the row's term date ends it. A term earlier than the
 in one category only)
 Clients attributed to the contract without a member id are listed and left alone.
 
-Any bad row (ragged, bad date, missing or duplicate member id, not UTF-8) refuses the whole file \
-with every bad line listed, and nothing is written. Importing the same roster again changes \
+Any bad row (ragged, bad date, missing or duplicate member id, not UTF-8, a member id or name \
+holding a control character such as a tab, line break or escape, or a text-direction mark) \
+refuses the whole file with every bad line listed, and nothing is written; so does a quoted field \
+that is never closed, named by the line it opens on. Importing the same roster again changes \
 nothing. --dry-run shows what would change without writing anything.";
 
 const ENCOUNTERS_HELP: &str = "\
@@ -58,8 +60,9 @@ case-management, documentation
   minutes    0-1440 (default 0)
   clinician  who did the work (default: the client's primary clinician, else the only clinician)
   note       up to 500 characters
-Each row is checked exactly as `caseload log` checks it. Any bad row refuses the whole file with \
-every bad line listed; nothing is written. Rows identical to an encounter already stored are \
+Each row is checked exactly as `caseload log` checks it; a client or clinician holding a control \
+or text-direction character is a bad row. Any bad row, or a quoted field never closed, refuses \
+the whole file with every bad line listed; nothing is written. Rows identical to an encounter already stored are \
 skipped, so importing the same file twice adds nothing.";
 
 const MEASUREMENTS_HELP: &str = "\
@@ -70,8 +73,9 @@ items (one of them on each row).
   instrument  phq9, gad7, pcl5, auditc, ors, srs
   score       the total
   items       the item responses: \"1,2,0,3,1,0,2,1,0\" (quoted) or 120310210
-Each row is checked exactly as `caseload measure` checks it. Any bad row refuses the whole file \
-with every bad line listed; nothing is written. Rows identical to a measurement already stored \
+Each row is checked exactly as `caseload measure` checks it; a client holding a control or \
+text-direction character is a bad row. Any bad row, or a quoted field never closed, refuses the \
+whole file with every bad line listed; nothing is written. Rows identical to a measurement already stored \
 are skipped, so importing the same file twice adds nothing.";
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,9 @@ pub enum Unreadable {
     Empty,
     /// The header row itself is broken.
     Header(String),
+    /// A quoted field that opens on this line is never closed, so it runs to the end of the file
+    /// and swallows every row after it.
+    UnclosedQuote(u64),
 }
 
 impl fmt::Display for Unreadable {
@@ -57,6 +60,10 @@ impl fmt::Display for Unreadable {
                 f.write_str("the file is empty (a header row and data rows are expected)")
             }
             Unreadable::Header(why) => write!(f, "line 1 (the header): {why}"),
+            Unreadable::UnclosedQuote(line) => write!(
+                f,
+                "line {line}: a quoted field is never closed (a \" opens it and no \" ends it before the end of the file)"
+            ),
         }
     }
 }
@@ -65,11 +72,16 @@ impl fmt::Display for Unreadable {
 /// final newline or not, quoted fields holding commas, quotes or line breaks. The first row is
 /// the header. Every row must have as many fields as the header and be UTF-8; rows that are
 /// not are listed in `problems` (all of them, not just the first). Rows whose every field is
-/// blank (`,,,` lines spreadsheets leave behind) are skipped.
+/// blank (`,,,` lines spreadsheets leave behind) are skipped. A quoted field that is never
+/// closed refuses the whole file (the reader underneath would take the rest of the file as that
+/// one field).
 pub fn read(bytes: &[u8]) -> Result<CsvTable, Unreadable> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Unreadable::Empty);
+    }
+    if let Some(line) = unclosed_quote(bytes) {
+        return Err(Unreadable::UnclosedQuote(line));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -185,6 +197,42 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// The line on which a quoted field opens that is still open at the end of the file, if one is.
+/// Quotes are read as the `csv` reader reads them (RFC 4180): a `"` opens a quoted field only as
+/// the field's first byte; inside, `""` is a quote and a lone `"` closes it; a `"` anywhere else
+/// is an ordinary character. Records end at LF, CR or CRLF; lines are counted by LF, as
+/// [`LineCounter`] counts them.
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    let mut line = 1;
+    let mut opened = None;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            line += 1;
+        }
+        if opened.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    opened = None;
+                    field_start = false;
+                }
+            }
+        } else {
+            match b {
+                b'"' if field_start => opened = Some(line),
+                b',' | b'\n' | b'\r' => field_start = true,
+                _ => field_start = false,
+            }
+        }
+        i += 1;
+    }
+    opened
+}
+
 fn is_blank(record: &csv::ByteRecord) -> bool {
     record
         .iter()
@@ -266,6 +314,9 @@ pub fn printable_cell(text: &str) -> String {
 }
 
 #[cfg(test)]
+pub(crate) mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -308,6 +359,35 @@ mod tests {
         assert_eq!(lines(&t), vec![3, 6]);
         assert!(matches!(read(b"id,\n1,2\n"), Err(Unreadable::Header(_))));
         assert!(matches!(read(b"i\xFFd,x\n"), Err(Unreadable::Header(_))));
+    }
+
+    #[test]
+    fn a_quoted_field_never_closed_refuses_the_file_at_its_line() {
+        // The issue's file: before, M3 vanished into M2's name.
+        let text = b"member id,name\nM1,Ann Lee\nM2,\"Ray, Bob\nM3,Dee Cy\n";
+        assert_eq!(read(text), Err(Unreadable::UnclosedQuote(3)));
+        assert_eq!(
+            Unreadable::UnclosedQuote(3).to_string(),
+            "line 3: a quoted field is never closed (a \" opens it and no \" ends it before the end of the file)"
+        );
+        assert_eq!(read(b"\"id,name\n1,a\n"), Err(Unreadable::UnclosedQuote(1)));
+        assert_eq!(
+            read(b"id,name\r\n1,a\r\n2,\""),
+            Err(Unreadable::UnclosedQuote(3))
+        );
+        // A closed field after an escaped quote, and a field closed on a later line, are fine.
+        assert!(read(b"id,name\n1,\"a \"\"b\"\"\"\n2,\"x\ny\"\n").is_ok());
+        // An open quote after line breaks inside an earlier, closed field: its own line.
+        assert_eq!(
+            read(b"id,name\n1,\"x\n\ny\"\n2,\"z\n"),
+            Err(Unreadable::UnclosedQuote(5))
+        );
+        // Quotes that do not open a field are ordinary characters, as the reader takes them.
+        let t = read(b"id,name\n1,O\"Brien\n2, \"x\n").unwrap();
+        assert_eq!(t.rows[0].fields[1], "O\"Brien");
+        assert_eq!(t.rows[1].fields[1], "\"x");
+        // A closing quote followed by more text does not reopen anything.
+        assert!(read(b"id,name\n1,\"a\"b\"\n2,c\n").is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::csvfile::{self, LineProblem, normalize_header};
 use super::entry::{self, EncounterEntry, MeasurementEntry};
 use super::text::sanitize;
-use super::{ClientId, ClinicianId};
+use super::{ClientId, ClinicianId, validate};
 use crate::error::Error;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -53,12 +53,14 @@ pub struct Directory {
 impl Directory {
     /// A client by internal id, external (payer) id, or full name (any case) that exactly one
     /// client has. Name fragments, which `caseload log` accepts, are not: in a file nobody is
-    /// there to pick among candidates.
+    /// there to pick among candidates. A reference holding a control or text-direction character
+    /// is refused as such (no client could be meant by it) and never echoed.
     pub fn client(&self, reference: &str) -> Result<DirectoryClient, String> {
         let reference = reference.trim();
         if reference.is_empty() {
             return Err("missing client".into());
         }
+        validate::plain("client", reference)?;
         let by_id = reference
             .parse::<i64>()
             .ok()
@@ -110,6 +112,7 @@ impl Directory {
     /// import did not necessarily do the work).
     fn worker(&self, named: &str, client: DirectoryClient) -> Result<ClinicianId, String> {
         if !named.is_empty() {
+            validate::plain("clinician", named)?;
             return self
                 .clinicians
                 .get(&named.to_lowercase())
@@ -385,6 +388,53 @@ mod tests {
         let lines: Vec<u64> = checked.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![4, 5]);
         assert_eq!(checked.rows[1].entry.total, 9);
+    }
+
+    #[test]
+    fn control_characters_in_client_and_clinician_refuse_the_row() {
+        let text = "client,date,kind,clinician\n\
+                    M-1,2026-11-02,session,\n\
+                    M-1\u{1b}[2J,2026-11-02,session,\n\
+                    \"Ann\nLee\",2026-11-02,session,\n\
+                    M-1,2026-11-02,session,Dana\u{202e} Reyes\n";
+        let checked = encounters(text.as_bytes(), &directory(), today()).unwrap();
+        let got: Vec<(u64, &str)> = checked
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        let tail = "; names and ids cannot hold control or text-direction characters";
+        assert_eq!(
+            got,
+            vec![
+                (
+                    3,
+                    format!("client holds an escape character (U+001B){tail}").as_str()
+                ),
+                (
+                    4,
+                    format!("client holds a line break (U+000A){tail}").as_str()
+                ),
+                (
+                    6,
+                    format!("clinician holds a text-direction character (U+202E){tail}").as_str()
+                ),
+            ]
+        );
+        let text = "client,date,instrument,score\nM\u{85}-1,2026-11-02,phq9,3\n";
+        let checked = measurements(text.as_bytes(), &directory(), today()).unwrap();
+        assert_eq!(checked.problems[0].line, 2);
+        assert!(checked.problems[0].message.contains("U+0085"));
+        assert!(
+            encounters(
+                b"client,date,kind\n\"M-1,2026-11-02,session\n",
+                &directory(),
+                today()
+            )
+            .unwrap_err()
+            .to_string()
+            .starts_with("encounters refused: line 2: a quoted field is never closed")
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod columns;
 
 use super::csvfile::{self, LineProblem};
 use super::text::sanitize;
-use super::validate::NAME_MAX_CHARS;
+use super::validate::{self, NAME_MAX_CHARS};
 use crate::error::Error;
 use chrono::NaiveDate;
 pub use columns::{Columns, Field, Mapping, map_columns};
@@ -82,8 +82,10 @@ pub struct Roster {
     pub problems: Vec<LineProblem>,
 }
 
-/// Reads a roster file. Fatal problems (an empty file, a broken header, no member id column)
-/// are an error; problems with rows are collected, every one, in `problems`.
+/// Reads a roster file. Fatal problems (an empty file, a broken header, a quoted field never
+/// closed, no member id column) are an error; problems with rows are collected, every one, in
+/// `problems` — among them a member id or name holding a control or text-direction character,
+/// which is never stored.
 pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Roster, Error> {
     let table = csvfile::read(bytes).map_err(|e| Error::Invalid(format!("roster refused: {e}")))?;
     let columns = map_columns(&table.headers, mappings)
@@ -106,6 +108,8 @@ pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Ros
             bad.push(format!(
                 "member id is longer than {NAME_MAX_CHARS} characters"
             ));
+        } else if let Err(why) = validate::plain("member id", &member_id) {
+            bad.push(why);
         } else if let Some(first) = first_seen.get(&member_id) {
             bad.push(format!(
                 "duplicate member id '{}' (first on line {first})",
@@ -129,6 +133,9 @@ pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Ros
         };
         if name.chars().count() > NAME_MAX_CHARS {
             bad.push(format!("name is longer than {NAME_MAX_CHARS} characters"));
+        }
+        if let Err(why) = validate::plain("name", &name) {
+            bad.push(why);
         }
         let mut date = |c: Option<usize>| -> Option<NaiveDate> {
             let text = field(c);
@@ -181,5 +188,7 @@ pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Ros
     })
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 //! Making stored text safe to show: names and notes come from payer files and keyboards and may
 //! hold anything, but control characters and bidi overrides must never reach a terminal raw.
 
+use std::borrow::Cow;
+
 /// Replaces every control character (C0, DEL, C1) and every bidirectional formatting character
 /// with a visible stand-in, so text cannot move the cursor, retitle the window or reorder a line.
 pub fn sanitize(text: &str) -> String {
@@ -10,6 +12,47 @@ pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
         .collect()
+}
+
+/// The first character of `text` that must not be kept in a name or an id: a control character
+/// (C0 including tab, carriage return and line break; DEL; C1) or a bidirectional formatting
+/// character (marks, embeddings, overrides, isolates). `None` when the text is plain.
+pub fn find_control(text: &str) -> Option<char> {
+    text.chars().find(|&c| is_unsafe(c))
+}
+
+/// What a refusal calls a character [`find_control`] found, without the character itself:
+/// "a line break (U+000A)", "a text-direction character (U+202E)".
+pub fn describe_control(c: char) -> String {
+    let what = match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\0' => "a NUL character",
+        '\u{1b}' => "an escape character",
+        c if c.is_control() => "a control character",
+        _ => "a text-direction character",
+    };
+    format!("{what} (U+{:04X})", c as u32)
+}
+
+/// Text for a file a person may open in a pager or terminal: every character [`sanitize`]
+/// replaces, except the line break, is written as a visible escape (`\u{1b}`, `\u{202e}`), so
+/// no raw control byte is left and what was stored can still be read off. Line breaks are kept:
+/// in a quoted CSV cell they are part of the value (RFC 4180), as in a note of several lines.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c != '\n' && is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn is_unsafe(c: char) -> bool {
@@ -55,6 +98,64 @@ mod tests {
         assert!(!safe.contains('\u{202E}'));
         assert!(safe.starts_with("Ann\u{FFFD}[2J"));
         assert_eq!(sanitize("Zoë O'Brien"), "Zoë O'Brien");
+    }
+
+    #[test]
+    fn control_characters_are_found_at_their_boundaries() {
+        for plain in [
+            "Ann Lee",
+            "Zoë O'Brien",
+            "李小龍",
+            "~",
+            "\u{a0}",
+            "\u{a0}Ann",
+            "",
+        ] {
+            assert_eq!(find_control(plain), None, "{plain:?}");
+        }
+        // C0 (tab, CR and LF too), DEL and C1 at both ends of each range.
+        for c in [
+            '\0', '\t', '\n', '\r', '\u{1b}', '\u{1f}', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}',
+        ] {
+            assert_eq!(find_control(&format!("Ann{c}Lee")), Some(c), "{c:?}");
+        }
+        for c in [' ', '\u{7e}', '\u{a0}', '\u{200d}', '\u{2029}', '\u{206a}'] {
+            assert_eq!(find_control(&format!("Ann{c}Lee")), None, "{c:?}");
+        }
+        // Bidi marks, embeddings, overrides and isolates, at each range's ends.
+        for c in [
+            '\u{200e}', '\u{200f}', '\u{61c}', '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}',
+        ] {
+            assert_eq!(find_control(&format!("{c}Ann")), Some(c), "{c:?}");
+        }
+        assert_eq!(find_control("a\tb\u{1b}"), Some('\t'), "the first one");
+    }
+
+    #[test]
+    fn controls_are_described_without_being_shown() {
+        assert_eq!(describe_control('\n'), "a line break (U+000A)");
+        assert_eq!(describe_control('\u{1b}'), "an escape character (U+001B)");
+        assert_eq!(describe_control('\u{85}'), "a control character (U+0085)");
+        assert_eq!(
+            describe_control('\u{202e}'),
+            "a text-direction character (U+202E)"
+        );
+        assert_eq!(describe_control('\0'), "a NUL character (U+0000)");
+    }
+
+    #[test]
+    fn escaped_text_keeps_line_breaks_and_nothing_else_raw() {
+        assert_eq!(escape_controls("Ann Lee"), "Ann Lee");
+        assert!(matches!(
+            escape_controls("two\nlines"),
+            Cow::Borrowed("two\nlines")
+        ));
+        assert_eq!(
+            escape_controls("\tA\r\nB\u{1b}[2J\u{85}\u{202e}\u{7f}\0"),
+            "\\u{9}A\\u{d}\nB\\u{1b}[2J\\u{85}\\u{202e}\\u{7f}\\u{0}"
+        );
+        let hostile = "\u{1b}]0;x\u{7}\u{9b}\u{2066}";
+        assert_eq!(find_control(&escape_controls(hostile)), None);
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub fn minutes(text: &str) -> Result<i64, Error> {
     Ok(value)
 }
 
-/// A display name: trimmed, not empty, not absurdly long.
+/// A display name or id: trimmed, not empty, not absurdly long, and plain text (no control or
+/// text-direction character, which could rewrite a terminal or reorder a line when shown).
 pub fn name(what: &str, text: &str) -> Result<String, Error> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -33,7 +34,21 @@ pub fn name(what: &str, text: &str) -> Result<String, Error> {
             "{what} is longer than {NAME_MAX_CHARS} characters"
         )));
     }
+    plain(what, trimmed).map_err(Error::Invalid)?;
     Ok(trimmed.to_string())
+}
+
+/// Refuses a name or id holding a control or text-direction character, naming the character
+/// by its code point (the character itself is never echoed): "client name holds an escape
+/// character (U+001B); names and ids cannot hold control or text-direction characters".
+pub fn plain(what: &str, text: &str) -> Result<(), String> {
+    match super::text::find_control(text) {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "{what} holds {}; names and ids cannot hold control or text-direction characters",
+            super::text::describe_control(c)
+        )),
+    }
 }
 
 /// An optional note: empty becomes none.
@@ -122,6 +137,16 @@ mod tests {
         assert_eq!(name("client name", "  Ann Lee ").unwrap(), "Ann Lee");
         assert!(name("client name", "   ").is_err());
         assert!(name("client name", &"x".repeat(121)).is_err());
+        assert_eq!(name("client name", "\tAnn Lee\n").unwrap(), "Ann Lee");
+        let err = name("client name", "Ann\u{1b}[2J").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "client name holds an escape character (U+001B); names and ids cannot hold control or text-direction characters"
+        );
+        assert!(!err.contains('\u{1b}'));
+        assert!(name("external id", "M-1\u{202e}").is_err());
+        assert!(name("client name", "Ann\nLee").is_err());
+        assert!(name("client name", "Ann\tLee").is_err());
         assert_eq!(note(Some("  ")).unwrap(), None);
         assert!(note(Some(&"x".repeat(501))).is_err());
     }

@@ -108,6 +108,17 @@ impl Practice {
         dump(&self.db)
     }
 
+    /// A hash of the database file's bytes (and its write-ahead log, if one is left): an equal
+    /// hash after a refused command means the file itself was not touched.
+    pub fn file_hash(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        std::fs::read(&self.db).unwrap().hash(&mut h);
+        let wal = self.db.with_extension("db-wal");
+        std::fs::read(&wal).unwrap_or_default().hash(&mut h);
+        h.finish()
+    }
+
     /// Writes `text` to a file `name` beside the database; returns its path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);

@@ -158,3 +158,72 @@ fn a_header_without_members_is_refused() {
             .contains("empty")
     );
 }
+
+#[test]
+fn an_unclosed_quote_refuses_the_roster_at_its_line() {
+    let err = parse(
+        b"Member ID,Name\nM1,Ann Lee\nM2,\"Ray, Bob\nM3,Dee Cy\n",
+        &[],
+        today(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "roster refused: line 3: a quoted field is never closed (a \" opens it and no \" ends it before the end of the file)"
+    );
+}
+
+#[test]
+fn control_characters_in_member_ids_and_names_refuse_the_row() {
+    let text = "Member ID,First Name,Last Name\n\
+                M-1,Ann,Lee\n\
+                M-2\u{1b}[2J,Bo,Diaz\n\
+                M-3,\"Cy\nJr\",Young\n\
+                M-4,Di\u{202e},Ng\n\
+                M-5,E\u{85}d,Oh\n\
+                M-6,Fa\tX,Ru\n\
+                \u{0}M-7,Gi,Po\n";
+    let r = parse(text.as_bytes(), &[], today()).unwrap();
+    let got: Vec<(u64, &str)> = r
+        .problems
+        .iter()
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    let tail = "; names and ids cannot hold control or text-direction characters";
+    assert_eq!(
+        got,
+        vec![
+            (
+                3,
+                format!("member id holds an escape character (U+001B){tail}").as_str()
+            ),
+            (
+                4,
+                format!("name holds a line break (U+000A){tail}").as_str()
+            ),
+            (
+                6,
+                format!("name holds a text-direction character (U+202E){tail}").as_str()
+            ),
+            (
+                7,
+                format!("name holds a control character (U+0085){tail}").as_str()
+            ),
+            (8, format!("name holds a tab (U+0009){tail}").as_str()),
+            (
+                9,
+                format!("member id holds a NUL character (U+0000){tail}").as_str()
+            ),
+        ]
+    );
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(r.rows[0].member_id, "M-1");
+    // Surrounding white space (a trailing line break in a quoted cell) is trimmed, not refused.
+    let r = parse(b"Member ID,Name\n\" M-1\t\",\"Ann Lee\n\"\n", &[], today()).unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(
+        (r.rows[0].member_id.as_str(), r.rows[0].name.as_str()),
+        ("M-1", "Ann Lee")
+    );
+}
