@@ -72,6 +72,13 @@ pub enum Command {
     Measure(MeasureArgs),
     /// Record an acute-care event (inpatient discharge, ED visit)
     Event(EventArgs),
+    /// Correct an encounter, measurement or event, with the reason kept in the audit trail
+    #[command(subcommand)]
+    Amend(super::correct::AmendCommand),
+    /// Void a record entered by mistake: kept and shown, but it counts for nothing
+    Void(super::correct::VoidArgs),
+    /// Bring a voided record back exactly as it was
+    Unvoid(super::correct::VoidArgs),
     /// Show or change the practice's flag intervals
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -279,6 +286,9 @@ pub enum ClientCommand {
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
+    /// Correct a client's details: name, external id, date of birth, diagnosis, primary
+    /// clinician, start date (each change is audited)
+    Edit(super::correct::ClientEditArgs),
     /// Change a client's risk tier (high, moderate, low)
     Tier {
         /// The client: id, external (payer) id, or a unique part of the name

@@ -33,6 +33,7 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             let status: ClientStatus = status.parse()?;
             set_status(ctx, &client, status, date.as_deref())
         }
+        ClientCommand::Edit(args) => super::correct::edit_client(ctx, args),
         ClientCommand::Tier { client, tier } => {
             let tier: Tier = tier.parse()?;
             let client = ctx.client_for(&client, Action::ChangeClient)?;
@@ -236,7 +237,7 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         ("client.view", "client show")
     };
     let flags = panel::for_client(ctx.store.conn(), client.id, ctx.today)?.flags;
-    let outcomes = outcomes::outcomes(&rec.measurements, ctx.today);
+    let outcomes = outcomes::outcomes(&rec.live_measurements(), ctx.today);
     ctx.store
         .write(|tx| tx.audit(action, Some(client.id), detail))?;
     if json {
@@ -281,10 +282,12 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     }
     for a in &rec.attributions {
         outln!(
-            "  {}  from {} {}",
+            "  #{}  {}  from {} {}{}",
+            a.id,
             sanitize(&a.contract),
             a.start,
-            a.end.map_or("(open)".into(), |e| format!("to {e}"))
+            a.end.map_or("(open)".into(), |e| format!("to {e}")),
+            voided_mark(a.voided.as_ref())
         );
     }
     outln!();
@@ -296,11 +299,13 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         let def = m.instrument.def();
         let items = if m.items.is_some() { " (items)" } else { "" };
         outln!(
-            "  {}  {:<7} {:>3}  {}{items}",
+            "  #{}  {}  {:<7} {:>3}  {}{items}{}",
+            m.id,
             m.date,
             def.name,
             m.total,
-            def.band_label(m.total)
+            def.band_label(m.total),
+            voided_mark(m.voided.as_ref())
         );
     }
     outln!();
@@ -313,15 +318,19 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
             ""
         }
     );
-    let mut table = Table::new(&["date", "kind", "status", ">min", "clinician", "note"]);
+    let mut table = Table::new(&[">id", "date", "kind", "status", ">min", "clinician", "note"]);
     for e in rec.encounters.iter().take(20) {
+        let note = e.note.clone().unwrap_or_default();
         table.row(vec![
+            e.id.to_string(),
             e.date.to_string(),
             e.kind.to_string(),
             e.status.to_string(),
             e.minutes.to_string(),
             e.clinician.clone(),
-            e.note.clone().unwrap_or_default(),
+            format!("{note}{}", voided_mark(e.voided.as_ref()))
+                .trim()
+                .to_string(),
         ]);
     }
     if table.is_empty() {
@@ -333,10 +342,28 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
         outln!();
         outln!("Acute events");
         for e in &rec.events {
-            outln!("  {}  {}", e.date, e.kind);
+            outln!(
+                "  #{}  {}  {}{}",
+                e.id,
+                e.date,
+                e.kind,
+                voided_mark(e.voided.as_ref())
+            );
         }
     }
     Ok(())
+}
+
+/// "  [voided 2026-11-23 by Dana Reyes: typed the wrong client]", or nothing for a live record.
+fn voided_mark(voided: Option<&crate::domain::Voided>) -> String {
+    voided.map_or(String::new(), |v| {
+        format!(
+            "  [VOIDED {} by {}: {}]",
+            v.at.get(..10).unwrap_or(&v.at),
+            sanitize(&v.by),
+            sanitize(&v.reason)
+        )
+    })
 }
 
 /// `client show --json`: the record with the client's flags and outcomes beside it.

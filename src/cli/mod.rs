@@ -12,6 +12,7 @@ mod clinician;
 mod config;
 mod context;
 mod contract;
+mod correct;
 mod demo;
 mod export;
 mod flags;
@@ -101,6 +102,9 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Log(a) => work::log(&mut ctx, a),
         Command::Measure(a) => work::measure(&mut ctx, a),
         Command::Event(a) => work::event(&mut ctx, a),
+        Command::Amend(c) => correct::amend(&mut ctx, c),
+        Command::Void(a) => correct::void(&mut ctx, a, false),
+        Command::Unvoid(a) => correct::void(&mut ctx, a, true),
         Command::Config(c) => config::run(&mut ctx, c),
         Command::Demo(a) => demo::generate(&mut ctx, a),
         Command::Report(r) => report::run(&mut ctx, r),

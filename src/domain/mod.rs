@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit_chain;
 pub mod auth;
+pub mod corrections;
 pub mod csvfile;
 pub mod dates;
 pub mod economics;

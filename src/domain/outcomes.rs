@@ -89,6 +89,7 @@ mod tests {
             instrument,
             total,
             items: None,
+            voided: None,
         }
     }
 

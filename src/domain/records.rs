@@ -68,6 +68,16 @@ impl Contract {
     }
 }
 
+/// Who voided a record, when and why (SPEC section 9). A voided record is kept and shown, but
+/// counts for nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Voided {
+    /// The audit timestamp (UTC, RFC 3339 with milliseconds).
+    pub at: String,
+    pub by: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attribution {
     pub id: AttributionId,
@@ -76,6 +86,8 @@ pub struct Attribution {
     pub contract: String,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
+    /// Set when the record was voided; `None` for a live record.
+    pub voided: Option<Voided>,
 }
 
 impl Attribution {
@@ -106,6 +118,8 @@ pub struct Encounter {
     pub status: EncounterStatus,
     pub minutes: i64,
     pub note: Option<String>,
+    /// Set when the record was voided; `None` for a live record.
+    pub voided: Option<Voided>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,6 +131,8 @@ pub struct Measurement {
     pub total: i64,
     /// The item responses, when they were recorded.
     pub items: Option<Vec<i64>>,
+    /// Set when the record was voided; `None` for a live record.
+    pub voided: Option<Voided>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,6 +141,8 @@ pub struct Event {
     pub client_id: ClientId,
     pub date: NaiveDate,
     pub kind: EventKind,
+    /// Set when the record was voided; `None` for a live record.
+    pub voided: Option<Voided>,
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@ use super::row::{date, iso, opt_date};
 use crate::domain::{Attribution, AttributionId, ClientId, ContractId, ranges_overlap};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-const SELECT: &str = "SELECT a.id, a.client_id, a.contract_id, k.name, a.start_date, a.end_date
-    FROM attributions a JOIN contracts k ON k.id = a.contract_id";
+const COLUMNS: &str = "id, client_id, contract_id,
+    (SELECT k.name FROM contracts k WHERE k.id = contract_id) AS contract,
+    start_date, end_date, voided_at, voided_by, void_reason";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
     Ok(Attribution {
@@ -19,16 +20,34 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
         contract: r.get(3)?,
         start: date(r, 4)?,
         end: opt_date(r, 5)?,
+        voided: super::row::voided(r, 6)?,
     })
 }
 
-/// The client's attributions, oldest first.
+/// The client's live attributions, oldest first: what counts (overlaps, ends, revenue).
 pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Attribution>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE a.client_id = ?1 ORDER BY a.start_date, a.id"
+        "SELECT {COLUMNS} FROM live_attributions WHERE client_id = ?1 ORDER BY start_date, id"
     ))?;
     let rows = stmt.query_map([client.0], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The client's attributions, live and voided, oldest first (the client's record).
+pub fn all_for_client(conn: &Connection, client: ClientId) -> Result<Vec<Attribution>> {
+    let sql = super::row::all_for_client(COLUMNS, "attributions", "start_date, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([client.0], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One attribution by id, live or voided.
+pub fn get(conn: &Connection, id: AttributionId) -> Result<Attribution> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM attributions WHERE id = ?1"))?;
+    stmt.query_row([id.0], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("no attribution with id {id}")))
 }
 
 /// Attributes a client to a contract; refused when it would overlap an existing attribution to

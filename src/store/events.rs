@@ -5,7 +5,7 @@ use super::row::{date, iso, word};
 use crate::domain::{ClientId, Event, EventId, EventKind};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert(tx: &Tx, client: ClientId, kind: EventKind, on: NaiveDate) -> Result<EventId> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
@@ -15,18 +15,30 @@ pub fn insert(tx: &Tx, client: ClientId, kind: EventKind, on: NaiveDate) -> Resu
     Ok(id)
 }
 
-/// A client's events, oldest first.
+const COLUMNS: &str = "id, client_id, date, kind, voided_at, voided_by, void_reason";
+
+/// A client's events, live and voided, oldest first (the client's record).
 pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Event>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, client_id, date, kind FROM events WHERE client_id = ?1 ORDER BY date, id",
-    )?;
-    let rows = stmt.query_map([client.0], |r| {
-        Ok(Event {
-            id: EventId(r.get(0)?),
-            client_id: ClientId(r.get(1)?),
-            date: date(r, 2)?,
-            kind: word(r, 3)?,
-        })
-    })?;
+    let sql = super::row::all_for_client(COLUMNS, "events", "date, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([client.0], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One event by id, live or voided.
+pub fn get(conn: &Connection, id: EventId) -> Result<Event> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))?;
+    stmt.query_row([id.0], from_row)
+        .optional()?
+        .ok_or_else(|| crate::error::Error::NotFound(format!("no event with id {id}")))
+}
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
+    Ok(Event {
+        id: EventId(r.get(0)?),
+        client_id: ClientId(r.get(1)?),
+        date: date(r, 2)?,
+        kind: word(r, 3)?,
+        voided: super::row::voided(r, 4)?,
+    })
 }

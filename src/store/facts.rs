@@ -69,7 +69,7 @@ fn statement(filter: &FactsFilter) -> String {
     };
     let latest = |instrument: &str, order: &str, offset: u8| {
         format!(
-            "(SELECT m.id FROM measurements m
+            "(SELECT m.id FROM live_measurements m
               WHERE m.client_id = base.id AND m.instrument = '{instrument}' AND m.date <= :today
               ORDER BY m.date {order}, m.id {order} LIMIT 1 OFFSET {offset})"
         )
@@ -82,40 +82,40 @@ fn statement(filter: &FactsFilter) -> String {
             a1.date, a1.status, a2.date, a2.status,
             ev.date, ev.kind,
             CASE WHEN ev.id IS NOT NULL THEN
-                (SELECT min(e.date) FROM encounters e
+                (SELECT min(e.date) FROM live_encounters e
                  WHERE e.client_id = base.id AND {contact_e} AND e.date > ev.date AND e.date <= :today)
             END,
-            (SELECT coalesce(sum(e.minutes), 0) FROM encounters e
+            (SELECT coalesce(sum(e.minutes), 0) FROM live_encounters e
              WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end)
          FROM ({select} {filter_sql}) base
          JOIN (
             SELECT c.id AS cid,
-                (SELECT min(e.date) FROM encounters e
+                (SELECT min(e.date) FROM live_encounters e
                  WHERE e.client_id = c.id AND {contact_e} AND e.date <= :today) AS first_contact,
-                (SELECT max(e.date) FROM encounters e
+                (SELECT max(e.date) FROM live_encounters e
                  WHERE e.client_id = c.id AND {contact_e} AND e.date <= :today) AS last_contact,
-                (SELECT max(m.date) FROM measurements m
+                (SELECT max(m.date) FROM live_measurements m
                  WHERE m.client_id = c.id AND m.date <= :today) AS last_measured,
-                (SELECT v.id FROM events v WHERE v.client_id = c.id AND v.date <= :today
+                (SELECT v.id FROM live_events v WHERE v.client_id = c.id AND v.date <= :today
                  ORDER BY v.date DESC, v.id DESC LIMIT 1) AS ev,
-                (SELECT e.id FROM encounters e
+                (SELECT e.id FROM live_encounters e
                  WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date <= :today
                  ORDER BY e.date DESC, e.id DESC LIMIT 1) AS a1
             FROM clients c {filter_sql}
          ) x ON x.cid = base.id
-         LEFT JOIN measurements pb ON pb.id = {pb}
-         LEFT JOIN measurements pl ON pl.id = {pl}
-         LEFT JOIN measurements pp ON pp.id = CASE WHEN pl.id <> pb.id THEN {pp} END
-         LEFT JOIN measurements gb ON gb.id = {gb}
-         LEFT JOIN measurements gl ON gl.id = {gl}
-         LEFT JOIN measurements gp ON gp.id = CASE WHEN gl.id <> gb.id THEN {gp} END
-         LEFT JOIN encounters a1 ON a1.id = x.a1
-         LEFT JOIN encounters a2 ON a2.id = CASE WHEN a1.status <> 'completed' THEN
-                (SELECT e.id FROM encounters e
+         LEFT JOIN live_measurements pb ON pb.id = {pb}
+         LEFT JOIN live_measurements pl ON pl.id = {pl}
+         LEFT JOIN live_measurements pp ON pp.id = CASE WHEN pl.id <> pb.id THEN {pp} END
+         LEFT JOIN live_measurements gb ON gb.id = {gb}
+         LEFT JOIN live_measurements gl ON gl.id = {gl}
+         LEFT JOIN live_measurements gp ON gp.id = CASE WHEN gl.id <> gb.id THEN {gp} END
+         LEFT JOIN live_encounters a1 ON a1.id = x.a1
+         LEFT JOIN live_encounters a2 ON a2.id = CASE WHEN a1.status <> 'completed' THEN
+                (SELECT e.id FROM live_encounters e
                  WHERE e.client_id = base.id AND e.kind IN {kinds} AND e.date <= :today
                  ORDER BY e.date DESC, e.id DESC LIMIT 1 OFFSET 1)
             END
-         LEFT JOIN events ev ON ev.id = x.ev",
+         LEFT JOIN live_events ev ON ev.id = x.ev",
         select = clients::SELECT,
         pb = latest("phq9", "ASC", 0),
         pl = latest("phq9", "DESC", 0),
@@ -498,7 +498,7 @@ mod tests {
             }
             assert!(
                 plan.iter()
-                    .filter(|l| l.starts_with("SEARCH m "))
+                    .filter(|l| l.starts_with("SEARCH measurements ") && !l.contains("PRIMARY KEY"))
                     .all(|l| l.contains("INDEX")),
                 "{plan:#?}"
             );
@@ -506,10 +506,13 @@ mod tests {
             // contact kinds (first and last contact, the two latest attempts in (date, id)
             // order, the contact after an acute event) and this month's minutes.
             let seeks = |index: &str| {
-                let wanted = format!("SEARCH e USING COVERING INDEX {index} (");
+                let wanted = format!("SEARCH encounters USING COVERING INDEX {index} (");
                 plan.iter().filter(|l| l.starts_with(&wanted)).count()
             };
-            let all = plan.iter().filter(|l| l.starts_with("SEARCH e ")).count();
+            let all = plan
+                .iter()
+                .filter(|l| l.starts_with("SEARCH encounters USING") && !l.contains("PRIMARY KEY"))
+                .count();
             assert_eq!(
                 seeks("encounters_contact_kinds"),
                 5,

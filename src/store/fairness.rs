@@ -34,7 +34,7 @@ pub(crate) fn paid_days(
     // clinician's clients are read once from their index, never a client row per attribution.
     let mut stmt = conn.prepare_cached(
         "SELECT a.client_id, a.start_date, a.end_date, k.proration
-         FROM attributions a CROSS JOIN contracts k
+         FROM live_attributions a CROSS JOIN contracts k
          WHERE k.id = a.contract_id AND k.model = 'capitation' AND a.start_date <= ?2
            AND (a.end_date IS NULL OR a.end_date >= ?1)
            AND (?3 IS NULL OR a.client_id IN (SELECT id FROM clients WHERE clinician_id = ?3))",

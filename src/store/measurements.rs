@@ -5,7 +5,7 @@ use super::row::{date, iso, word};
 use crate::domain::{ClientId, Instrument, Measurement, MeasurementId};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub struct NewMeasurement {
@@ -56,24 +56,38 @@ pub fn insert(tx: &Tx, new: &NewMeasurement) -> Result<MeasurementId> {
     Ok(id)
 }
 
-/// A client's measurements in the order they happened (date, then the order recorded).
+const COLUMNS: &str =
+    "id, client_id, date, instrument, total, items, voided_at, voided_by, void_reason";
+
+/// A client's measurements, live and voided, in the order they happened (date, then the order
+/// recorded): the client's record.
 pub fn for_client(conn: &Connection, client: ClientId) -> Result<Vec<Measurement>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, client_id, date, instrument, total, items FROM measurements
-         WHERE client_id = ?1 ORDER BY date, id",
-    )?;
-    let rows = stmt.query_map([client.0], |r| {
-        Ok(Measurement {
-            id: MeasurementId(r.get(0)?),
-            client_id: ClientId(r.get(1)?),
-            date: date(r, 2)?,
-            instrument: word(r, 3)?,
-            total: r.get(4)?,
-            items: r
-                .get::<_, Option<String>>(5)?
-                .as_deref()
-                .and_then(decode_items),
-        })
-    })?;
+    let sql = super::row::all_for_client(COLUMNS, "measurements", "date, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([client.0], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One measurement by id, live or voided.
+pub fn get(conn: &Connection, id: MeasurementId) -> Result<Measurement> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM measurements WHERE id = ?1"))?;
+    stmt.query_row([id.0], from_row)
+        .optional()?
+        .ok_or_else(|| crate::error::Error::NotFound(format!("no measurement with id {id}")))
+}
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Measurement> {
+    Ok(Measurement {
+        id: MeasurementId(r.get(0)?),
+        client_id: ClientId(r.get(1)?),
+        date: date(r, 2)?,
+        instrument: word(r, 3)?,
+        total: r.get(4)?,
+        items: r
+            .get::<_, Option<String>>(5)?
+            .as_deref()
+            .and_then(decode_items),
+        voided: super::row::voided(r, 6)?,
+    })
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_shared_terminals.sql"),
     include_str!("../../migrations/0003_rosters.sql"),
     include_str!("../../migrations/0004_indexes.sql"),
+    include_str!("../../migrations/0005_corrections.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -300,6 +301,17 @@ mod tests {
                                 (1, 2, '2025-03-09', 'crisis', 'completed', 90);",
                 )
                 .unwrap(),
+            // Version 4 changed only indexes; what it wrote looks like version 3's.
+            4 => conn
+                .execute_batch(
+                    "INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes)
+                         VALUES (2, 1, '2025-03-23', 'session', 'completed', 50);
+                     INSERT INTO measurements (client_id, date, instrument, total, items)
+                         VALUES (2, '2025-03-23', 'gad7', 11, NULL);
+                     INSERT INTO events (client_id, date, kind)
+                         VALUES (2, '2025-03-21', 'inpatient-discharge');",
+                )
+                .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
         }
     }
@@ -416,7 +428,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let mut stmt = store
             .conn()
-            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
             .unwrap();
         let rows: Vec<(String, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod clients;
 pub mod clinicians;
 pub mod contracts;
+pub mod corrections;
 pub mod encounters;
 pub mod events;
 pub mod export;

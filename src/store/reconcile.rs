@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 pub fn attributed(conn: &Connection, contract: ContractId) -> Result<Vec<Attributed>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.client_id, c.external_id, a.start_date, a.end_date
-         FROM attributions a JOIN clients c ON c.id = a.client_id
+         FROM live_attributions a JOIN clients c ON c.id = a.client_id
          WHERE a.contract_id = ?1 ORDER BY a.client_id, a.start_date",
     )?;
     let rows = stmt.query_map([contract.0], |r| {
@@ -66,14 +66,14 @@ pub fn never_engaged(
 ) -> Result<Vec<NeverEngaged>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.external_id, c.name, c.status, MIN(a.start_date),
-                (SELECT count(*) FROM encounters o WHERE o.client_id = c.id
+                (SELECT count(*) FROM live_encounters o WHERE o.client_id = c.id
                     AND o.kind = 'outreach' AND o.date <= ?3),
-                (SELECT max(o.date) FROM encounters o WHERE o.client_id = c.id
+                (SELECT max(o.date) FROM live_encounters o WHERE o.client_id = c.id
                     AND o.kind = 'outreach' AND o.date <= ?3)
-         FROM attributions a JOIN clients c ON c.id = a.client_id
+         FROM live_attributions a JOIN clients c ON c.id = a.client_id
          WHERE a.contract_id = ?1 AND a.start_date <= ?3
            AND (a.end_date IS NULL OR a.end_date >= ?2)
-           AND NOT EXISTS (SELECT 1 FROM encounters e WHERE e.client_id = c.id
+           AND NOT EXISTS (SELECT 1 FROM live_encounters e WHERE e.client_id = c.id
                    AND e.status = 'completed' AND e.kind IN {} AND e.date <= ?3)
          GROUP BY c.id
          ORDER BY MIN(a.start_date), c.id",
@@ -119,11 +119,11 @@ pub fn unpaid_work(conn: &Connection, month: Month) -> Result<Vec<Unpaid>> {
         "SELECT c.id, c.external_id, c.name, count(*),
                 COALESCE(SUM(e.status = 'completed' AND e.kind IN {}), 0),
                 COALESCE(SUM(e.minutes), 0), COALESCE(SUM(e.minutes * k.hourly_cost_cents), 0)
-         FROM encounters e
+         FROM live_encounters e
          JOIN clients c ON c.id = e.client_id
          JOIN clinicians k ON k.id = e.clinician_id
          WHERE e.date BETWEEN ?1 AND ?2
-           AND NOT EXISTS (SELECT 1 FROM attributions a WHERE a.client_id = e.client_id
+           AND NOT EXISTS (SELECT 1 FROM live_attributions a WHERE a.client_id = e.client_id
                    AND a.start_date <= e.date AND (a.end_date IS NULL OR a.end_date >= e.date))
          GROUP BY c.id
          ORDER BY SUM(e.minutes) DESC, c.id",

@@ -19,10 +19,31 @@ pub struct ClientRecord {
     pub events: Vec<Event>,
 }
 
+impl ClientRecord {
+    /// The measurements that count (not voided), oldest first: what outcomes and charts use.
+    pub fn live_measurements(&self) -> Vec<Measurement> {
+        self.measurements
+            .iter()
+            .filter(|m| m.voided.is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// The events that count (not voided), oldest first.
+    pub fn live_events(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        self.events.iter().filter(|e| e.voided.is_none())
+    }
+
+    /// The attributions that count (not voided), oldest first.
+    pub fn live_attributions(&self) -> impl Iterator<Item = &Attribution> {
+        self.attributions.iter().filter(|a| a.voided.is_none())
+    }
+}
+
 pub fn load(conn: &Connection, id: ClientId) -> Result<ClientRecord> {
     Ok(ClientRecord {
         client: clients::get(conn, id)?,
-        attributions: attributions::for_client(conn, id)?,
+        attributions: attributions::all_for_client(conn, id)?,
         encounters: encounters::for_client(conn, id)?,
         measurements: measurements::for_client(conn, id)?,
         events: events::for_client(conn, id)?,

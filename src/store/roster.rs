@@ -23,7 +23,7 @@ pub fn current(conn: &Connection, contract: ContractId) -> Result<Current> {
     let mut spans: HashMap<i64, Vec<Span>> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, client_id, start_date, end_date FROM attributions
+            "SELECT id, client_id, start_date, end_date FROM live_attributions
              WHERE contract_id = ?1 ORDER BY client_id, start_date, id",
         )?;
         let rows = stmt.query_map([contract.0], |r| {

@@ -19,6 +19,31 @@ where
         .map_err(|e: T::Err| conversion_error(idx, e.to_string()))
 }
 
+/// Three columns `voided_at, voided_by, void_reason` from `idx` on: `None` for a live record.
+pub fn voided(row: &Row, idx: usize) -> rusqlite::Result<Option<crate::domain::Voided>> {
+    let at: Option<String> = row.get(idx)?;
+    Ok(match at {
+        None => None,
+        Some(at) => Some(crate::domain::Voided {
+            at,
+            by: row.get::<_, Option<String>>(idx + 1)?.unwrap_or_default(),
+            reason: row.get::<_, Option<String>>(idx + 2)?.unwrap_or_default(),
+        }),
+    })
+}
+
+/// A client's records of one table, live and voided: `columns` (ending with the three void
+/// columns) from the live view by `client_id = ?1`, then the voided rows through the table's
+/// small index of them, in `order` (result column names).
+pub fn all_for_client(columns: &str, table: &str, order: &str) -> String {
+    format!(
+        "SELECT {columns} FROM live_{table} WHERE client_id = ?1
+         UNION ALL
+         SELECT {columns} FROM {table} WHERE client_id = ?1 AND voided_at IS NOT NULL
+         ORDER BY {order}"
+    )
+}
+
 /// A `YYYY-MM-DD` column.
 pub fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
     let text: String = row.get(idx)?;

@@ -57,7 +57,7 @@ fn logged_on(
 ) -> Result<Vec<TodayEncounter>> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.client_id, c.name, e.kind, e.status, e.minutes, k.hourly_cost_cents
-         FROM encounters e
+         FROM live_encounters e
          JOIN clients c ON c.id = e.client_id
          JOIN clinicians k ON k.id = e.clinician_id
          WHERE e.date = ?1 AND (?2 IS NULL OR e.clinician_id = ?2)

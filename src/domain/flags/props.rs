@@ -79,6 +79,7 @@ fn history() -> impl Strategy<Value = History> {
                         status: EncounterStatus::ALL[status],
                         minutes: 0,
                         note: None,
+                        voided: None,
                     })
                     .collect();
                 let measurements = meas
@@ -96,6 +97,7 @@ fn history() -> impl Strategy<Value = History> {
                                 .as_ref()
                                 .map_or(total.min(def.total_max), |i| i.iter().sum()),
                             items,
+                            voided: None,
                         }
                     })
                     .collect();
@@ -111,6 +113,7 @@ fn history() -> impl Strategy<Value = History> {
                         } else {
                             EventKind::EdVisit
                         },
+                        voided: None,
                     })
                     .collect();
                 History {

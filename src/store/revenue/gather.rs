@@ -53,7 +53,7 @@ fn only(column: &str, restricted: bool, n: u8) -> String {
 pub fn attributions(conn: &Connection, q: &RevenueQuery) -> Result<Vec<Span>> {
     let sql = format!(
         "SELECT a.id, a.client_id, a.contract_id, a.start_date, a.end_date, c.clinician_id
-         FROM attributions a JOIN clients c ON c.id = a.client_id
+         FROM live_attributions a JOIN clients c ON c.id = a.client_id
          WHERE a.start_date <= ?1 {}
          ORDER BY a.client_id, a.start_date, a.id",
         only("a.client_id", q.client.is_some(), 2)
@@ -162,7 +162,7 @@ fn time_between(
 ) -> Result<Spent> {
     let sql = format!(
         "SELECT coalesce(sum(e.minutes), 0), coalesce(sum(e.minutes * k.hourly_cost_cents), 0)
-         FROM encounters e JOIN clinicians k ON k.id = e.clinician_id
+         FROM live_encounters e JOIN clinicians k ON k.id = e.clinician_id
          WHERE e.client_id = ?1 AND e.date >= ?2 AND e.date <= ?3 {}",
         only("+e.clinician_id", q.clinician.is_some(), 4)
     );
@@ -192,7 +192,7 @@ pub fn client_names(conn: &Connection, q: &RevenueQuery) -> Result<HashMap<Clien
 
 fn by_day_sql(q: &RevenueQuery) -> String {
     format!(
-        "SELECT e.date, e.clinician_id, sum(e.minutes) FROM encounters e
+        "SELECT e.date, e.clinician_id, sum(e.minutes) FROM live_encounters e
          WHERE e.date >= ?1 AND e.date <= ?2 {} {}
          GROUP BY e.date, e.clinician_id",
         only("e.client_id", q.client.is_some(), 3),
@@ -203,7 +203,7 @@ fn by_day_sql(q: &RevenueQuery) -> String {
 fn by_client_sql(q: &RevenueQuery) -> String {
     format!(
         "SELECT e.client_id, sum(e.minutes), sum(e.minutes * k.hourly_cost_cents)
-         FROM encounters e JOIN clinicians k ON k.id = e.clinician_id
+         FROM live_encounters e JOIN clinicians k ON k.id = e.clinician_id
          WHERE +e.date >= ?1 AND +e.date <= ?2 {} {}
          GROUP BY e.client_id",
         only("e.client_id", q.client.is_some(), 3),
@@ -215,8 +215,8 @@ fn by_client_sql(q: &RevenueQuery) -> String {
 fn by_attribution_sql(q: &RevenueQuery) -> String {
     format!(
         "SELECT a.id, sum(e.minutes), sum(e.minutes * k.hourly_cost_cents)
-         FROM attributions a
-         JOIN encounters e ON e.client_id = a.client_id
+         FROM live_attributions a
+         JOIN live_encounters e ON e.client_id = a.client_id
               AND e.date >= max(a.start_date, ?1)
               AND e.date <= min(coalesce(a.end_date, ?2), ?2)
          JOIN clinicians k ON k.id = e.clinician_id

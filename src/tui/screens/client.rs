@@ -66,8 +66,7 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     first.push(Span::styled(status, t.style(Role::accent)));
     let contracts: Vec<String> = view
         .record
-        .attributions
-        .iter()
+        .live_attributions()
         .map(|a| {
             let end = a.end.map_or("open".to_string(), |e| e.to_string());
             format!("{} {}–{end}", sanitize(&a.contract), a.start)
@@ -85,7 +84,7 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         second.push_str(&format!(" · dx {}", sanitize(dx)));
     }
     // The latest acute events matter for follow-up; older ones are in `client show`.
-    for e in view.record.events.iter().rev().take(2) {
+    for e in view.record.live_events().rev().take(2) {
         second.push_str(&format!(" · {} {}", e.kind, e.date));
     }
     frame.render_widget(
@@ -159,7 +158,7 @@ fn draw_chart(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
             Span::styled("GAD-7 ", t.style(Role::chart_gad7)),
             Span::styled("· dots: PHQ-9 bands 5 10 15 20 ", t.style(Role::muted)),
         ]));
-    let ms = &view.record.measurements;
+    let ms = &view.record.live_measurements();
     let series = |inst: Instrument| -> Vec<(f64, f64)> {
         ms.iter()
             .filter(|m| m.instrument == inst)
@@ -250,12 +249,8 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         t.style(Role::header),
     )];
     for inst in Instrument::ALL {
-        let of: Vec<_> = view
-            .record
-            .measurements
-            .iter()
-            .filter(|m| m.instrument == inst)
-            .collect();
+        let live = view.record.live_measurements();
+        let of: Vec<_> = live.iter().filter(|m| m.instrument == inst).collect();
         let (Some(first), Some(last)) = (of.first(), of.last()) else {
             continue;
         };

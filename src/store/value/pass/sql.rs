@@ -3,16 +3,18 @@
 
 use crate::domain::EncounterKind;
 
-pub(super) const MEASURED_SQL: &str = "SELECT c.id, m.date FROM clients c CROSS JOIN measurements m
+pub(super) const MEASURED_SQL: &str =
+    "SELECT c.id, m.date FROM clients c CROSS JOIN live_measurements m
      WHERE m.client_id = c.id AND m.date >= ?1 AND m.date <= ?2
        AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)";
 
 pub(super) const PHQ9_SQL: &str =
-    "SELECT c.id, m.id, m.date, m.total FROM clients c CROSS JOIN measurements m
+    "SELECT c.id, m.id, m.date, m.total FROM clients c CROSS JOIN live_measurements m
      WHERE m.client_id = c.id AND m.instrument = 'phq9' AND m.date >= ?1 AND m.date <= ?2
        AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)";
 
-pub(super) const SRS_SQL: &str = "SELECT m.date, m.total FROM clients c CROSS JOIN measurements m
+pub(super) const SRS_SQL: &str =
+    "SELECT m.date, m.total FROM clients c CROSS JOIN live_measurements m
      WHERE m.client_id = c.id AND m.instrument = 'srs' AND m.date >= ?1 AND m.date <= ?2
        AND (?3 IS NULL OR c.clinician_id = ?3)";
 
@@ -23,7 +25,7 @@ pub(super) fn clients_sql() -> String {
     let phq9 = |when: &str, order: &str, bound: &str| {
         format!(
             "CASE WHEN {when} THEN
-               (SELECT m.id FROM measurements m
+               (SELECT m.id FROM live_measurements m
                 WHERE m.client_id = c.id AND m.instrument = 'phq9' {bound}
                 ORDER BY m.date {order}, m.id {order} LIMIT 1) END"
         )
@@ -31,21 +33,21 @@ pub(super) fn clients_sql() -> String {
     let attempt = |when: &str, offset: u8| {
         format!(
             "CASE WHEN {when} THEN
-               (SELECT e.id FROM encounters e
+               (SELECT e.id FROM live_encounters e
                 WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date <= ?4
                 ORDER BY e.date DESC, e.id DESC LIMIT 1 OFFSET {offset}) END"
         )
     };
     format!(
         "SELECT c.id, c.status = 'active', c.since,
-            (SELECT min(e.date) FROM encounters e WHERE e.client_id = c.id AND {contact}),
+            (SELECT min(e.date) FROM live_encounters e WHERE e.client_id = c.id AND {contact}),
             pb.id, pb.date, pb.total, pp.id, pp.date, pp.total,
             c.tier, c.status, c.discharged_on, a1.date, a1.status, a2.date, a2.status
          FROM clients c
-         LEFT JOIN measurements pb ON pb.id = {baseline}
-         LEFT JOIN measurements pp ON pp.id = {before}
-         LEFT JOIN encounters a1 ON a1.id = {a1}
-         LEFT JOIN encounters a2 ON a2.id = {a2}
+         LEFT JOIN live_measurements pb ON pb.id = {baseline}
+         LEFT JOIN live_measurements pp ON pp.id = {before}
+         LEFT JOIN live_encounters a1 ON a1.id = {a1}
+         LEFT JOIN live_encounters a2 ON a2.id = {a2}
          WHERE ?2 IS NULL OR c.clinician_id = ?2",
         contact = contact("e"),
         baseline = phq9("c.status = 'active' OR ?4 IS NOT NULL", "ASC", ""),
@@ -65,7 +67,7 @@ pub(super) fn clients_sql() -> String {
 pub(super) fn attempts_sql() -> String {
     format!(
         "SELECT c.id, e.date, e.status = 'completed'
-         FROM clients c CROSS JOIN encounters e
+         FROM clients c CROSS JOIN live_encounters e
          WHERE e.client_id = c.id AND e.kind IN {kinds} AND e.date >= ?1 AND e.date <= ?2
            AND (?3 IS NULL OR c.clinician_id = ?3)",
         kinds = EncounterKind::CONTACT_KINDS_SQL
@@ -74,16 +76,16 @@ pub(super) fn attempts_sql() -> String {
 
 /// The audit's minutes (?1 its start, ?2 its end, ?3 clinician).
 pub(super) const MINUTES_SQL: &str =
-    "SELECT c.id, e.date, e.minutes FROM clients c CROSS JOIN encounters e
+    "SELECT c.id, e.date, e.minutes FROM clients c CROSS JOIN live_encounters e
      WHERE e.client_id = c.id AND e.date >= ?1 AND e.date <= ?2
        AND (?3 IS NULL OR c.clinician_id = ?3)";
 
 /// The events statement (?1 span start, ?2 span end, ?3 clinician).
 pub(super) fn events_sql() -> String {
     format!(
-        "SELECT v.date, (SELECT min(e.date) FROM encounters e
+        "SELECT v.date, (SELECT min(e.date) FROM live_encounters e
                          WHERE e.client_id = v.client_id AND {contact} AND e.date > v.date)
-         FROM events v JOIN clients c ON c.id = v.client_id
+         FROM live_events v JOIN clients c ON c.id = v.client_id
          WHERE v.date >= ?1 AND v.date <= ?2 AND (?3 IS NULL OR c.clinician_id = ?3)",
         contact = contact("e")
     )
