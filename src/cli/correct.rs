@@ -21,12 +21,16 @@ pub enum AmendCommand {
     Encounter {
         /// The encounter's id (listed by `client show`)
         id: i64,
+        /// The corrected date (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// The corrected kind
         #[arg(long)]
         kind: Option<String>,
+        /// The corrected status (completed, no-show, cancelled)
         #[arg(long)]
         status: Option<String>,
+        /// The corrected minutes (0–1440)
         #[arg(long)]
         minutes: Option<String>,
         /// The corrected note ("" removes it)
@@ -42,6 +46,7 @@ pub enum AmendCommand {
     Measurement {
         /// The measurement's id (listed by `client show`)
         id: i64,
+        /// The corrected date (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
         /// The corrected total
@@ -57,8 +62,10 @@ pub enum AmendCommand {
     Event {
         /// The event's id (listed by `client show`)
         id: i64,
+        /// The corrected date (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// The corrected kind
         #[arg(long)]
         kind: Option<String>,
         #[command(flatten)]
@@ -92,6 +99,7 @@ pub struct ClientEditArgs {
     /// The client: id, external (payer) id, or a unique part of the name
     #[arg(value_name = "REF")]
     pub client: String,
+    /// The client's corrected full name
     #[arg(long)]
     pub name: Option<String>,
     /// The payer's member id ("" removes it)
