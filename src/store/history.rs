@@ -88,9 +88,15 @@ pub fn import_encounters(
         |key| {
             Ok(tx
                 .prepare_cached(
-                    "SELECT count(*) FROM encounters WHERE client_id = ?1 AND date = ?2
-                     AND kind = ?3 AND status = ?4 AND minutes = ?5 AND clinician_id = ?6
-                     AND note IS ?7",
+                    // Live or voided: a record voided on purpose is not imported again.
+                    "SELECT count(*) FROM (
+                         SELECT note FROM live_encounters WHERE client_id = ?1 AND date = ?2
+                             AND kind = ?3 AND status = ?4 AND minutes = ?5 AND clinician_id = ?6
+                         UNION ALL
+                         SELECT note FROM encounters WHERE voided_at IS NOT NULL
+                             AND client_id = ?1 AND date = ?2 AND kind = ?3 AND status = ?4
+                             AND minutes = ?5 AND clinician_id = ?6
+                     ) WHERE note IS ?7",
                 )?
                 .query_row(
                     params![key.0, key.1, key.2, key.3, key.4, key.5, key.6],
@@ -143,8 +149,14 @@ pub fn import_measurements(
         |key| {
             Ok(tx
                 .prepare_cached(
-                    "SELECT count(*) FROM measurements WHERE client_id = ?1 AND date = ?2
-                     AND instrument = ?3 AND total = ?4 AND items IS ?5",
+                    // Live or voided: a record voided on purpose is not imported again.
+                    "SELECT count(*) FROM (
+                         SELECT items FROM live_measurements WHERE client_id = ?1 AND date = ?2
+                             AND instrument = ?3 AND total = ?4
+                         UNION ALL
+                         SELECT items FROM measurements WHERE voided_at IS NOT NULL
+                             AND client_id = ?1 AND date = ?2 AND instrument = ?3 AND total = ?4
+                     ) WHERE items IS ?5",
                 )?
                 .query_row(params![key.0, key.1, key.2, key.3, key.4], |r| r.get(0))?)
         },

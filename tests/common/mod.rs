@@ -103,6 +103,11 @@ impl Practice {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// [`json`](Practice::json) with passphrase `pass`.
+    pub fn json_as(&self, pass: Option<&str>, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok_as(pass, args)).unwrap()
+    }
+
     /// Every row of every table, as text: equal dumps mean nothing was written.
     pub fn dump(&self) -> String {
         dump(&self.db)
