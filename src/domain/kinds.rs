@@ -146,7 +146,11 @@ word_enum!(
 
 word_enum!(
     /// How a partial month counts under capitation.
-    Proration, "proration" { FirstOfMonth => "first-of-month", Daily => "daily" }
+    Proration, "proration" {
+        FirstOfMonth => "first-of-month",
+        Daily => "daily",
+        MidMonth => "mid-month",
+    }
 );
 
 /// True when an encounter of this kind and status is a contact (SPEC section 2).

@@ -31,7 +31,7 @@ pub struct Side {
 
 impl Side {
     fn add(&mut self, contract: &Contract, start: NaiveDate, end: Option<NaiveDate>, m: Month) {
-        let e = earned_in_month(contract, start, end, m);
+        let e = earned_in_month(contract, start, end, None, m);
         self.member_months += e.member_months;
         self.gross += e.gross;
     }
@@ -149,6 +149,7 @@ mod tests {
             withhold_bp: Percent(0),
             proration: Proration::FirstOfMonth,
             payer: None,
+            diagnosis_rates: Vec::new(),
             rates: vec![RatePeriod {
                 from: d("0001-01-01"),
                 rate_cents: Money(4000),

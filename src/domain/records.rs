@@ -39,6 +39,24 @@ pub struct RatePeriod {
     pub rate_cents: Money,
 }
 
+/// A case rate for episodes whose diagnosis starts with `prefix` (SPEC section 12), from a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiagnosisRate {
+    /// ICD-10 without the dot, upper case: "F322", "F33".
+    pub prefix: String,
+    pub from: NaiveDate,
+    pub rate_cents: Money,
+}
+
+/// An ICD-10 code or prefix as rates compare it: upper case, without the dot or spaces
+/// (`f32.2` and `F322` are the same code).
+pub fn icd10_key(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contract {
     pub id: ContractId,
@@ -49,6 +67,8 @@ pub struct Contract {
     pub payer: Option<String>,
     /// The rate history, oldest first; the first period starts at the beginning of time.
     pub rates: Vec<RatePeriod>,
+    /// Rates by diagnosis prefix (case rates as payers write them), by prefix then date.
+    pub diagnosis_rates: Vec<DiagnosisRate>,
 }
 
 impl Contract {
@@ -60,6 +80,20 @@ impl Contract {
             .find(|p| p.from <= date)
             .or(self.rates.first())
             .map_or(Money(0), |p| p.rate_cents)
+    }
+
+    /// The rate for an episode starting on `date` with `diagnosis`: of the diagnosis rates in
+    /// effect that day whose prefix the diagnosis starts with, the longest prefix's latest;
+    /// else the contract's own rate (SPEC section 12).
+    pub fn rate_for(&self, date: NaiveDate, diagnosis: Option<&str>) -> Money {
+        let Some(code) = diagnosis.map(icd10_key) else {
+            return self.rate_on(date);
+        };
+        self.diagnosis_rates
+            .iter()
+            .filter(|r| r.from <= date && code.starts_with(&r.prefix))
+            .max_by_key(|r| (r.prefix.len(), r.from))
+            .map_or_else(|| self.rate_on(date), |r| r.rate_cents)
     }
 
     /// The rate in effect today, for listings.
@@ -88,6 +122,8 @@ pub struct Attribution {
     pub end: Option<NaiveDate>,
     /// Set when the record was voided; `None` for a live record.
     pub voided: Option<Voided>,
+    /// The episode's diagnosis (ICD-10 as entered), which a diagnosis case rate is chosen by.
+    pub diagnosis: Option<String>,
 }
 
 impl Attribution {
@@ -190,6 +226,7 @@ mod tests {
             withhold_bp: Percent(0),
             proration: Proration::FirstOfMonth,
             payer: None,
+            diagnosis_rates: Vec::new(),
             rates: vec![
                 RatePeriod {
                     from: d("0001-01-01"),

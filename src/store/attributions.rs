@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 const COLUMNS: &str = "id, client_id, contract_id,
     (SELECT k.name FROM contracts k WHERE k.id = contract_id) AS contract,
-    start_date, end_date, voided_at, voided_by, void_reason";
+    start_date, end_date, voided_at, voided_by, void_reason, diagnosis";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
     Ok(Attribution {
@@ -21,6 +21,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
         start: date(r, 4)?,
         end: opt_date(r, 5)?,
         voided: super::row::voided(r, 6)?,
+        diagnosis: r.get(9)?,
     })
 }
 
@@ -50,14 +51,28 @@ pub fn get(conn: &Connection, id: AttributionId) -> Result<Attribution> {
         .ok_or_else(|| Error::NotFound(format!("no attribution with id {id}")))
 }
 
-/// Attributes a client to a contract; refused when it would overlap an existing attribution to
-/// the same contract (that would count the same member month twice).
+/// Attributes a client to a contract, the episode taking the client's diagnosis of the moment;
+/// refused when it would overlap an existing attribution to the same contract (that would count
+/// the same member month twice).
 pub fn insert(
     tx: &Tx,
     client: ClientId,
     contract: ContractId,
     start: NaiveDate,
     end: Option<NaiveDate>,
+) -> Result<AttributionId> {
+    insert_with_diagnosis(tx, client, contract, start, end, None)
+}
+
+/// [`insert`] with the episode's diagnosis given (ICD-10, validated by the caller); `None`
+/// takes the client's diagnosis of the moment.
+pub fn insert_with_diagnosis(
+    tx: &Tx,
+    client: ClientId,
+    contract: ContractId,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    diagnosis: Option<&str>,
 ) -> Result<AttributionId> {
     if let Some(end) = end
         && end < start
@@ -80,10 +95,16 @@ pub fn insert(
         )));
     }
     tx.prepare_cached(
-        "INSERT INTO attributions (client_id, contract_id, start_date, end_date)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
+         VALUES (?1, ?2, ?3, ?4, coalesce(?5, (SELECT diagnosis FROM clients WHERE id = ?1)))",
     )?
-    .execute(params![client.0, contract.0, iso(start), end.map(iso)])?;
+    .execute(params![
+        client.0,
+        contract.0,
+        iso(start),
+        end.map(iso),
+        diagnosis
+    ])?;
     let id = AttributionId(tx.last_insert_rowid());
     let until = end.map_or("open".to_string(), |e| e.to_string());
     tx.audit(

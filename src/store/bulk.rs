@@ -51,7 +51,9 @@ pub fn attribution(
     end: Option<NaiveDate>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO attributions (client_id, contract_id, start_date, end_date) VALUES (?1, ?2, ?3, ?4)",
+        // The episode's diagnosis is the client's at the time (SPEC section 12).
+        "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
+         VALUES (?1, ?2, ?3, ?4, (SELECT diagnosis FROM clients WHERE id = ?1))",
     )?
     .execute(params![client.0, contract.0, iso(start), end.map(iso)])?;
     Ok(())

@@ -4,7 +4,8 @@
 use super::Tx;
 use super::row::{date, iso, word};
 use crate::domain::{
-    Contract, ContractId, ContractModel, Money, Percent, Proration, RatePeriod, text::sanitize,
+    Contract, ContractId, ContractModel, DiagnosisRate, Money, Percent, Proration, RatePeriod,
+    text::sanitize,
 };
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -63,40 +64,65 @@ pub fn insert(tx: &Tx, new: &NewContract) -> Result<ContractId> {
 
 /// Sets a new rate from `from` on; months before keep the rates they had.
 pub fn set_rate(tx: &Tx, id: ContractId, rate: Money, from: NaiveDate) -> Result<()> {
+    set_rate_for(tx, id, rate, from, None)
+}
+
+/// Sets a new rate from `from` on, for episodes whose diagnosis starts with `prefix` (an
+/// ICD-10 key, see `domain::icd10_key`), or the contract's own rate when there is none.
+pub fn set_rate_for(
+    tx: &Tx,
+    id: ContractId,
+    rate: Money,
+    from: NaiveDate,
+    prefix: Option<&str>,
+) -> Result<()> {
     if rate.cents() < 0 {
         return Err(Error::invalid("the contract rate must not be negative"));
     }
     tx.prepare_cached(
-        "INSERT INTO contract_rates (contract_id, effective_from, rate_cents) VALUES (?1, ?2, ?3)
-         ON CONFLICT (contract_id, effective_from) DO UPDATE SET rate_cents = excluded.rate_cents",
+        "INSERT INTO contract_rates (contract_id, effective_from, rate_cents, diagnosis_prefix)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (contract_id, diagnosis_prefix, effective_from)
+         DO UPDATE SET rate_cents = excluded.rate_cents",
     )?
-    .execute(params![id.0, iso(from), rate.cents()])?;
+    .execute(params![id.0, iso(from), rate.cents(), prefix.unwrap_or("")])?;
+    let for_what = prefix.map_or(String::new(), |p| format!(" for diagnoses {p}…"));
     tx.audit(
         "contract.rate",
         None,
-        &format!("contract {id}: {rate} from {from}"),
+        &format!("contract {id}: {rate} from {from}{for_what}"),
     )?;
     Ok(())
 }
 
-fn rates(conn: &Connection) -> Result<HashMap<i64, Vec<RatePeriod>>> {
+type Rates = (Vec<RatePeriod>, Vec<DiagnosisRate>);
+
+fn rates(conn: &Connection) -> Result<HashMap<i64, Rates>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT contract_id, effective_from, rate_cents FROM contract_rates
-         ORDER BY contract_id, effective_from",
+        "SELECT contract_id, effective_from, rate_cents, diagnosis_prefix FROM contract_rates
+         ORDER BY contract_id, diagnosis_prefix, effective_from",
     )?;
-    let mut by_contract: HashMap<i64, Vec<RatePeriod>> = HashMap::new();
+    let mut by_contract: HashMap<i64, Rates> = HashMap::new();
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            RatePeriod {
-                from: date(r, 1)?,
-                rate_cents: Money(r.get(2)?),
-            },
+            date(r, 1)?,
+            Money(r.get(2)?),
+            r.get::<_, String>(3)?,
         ))
     })?;
     for row in rows {
-        let (id, period) = row?;
-        by_contract.entry(id).or_default().push(period);
+        let (id, from, rate_cents, prefix) = row?;
+        let entry = by_contract.entry(id).or_default();
+        if prefix.is_empty() {
+            entry.0.push(RatePeriod { from, rate_cents });
+        } else {
+            entry.1.push(DiagnosisRate {
+                prefix,
+                from,
+                rate_cents,
+            });
+        }
     }
     Ok(by_contract)
 }
@@ -116,11 +142,14 @@ pub fn list(conn: &Connection) -> Result<Vec<Contract>> {
             proration: word(r, 4)?,
             payer: r.get(5)?,
             rates: Vec::new(),
+            diagnosis_rates: Vec::new(),
         })
     })?;
     let mut contracts: Vec<Contract> = rows.collect::<rusqlite::Result<_>>()?;
     for c in &mut contracts {
-        c.rates = rates.remove(&c.id.0).unwrap_or_default();
+        let (own, by_diagnosis) = rates.remove(&c.id.0).unwrap_or_default();
+        c.rates = own;
+        c.diagnosis_rates = by_diagnosis;
     }
     Ok(contracts)
 }

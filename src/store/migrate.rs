@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_rosters.sql"),
     include_str!("../../migrations/0004_indexes.sql"),
     include_str!("../../migrations/0005_corrections.sql"),
+    include_str!("../../migrations/0006_contracts.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -92,6 +93,21 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     if version >= target {
         return Ok(());
     }
+    // A migration may rebuild a table others reference (SQLite's documented way to change a
+    // constraint), which needs foreign key enforcement off; it cannot change inside a
+    // transaction. Every reference is checked before the commit instead, and enforcement is
+    // back on whatever happens.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let outcome = migrate_in_transaction(conn, target, refuse_newer);
+    conn.pragma_update(None, "foreign_keys", true)?;
+    outcome
+}
+
+fn migrate_in_transaction(
+    conn: &mut Connection,
+    target: i64,
+    refuse_newer: impl Fn(i64) -> Error,
+) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version = user_version(&tx)?;
     if version > SCHEMA_VERSION {
@@ -106,6 +122,14 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
         apply(&tx, sql)
             .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::Database(format!(
+            "the schema migration would leave {broken} broken references; nothing was changed"
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -310,6 +334,18 @@ mod tests {
                          VALUES (2, '2025-03-23', 'gad7', 11, NULL);
                      INSERT INTO events (client_id, date, kind)
                          VALUES (2, '2025-03-21', 'inpatient-discharge');",
+                )
+                .unwrap(),
+            // Version 5 voided records: kept, with who, when and why.
+            5 => conn
+                .execute_batch(
+                    "INSERT INTO encounters (client_id, clinician_id, date, kind, status, minutes,
+                                             voided_at, voided_by, void_reason)
+                         VALUES (1, 2, '2025-03-24', 'session', 'completed', 500,
+                                 '2025-03-25T09:00:00.000Z', 'Sam Okafor', 'wrong client');
+                     UPDATE measurements SET voided_at = '2025-03-25T09:00:00.000Z',
+                         voided_by = 'Sam Okafor', void_reason = 'typo'
+                         WHERE client_id = 2 AND instrument = 'gad7';",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),

@@ -6,15 +6,16 @@
 
 use super::exact::MemberMonths;
 use crate::domain::{Month, Proration};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A run of days, both ends included.
 pub type Days = (NaiveDate, NaiveDate);
 
 /// The days from `from` to `to` that one capitation attribution (`start` to `end`, both
 /// inclusive; `None` = open) pays for: one run, or none. `first-of-month`: from the 1st of the
-/// first month whose 1st is attributed to the end of the month `end` falls in; `daily`: the
-/// days attributed.
+/// first month whose 1st is attributed to the end of the month `end` falls in; `mid-month`: from
+/// the 1st of the first month whose 15th is attributed to the end of the last such month;
+/// `daily`: the days attributed.
 pub fn paid_days(
     proration: Proration,
     start: NaiveDate,
@@ -32,6 +33,24 @@ pub fn paid_days(
                 month.next().first_day()
             };
             (first, end.map(|e| Month::of(e).last_day()))
+        }
+        // A month is paid whole when its 15th is attributed.
+        Proration::MidMonth => {
+            let month = Month::of(start);
+            let first = if start.day() <= 15 {
+                month.first_day()
+            } else {
+                month.next().first_day()
+            };
+            let last = end.map(|e| {
+                let month = Month::of(e);
+                if e.day() >= 15 {
+                    month.last_day()
+                } else {
+                    month.first_day() - chrono::Duration::days(1)
+                }
+            });
+            (first, last)
         }
     };
     let lo = first.max(from);

@@ -150,6 +150,7 @@ mod tests {
             withhold_bp: Percent(withhold),
             proration,
             payer: None,
+            diagnosis_rates: Vec::new(),
             rates: vec![RatePeriod {
                 from: parse_date("0001-01-01").unwrap(),
                 rate_cents: Money(rate),
@@ -167,7 +168,7 @@ mod tests {
         let k = contract(ContractModel::Capitation, Proration::Daily, 1001, 500);
         let start = parse_date("2026-04-16").unwrap();
         let mut t = Tally::default();
-        t.earn(earned_in_month(&k, start, None, month("2026-04")));
+        t.earn(earned_in_month(&k, start, None, None, month("2026-04")));
         // 5% withhold of 500.5 is 25.025 cents → 25; net 475.475 → 475 (not 501 − 25 = 476).
         t.spend(1, Money(3)); // 1 minute at $0.03/h: 0.05 cents → 0
         let f = t.figures();
@@ -190,7 +191,7 @@ mod tests {
         let start = parse_date("2026-04-16").unwrap();
         let mut t = Tally::default();
         for _ in 0..2 {
-            t.earn(earned_in_month(&k, start, None, month("2026-04")));
+            t.earn(earned_in_month(&k, start, None, None, month("2026-04")));
         }
         assert_eq!(t.figures().gross, Money(3));
     }
@@ -205,7 +206,7 @@ mod tests {
             .map(|s| {
                 let start = parse_date(s).unwrap();
                 let mut t = Tally::default();
-                t.earn(earned_in_month(&k, start, None, Month::of(start)));
+                t.earn(earned_in_month(&k, start, None, None, Month::of(start)));
                 t.figures()
             })
             .collect();
@@ -227,7 +228,7 @@ mod tests {
         );
         let start = parse_date("2026-01-01").unwrap();
         let mut t = Tally::default();
-        t.earn(earned_in_month(&k, start, None, month("2026-03")));
+        t.earn(earned_in_month(&k, start, None, None, month("2026-03")));
         t.spend(50, Money(9500));
         t.spend(20, Money(6800));
         let f = t.figures();
@@ -254,7 +255,7 @@ mod tests {
         );
         let start = parse_date("2026-03-20").unwrap();
         let mut t = Tally::default();
-        t.earn(earned_in_month(&k, start, None, month("2026-03")));
+        t.earn(earned_in_month(&k, start, None, None, month("2026-03")));
         let f = t.figures();
         assert_eq!(f.effective_hourly, None);
         assert_eq!(

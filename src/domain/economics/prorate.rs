@@ -7,18 +7,23 @@ use crate::domain::{Contract, ContractModel, Month, Proration};
 use chrono::NaiveDate;
 
 /// Member months one attribution (`start` to `end`, both inclusive; `None` = open) counts in
-/// `month`. `first-of-month`: 1 when start ≤ the 1st ≤ end. `daily`: days attributed / days in
-/// the month.
+/// `month`. `first-of-month`: 1 when start ≤ the 1st ≤ end. `mid-month` (the "15th rule"): 1
+/// when start ≤ the 15th ≤ end. `daily`: days attributed / days in the month.
 pub fn member_months(
     proration: Proration,
     start: NaiveDate,
     end: Option<NaiveDate>,
     month: Month,
 ) -> MemberMonths {
+    let covers = |day: NaiveDate| start <= day && end.is_none_or(|e| day <= e);
     match proration {
-        Proration::FirstOfMonth => {
-            let first = month.first_day();
-            if start <= first && end.is_none_or(|e| first <= e) {
+        Proration::FirstOfMonth | Proration::MidMonth => {
+            let day = if proration == Proration::MidMonth {
+                month.first_day() + chrono::Duration::days(14)
+            } else {
+                month.first_day()
+            };
+            if covers(day) {
                 MemberMonths::ONE
             } else {
                 MemberMonths::ZERO
@@ -46,12 +51,13 @@ pub struct Earned {
 }
 
 /// Capitation: member months × the PMPM in effect on the month's first day. Case rate: the rate
-/// in effect on the episode's start day, once, in the month it starts. Withhold: gross × the
-/// contract's withhold percentage.
+/// in effect on the episode's start day for its diagnosis (`Contract::rate_for`), once, in the
+/// month it starts. Withhold: gross × the contract's withhold percentage.
 pub fn earned_in_month(
     contract: &Contract,
     start: NaiveDate,
     end: Option<NaiveDate>,
+    diagnosis: Option<&str>,
     month: Month,
 ) -> Earned {
     let (member_months, gross) = match contract.model {
@@ -60,9 +66,10 @@ pub fn earned_in_month(
             let rate = contract.rate_on(month.first_day());
             (mm, Exact::per_member_month(mm, rate))
         }
-        ContractModel::CaseRate if Month::of(start) == month => {
-            (MemberMonths::ZERO, Exact::money(contract.rate_on(start)))
-        }
+        ContractModel::CaseRate if Month::of(start) == month => (
+            MemberMonths::ZERO,
+            Exact::money(contract.rate_for(start, diagnosis)),
+        ),
         ContractModel::CaseRate => (MemberMonths::ZERO, Exact::ZERO),
     };
     Earned {
@@ -173,6 +180,7 @@ mod tests {
             withhold_bp: Percent(500),
             proration,
             payer: None,
+            diagnosis_rates: Vec::new(),
             rates: rates
                 .iter()
                 .map(|&(from, cents)| RatePeriod {
@@ -202,6 +210,115 @@ mod tests {
         // Open-ended: every later month counts; months before the start do not.
         assert_eq!(mm(FOM, "2026-03-01", None, "2031-12"), MemberMonths::ONE);
         assert_eq!(mm(FOM, "2026-03-01", None, "2026-02"), MemberMonths::ZERO);
+    }
+
+    /// A year of cover counted over the months it touches (and one either side).
+    fn year_total(proration: Proration, start: NaiveDate) -> MemberMonths {
+        let end = start
+            .checked_add_months(chrono::Months::new(12))
+            .map(|d| d - chrono::Duration::days(1));
+        let from = Month::of(start);
+        let months = Month::of(from.first_day() - chrono::Duration::days(1))
+            .through(Month::of(end.unwrap_or(start)).next());
+        months.into_iter().fold(MemberMonths::ZERO, |sum, month| {
+            sum + member_months(proration, start, end, month)
+        })
+    }
+
+    proptest::proptest! {
+        /// Twelve months of continuous cover are exactly twelve member months under the 1st
+        /// and the 15th rule whatever the start day, and under daily proration from the 1st of a
+        /// month. (Daily from another day is twelve only when the start month has the same
+        /// length in both years: 15 February 2027 – 14 February 2028 is 14/28 + 14/29 of
+        /// February, less than one.)
+        #[test]
+        fn a_year_of_cover_is_twelve_member_months(days in 0i64..20_000) {
+            let start = d("2000-01-01") + chrono::Duration::days(days);
+            for proration in [FOM, Proration::MidMonth] {
+                proptest::prop_assert_eq!(year_total(proration, start), MemberMonths(12 * MONTH_PARTS));
+            }
+            let first = Month::of(start).first_day();
+            proptest::prop_assert_eq!(year_total(DAILY, first), MemberMonths(12 * MONTH_PARTS));
+        }
+    }
+
+    #[test]
+    fn mid_month_counts_a_month_when_its_fifteenth_is_covered() {
+        const MID: Proration = Proration::MidMonth;
+        // Start on the 14th or 15th: the month counts; on the 16th it does not, the next does.
+        assert_eq!(mm(MID, "2026-03-14", None, "2026-03"), MemberMonths::ONE);
+        assert_eq!(mm(MID, "2026-03-15", None, "2026-03"), MemberMonths::ONE);
+        assert_eq!(mm(MID, "2026-03-16", None, "2026-03"), MemberMonths::ZERO);
+        assert_eq!(mm(MID, "2026-03-16", None, "2026-04"), MemberMonths::ONE);
+        // End on the 14th: that month does not count; on the 15th or 16th it does.
+        for (end, counts) in [
+            ("2026-05-14", false),
+            ("2026-05-15", true),
+            ("2026-05-16", true),
+        ] {
+            let expected = if counts {
+                MemberMonths::ONE
+            } else {
+                MemberMonths::ZERO
+            };
+            assert_eq!(
+                mm(MID, "2026-03-01", Some(end), "2026-05"),
+                expected,
+                "{end}"
+            );
+        }
+        // Month ends do not matter: the 31st of one month to the 1st of the next counts none.
+        assert_eq!(
+            mm(MID, "2026-01-31", Some("2026-02-01"), "2026-01"),
+            MemberMonths::ZERO
+        );
+        assert_eq!(
+            mm(MID, "2026-01-31", Some("2026-02-01"), "2026-02"),
+            MemberMonths::ZERO
+        );
+        // February (short) and a leap February: the 15th is the 15th.
+        assert_eq!(
+            mm(MID, "2028-02-15", Some("2028-02-29"), "2028-02"),
+            MemberMonths::ONE
+        );
+        assert_eq!(
+            mm(MID, "2027-02-16", Some("2027-02-28"), "2027-02"),
+            MemberMonths::ZERO
+        );
+    }
+
+    #[test]
+    fn a_diagnosis_case_rate_takes_the_longest_matching_prefix_in_effect() {
+        use crate::domain::DiagnosisRate;
+        let mut k = contract(ContractModel::CaseRate, FOM, &[("0001-01-01", 50000)]);
+        let rate = |prefix: &str, from: &str, cents: i64| DiagnosisRate {
+            prefix: prefix.into(),
+            from: d(from),
+            rate_cents: Money(cents),
+        };
+        k.diagnosis_rates = vec![
+            rate("F32", "0001-01-01", 60000),
+            rate("F322", "2026-01-01", 80000),
+            rate("F322", "2026-07-01", 85000),
+            rate("F33", "2026-06-01", 70000),
+        ];
+        let on = |date: &str, dx: Option<&str>| k.rate_for(d(date), dx);
+        // Longest prefix, case and dot ignored.
+        assert_eq!(on("2026-03-01", Some("F32.2")), Money(80000));
+        assert_eq!(on("2026-03-01", Some("f322")), Money(80000));
+        assert_eq!(on("2026-03-01", Some("F32.1")), Money(60000));
+        // A later change of the prefix's rate applies from its day.
+        assert_eq!(on("2026-06-30", Some("F32.2")), Money(80000));
+        assert_eq!(on("2026-07-01", Some("F32.2")), Money(85000));
+        // A prefix rate not yet in effect does not apply: the contract's own rate does.
+        assert_eq!(on("2026-05-31", Some("F33.1")), Money(50000));
+        assert_eq!(on("2026-06-01", Some("F33.1")), Money(70000));
+        // No match, or no diagnosis: the contract's own rate.
+        assert_eq!(on("2026-03-01", Some("F41.1")), Money(50000));
+        assert_eq!(on("2026-03-01", None), Money(50000));
+        // The episode is paid the rate of its start day, once, in that month.
+        let e = earned_in_month(&k, d("2026-07-02"), None, Some("F32.2"), m("2026-07"));
+        assert_eq!(e.gross.round(), Money(85000));
     }
 
     #[test]
@@ -243,14 +360,14 @@ mod tests {
         assert_eq!(mm(DAILY, "2027-02-15", None, "2027-02").as_f64(), 0.5);
         // $30.00 PMPM for 15/29 of a month is 1551.72… cents → $15.52.
         let k = contract(ContractModel::Capitation, DAILY, &[("0001-01-01", 3000)]);
-        let e = earned_in_month(&k, d("2028-02-15"), None, m("2028-02"));
+        let e = earned_in_month(&k, d("2028-02-15"), None, None, m("2028-02"));
         assert_eq!(e.gross.round(), Money(1552));
     }
 
     #[test]
     fn an_attribution_spanning_a_year_is_twelve_member_months_either_way() {
         let (start, end) = (d("2025-07-15"), Some(d("2026-07-14")));
-        for proration in [FOM, DAILY] {
+        for proration in [FOM, DAILY, Proration::MidMonth] {
             let total = m("2025-06")
                 .through(m("2026-08"))
                 .into_iter()
@@ -283,15 +400,18 @@ mod tests {
     fn a_case_rate_pays_once_in_its_start_month_with_the_withhold() {
         let k = contract(ContractModel::CaseRate, FOM, &[("0001-01-01", 65_000)]);
         let (start, end) = (d("2026-03-20"), Some(d("2026-06-17")));
-        let march = earned_in_month(&k, start, end, m("2026-03"));
+        let march = earned_in_month(&k, start, end, None, m("2026-03"));
         assert_eq!(march.gross.round(), Money(65_000));
         assert_eq!(march.withhold.round(), Money(3_250), "5% of $650");
         assert_eq!(march.member_months, MemberMonths::ZERO);
         for later in ["2026-04", "2026-05", "2026-06"] {
-            assert_eq!(earned_in_month(&k, start, end, m(later)), Earned::default());
+            assert_eq!(
+                earned_in_month(&k, start, end, None, m(later)),
+                Earned::default()
+            );
         }
         assert_eq!(
-            earned_in_month(&k, start, end, m("2026-02")),
+            earned_in_month(&k, start, end, None, m("2026-02")),
             Earned::default()
         );
     }
@@ -305,7 +425,11 @@ mod tests {
         ];
         let k = contract(ContractModel::Capitation, FOM, &rates);
         let start = d("2026-01-01");
-        let gross = |month| earned_in_month(&k, start, None, m(month)).gross.round();
+        let gross = |month| {
+            earned_in_month(&k, start, None, None, m(month))
+                .gross
+                .round()
+        };
         assert_eq!(gross("2026-06"), Money(4_000));
         assert_eq!(gross("2026-07"), Money(4_500));
         // A change on the 15th applies from the next month: a month uses its first day's rate.
@@ -314,7 +438,7 @@ mod tests {
         // A case-rate episode uses the rate on its start day.
         let c = contract(ContractModel::CaseRate, FOM, &rates);
         let on = |s| {
-            earned_in_month(&c, d(s), None, Month::of(d(s)))
+            earned_in_month(&c, d(s), None, None, Month::of(d(s)))
                 .gross
                 .round()
         };

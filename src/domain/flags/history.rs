@@ -7,8 +7,8 @@ use crate::domain::{
 };
 use chrono::NaiveDate;
 
-/// The facts as of `today`: records dated after it are ignored; "latest" ties go to the record
-/// with the larger id (the one recorded last).
+/// The facts as of `today`: records dated after it, and voided ones, are ignored; "latest" ties
+/// go to the record with the larger id (the one recorded last).
 pub(crate) fn facts_from_history(
     client: &Client,
     encounters: &[Encounter],
@@ -16,12 +16,20 @@ pub(crate) fn facts_from_history(
     events: &[Event],
     today: NaiveDate,
 ) -> ClientFacts {
-    let mut encounters: Vec<&Encounter> = encounters.iter().filter(|e| e.date <= today).collect();
+    let mut encounters: Vec<&Encounter> = encounters
+        .iter()
+        .filter(|e| e.date <= today && e.voided.is_none())
+        .collect();
     encounters.sort_by_key(|e| (e.date, e.id));
-    let mut measurements: Vec<&Measurement> =
-        measurements.iter().filter(|m| m.date <= today).collect();
+    let mut measurements: Vec<&Measurement> = measurements
+        .iter()
+        .filter(|m| m.date <= today && m.voided.is_none())
+        .collect();
     measurements.sort_by_key(|m| (m.date, m.id));
-    let mut events: Vec<&Event> = events.iter().filter(|e| e.date <= today).collect();
+    let mut events: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.date <= today && e.voided.is_none())
+        .collect();
     events.sort_by_key(|e| (e.date, e.id));
 
     let contacts: Vec<NaiveDate> = encounters

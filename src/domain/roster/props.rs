@@ -24,6 +24,7 @@ fn contract() -> Contract {
         withhold_bp: Percent(1000),
         proration: Proration::Daily,
         payer: None,
+        diagnosis_rates: Vec::new(),
         rates: vec![RatePeriod {
             from: d("0001-01-01"),
             rate_cents: Money(4500),

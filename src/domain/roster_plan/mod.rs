@@ -180,13 +180,13 @@ pub struct MonthFigures {
 
 impl MonthFigures {
     fn add(&mut self, contract: &Contract, start: NaiveDate, end: Option<NaiveDate>, m: Month) {
-        let e = earned_in_month(contract, start, end, m);
+        let e = earned_in_month(contract, start, end, None, m);
         self.member_months += e.member_months;
         self.gross += e.gross;
     }
 
     fn remove(&mut self, contract: &Contract, start: NaiveDate, end: Option<NaiveDate>, m: Month) {
-        let e = earned_in_month(contract, start, end, m);
+        let e = earned_in_month(contract, start, end, None, m);
         self.member_months = MemberMonths(self.member_months.0 - e.member_months.0);
         self.gross = self.gross - e.gross;
     }
@@ -264,7 +264,7 @@ fn settled_earnings(
 ) -> Settled {
     let mut s = Settled::default();
     for m in months_touched(start, end, Month::of(start), month.prev()) {
-        let e = earned_in_month(contract, start, end, m);
+        let e = earned_in_month(contract, start, end, None, m);
         s.gross += e.gross;
         s.net += e.gross - e.withhold;
     }

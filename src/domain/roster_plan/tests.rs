@@ -16,6 +16,7 @@ fn contract(proration: Proration) -> Contract {
         withhold_bp: Percent(1000),
         proration,
         payer: None,
+        diagnosis_rates: Vec::new(),
         rates: vec![RatePeriod {
             from: d("0001-01-01"),
             rate_cents: Money(4500),

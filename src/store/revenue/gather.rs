@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 /// An attribution as the report needs it, with the client's primary clinician.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     pub id: AttributionId,
     pub client: ClientId,
@@ -22,6 +22,8 @@ pub struct Span {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub primary: Option<ClinicianId>,
+    /// The episode's diagnosis (case rates by diagnosis).
+    pub diagnosis: Option<String>,
 }
 
 /// Time summed in SQL: minutes, and Σ minutes × the clinician's hourly cost in cents.
@@ -52,7 +54,8 @@ fn only(column: &str, restricted: bool, n: u8) -> String {
 /// those overlapping the range, and the earlier ones the withhold to date needs.
 pub fn attributions(conn: &Connection, q: &RevenueQuery) -> Result<Vec<Span>> {
     let sql = format!(
-        "SELECT a.id, a.client_id, a.contract_id, a.start_date, a.end_date, c.clinician_id
+        "SELECT a.id, a.client_id, a.contract_id, a.start_date, a.end_date, c.clinician_id,
+                a.diagnosis
          FROM live_attributions a JOIN clients c ON c.id = a.client_id
          WHERE a.start_date <= ?1 {}
          ORDER BY a.client_id, a.start_date, a.id",
@@ -67,6 +70,7 @@ pub fn attributions(conn: &Connection, q: &RevenueQuery) -> Result<Vec<Span>> {
             start: date(r, 3)?,
             end: opt_date(r, 4)?,
             primary: r.get::<_, Option<i64>>(5)?.map(ClinicianId),
+            diagnosis: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

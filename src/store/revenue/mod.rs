@@ -215,7 +215,13 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
             continue;
         }
         for month in earning_months(contract, span, query.to) {
-            let earned = earned_in_month(contract, span.start, span.end, month);
+            let earned = earned_in_month(
+                contract,
+                span.start,
+                span.end,
+                span.diagnosis.as_deref(),
+                month,
+            );
             withheld += earned.withhold;
             if month >= query.from {
                 let key = revenue_key(query.by, span, month);
@@ -320,7 +326,14 @@ pub fn capitation_gross(
         if clinician.is_some() && span.primary != clinician {
             continue;
         }
-        gross += earned_in_month(contract, span.start, span.end, month).gross;
+        gross += earned_in_month(
+            contract,
+            span.start,
+            span.end,
+            span.diagnosis.as_deref(),
+            month,
+        )
+        .gross;
     }
     Ok(gross)
 }
