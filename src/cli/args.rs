@@ -128,6 +128,20 @@ pub enum ReportCommand {
     },
     /// Revenue against the time it takes, by month, contract, clinician or client
     Revenue(RevenueArgs),
+    /// One contract's quality targets among its members, and the withhold earned back
+    Contract {
+        /// The contract
+        name: String,
+        /// First month [default: January of this year]
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+        /// Last month [default: this month]
+        #[arg(long, value_name = "YYYY-MM")]
+        to: Option<String>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,7 +226,8 @@ pub enum ContractCommand {
             value_name = "PCT"
         )]
         withhold: String,
-        /// first-of-month or daily
+        /// first-of-month (a month counts when its 1st is attributed), mid-month (its 15th) or
+        /// daily (the share of its days)
         #[arg(long, default_value = "first-of-month")]
         proration: String,
         /// The payer's name
@@ -236,6 +251,40 @@ pub enum ContractCommand {
         /// the rate on its start day)
         #[arg(long, value_name = "DATE")]
         from: String,
+        /// Only for episodes whose diagnosis starts with this ICD-10 prefix (case rates;
+        /// F32.2 and F322 are the same)
+        #[arg(long, value_name = "PREFIX")]
+        diagnosis: Option<String>,
+    },
+    /// Show one contract: model, proration, withhold, every rate (by diagnosis too), targets
+    Show {
+        /// The contract
+        name: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set (or, with --remove, drop) a quality target the withhold's earn-back depends on
+    #[command(after_help = "\
+Measures: seen_within_14, show_rate, contacted, measured, response, remission, \
+reliable_improvement, followed_7, followed_30 (SPEC section 7's, among the contract's members). \
+A target is met when n of N × 100 reaches the percentage; the withhold comes back in proportion \
+to the weights met, of the weights whose measure has a non-empty denominator.")]
+    Target {
+        /// The contract
+        name: String,
+        /// The measure the target is on
+        #[arg(long)]
+        measure: String,
+        /// The share to reach, in percent
+        #[arg(long, value_name = "PCT", required_unless_present = "remove")]
+        at_least: Option<String>,
+        /// The target's weight in the earn-back, 1 to 100
+        #[arg(long, default_value = "1")]
+        weight: String,
+        /// Drop the target on this measure
+        #[arg(long, conflicts_with = "at_least")]
+        remove: bool,
     },
 }
 
@@ -348,6 +397,10 @@ pub struct AttributeArgs {
     /// End the client's current attribution to the contract on this date
     #[arg(long, value_name = "DATE")]
     pub end: Option<String>,
+    /// The episode's diagnosis (ICD-10), which a case rate by diagnosis is chosen by
+    /// [default: the client's diagnosis]
+    #[arg(long, value_name = "ICD10", conflicts_with = "end")]
+    pub diagnosis: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,13 +1,16 @@
-//! `caseload contract add|list|rate` and `caseload attribute`.
+//! `caseload contract add|list|rate|show|target` and `caseload attribute`.
 
 use super::args::{AttributeArgs, ContractCommand};
 use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::access::Action;
 use crate::domain::dates::record_date;
-use crate::domain::{ContractModel, Money, Percent, parse_date, text::sanitize, validate};
+use crate::domain::quality::{self, Measure, Target};
+use crate::domain::{
+    Contract, ContractModel, Money, Percent, icd10_key, parse_date, text::sanitize, validate,
+};
 use crate::error::{Error, Result};
-use crate::store::{attributions, contracts};
+use crate::store::{attributions, contracts, targets};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -55,7 +58,26 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             );
             Ok(())
         }
-        ContractCommand::Rate { name, rate, from } => {
+        ContractCommand::Rate {
+            name,
+            rate,
+            from,
+            diagnosis: Some(prefix),
+        } => diagnosis_rate(ctx, &name, &rate, &from, &prefix),
+        ContractCommand::Show { name, json } => show(ctx, &name, json),
+        ContractCommand::Target {
+            name,
+            measure,
+            at_least,
+            weight,
+            remove,
+        } => target(ctx, &name, &measure, at_least.as_deref(), &weight, remove),
+        ContractCommand::Rate {
+            name,
+            rate,
+            from,
+            diagnosis: None,
+        } => {
             let rate = Money::parse(&rate)?;
             if rate.cents() < 0 {
                 return Err(Error::invalid("the contract rate must not be negative"));
@@ -173,13 +195,169 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
         Some(from) => from,
         None => parse_date("")?,
     };
-    ctx.store
-        .write(|tx| attributions::insert(tx, client.id, contract.id, from, to))?;
+    let diagnosis = args
+        .diagnosis
+        .as_deref()
+        .map(validate::diagnosis)
+        .transpose()?;
+    ctx.store.write(|tx| {
+        attributions::insert_with_diagnosis(
+            tx,
+            client.id,
+            contract.id,
+            from,
+            to,
+            diagnosis.as_deref(),
+        )
+    })?;
     let until = to.map_or("open-ended".to_string(), |t| format!("to {t}"));
+    let coded = diagnosis
+        .or(client.diagnosis.clone())
+        .map_or(String::new(), |d| format!(" (diagnosis {})", sanitize(&d)));
     outln!(
-        "Attributed client {} to {} from {from} {until}",
+        "Attributed client {} to {} from {from} {until}{coded}",
         client.id,
         sanitize(&contract.name)
     );
     Ok(())
+}
+
+/// `contract rate NAME --rate R --from D --diagnosis PREFIX`: a case rate for a diagnosis.
+fn diagnosis_rate(
+    ctx: &mut Context,
+    name: &str,
+    rate: &str,
+    from: &str,
+    prefix: &str,
+) -> Result<()> {
+    let rate = Money::parse(rate)?;
+    let from = record_date(parse_date(from)?, "rate start", ctx.today)?;
+    let code = validate::diagnosis(prefix)?;
+    let key = icd10_key(&code);
+    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    if contract.model != ContractModel::CaseRate {
+        return Err(Error::Invalid(format!(
+            "{} pays per member per month; rates by diagnosis are for case-rate contracts",
+            sanitize(&contract.name)
+        )));
+    }
+    ctx.require(Action::ManageContracts, None)?;
+    ctx.store
+        .write(|tx| contracts::set_rate_for(tx, contract.id, rate, from, Some(&key)))?;
+    outln!(
+        "{} now pays {rate} for episodes from {from} whose diagnosis starts with {code} (the \
+         longest matching prefix wins; others pay the contract's own rate)",
+        sanitize(&contract.name)
+    );
+    Ok(())
+}
+
+/// `contract target NAME --measure M --at-least PCT [--weight W] | --remove`.
+fn target(
+    ctx: &mut Context,
+    name: &str,
+    measure: &str,
+    at_least: Option<&str>,
+    weight: &str,
+    remove: bool,
+) -> Result<()> {
+    let measure: Measure = measure.parse()?;
+    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    let shown = sanitize(&contract.name);
+    if remove {
+        ctx.require(Action::ManageContracts, None)?;
+        ctx.store
+            .write(|tx| targets::remove(tx, contract.id, measure))?;
+        outln!("{shown} no longer has a target on {measure}");
+        return Ok(());
+    }
+    let target = Target {
+        measure,
+        at_least: Percent::parse(at_least.unwrap_or_default())?,
+        weight: quality::weight(weight)?,
+    };
+    ctx.require(Action::ManageContracts, None)?;
+    ctx.store
+        .write(|tx| targets::set(tx, contract.id, &target))?;
+    outln!(
+        "{shown}: {measure} at least {} (weight {})",
+        target.at_least,
+        target.weight
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    contract: &'a Contract,
+    targets: &'a [Target],
+}
+
+/// `contract show NAME`: everything the contract says.
+fn show(ctx: &mut Context, name: &str, json: bool) -> Result<()> {
+    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    let targets = targets::for_contract(ctx.store.conn(), contract.id)?;
+    if json {
+        return print_json(&ShowJson {
+            contract: &contract,
+            targets: &targets,
+        });
+    }
+    outln!("{}", sanitize(&contract.name));
+    outln!(
+        "  {} · withhold {} · proration {}{}",
+        contract.model,
+        contract.withhold_bp,
+        contract.proration,
+        contract
+            .payer
+            .as_deref()
+            .map_or(String::new(), |p| format!(" · payer {}", sanitize(p)))
+    );
+    outln!();
+    outln!("Rates");
+    let (header, whom) = match contract.model {
+        ContractModel::Capitation => (">PMPM", "every member"),
+        ContractModel::CaseRate => (">per episode", "every episode"),
+    };
+    let mut table = Table::new(&["for", "from", header]);
+    for r in &contract.rates {
+        let from = if iso_of(r.from) == contracts::BEGINNING {
+            "the start".to_string()
+        } else {
+            r.from.to_string()
+        };
+        table.row(vec![whom.into(), from, r.rate_cents.to_string()]);
+    }
+    for r in &contract.diagnosis_rates {
+        table.row(vec![
+            format!("diagnosis {}…", r.prefix),
+            r.from.to_string(),
+            r.rate_cents.to_string(),
+        ]);
+    }
+    out!("{}", indent(&table.render()));
+    outln!();
+    outln!("Quality targets");
+    if targets.is_empty() {
+        outln!("  none (add one with `caseload contract target NAME --measure M --at-least PCT`)");
+    }
+    for t in &targets {
+        outln!(
+            "  {:<22} at least {:>6}  weight {}",
+            t.measure.as_str(),
+            t.at_least.to_string(),
+            t.weight
+        );
+    }
+    Ok(())
+}
+
+fn iso_of(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
 }

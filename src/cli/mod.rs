@@ -12,6 +12,7 @@ mod clinician;
 mod config;
 mod context;
 mod contract;
+mod contract_report;
 mod correct;
 mod demo;
 mod export;

@@ -3,6 +3,7 @@
 use super::args::ReportCommand;
 use super::table::Table;
 use super::{Context, print_json};
+use crate::domain::coding::Coding;
 use crate::domain::fairness::{Care, Fairness};
 use crate::domain::value::{Period, Rate, ValueMeasures};
 use crate::domain::{parse_date, text::sanitize};
@@ -20,6 +21,12 @@ pub fn run(ctx: &mut Context, command: ReportCommand) -> Result<()> {
             json,
         } => value_report(ctx, from, to, clinician, json),
         ReportCommand::Revenue(args) => super::revenue::run(ctx, args),
+        ReportCommand::Contract {
+            name,
+            from,
+            to,
+            json,
+        } => super::contract_report::run(ctx, &name, from, to, json),
     }
 }
 
@@ -31,6 +38,8 @@ struct ValueJson {
     clinician: Option<String>,
     /// The fairness self-audit for the (current) period.
     fairness: Fairness,
+    /// The coding self-audit of the period's case-rate episodes.
+    coding: Coding,
 }
 
 /// The period a report covers: `--from`/`--to`, defaulting to the 90 days ending today.
@@ -77,6 +86,7 @@ fn value_report(
         current,
         previous,
         fairness,
+        coding,
     } = value::report(conn, period, query)?;
     ctx.store.write(|tx| {
         tx.audit(
@@ -91,6 +101,7 @@ fn value_report(
             previous,
             clinician: clinician.map(|c| c.name),
             fairness,
+            coding,
         });
     }
     let whose = clinician.map_or("the whole practice".to_string(), |c| sanitize(&c.name));
@@ -106,6 +117,47 @@ fn value_report(
     out!("{}", value_table(&current, &previous).render());
     outln!();
     print_fairness(&fairness)?;
+    outln!();
+    print_coding(&coding)?;
+    Ok(())
+}
+
+/// The coding self-audit, worded for the clinician's own use.
+fn print_coding(c: &Coding) -> crate::error::Result<()> {
+    let total = |n: &crate::domain::coding::Counts| n.mild + n.moderate + n.severe + n.other;
+    outln!("Coding: case-rate episodes by coded severity (F32/F33), beside the previous period");
+    if total(&c.episodes) + total(&c.previous) == 0 {
+        outln!("  no case-rate episodes began in either period");
+        return Ok(());
+    }
+    let mut t = Table::new(&["", ">mild", ">moderate", ">severe", ">other"]);
+    for (label, n) in [("this period", &c.episodes), ("previous", &c.previous)] {
+        t.row(vec![
+            label.to_string(),
+            n.mild.to_string(),
+            n.moderate.to_string(),
+            n.severe.to_string(),
+            n.other.to_string(),
+        ]);
+    }
+    out!("{}", t.render());
+    if c.mismatches.is_empty() {
+        outln!("  Every coded severity agrees with the baseline PHQ-9 where there is one.");
+    } else {
+        outln!(
+            "  Worth a second look: the baseline PHQ-9 (within 30 days of the episode's start) is \
+             lower than the coded severity usually shows (severe below 15, moderate below 10):"
+        );
+        for m in &c.mismatches {
+            outln!(
+                "    #{} {}: {} with a baseline PHQ-9 of {}",
+                m.client_id,
+                sanitize(&m.name),
+                sanitize(&m.diagnosis),
+                m.baseline_phq9
+            );
+        }
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit_chain;
 pub mod auth;
+pub mod coding;
 pub mod corrections;
 pub mod csvfile;
 pub mod dates;
@@ -19,6 +20,7 @@ pub mod intervals;
 pub mod kinds;
 pub mod money;
 pub mod outcomes;
+pub mod quality;
 pub mod reconcile;
 pub mod records;
 pub mod roster;

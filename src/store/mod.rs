@@ -14,6 +14,7 @@ pub mod backup;
 pub mod bulk;
 pub mod clients;
 pub mod clinicians;
+pub mod contract_report;
 pub mod contracts;
 pub mod corrections;
 pub mod encounters;
@@ -33,6 +34,7 @@ pub mod revenue;
 pub mod roster;
 mod row;
 pub mod settings;
+pub mod targets;
 pub mod today;
 pub mod value;
 

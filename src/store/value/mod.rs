@@ -9,8 +9,10 @@
 //! Never a date-driven scan of encounters: `encounters_by_date` does not hold kind or status,
 //! so such a plan looks up every row of the period in the table (seconds at 100,000 clients).
 
+mod coding;
 pub(crate) mod pass;
 
+use crate::domain::coding::Coding;
 use crate::domain::fairness::Fairness;
 use crate::domain::value::{Period, ValueMeasures};
 use crate::domain::{ClinicianId, Month};
@@ -47,6 +49,22 @@ pub fn measures_for(
     Ok(all)
 }
 
+/// The measures for one period among a contract's members (the clients attributed to it on any
+/// day of the period): the same measures, counted for fewer clients.
+pub fn for_members(
+    conn: &Connection,
+    period: Period,
+    contract: crate::domain::ContractId,
+) -> Result<ValueMeasures> {
+    Pass::new(&[period], None, None)
+        .only_members_of(conn, contract)?
+        .run(conn)?
+        .measures
+        .into_iter()
+        .next()
+        .ok_or_else(empty)
+}
+
 fn who(query: ValueQuery) -> Option<i64> {
     query.clinician.map(|c| c.0)
 }
@@ -62,17 +80,27 @@ pub struct ValueReport {
     pub current: ValueMeasures,
     pub previous: ValueMeasures,
     pub fairness: Fairness,
+    /// The coding self-audit of the period's case-rate episodes.
+    pub coding: Coding,
 }
 
 /// [`ValueReport`] in one pass.
 pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<ValueReport> {
-    let found = Pass::new(&[period, period.previous()], Some(period), who(query)).run(conn)?;
+    let previous = period.previous();
+    let found = Pass::new(&[period, previous], Some(period), who(query)).run(conn)?;
+    let span = Period {
+        from: previous.from,
+        to: period.to,
+    };
+    let coding =
+        crate::domain::coding::audit(&coding::episodes(conn, span, who(query))?, period, previous);
     let mut measures = found.measures.into_iter();
     match (measures.next(), measures.next(), found.fairness) {
         (Some(current), Some(previous), Some(fairness)) => Ok(ValueReport {
             current,
             previous,
             fairness,
+            coding,
         }),
         _ => Err(empty()),
     }

@@ -20,7 +20,7 @@ use crate::domain::economics::cover::{self, Days};
 use crate::domain::fairness::{self, Band, ClientCare, Fairness, NotCapitated};
 use crate::domain::flags::{ClientFacts, ContactAttempt, is_disengaged};
 use crate::domain::value::{self, Period, Rate, ValueMeasures};
-use crate::domain::{ClientStatus, Instrument, Tier};
+use crate::domain::{ClientStatus, ContractId, Instrument, Tier};
 use crate::error::Result;
 use crate::store::fairness::paid_days;
 use crate::store::row::{day_key, iso, key, key_date, opt_date, opt_key, word};
@@ -28,8 +28,11 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 #[cfg(test)]
 pub use sql::statements;
-use sql::{MEASURED_SQL, MINUTES_SQL, PHQ9_SQL, SRS_SQL, attempts_sql, clients_sql, events_sql};
-use std::collections::HashMap;
+use sql::{
+    MEASURED_SQL, MEMBERS_SQL, MINUTES_SQL, PHQ9_SQL, SRS_SQL, attempts_sql, clients_sql,
+    events_sql,
+};
+use std::collections::{HashMap, HashSet};
 
 /// Value periods per pass: each client keeps one "contacted" and one "measured" bit per period
 /// in a `u64`.
@@ -165,6 +168,8 @@ pub struct Pass {
     buckets: Vec<Bucket>,
     audit: Option<Audit>,
     who: Option<i64>,
+    /// Only these clients (a contract's members), when set.
+    members: Option<HashSet<i64>>,
     /// The span every period (and the audit) lies in, as ISO dates.
     from: String,
     to: String,
@@ -192,9 +197,23 @@ impl Pass {
                 not_capitated: NotCapitated::default(),
             }),
             who,
+            members: None,
             from: iso(from),
             to: iso(to),
         }
+    }
+
+    /// Restricts the pass to the clients attributed to `contract` on any day of its span.
+    pub fn only_members_of(mut self, conn: &Connection, contract: ContractId) -> Result<Pass> {
+        let mut stmt = conn.prepare_cached(MEMBERS_SQL)?;
+        let ids = stmt.query_map(params![contract.0, self.from, self.to], |r| r.get(0))?;
+        self.members = Some(ids.collect::<rusqlite::Result<_>>()?);
+        Ok(self)
+    }
+
+    /// True for a client this pass counts.
+    fn in_scope(&self, client: i64) -> bool {
+        self.members.as_ref().is_none_or(|m| m.contains(&client))
     }
 
     pub fn run(mut self, conn: &Connection) -> Result<Found> {
@@ -272,6 +291,9 @@ impl Pass {
             })
         };
         while let Some(r) = rows.next()? {
+            if !self.in_scope(r.get(0)?) {
+                continue;
+            }
             let mut state = ClientState {
                 active: r.get(1)?,
                 since: key(r, 2)?,
@@ -309,6 +331,9 @@ impl Pass {
         let mut stmt = conn.prepare_cached(&attempts_sql())?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
+            if !self.in_scope(r.get(0)?) {
+                continue;
+            }
             let day = key(r, 1)?;
             let completed: bool = r.get(2)?;
             let mut client = clients.get_mut(r.get(0)?);
@@ -358,6 +383,10 @@ impl Pass {
         let (from, to) = (iso(audit.period.from), iso(audit.period.to));
         let mut rows = stmt.query(params![from, to, self.who])?;
         while let Some(r) = rows.next()? {
+            let client: i64 = r.get(0)?;
+            if !self.members.as_ref().is_none_or(|m| m.contains(&client)) {
+                continue;
+            }
             let day = key(r, 1)?;
             let minutes: i64 = r.get(2)?;
             match clients.get_mut(r.get(0)?) {
@@ -445,6 +474,9 @@ impl Pass {
         let mut stmt = conn.prepare_cached(SRS_SQL)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
+            if !self.in_scope(r.get(2)?) {
+                continue;
+            }
             let day = key(r, 0)?;
             let total: i64 = r.get(1)?;
             for b in self.buckets.iter_mut().filter(|b| b.holds(day)) {
@@ -460,6 +492,9 @@ impl Pass {
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![self.from, self.to, self.who])?;
         while let Some(r) = rows.next()? {
+            if !self.in_scope(r.get(2)?) {
+                continue;
+            }
             let day = key(r, 0)?;
             let (Some(on), next) = (key_date(day), opt_key(r, 1)?.and_then(key_date)) else {
                 continue;

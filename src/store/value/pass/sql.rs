@@ -14,9 +14,14 @@ pub(super) const PHQ9_SQL: &str =
        AND c.status = 'active' AND (?3 IS NULL OR c.clinician_id = ?3)";
 
 pub(super) const SRS_SQL: &str =
-    "SELECT m.date, m.total FROM clients c CROSS JOIN live_measurements m
+    "SELECT m.date, m.total, c.id FROM clients c CROSS JOIN live_measurements m
      WHERE m.client_id = c.id AND m.instrument = 'srs' AND m.date >= ?1 AND m.date <= ?2
        AND (?3 IS NULL OR c.clinician_id = ?3)";
+
+/// A contract's members over a span (?1 contract, ?2 span start, ?3 span end): the clients with
+/// an attribution to it covering any day of the span.
+pub(super) const MEMBERS_SQL: &str = "SELECT DISTINCT a.client_id FROM live_attributions a
+     WHERE a.contract_id = ?1 AND a.start_date <= ?3 AND (a.end_date IS NULL OR a.end_date >= ?2)";
 
 /// The clients statement: ?1 span start, ?2 clinician, ?3 PHQ-9 caseness, ?4 the audit's end
 /// (NULL: no audit).
@@ -84,7 +89,8 @@ pub(super) const MINUTES_SQL: &str =
 pub(super) fn events_sql() -> String {
     format!(
         "SELECT v.date, (SELECT min(e.date) FROM live_encounters e
-                         WHERE e.client_id = v.client_id AND {contact} AND e.date > v.date)
+                         WHERE e.client_id = v.client_id AND {contact} AND e.date > v.date),
+            v.client_id
          FROM live_events v JOIN clients c ON c.id = v.client_id
          WHERE v.date >= ?1 AND v.date <= ?2 AND (?3 IS NULL OR c.clinician_id = ?3)",
         contact = contact("e")

@@ -1,0 +1,36 @@
+//! The case-rate episodes behind the coding self-audit (`domain::coding`): each episode
+//! starting in the span, its diagnosis and its baseline PHQ-9 (the client's first PHQ-9 within
+//! 30 days either side of the start), one seek per episode on the client's PHQ-9 index.
+
+use crate::domain::coding::{BASELINE_WINDOW_DAYS, Episode};
+use crate::domain::value::Period;
+use crate::error::Result;
+use crate::store::row::{date, iso};
+use rusqlite::{Connection, params};
+
+pub fn episodes(conn: &Connection, span: Period, clinician: Option<i64>) -> Result<Vec<Episode>> {
+    let sql = format!(
+        "SELECT a.client_id, a.start_date, a.diagnosis, c.name,
+            (SELECT m.total FROM live_measurements m
+             WHERE m.client_id = a.client_id AND m.instrument = 'phq9'
+               AND m.date >= date(a.start_date, '-{BASELINE_WINDOW_DAYS} days')
+               AND m.date <= date(a.start_date, '+{BASELINE_WINDOW_DAYS} days')
+             ORDER BY m.date, m.id LIMIT 1)
+         FROM contracts k
+         JOIN live_attributions a ON a.contract_id = k.id
+         JOIN clients c ON c.id = a.client_id
+         WHERE k.model = 'case-rate' AND a.start_date >= ?1 AND a.start_date <= ?2
+           AND (?3 IS NULL OR c.clinician_id = ?3)"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![iso(span.from), iso(span.to), clinician], |r| {
+        Ok(Episode {
+            client_id: r.get(0)?,
+            start: date(r, 1)?,
+            diagnosis: r.get(2)?,
+            name: r.get(3)?,
+            baseline_phq9: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
