@@ -281,7 +281,7 @@ fn corrections_are_audited_and_shown() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["id"].to_string() == enc)
+        .find(|e| e["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(enc.as_str()))
         .unwrap()
         .clone();
     assert_eq!(e["minutes"], 50);

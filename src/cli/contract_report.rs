@@ -56,6 +56,14 @@ pub fn run(
     };
     let contract = contracts::by_name(ctx.store.conn(), name)?;
     let report = contract_report::report(ctx.store.conn(), contract, from, to, ctx.today)?;
+    let id = report.contract.id;
+    ctx.store.write(|tx| {
+        tx.audit(
+            "report.contract",
+            None,
+            &format!("contract {id}: {from} to {to}"),
+        )
+    })?;
     if json {
         return print_json(&to_json(&report));
     }
