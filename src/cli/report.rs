@@ -116,9 +116,10 @@ fn value_report(
     outln!();
     out!("{}", value_table(&current, &previous).render());
     outln!();
-    print_fairness(&fairness)?;
-    outln!();
+    // The fairness warning, when there is one, stays the report's last word.
     print_coding(&coding)?;
+    outln!();
+    print_fairness(&fairness)?;
     Ok(())
 }
 
