@@ -75,6 +75,15 @@ pub enum Command {
     /// Correct an encounter, measurement or event, with the reason kept in the audit trail
     #[command(subcommand)]
     Amend(super::correct::AmendCommand),
+    /// Book the next contact: one appointment, or a series every N days
+    Book(super::plan::BookArgs),
+    /// The agenda: appointments by day with their states (booked, kept, no-show, unlogged)
+    Appointments(super::plan::AppointmentsArgs),
+    /// Cancel or move an appointment
+    #[command(subcommand)]
+    Appointment(super::plan::AppointmentCommand),
+    /// Record that a flag was reviewed: a safety assessment, a step-down decision, or a snooze
+    Review(super::plan::ReviewArgs),
     /// Void a record entered by mistake: kept and shown, but it counts for nothing
     Void(super::correct::VoidArgs),
     /// Bring a voided record back exactly as it was
@@ -492,6 +501,9 @@ pub struct FlagsArgs {
     /// Print CSV: one row per flag
     #[arg(long)]
     pub csv: bool,
+    /// Also the flags a review has silenced, each with its review
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

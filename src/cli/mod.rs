@@ -18,6 +18,7 @@ mod demo;
 mod export;
 mod flags;
 mod import;
+mod plan;
 mod progress;
 mod reconcile;
 mod report;
@@ -104,6 +105,10 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Measure(a) => work::measure(&mut ctx, a),
         Command::Event(a) => work::event(&mut ctx, a),
         Command::Amend(c) => correct::amend(&mut ctx, c),
+        Command::Book(a) => plan::book(&mut ctx, a),
+        Command::Appointments(a) => plan::list(&mut ctx, a),
+        Command::Appointment(c) => plan::appointment(&mut ctx, c),
+        Command::Review(a) => plan::review(&mut ctx, a),
         Command::Void(a) => correct::void(&mut ctx, a, false),
         Command::Unvoid(a) => correct::void(&mut ctx, a, true),
         Command::Config(c) => config::run(&mut ctx, c),

@@ -3,6 +3,7 @@
 //! days overdue and a reason a clinician can read. No clock, no database, no terminal here.
 
 mod priority;
+pub mod reviews;
 mod rules;
 
 #[cfg(test)]

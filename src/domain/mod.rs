@@ -3,6 +3,7 @@
 //! Nothing here reads the clock, the database or the terminal; "today" is always a parameter.
 
 pub mod access;
+pub mod appointments;
 pub mod audit_chain;
 pub mod auth;
 pub mod coding;

@@ -10,6 +10,7 @@
 //! is not flagged yet and will be tomorrow: at the end of the day that is the last chance, so
 //! due-today items are listed first, then tomorrow, then 2 to 7 days ahead.
 
+use super::appointments::Appointment;
 use super::economics::{Exact, Tally};
 use super::flags::FIRST_CONTACT_DAYS;
 use super::flags::{ClientFacts, Flag, FlagKind, Severity};
@@ -123,6 +124,11 @@ pub struct DaySummary {
     pub due_tomorrow: Vec<DueItem>,
     pub due_in_2_to_7_days: Vec<DueItem>,
     pub measurements: MeasurementsDue,
+    /// Appointments of the last 7 days whose day passed with nothing logged.
+    pub unlogged: Vec<Appointment>,
+    /// Clients with something due in the next 7 days and no appointment booked on or before
+    /// that day (each client once, at their earliest such item), soonest first.
+    pub due_unbooked: Vec<DueItem>,
 }
 
 impl DaySummary {
@@ -138,6 +144,8 @@ pub struct PanelClient<'a> {
     pub client: &'a Client,
     pub facts: &'a ClientFacts,
     pub flags: &'a [Flag],
+    /// The client's earliest appointment in state booked.
+    pub next_appointment: Option<NaiveDate>,
 }
 
 /// An encounter dated today, with its client's name and its clinician's hourly cost.
@@ -163,6 +171,8 @@ pub struct DayInput<'a> {
     /// This month's capitation gross, exactly (`store::revenue::capitation_gross`).
     pub capitation_month: Exact,
     pub days_in_month: i64,
+    /// Appointments of the last 7 days in state unlogged ("did this happen?").
+    pub unlogged: &'a [Appointment],
 }
 
 /// The end-of-day check-in.
@@ -203,6 +213,7 @@ pub fn summarise(input: &DayInput) -> DaySummary {
     let mut clients_with_warnings = 0;
     let mut due = Vec::new();
     let mut measurements = MeasurementsDue::default();
+    let mut due_unbooked = Vec::new();
     for p in input.panel {
         let critical_flags: Vec<Flag> = p
             .flags
@@ -227,7 +238,15 @@ pub fn summarise(input: &DayInput) -> DaySummary {
                 _ => {}
             }
         }
-        for item in due_items(p, input.intervals, today) {
+        let items = due_items(p, input.intervals, today);
+        if let Some(first) = items
+            .iter()
+            .filter(|i| p.next_appointment.is_none_or(|next| next > i.due))
+            .min_by_key(|i| (i.due, i.kind))
+        {
+            due_unbooked.push(first.clone());
+        }
+        for item in items {
             if item.kind == DueKind::Measurement {
                 match item.days_until {
                     0 => measurements.due_today += 1,
@@ -252,6 +271,13 @@ pub fn summarise(input: &DayInput) -> DaySummary {
         *due = rest;
         taken
     };
+    due_unbooked.sort_by(|a: &DueItem, b: &DueItem| {
+        (a.due, a.name.to_lowercase(), a.client_id).cmp(&(
+            b.due,
+            b.name.to_lowercase(),
+            b.client_id,
+        ))
+    });
     let due_today = take(&mut due, 0..=0);
     let due_tomorrow = take(&mut due, 1..=1);
     let due_in_2_to_7_days = take(&mut due, 2..=LOOK_AHEAD_DAYS);
@@ -275,6 +301,8 @@ pub fn summarise(input: &DayInput) -> DaySummary {
         due_tomorrow,
         due_in_2_to_7_days,
         measurements,
+        unlogged: input.unlogged.to_vec(),
+        due_unbooked,
     }
 }
 
@@ -378,6 +406,7 @@ mod tests {
                     client: &ann,
                     facts: f,
                     flags: &[],
+                    next_appointment: None,
                 },
                 &intervals,
                 today,
@@ -427,6 +456,7 @@ mod tests {
                     client: &bo,
                     facts: &f,
                     flags: &[],
+                    next_appointment: None,
                 },
                 &intervals,
                 today,
@@ -484,16 +514,19 @@ mod tests {
                 client: &ann,
                 facts: &fa,
                 flags: &flags_a,
+                next_appointment: None,
             },
             PanelClient {
                 client: &bo,
                 facts: &fb,
                 flags: &[],
+                next_appointment: None,
             },
             PanelClient {
                 client: &cy,
                 facts: &fc,
                 flags: &flags_c,
+                next_appointment: None,
             },
         ];
         let enc = |id: i64, name: &str, kind, status, minutes, cost| TodayEncounter {
@@ -515,6 +548,7 @@ mod tests {
         // 90 member months at $45.00 in a 30-day month: $4,050 / 30 = $135.00 a day.
         let gross = Exact::money(Money(405_000));
         let s = summarise(&DayInput {
+            unlogged: &[],
             today,
             intervals: &intervals,
             panel: &panel,

@@ -36,6 +36,8 @@ pub struct FactsRow {
     /// Σ minutes of the client's encounters dated in today's calendar month (all kinds and
     /// statuses, the whole month).
     pub minutes_this_month: i64,
+    /// The latest PHQ-9 by today: what a safety or remission review is made for.
+    pub phq9_latest_id: Option<i64>,
 }
 
 /// The contact condition. The kind list is written exactly as the partial index
@@ -86,7 +88,8 @@ fn statement(filter: &FactsFilter) -> String {
                  WHERE e.client_id = base.id AND {contact_e} AND e.date > ev.date AND e.date <= :today)
             END,
             (SELECT coalesce(sum(e.minutes), 0) FROM live_encounters e
-             WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end)
+             WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end),
+            pl.id
          FROM ({select} {filter_sql}) base
          JOIN (
             SELECT c.id AS cid,
@@ -127,7 +130,7 @@ fn statement(filter: &FactsFilter) -> String {
 }
 
 /// How many columns the statement adds after the client's own.
-const FACT_COLUMNS: usize = 22;
+const FACT_COLUMNS: usize = 23;
 
 /// The facts for every client the filter selects, in no particular order.
 pub fn load(conn: &Connection, filter: &FactsFilter, today: NaiveDate) -> Result<Vec<FactsRow>> {
@@ -220,7 +223,8 @@ fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
     Ok(FactsRow {
         client,
         facts,
-        minutes_this_month: r.get(at + FACT_COLUMNS - 1)?,
+        minutes_this_month: r.get(at + 21)?,
+        phq9_latest_id: r.get(at + 22)?,
     })
 }
 

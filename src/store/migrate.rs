@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_indexes.sql"),
     include_str!("../../migrations/0005_corrections.sql"),
     include_str!("../../migrations/0006_contracts.sql"),
+    include_str!("../../migrations/0007_appointments.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.

@@ -7,6 +7,7 @@
 //! command writes nothing.
 
 pub mod access;
+pub mod appointments;
 pub mod attributions;
 pub mod audit;
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod panel;
 pub mod reconcile;
 pub mod record;
 pub mod revenue;
+pub mod reviews;
 pub mod roster;
 mod row;
 pub mod settings;

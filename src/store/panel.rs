@@ -5,12 +5,14 @@
 //! read flags through here, so they always agree.
 
 use super::facts::{self, FactsFilter, FactsRow};
-use super::settings;
+use super::{appointments, reviews, settings};
+use crate::domain::flags::reviews::{Review, split};
 use crate::domain::flags::{ClientFacts, Flag, Priority, Severity, evaluate, sort_by_priority};
 use crate::domain::{Client, ClientId, ClinicianId, Intervals};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 pub use crate::domain::flags::ScoreTrend;
 
@@ -36,13 +38,44 @@ pub struct PanelEntry {
     pub gad7: Option<ScoreTrend>,
     /// Σ minutes of the client's encounters in today's calendar month.
     pub minutes_this_month: i64,
+    /// Flags whose condition holds but which a review has silenced, each with the review
+    /// (`flags --all` shows them; nothing else counts them).
+    pub reviewed: Vec<(Flag, Review)>,
+    /// The client's earliest appointment in state booked.
+    pub next_appointment: Option<NaiveDate>,
+}
+
+/// What the panel reads besides the facts: reviews and booked appointments, by client.
+#[derive(Debug, Default)]
+struct Plans {
+    reviews: HashMap<ClientId, Vec<Review>>,
+    next: HashMap<ClientId, NaiveDate>,
+}
+
+impl Plans {
+    /// For every client, or only `client`.
+    fn load(conn: &Connection, today: NaiveDate, client: Option<ClientId>) -> Result<Plans> {
+        Ok(Plans {
+            reviews: reviews::by_client(conn, today, client)?,
+            next: appointments::next_booked(conn, today, client)?,
+        })
+    }
 }
 
 impl PanelEntry {
-    fn new(row: FactsRow, intervals: &Intervals, today: NaiveDate) -> PanelEntry {
-        let flags = evaluate(&row.facts, intervals, today);
+    fn new(row: FactsRow, intervals: &Intervals, plans: &Plans, today: NaiveDate) -> PanelEntry {
+        let id = row.client.id;
+        let reviews = plans.reviews.get(&id).map_or(&[][..], Vec::as_slice);
+        let (flags, reviewed) = split(
+            evaluate(&row.facts, intervals, today),
+            reviews,
+            row.phq9_latest_id,
+            today,
+        );
         PanelEntry {
             flags,
+            reviewed,
+            next_appointment: plans.next.get(&id).copied(),
             last_contact: row.facts.last_contact,
             last_measured: row.facts.last_measured,
             phq9: row.facts.phq9,
@@ -82,9 +115,10 @@ pub fn load_with(
         client: None,
         active_only: !query.include_inactive,
     };
+    let plans = Plans::load(conn, today, None)?;
     let mut entries: Vec<PanelEntry> = facts::load(conn, &filter, today)?
         .into_iter()
-        .map(|row| PanelEntry::new(row, intervals, today))
+        .map(|row| PanelEntry::new(row, intervals, &plans, today))
         .collect();
     sort_by_priority(&mut entries, PanelEntry::priority);
     Ok(entries)
@@ -93,9 +127,11 @@ pub fn load_with(
 /// One client's entry, whatever their status (for `client show` and the client screen).
 pub fn for_client(conn: &Connection, id: ClientId, today: NaiveDate) -> Result<PanelEntry> {
     let intervals = settings::intervals(conn)?;
+    let plans = Plans::load(conn, today, Some(id))?;
     Ok(PanelEntry::new(
         facts::for_client(conn, id, today)?,
         &intervals,
+        &plans,
         today,
     ))
 }

@@ -3,10 +3,12 @@
 //! (`store::revenue::capitation_gross`), handed to the one domain function
 //! `domain::today::summarise`. `caseload today` and the TUI's Today tab both call [`load`].
 
+use super::appointments;
 use super::panel::{self, PanelQuery};
 use super::revenue;
 use super::row::{iso, word};
 use super::settings;
+use crate::domain::appointments::AppointmentState;
 use crate::domain::today::{self, DayInput, DaySummary, PanelClient, TodayEncounter};
 use crate::domain::{ClientId, ClinicianId, Money, Month};
 use crate::error::Result;
@@ -34,12 +36,24 @@ pub fn load(
             client: &e.client,
             facts: &e.facts,
             flags: &e.flags,
+            next_appointment: e.next_appointment,
         })
         .collect();
     let encounters = logged_on(conn, today, clinician)?;
     let month = Month::of(today);
     let gross = revenue::capitation_gross(conn, month, clinician)?;
+    let unlogged: Vec<_> = appointments::between(
+        conn,
+        today - chrono::Duration::days(7),
+        today - chrono::Duration::days(1),
+        clinician,
+        today,
+    )?
+    .into_iter()
+    .filter(|a| a.state == AppointmentState::Unlogged)
+    .collect();
     Ok(today::summarise(&DayInput {
+        unlogged: &unlogged,
         today,
         intervals: &intervals,
         panel: &panel,

@@ -1,0 +1,104 @@
+//! Reviews of flags (SPEC section 11): recorded with the clinician, the note and, for a
+//! sign-off, the PHQ-9 it was made for; read back per client for the panel, which silences the
+//! flags they cover (`domain::flags::reviews`).
+
+use super::Tx;
+use super::row::{date, iso, opt_date};
+use crate::domain::ClientId;
+use crate::domain::flags::FlagKind;
+use crate::domain::flags::reviews::Review;
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+fn kind_of(text: &str) -> rusqlite::Result<FlagKind> {
+    FlagKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == text)
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("unknown flag kind {text}").into(),
+            )
+        })
+}
+
+/// Every review dated on or before `today` (of every client, or only `client`), by client,
+/// oldest first.
+pub fn by_client(
+    conn: &Connection,
+    today: NaiveDate,
+    client: Option<ClientId>,
+) -> Result<HashMap<ClientId, Vec<Review>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT client_id, flag, date, until, measurement_id, clinician, note FROM reviews
+         WHERE date <= ?1 AND (?2 IS NULL OR client_id = ?2) ORDER BY client_id, date, id",
+    )?;
+    let rows = stmt.query_map(params![iso(today), client.map(|c| c.0)], |r| {
+        Ok((
+            ClientId(r.get(0)?),
+            Review {
+                kind: kind_of(&r.get::<_, String>(1)?)?,
+                date: date(r, 2)?,
+                until: opt_date(r, 3)?,
+                measurement_id: r.get(4)?,
+                by: r.get(5)?,
+                note: r.get(6)?,
+            },
+        ))
+    })?;
+    let mut out: HashMap<ClientId, Vec<Review>> = HashMap::new();
+    for row in rows {
+        let (client, review) = row?;
+        out.entry(client).or_default().push(review);
+    }
+    Ok(out)
+}
+
+/// The client's latest live PHQ-9 dated on or before `day`: what a sign-off is for.
+pub fn latest_phq9(conn: &Connection, client: ClientId, day: NaiveDate) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM live_measurements WHERE client_id = ?1 AND instrument = 'phq9'
+               AND date <= ?2 ORDER BY date DESC, id DESC LIMIT 1",
+        )?
+        .query_row(params![client.0, iso(day)], |r| r.get(0))
+        .optional()?)
+}
+
+/// Records a review; audited with the flag and the dates (the note stays in the review).
+pub fn insert(tx: &Tx, client: ClientId, review: &Review) -> Result<i64> {
+    if review.kind == FlagKind::PostDischarge {
+        return Err(Error::invalid(
+            "post-discharge follow-up cannot be reviewed",
+        ));
+    }
+    tx.prepare_cached(
+        "INSERT INTO reviews (client_id, flag, date, until, measurement_id, clinician, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        client.0,
+        review.kind.as_str(),
+        iso(review.date),
+        review.until.map(iso),
+        review.measurement_id,
+        review.by,
+        review.note
+    ])?;
+    let id = tx.last_insert_rowid();
+    let until = review
+        .until
+        .map_or(String::new(), |u| format!(", silent through {u}"));
+    let phq9 = review
+        .measurement_id
+        .map_or(String::new(), |m| format!(" for PHQ-9 measurement {m}"));
+    tx.audit(
+        "flag.review",
+        Some(client),
+        &format!("{} reviewed on {}{phq9}{until}", review.kind, review.date),
+    )?;
+    Ok(id)
+}
