@@ -43,7 +43,7 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
-    /// Enter on a list: open the selected client.
+    /// Enter on a list: open the selected client (or, on the client screen, the record).
     Open,
     StartFilter,
     CycleFlagFilter,
@@ -56,6 +56,14 @@ pub enum Action {
     RecordEvent,
     ChangeTier,
     Discharge,
+    /// Client screen: move the selection between the encounter and the measurement list.
+    SwitchList,
+    /// Correct the selected record in the form it was entered with.
+    EditRecord,
+    /// Void the selected record (unvoid a voided one), after asking why.
+    VoidRecord,
+    /// Take back the latest change this session made to the client's records.
+    Undo,
     /// Pick a client by typing a few letters, then log for them (Today tab).
     QuickLog,
     /// Text entry: a typed character.

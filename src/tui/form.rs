@@ -1,10 +1,17 @@
-//! The entry forms (log a contact, record a measurement or an event, change tier): fields,
-//! focus, typing, and validation through the same domain functions the command line uses.
-//! Nothing is written here: a valid form yields a `Submission` for `update` to store.
+//! The entry forms (log a contact, record a measurement or an event, change tier) and the
+//! same forms correcting a stored record (`correct`): fields, focus, typing, and validation
+//! through the same domain functions the command line uses. Nothing is written here: a valid
+//! form yields a `Submission` for `update` to store.
+
+mod correct;
 
 use super::action::Action;
+use crate::domain::corrections::{self, RecordKind};
 use crate::domain::entry::{self, EncounterEntry, EventEntry, MeasurementEntry};
-use crate::domain::{ClientId, EncounterKind, EncounterStatus, EventKind, Instrument, Tier};
+use crate::domain::{
+    ClientId, EncounterId, EncounterKind, EncounterStatus, EventKind, Instrument, MeasurementId,
+    Tier,
+};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +20,9 @@ pub enum FormKind {
     Measure,
     Event,
     Tier,
+    /// Only a reason: void the target (or unvoid it).
+    Void,
+    Unvoid,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +35,8 @@ pub enum FieldKind {
         max: usize,
     },
     Choice(Vec<&'static str>),
+    /// Shown, not changed (a corrected measurement keeps its instrument); focus skips it.
+    Fixed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +104,36 @@ pub enum Submission {
     Measure(MeasurementEntry),
     Event(EventEntry),
     Tier(Tier),
+    /// A stored encounter's values as they should be, and why.
+    AmendContact {
+        id: EncounterId,
+        entry: EncounterEntry,
+        reason: String,
+    },
+    AmendMeasure {
+        id: MeasurementId,
+        entry: MeasurementEntry,
+        reason: String,
+    },
+    Void {
+        kind: RecordKind,
+        id: i64,
+        reason: String,
+    },
+    Unvoid {
+        kind: RecordKind,
+        id: i64,
+        reason: String,
+    },
+}
+
+/// The stored record a correcting form is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub kind: RecordKind,
+    pub id: i64,
+    /// "encounter of 2026-11-12 · session · 50 min": shown under the client's name.
+    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +144,9 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// Set when the form corrects a stored record rather than entering a new one; then it has
+    /// a required reason field, and the stored values are its starting point.
+    pub target: Option<Target>,
     today: NaiveDate,
 }
 
@@ -149,6 +194,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            target: None,
             today,
         }
     }
@@ -169,6 +215,7 @@ impl Form {
             fields,
             focus: 1,
             error: None,
+            target: None,
             today,
         };
         form.refresh_hints();
@@ -187,6 +234,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            target: None,
             today,
         }
     }
@@ -202,16 +250,40 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            target: None,
             today,
         }
     }
 
     pub fn title(&self) -> &'static str {
-        match self.kind {
-            FormKind::Contact => "Log a contact",
-            FormKind::Measure => "Record a measurement",
-            FormKind::Event => "Record an acute event",
-            FormKind::Tier => "Change tier",
+        match (self.kind, self.target.is_some()) {
+            (FormKind::Contact, false) => "Log a contact",
+            (FormKind::Contact, true) => "Correct a contact",
+            (FormKind::Measure, false) => "Record a measurement",
+            (FormKind::Measure, true) => "Correct a measurement",
+            (FormKind::Event, _) => "Record an acute event",
+            (FormKind::Tier, _) => "Change tier",
+            (FormKind::Void, _) => "Void a record",
+            (FormKind::Unvoid, _) => "Unvoid a record",
+        }
+    }
+
+    /// The line under the fields when there is no error: what Enter will do.
+    pub fn footnote(&self) -> &'static str {
+        match (self.kind, self.target.is_some()) {
+            (FormKind::Void, _) => "A voided record stays in the list but counts for nothing.",
+            (FormKind::Unvoid, _) => "An unvoided record counts again, exactly as it was.",
+            (_, true) => "Enter saves the correction with its reason; Esc changes nothing.",
+            (_, false) => "Nothing is saved until you press Enter.",
+        }
+    }
+
+    /// The instrument of a measurement form: chosen, or fixed when correcting one.
+    fn instrument(&self) -> Instrument {
+        let field = &self.fields[0];
+        match field.kind {
+            FieldKind::Fixed => field.value.parse().unwrap_or(Instrument::ALL[0]),
+            _ => Instrument::ALL[field.choice],
         }
     }
 
@@ -231,8 +303,7 @@ impl Form {
     fn refresh_hints(&mut self) {
         match self.kind {
             FormKind::Measure => {
-                let instrument = Instrument::ALL[self.fields[0].choice];
-                let def = instrument.def();
+                let def = self.instrument().def();
                 let typed = crate::domain::instruments::parse_items(def, &self.fields[1].value)
                     .map(|v| v.len())
                     .unwrap_or(0);
@@ -249,8 +320,16 @@ impl Form {
             FormKind::Contact => {
                 let kind: Option<EncounterKind> = self.value("kind").parse().ok();
                 let status = self.value("status");
+                // A correction starts from the stored minutes: they follow the kind and status
+                // only once one of those is changed.
+                let chose = self
+                    .fields
+                    .iter()
+                    .any(|f| matches!(f.kind, FieldKind::Choice(_)) && f.edited);
+                let follow = self.target.is_none() || chose;
                 if let (Some(kind), Some(minutes)) = (kind, self.field_mut("minutes"))
                     && !minutes.edited
+                    && follow
                 {
                     minutes.value = if status == "completed" {
                         kind.typical_minutes()
@@ -269,8 +348,20 @@ impl Form {
         let count = self.fields.len();
         match action {
             Action::Cancel => return FormResult::Cancelled,
-            Action::NextField => self.focus = (self.focus + 1) % count,
-            Action::PrevField => self.focus = (self.focus + count - 1) % count,
+            Action::NextField | Action::PrevField => {
+                let step = if action == Action::NextField {
+                    1
+                } else {
+                    count - 1
+                };
+                // Fixed fields are shown, not visited.
+                for _ in 0..count {
+                    self.focus = (self.focus + step) % count;
+                    if self.fields[self.focus].kind != FieldKind::Fixed {
+                        break;
+                    }
+                }
+            }
             Action::ChoiceNext | Action::ChoicePrev => {
                 let forward = action == Action::ChoiceNext;
                 let field = &mut self.fields[self.focus];
@@ -281,12 +372,13 @@ impl Form {
                     } else {
                         (field.choice + n - 1) % n
                     };
+                    field.edited = true;
                 }
             }
             Action::Type(c) => self.type_char(c),
             Action::Erase => {
                 let field = &mut self.fields[self.focus];
-                if !matches!(field.kind, FieldKind::Choice(_)) {
+                if !matches!(field.kind, FieldKind::Choice(_) | FieldKind::Fixed) {
                     field.value.pop();
                     field.edited = true;
                 }
@@ -316,8 +408,10 @@ impl Form {
                         .starts_with(c.to_ascii_lowercase())
                 }) {
                     field.choice = i;
+                    field.edited = true;
                 }
             }
+            FieldKind::Fixed => {}
             FieldKind::Text { max } => {
                 if c.is_control() {
                     return;
@@ -342,6 +436,14 @@ impl Form {
 
     /// Validates with the domain's entry rules; the message is what the command line would say.
     pub fn validate(&self) -> Result<Submission, String> {
+        match &self.target {
+            None => self.entry(),
+            Some(target) => self.correction(target),
+        }
+    }
+
+    /// The values typed, checked as on entry.
+    fn entry(&self) -> Result<Submission, String> {
         let v = |label: &str| self.value(label);
         let result = match self.kind {
             FormKind::Contact => entry::encounter(
@@ -353,21 +455,21 @@ impl Form {
                 self.today,
             )
             .map(Submission::Contact),
-            FormKind::Measure => {
-                let instrument = Instrument::ALL[self.fields[0].choice];
-                entry::measurement(
-                    instrument.as_str(),
-                    Some(&v("or total")),
-                    Some(&v("items")),
-                    Some(&v("date")),
-                    self.today,
-                )
-                .map(Submission::Measure)
-            }
+            FormKind::Measure => entry::measurement(
+                self.instrument().as_str(),
+                Some(&v("or total")),
+                Some(&v("items")),
+                Some(&v("date")),
+                self.today,
+            )
+            .map(Submission::Measure),
             FormKind::Event => {
                 entry::event(&v("event"), Some(&v("date")), self.today).map(Submission::Event)
             }
             FormKind::Tier => v("tier").parse().map(Submission::Tier),
+            FormKind::Void | FormKind::Unvoid => {
+                return Err("there is no record to void or unvoid".into());
+            }
         };
         result.map_err(|e| e.to_string())
     }

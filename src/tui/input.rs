@@ -148,6 +148,7 @@ mod tests {
             Layer::Picker,
             Layer::Confirm,
             Layer::Help,
+            Layer::Details,
         ] {
             let out = KEYMAP.iter().any(|b| {
                 b.layer == layer

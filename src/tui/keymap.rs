@@ -18,6 +18,7 @@ pub enum Layer {
     Picker,
     Confirm,
     Help,
+    Details,
     Lock,
 }
 
@@ -39,6 +40,7 @@ impl Layer {
                 | Layer::Picker
                 | Layer::Confirm
                 | Layer::Help
+                | Layer::Details
                 | Layer::Lock
         )
     }
@@ -56,6 +58,7 @@ impl Layer {
             Layer::Picker => "Client picker",
             Layer::Confirm => "Confirm",
             Layer::Help => "Help",
+            Layer::Details => "Record details",
             Layer::Lock => "Lock screen",
         }
     }
@@ -134,13 +137,20 @@ pub static KEYMAP: &[Binding] = &[
     // Client
     bind(L::Client, &[k('c')], Action::LogContact, "log a contact", "contact"),
     bind(L::Client, &[k('m')], Action::RecordMeasure, "record a measurement", "measure"),
-    bind(L::Client, &[k('e')], Action::RecordEvent, "record an acute event", "event"),
-    bind(L::Client, &[k('t')], Action::ChangeTier, "change tier", "tier"),
-    bind(L::Client, &[k('d')], Action::Discharge, "discharge (or readmit a discharged client)", "discharge"),
-    bind(L::Client, &[k('j'), code(KeyCode::Down)], Action::Down, "scroll encounters down", ""),
-    bind(L::Client, &[k('k'), code(KeyCode::Up)], Action::Up, "scroll encounters up", ""),
-    bind(L::Client, &[code(KeyCode::PageDown)], Action::PageDown, "page encounters down", ""),
-    bind(L::Client, &[code(KeyCode::PageUp)], Action::PageUp, "page encounters up", ""),
+    bind(L::Client, &[k('e')], Action::EditRecord, "edit the selected record (asks why)", "edit"),
+    bind(L::Client, &[k('x')], Action::VoidRecord, "void or unvoid the selected record, asks why", "void"),
+    bind(L::Client, &[k('u')], Action::Undo, "undo the last change made to this client", "undo"),
+    bind(L::Client, &[k('a')], Action::RecordEvent, "record an acute event (ED visit, discharge)", ""),
+    bind(L::Client, &[k('t')], Action::ChangeTier, "change tier", ""),
+    bind(L::Client, &[k('d')], Action::Discharge, "discharge (or readmit a discharged client)", ""),
+    bind(L::Client, &[k('['), k(']')], Action::SwitchList, "switch between encounters and measurements", ""),
+    bind(L::Client, &[k('j'), code(KeyCode::Down)], Action::Down, "next record", ""),
+    bind(L::Client, &[k('k'), code(KeyCode::Up)], Action::Up, "previous record", ""),
+    bind(L::Client, &[code(KeyCode::PageDown)], Action::PageDown, "page down the list", ""),
+    bind(L::Client, &[code(KeyCode::PageUp)], Action::PageUp, "page up the list", ""),
+    bind(L::Client, &[k('g'), code(KeyCode::Home)], Action::Top, "newest record", ""),
+    bind(L::Client, &[k('G'), (KeyCode::Char('G'), KeyModifiers::SHIFT), code(KeyCode::End)], Action::Bottom, "oldest record", ""),
+    bind(L::Client, &[code(KeyCode::Enter)], Action::Open, "the selected record in full (items, note)", ""),
     bind(L::Client, &[code(KeyCode::Esc), code(KeyCode::Backspace), code(KeyCode::Left)], Action::Back, "back to the list", "back"),
     // Today
     bind(L::Today, &[k('l'), k('c')], Action::QuickLog, "log for a client (type a few letters)", "log"),
@@ -178,6 +188,8 @@ pub static KEYMAP: &[Binding] = &[
     bind(L::Help, &[code(KeyCode::Esc), k('?'), k('q')], Action::Back, "close help", "close"),
     bind(L::Help, &[k('j'), code(KeyCode::Down)], Action::Down, "scroll down", ""),
     bind(L::Help, &[k('k'), code(KeyCode::Up)], Action::Up, "scroll up", ""),
+    // Record details
+    bind(L::Details, &[code(KeyCode::Esc), code(KeyCode::Enter), k('q')], Action::Back, "close", "close"),
     // Lock
     bind(L::Lock, &[code(KeyCode::Up)], Action::Up, "previous name", ""),
     bind(L::Lock, &[code(KeyCode::Down)], Action::Down, "next name", ""),
@@ -229,4 +241,44 @@ pub fn keys_label(binding: &Binding) -> String {
         }
     }
     labels.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_means_one_thing_in_each_layer() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if a.layer != b.layer {
+                    continue;
+                }
+                for key in a.keys {
+                    assert!(
+                        !b.keys.contains(key),
+                        "{} is bound twice in {:?}: {} / {}",
+                        key_label(key),
+                        a.layer,
+                        a.desc,
+                        b.desc
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_description_fits_the_help_overlay() {
+        // The overlay is 64 wide: borders, two spaces and a 16-column key column leave 44.
+        for b in KEYMAP {
+            assert!(
+                b.desc.chars().count() <= 44,
+                "{:?} {}: {} characters",
+                b.layer,
+                b.desc,
+                b.desc.chars().count()
+            );
+        }
+    }
 }

@@ -42,11 +42,60 @@ pub fn panel_rows(height: u16) -> usize {
     body.saturating_sub(2).max(1) as usize
 }
 
-/// Encounter rows visible on the client screen.
-pub fn client_history_rows(height: u16) -> usize {
-    let body = frame(Rect::new(0, 0, MIN_WIDTH, height)).body.height;
-    // Header 4, flags up to 5, chart 10, table header and borders 3.
-    body.saturating_sub(22).max(3) as usize
+/// The client screen's parts: header, flags, chart beside the scores and money, and the two
+/// record lists side by side (encounters, then measurements).
+pub struct ClientAreas {
+    pub head: Rect,
+    pub flags: Rect,
+    pub chart: Rect,
+    pub side: Rect,
+    pub encounters: Rect,
+    pub measurements: Rect,
+}
+
+/// Flag lines the client screen has room for; more are summed up on the last one.
+pub const CLIENT_FLAG_LINES: usize = 4;
+
+/// Splits the client screen's body; `flags` is how many flags the client has.
+pub fn client(body: Rect, flags: usize) -> ClientAreas {
+    let flag_lines = flags.clamp(1, CLIENT_FLAG_LINES) as u16;
+    let [head, flag_area, middle, lists] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(flag_lines + 1),
+        Constraint::Length(10),
+        Constraint::Min(4),
+    ])
+    .areas(body);
+    let [chart, side] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(middle);
+    // The measurement list needs date, instrument, total and band; at 110 columns and more
+    // the band reads in full.
+    let measure_width = if body.width >= 110 { 42 } else { 33 };
+    let [encounters, _, measurements] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(measure_width),
+    ])
+    .areas(lists);
+    ClientAreas {
+        head,
+        flags: flag_area,
+        chart,
+        side,
+        encounters,
+        measurements,
+    }
+}
+
+/// Record rows each list of the client screen shows at once, in a terminal of this size, for
+/// a client with this many flags (the lists have a title line and a header row).
+pub fn client_list_rows(size: (u16, u16), flags: usize) -> usize {
+    let body = frame(Rect::new(0, 0, size.0, size.1)).body;
+    client(body, flags)
+        .encounters
+        .height
+        .saturating_sub(2)
+        .max(1) as usize
 }
 
 /// A centred box of at most `width` × `height` inside `area`.

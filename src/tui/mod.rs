@@ -13,6 +13,8 @@ pub mod screens;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_corrections;
+#[cfg(test)]
 mod tests_edges;
 #[cfg(test)]
 mod tests_lock;
@@ -20,7 +22,9 @@ mod tests_lock;
 mod tests_tabs;
 pub mod theme;
 pub mod ui;
+pub mod undo;
 pub mod update;
+mod update_client;
 mod update_modal;
 mod update_panel;
 

@@ -260,7 +260,7 @@ fn event_and_tier_forms() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     open(&mut app, &mut store, "Ann Lee");
-    keys(&mut app, &mut store, "e\t2026-12-01\n");
+    keys(&mut app, &mut store, "a\t2026-12-01\n");
     let t = draw(&app, 100, 30);
     assert!(screen_text(&t).contains("in the future"));
     insta::assert_snapshot!("event_form_error", t.backend());

@@ -264,3 +264,43 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
         ClientStatus::Active
     );
 }
+
+#[test]
+fn another_clinician_cannot_undo_what_the_last_one_changed() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    let ann = app
+        .panel
+        .entries
+        .iter()
+        .find(|e| e.client.name == "Ann Lee")
+        .unwrap()
+        .client
+        .id;
+    update::open_client(&mut app, &mut store, ann).unwrap();
+    keys(&mut app, &mut store, "xentered for the wrong client\n");
+    assert_eq!(app.history.len(), 1);
+    let voided = crate::store::encounters::for_client(store.conn(), ann).unwrap()[0].clone();
+    assert_eq!(
+        voided.voided.as_ref().map(|v| v.by.as_str()),
+        Some("Dana Reyes"),
+        "the void names who did it"
+    );
+    update::update(&mut app, &mut store, Action::Lock);
+    let screen = text(&app);
+    assert!(
+        !screen.contains("wrong client") && !screen.contains("Ann Lee"),
+        "{screen}"
+    );
+    unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
+    assert!(app.history.is_empty(), "Priya starts with nothing to undo");
+    update::open_client(&mut app, &mut store, ann).unwrap();
+    keys(&mut app, &mut store, "u");
+    assert!(
+        crate::store::encounters::get(store.conn(), voided.id)
+            .unwrap()
+            .voided
+            .is_some()
+    );
+}

@@ -59,6 +59,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Modal::Form(form)) => screens::form::draw(frame, app, form),
         Some(Modal::Confirm(confirm)) => screens::form::draw_confirm(frame, app, confirm),
         Some(Modal::Picker(picker)) => screens::form::draw_picker(frame, app, picker),
+        Some(Modal::Details { kind, id }) => screens::record::draw(frame, app, *kind, *id),
         None => {}
     }
 }

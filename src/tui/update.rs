@@ -3,16 +3,16 @@
 
 use super::action::{Action, Tab};
 use super::app::ValueTab;
-use super::app::{App, ClientView, Confirm, Modal, Pending, Picker};
-use super::form::Form;
+use super::app::{App, ClientView, Modal, Picker};
 use super::layout;
 use super::lock;
+use super::update_client::{keep_lists_in_view, on_client};
 use super::update_modal::on_modal;
 use super::update_panel::{apply_view, keep_selection_visible, on_filter, on_panel};
+use crate::domain::ClientId;
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
 use crate::domain::value::Period;
-use crate::domain::{ClientId, ClientStatus};
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::panel::{self, PanelQuery};
@@ -62,6 +62,7 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         Action::Resize(w, h) => {
             app.size = (w, h);
             keep_selection_visible(app);
+            keep_lists_in_view(app);
             return Ok(());
         }
         _ => {}
@@ -138,13 +139,13 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
     apply_view(app);
     if let Some(view) = &app.client {
         let id = view.record.client.id;
-        let scroll = view.scroll;
-        app.client = Some(ClientView {
-            record: record::load(conn, id)?,
-            revenue: client_revenue(store, app, id)?,
-            entry: entry_of(app, id),
-            scroll,
-        });
+        let fresh = view.reloaded(
+            record::load(conn, id)?,
+            client_revenue(store, app, id)?,
+            entry_of(app, id),
+        );
+        app.client = Some(fresh);
+        keep_lists_in_view(app);
     }
     app.revenue = None;
     app.value = None;
@@ -247,92 +248,7 @@ pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()>
     let rec = record::load(store.conn(), id)?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
     let revenue = client_revenue(store, app, id)?;
-    app.client = Some(ClientView {
-        record: rec,
-        revenue,
-        entry: entry_of(app, id),
-        scroll: 0,
-    });
-    Ok(())
-}
-
-fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let Some(view) = &mut app.client else {
-        return Ok(());
-    };
-    let client = view.record.client.clone();
-    let label = if app.privacy {
-        crate::domain::text::initials(&client.name)
-    } else {
-        crate::domain::text::sanitize(&client.name)
-    };
-    let page = layout::client_history_rows(app.size.1);
-    let last = view.record.encounters.len().saturating_sub(page);
-    if matches!(
-        action,
-        Action::LogContact
-            | Action::RecordMeasure
-            | Action::RecordEvent
-            | Action::ChangeTier
-            | Action::Discharge
-    ) {
-        allowed(app, store, Access::ChangeClient, client.id)?;
-    }
-    let Some(view) = &mut app.client else {
-        return Ok(());
-    };
-    match action {
-        Action::Back | Action::Cancel => app.client = None,
-        Action::Down => view.scroll = (view.scroll + 1).min(last),
-        Action::Up => view.scroll = view.scroll.saturating_sub(1),
-        Action::PageDown => view.scroll = (view.scroll + page).min(last),
-        Action::PageUp => view.scroll = view.scroll.saturating_sub(page),
-        Action::LogContact => {
-            app.modal = Some(Modal::Form(Form::contact(client.id, label, app.today)))
-        }
-        Action::RecordMeasure => {
-            app.modal = Some(Modal::Form(Form::measure(client.id, label, app.today)))
-        }
-        Action::RecordEvent => {
-            app.modal = Some(Modal::Form(Form::event(client.id, label, app.today)))
-        }
-        Action::ChangeTier => {
-            app.modal = Some(Modal::Form(Form::tier(
-                client.id,
-                label,
-                client.tier,
-                app.today,
-            )))
-        }
-        Action::Discharge => {
-            if client.status == ClientStatus::Discharged {
-                app.modal = Some(Modal::Confirm(Confirm {
-                    question: format!(
-                        "{label} was discharged{}. Readmit to the active panel as of {}?",
-                        client
-                            .discharged_on
-                            .map_or(String::new(), |d| format!(" on {d}")),
-                        app.today
-                    ),
-                    on_yes: Pending::Readmit {
-                        client: client.id,
-                        on: app.today,
-                    },
-                }));
-            } else {
-                app.modal = Some(Modal::Confirm(Confirm {
-                    question: format!(
-                        "Discharge {label} as of {}? Flags stop for discharged clients.",
-                        app.today
-                    ),
-                    on_yes: Pending::Discharge {
-                        client: client.id,
-                        on: app.today,
-                    },
-                }));
-            }
-        }
-        _ => {}
-    }
+    app.client = Some(ClientView::new(rec, revenue, entry_of(app, id)));
+    keep_lists_in_view(app);
     Ok(())
 }

@@ -1,12 +1,18 @@
-//! The modal layers' share of `update`: help, confirmation, the quick picker and the entry
-//! forms — including storing what a valid form submits.
+//! The modal layers' share of `update`: help, confirmation, the quick picker, record details
+//! and the forms — including storing what a valid form submits (an entry or a correction) and
+//! noting it in the session's undo history.
 
 use super::action::Action;
 use super::app::{App, Modal, Pending, Picker};
 use super::form::{Form, FormResult, Submission};
+use super::undo::{Change, Done, encounter_label, measurement_label};
 use super::update::reload;
+use super::update_client::select_record;
+use crate::domain::corrections::{FieldChange, RecordKind};
+use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClientStatus, entry};
 use crate::error::Result;
+use crate::store::corrections::{self, EncounterAmendment};
 use crate::store::{Store, clients, encounters, events, measurements};
 
 pub(super) fn on_modal(
@@ -44,17 +50,29 @@ pub(super) fn on_modal(
             Action::Cancel => app.info("Nothing changed"),
             _ => app.modal = Some(Modal::Confirm(confirm)),
         },
+        Modal::Details { kind, id } => match action {
+            Action::Back | Action::Cancel | Action::Quit | Action::Open => {}
+            _ => app.modal = Some(Modal::Details { kind, id }),
+        },
         Modal::Form(mut form) => match form.handle(action) {
             FormResult::Editing => app.modal = Some(Modal::Form(form)),
-            FormResult::Cancelled => app.info("Cancelled; nothing was saved"),
-            FormResult::Submitted(submission) => {
-                if let Err(e) = save(app, store, form.client, submission) {
+            FormResult::Cancelled => app.info(if form.target.is_some() {
+                "Cancelled; nothing was changed"
+            } else {
+                "Cancelled; nothing was saved"
+            }),
+            FormResult::Submitted(submission) => match save(app, store, form.client, submission) {
+                Err(e) => {
                     form.error = Some(e.to_string());
                     app.modal = Some(Modal::Form(form));
-                    return Ok(());
                 }
-                reload(app, store)?;
-            }
+                Ok(added) => {
+                    reload(app, store)?;
+                    if let Some((kind, id)) = added {
+                        select_record(app, form.client, kind, id);
+                    }
+                }
+            },
         },
         Modal::Picker(mut picker) => match action {
             Action::Type(c) => {
@@ -117,15 +135,40 @@ fn rematch(app: &App, mut picker: Picker) -> Picker {
     picker
 }
 
-/// Stores a valid form, as the viewer.
+/// "minutes 50 → 45, date 2026-11-12 → 2026-11-11"; in privacy mode a note's text is not
+/// repeated on screen.
+fn summary(changes: &[FieldChange], privacy: bool) -> String {
+    changes
+        .iter()
+        .map(|c| {
+            if privacy && c.field == "note" {
+                "note changed".to_string()
+            } else {
+                format!("{} {} → {}", c.field, sanitize(&c.old), sanitize(&c.new))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stores a valid form, as the viewer, and notes what it did in the session's history.
+/// Returns the record a new entry added (to select it).
 fn save(
     app: &mut App,
     store: &mut Store,
     client_id: ClientId,
     submission: Submission,
-) -> Result<()> {
+) -> Result<Option<(RecordKind, i64)>> {
     let client = clients::get(store.conn(), client_id)?;
     let who = app.display_name(&client.name);
+    let note = |app: &mut App, change: Change, what: String| {
+        app.history.push(Done {
+            client: client_id,
+            change,
+            what,
+        });
+    };
+    let logged = |kind: RecordKind, id: i64| Change::Logged { kind, id };
     match submission {
         Submission::Contact(e) => {
             let all: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
@@ -144,11 +187,17 @@ fn save(
                 minutes: e.minutes,
                 note: e.note,
             };
-            store.write(|tx| encounters::insert(tx, &new))?;
+            let id = store.write(|tx| encounters::insert(tx, &new))?;
             app.info(format!(
-                "Logged {} ({}, {} min) on {} for {who}",
+                "Logged {} ({}, {} min) on {} for {who} · u undoes it",
                 new.kind, new.status, new.minutes, new.date
             ));
+            let what = format!(
+                "encounter of {} · {} · {} min",
+                new.date, new.kind, new.minutes
+            );
+            note(app, logged(RecordKind::Encounter, id.0), what);
+            return Ok(Some((RecordKind::Encounter, id.0)));
         }
         Submission::Measure(m) => {
             let new = measurements::NewMeasurement {
@@ -158,23 +207,88 @@ fn save(
                 total: m.total,
                 items: m.items,
             };
-            store.write(|tx| measurements::insert(tx, &new))?;
+            let id = store.write(|tx| measurements::insert(tx, &new))?;
             let def = new.instrument.def();
             app.info(format!(
-                "Recorded {} {} ({}) for {who}",
+                "Recorded {} {} ({}) for {who} · u undoes it",
                 def.name,
                 new.total,
                 def.band_label(new.total)
             ));
+            let what = format!("{} of {} · {}", def.name, new.date, new.total);
+            note(app, logged(RecordKind::Measurement, id.0), what);
+            return Ok(Some((RecordKind::Measurement, id.0)));
         }
         Submission::Event(e) => {
-            store.write(|tx| events::insert(tx, client_id, e.kind, e.date))?;
-            app.info(format!("Recorded {} on {} for {who}", e.kind, e.date));
+            let id = store.write(|tx| events::insert(tx, client_id, e.kind, e.date))?;
+            app.info(format!(
+                "Recorded {} on {} for {who} · u undoes it",
+                e.kind, e.date
+            ));
+            let what = format!("{} of {}", e.kind, e.date);
+            note(app, logged(RecordKind::Event, id.0), what);
+            return Ok(Some((RecordKind::Event, id.0)));
         }
         Submission::Tier(tier) => {
             store.write(|tx| clients::set_tier(tx, client_id, tier))?;
             app.info(format!("{who} is now {tier} tier"));
         }
+        Submission::AmendContact { id, entry, reason } => {
+            let before = encounters::get(store.conn(), id)?;
+            let amendment = EncounterAmendment {
+                entry,
+                clinician_id: before.clinician_id,
+                clinician: before.clinician.clone(),
+            };
+            let changes =
+                store.write(|tx| corrections::amend_encounter(tx, id, &amendment, &reason))?;
+            let what = encounter_label(&before);
+            app.info(format!(
+                "Corrected {} (u undoes) · {what}",
+                summary(&changes, app.privacy)
+            ));
+            note(app, Change::AmendedEncounter { before }, what);
+        }
+        Submission::AmendMeasure { id, entry, reason } => {
+            let before = measurements::get(store.conn(), id)?;
+            let changes =
+                store.write(|tx| corrections::amend_measurement(tx, id, &entry, &reason))?;
+            let what = measurement_label(&before);
+            app.info(format!(
+                "Corrected {} (u undoes) · {what}",
+                summary(&changes, app.privacy)
+            ));
+            note(app, Change::AmendedMeasurement { before }, what);
+        }
+        Submission::Void { kind, id, reason } => {
+            let at = app.clock.utc;
+            store.write(|tx| corrections::void(tx, kind, id, &reason, at))?;
+            let what = record_label(store, kind, id)?;
+            app.info(format!("Voided {what} (u undoes): it counts for nothing"));
+            note(app, Change::Voided { kind, id }, what);
+        }
+        Submission::Unvoid { kind, id, reason } => {
+            let at = app.clock.utc;
+            store.write(|tx| corrections::unvoid(tx, kind, id, &reason, at))?;
+            let what = record_label(store, kind, id)?;
+            app.info(format!("Unvoided {what} (u undoes): it counts again"));
+            note(app, Change::Unvoided { kind, id }, what);
+        }
     }
-    Ok(())
+    Ok(None)
+}
+
+/// The short description of a stored record, as the client screen's lists name it.
+fn record_label(store: &Store, kind: RecordKind, id: i64) -> Result<String> {
+    use crate::domain::{EncounterId, EventId, MeasurementId};
+    let conn = store.conn();
+    Ok(match kind {
+        RecordKind::Encounter => encounter_label(&encounters::get(conn, EncounterId(id))?),
+        RecordKind::Measurement => measurement_label(&measurements::get(conn, MeasurementId(id))?),
+        RecordKind::Event => {
+            let e = events::get(conn, EventId(id))?;
+            format!("{} of {}", e.kind, e.date)
+        }
+        RecordKind::Attribution => format!("attribution {id}"),
+    })
 }

@@ -1,34 +1,31 @@
 //! The client screen: who they are, what is flagged and why, how their scores have moved (a
-//! chart with the band thresholds), their encounters, and what they bring in and take.
+//! chart with the band thresholds), what they bring in and take, and their encounters and
+//! measurements as two selectable lists (voided records dimmed and struck through). Reads the
+//! model only: the lists' selection and scroll are `update`'s.
 
-use super::super::app::{App, ClientView};
+use super::super::app::{App, ClientView, ListFocus};
+use super::super::layout;
 use super::super::theme::Role;
-use super::{severity_marker, severity_style};
+use super::{band_short, severity_marker, severity_style};
 use crate::domain::{Instrument, text::sanitize};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap,
+    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, TableState, Wrap,
 };
 
 pub fn draw(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
-    let flags = view.entry.as_ref().map_or(0, |e| e.flags.len()).clamp(1, 4) as u16;
-    let [head, flag_area, middle, history] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(flags + 1),
-        Constraint::Length(10),
-        Constraint::Min(4),
-    ])
-    .areas(area);
-    draw_header(frame, app, view, head);
-    draw_flags(frame, app, view, flag_area);
-    let [chart, side] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(middle);
-    draw_chart(frame, app, view, chart);
-    draw_side(frame, app, view, side);
-    draw_history(frame, app, view, history);
+    let flags = view.entry.as_ref().map_or(0, |e| e.flags.len());
+    let areas = layout::client(area, flags);
+    draw_header(frame, app, view, areas.head);
+    draw_flags(frame, app, view, areas.flags);
+    draw_chart(frame, app, view, areas.chart);
+    draw_side(frame, app, view, areas.side);
+    draw_encounters(frame, app, view, areas.encounters);
+    draw_measurements(frame, app, view, areas.measurements);
 }
 
 fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
@@ -299,62 +296,216 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-fn draw_history(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
+/// The status line under the client screen: who voided the selected record, when and why;
+/// otherwise how many records there are and how to move among them.
+pub fn status(app: &App, view: &ClientView) -> Line<'static> {
+    let t = &app.theme;
+    if let Some(selected) = view.selected()
+        && let Some(v) = selected.voided()
+    {
+        // A reason is free text a clinician typed: like notes, it stays off a private screen.
+        let reason = if app.privacy {
+            "reason hidden (privacy)".to_string()
+        } else {
+            sanitize(&v.reason)
+        };
+        return Line::from(vec![
+            Span::styled(
+                format!(
+                    " Voided {} by {}: ",
+                    v.at.get(..10).unwrap_or(&v.at),
+                    sanitize(&v.by)
+                ),
+                t.style(Role::warning),
+            ),
+            Span::styled(reason, t.style(Role::text)),
+            Span::styled(" · x unvoids", t.style(Role::muted)),
+        ]);
+    }
+    let r = &view.record;
+    Line::styled(
+        format!(
+            " {} encounters · {} measurements · ↑↓ select · [ ] switch list · Enter opens",
+            r.encounters.len(),
+            r.measurements.len()
+        ),
+        t.style(Role::muted),
+    )
+}
+
+/// How a voided record is drawn: dimmed and struck through, still readable.
+pub fn voided_style(app: &App) -> Style {
+    app.theme
+        .style(Role::muted)
+        .add_modifier(Modifier::CROSSED_OUT)
+}
+
+/// A list's title line: " Encounters 4–6 of 12 ", bright when the list has the selection.
+fn list_block(
+    app: &App,
+    name: &str,
+    state: &TableState,
+    shown: usize,
+    all: usize,
+    focused: bool,
+) -> Block<'static> {
+    let t = &app.theme;
+    let first = state.offset().min(all);
+    let title = format!(
+        " {name} {}–{} of {all} ",
+        if all == 0 { 0 } else { first + 1 },
+        (first + shown).min(all)
+    );
+    Block::default()
+        .borders(Borders::TOP)
+        .border_style(t.style(Role::border))
+        .title(Span::styled(
+            title,
+            t.style(if focused { Role::title } else { Role::muted }),
+        ))
+}
+
+/// The state to draw a list with: the unfocused list shows no selection.
+fn drawn_state(state: &TableState, focused: bool) -> TableState {
+    let mut state = *state;
+    if !focused {
+        state.select(None);
+    }
+    state
+}
+
+fn draw_encounters(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     let t = &app.theme;
     let all = &view.record.encounters;
-    let height = area.height.saturating_sub(3) as usize;
-    let rows: Vec<Row> = all
+    // Beside the measurement list an 80-column screen has room for the essentials; the
+    // clinician column comes with width.
+    let wide = area.width >= 64;
+    let mut rows: Vec<Row> = all
         .iter()
-        .skip(view.scroll)
-        .take(height)
         .map(|e| {
+            let voided = e.voided.is_some();
             let status_style = match e.status {
+                _ if voided => voided_style(app),
                 crate::domain::EncounterStatus::Completed => t.style(Role::text),
                 _ => t.style(Role::warning),
             };
-            Row::new(vec![
+            let note = if app.privacy {
+                String::new()
+            } else {
+                sanitize(e.note.as_deref().unwrap_or(""))
+            };
+            let note = match (voided, note.is_empty()) {
+                (false, _) => note,
+                (true, true) => "voided".to_string(),
+                (true, false) => format!("voided · {note}"),
+            };
+            let mut cells = vec![
                 Cell::from(e.date.to_string()),
                 Cell::from(e.kind.as_str()),
                 Cell::from(e.status.as_str()).style(status_style),
                 Cell::from(Line::from(e.minutes.to_string()).right_aligned()),
-                Cell::from(sanitize(&e.clinician)),
-                Cell::from(if app.privacy {
-                    String::new()
-                } else {
-                    sanitize(e.note.as_deref().unwrap_or(""))
-                }),
-            ])
-            .style(t.style(Role::text))
+            ];
+            if wide {
+                cells.push(Cell::from(sanitize(&e.clinician)));
+            }
+            cells.push(Cell::from(note));
+            Row::new(cells).style(if voided {
+                voided_style(app)
+            } else {
+                t.style(Role::text)
+            })
         })
         .collect();
-    let shown_to = (view.scroll + height).min(all.len());
-    let title = format!(
-        " Encounters {}–{} of {} ",
-        if all.is_empty() { 0 } else { view.scroll + 1 },
-        shown_to,
-        all.len()
-    );
+    if rows.is_empty() {
+        rows.push(
+            Row::new(vec![Cell::from("none yet · c logs a contact")]).style(t.style(Role::muted)),
+        );
+    }
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(if wide { 15 } else { 12 }),
+        Constraint::Length(9),
+        Constraint::Length(4),
+    ];
+    let mut header = vec!["date", "kind", "status", "min"];
+    if wide {
+        widths.push(Constraint::Length(16));
+        header.push("clinician");
+    }
+    widths.push(Constraint::Fill(1));
+    header.push("note");
+    let focused = view.focus == ListFocus::Encounters;
+    let shown = area.height.saturating_sub(2) as usize;
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.style(Role::header)))
+        .block(list_block(
+            app,
+            "Encounters",
+            &view.encounters,
+            shown,
+            all.len(),
+            focused,
+        ))
+        .row_highlight_style(t.style(Role::selected))
+        .column_spacing(1);
+    let mut state = drawn_state(&view.encounters, focused);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn draw_measurements(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
+    let t = &app.theme;
+    let wide = area.width >= 40;
+    let mut rows: Vec<Row> = view
+        .measurement_rows()
+        .map(|m| {
+            let def = m.instrument.def();
+            let band = def.band_label(m.total);
+            let band = match (m.voided.is_some(), wide) {
+                (true, _) => "voided",
+                (false, true) => band,
+                (false, false) => band_short(band),
+            };
+            Row::new(vec![
+                Cell::from(m.date.to_string()),
+                Cell::from(def.name),
+                Cell::from(Line::from(m.total.to_string()).right_aligned()),
+                Cell::from(band),
+            ])
+            .style(if m.voided.is_some() {
+                voided_style(app)
+            } else {
+                t.style(Role::text)
+            })
+        })
+        .collect();
+    let count = rows.len();
+    if rows.is_empty() {
+        rows.push(
+            Row::new(vec![Cell::from("none yet · m records one")]).style(t.style(Role::muted)),
+        );
+    }
+    let focused = view.focus == ListFocus::Measurements;
+    let shown = area.height.saturating_sub(2) as usize;
     let table = Table::new(
         rows,
         [
             Constraint::Length(10),
-            Constraint::Length(15),
-            Constraint::Length(9),
-            Constraint::Length(4),
-            Constraint::Length(16),
+            Constraint::Length(7),
+            Constraint::Length(5),
             Constraint::Fill(1),
         ],
     )
-    .header(
-        Row::new(vec!["date", "kind", "status", "min", "clinician", "note"])
-            .style(t.style(Role::header)),
-    )
-    .block(
-        Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.style(Role::border))
-            .title(Span::styled(title, t.style(Role::title))),
-    )
+    .header(Row::new(vec!["date", "measure", "total", "band"]).style(t.style(Role::header)))
+    .block(list_block(
+        app,
+        "Measurements",
+        &view.measurements,
+        shown,
+        count,
+        focused,
+    ))
+    .row_highlight_style(t.style(Role::selected))
     .column_spacing(1);
-    frame.render_widget(table, area);
+    let mut state = drawn_state(&view.measurements, focused);
+    frame.render_stateful_widget(table, area, &mut state);
 }

@@ -1,5 +1,6 @@
 //! Drawing the modal entry forms, the yes/no confirmation and the quick client picker.
 
+use super::super::action::Action;
 use super::super::app::{App, Confirm, Picker};
 use super::super::form::{FieldKind, Form};
 use super::super::keymap::{self, Layer};
@@ -9,29 +10,52 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-fn hints(app: &App, layer: Layer) -> Line<'static> {
+fn hints(app: &App, layer: Layer, single_field: bool) -> Line<'static> {
     let t = &app.theme;
     let mut spans = Vec::new();
-    for b in keymap::bindings(layer).filter(|b| !b.hint.is_empty()) {
+    for b in keymap::bindings(layer)
+        .filter(|b| !b.hint.is_empty())
+        .filter(|b| !(single_field && b.action == Action::NextField))
+    {
         spans.push(Span::styled(keymap::keys_label(b), t.style(Role::key)));
         spans.push(Span::styled(format!(" {}  ", b.desc), t.style(Role::muted)));
     }
     Line::from(spans)
 }
 
+const FORM_WIDTH: u16 = 76;
+
+/// The widest a value is drawn: a long note or reason shows its end, where the typing is, so
+/// the form keeps one line per field.
+const VALUE_WIDTH: usize = 34;
+
+fn tail(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().skip(count - (width - 1)).collect();
+    format!("…{kept}")
+}
+
 pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
     let t = &app.theme;
-    let mut lines = vec![
-        Line::styled(format!("for {}", form.client_label), t.style(Role::muted)),
-        Line::raw(""),
-    ];
+    let mut lines = vec![Line::styled(
+        format!("for {}", form.client_label),
+        t.style(Role::muted),
+    )];
+    if let Some(target) = &form.target {
+        lines.push(Line::styled(target.label.clone(), t.style(Role::text)));
+    }
+    lines.push(Line::raw(""));
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let value = match &field.kind {
             FieldKind::Choice(_) => format!("‹ {} ›", field.shown()),
+            FieldKind::Fixed => field.value.clone(),
             _ => format!(
                 "{}{}",
-                crate::domain::text::sanitize(&field.value),
+                tail(&crate::domain::text::sanitize(&field.value), VALUE_WIDTH),
                 if focused { "▏" } else { "" }
             ),
         };
@@ -52,14 +76,15 @@ pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
     lines.push(Line::raw(""));
     match &form.error {
         Some(message) => lines.push(Line::styled(format!("✗ {message}"), t.style(Role::error))),
-        None => lines.push(Line::styled(
-            "Nothing is saved until you press Enter.",
-            t.style(Role::muted),
-        )),
+        None => lines.push(Line::styled(form.footnote(), t.style(Role::muted))),
     }
-    lines.push(hints(app, Layer::Form));
-    let height = lines.len() as u16 + 2;
-    let area = popup(frame, 76, height);
+    lines.push(hints(app, Layer::Form, form.fields.len() == 1));
+    // A long message wraps: the box grows to keep the key hints under it (a word-wrapped line
+    // may take one more line than its width says).
+    let inner = (FORM_WIDTH.min(frame.area().width).saturating_sub(2) as usize).max(1);
+    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = (wrapped + usize::from(wrapped > lines.len())) as u16 + 2;
+    let area = popup(frame, FORM_WIDTH, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(Role::border))
@@ -80,7 +105,7 @@ pub fn draw_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
     let lines = vec![
         Line::styled(confirm.question.clone(), t.style(Role::text)),
         Line::raw(""),
-        hints(app, Layer::Confirm),
+        hints(app, Layer::Confirm, false),
     ];
     let area = popup(frame, 70, 6);
     let block = Block::default()
@@ -128,7 +153,7 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(hints(app, Layer::Picker));
+    lines.push(hints(app, Layer::Picker, false));
     let area = popup(frame, 60, 18);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -6,6 +6,7 @@ pub mod form;
 pub mod help;
 pub mod lock;
 pub mod panel;
+pub mod record;
 pub mod revenue;
 pub mod today;
 pub mod value;
@@ -98,12 +99,22 @@ pub fn days_since(today: NaiveDate, date: Option<NaiveDate>) -> String {
     }
 }
 
-fn band_short(label: &str) -> &str {
+/// A band's label for a narrow column ("mod-sev").
+pub fn band_short(label: &str) -> &str {
     match label {
         "minimal" => "min",
         "moderate" => "mod",
         "moderately severe" => "mod-sev",
         "severe" => "sev",
+        "below threshold" => "below",
+        "probable PTSD" => "PTSD",
+        "negative screen" => "negative",
+        "positive screen" => "positive",
+        "positive for women" => "pos (w)",
+        "clinical range" => "clinical",
+        "non-clinical" => "non-clin",
+        "alliance concern" => "concern",
+        "good alliance" => "good",
         other => other,
     }
 }
@@ -134,8 +145,7 @@ pub fn status_line(app: &App) -> Line<'static> {
     let t = &app.theme;
     let muted = |text: String| Line::styled(format!(" {text}"), t.style(Role::muted));
     if let Some(view) = &app.client {
-        let n = view.record.encounters.len();
-        return muted(format!("Client record · {n} encounters · j/k scroll them"));
+        return client::status(app, view);
     }
     match app.tab {
         Tab::Panel => panel::summary(app),
