@@ -6,6 +6,7 @@ use super::args::FlagsArgs;
 use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::csvfile::printable_cell;
+use crate::domain::flags::reviews::Review;
 use crate::domain::flags::{Flag, count_by_kind};
 use crate::domain::{ClientId, Tier};
 use crate::error::{Error, Result};
@@ -13,7 +14,7 @@ use crate::store::clinicians;
 use crate::store::panel::{self, PanelEntry, PanelQuery};
 use serde::Serialize;
 
-/// One flagged client as `flags --json` prints it (SPEC section 6).
+/// One flagged client as `flags --json` prints it (SPEC sections 6, 10 and 11).
 #[derive(Serialize)]
 struct FlaggedJson<'a> {
     client_id: ClientId,
@@ -21,7 +22,32 @@ struct FlaggedJson<'a> {
     name: &'a str,
     tier: Tier,
     clinician: Option<&'a str>,
-    flags: &'a [Flag],
+    flags: Vec<FlagJson<'a>>,
+    /// The earliest appointment in state booked.
+    next_appointment: Option<chrono::NaiveDate>,
+}
+
+/// A flag with the review that silenced it (`null` for one that calls for attention).
+#[derive(Serialize)]
+struct FlagJson<'a> {
+    #[serde(flatten)]
+    flag: &'a Flag,
+    review: Option<&'a Review>,
+}
+
+/// The flags a listing shows: those calling for attention and, with `--all`, the reviewed ones
+/// after them.
+fn shown(e: &PanelEntry, all: bool) -> Vec<FlagJson<'_>> {
+    let live = e.flags.iter().map(|flag| FlagJson { flag, review: None });
+    let reviewed = e
+        .reviewed
+        .iter()
+        .filter(|_| all)
+        .map(|(flag, review)| FlagJson {
+            flag,
+            review: Some(review),
+        });
+    live.chain(reviewed).collect()
 }
 
 pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
@@ -38,7 +64,10 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
         include_inactive: false,
     };
     let entries = panel::load(conn, &query, ctx.today)?;
-    let flagged: Vec<&PanelEntry> = entries.iter().filter(|e| !e.flags.is_empty()).collect();
+    let flagged: Vec<&PanelEntry> = entries
+        .iter()
+        .filter(|e| !e.flags.is_empty() || (args.all && !e.reviewed.is_empty()))
+        .collect();
     if args.json {
         let rows: Vec<FlaggedJson> = flagged
             .iter()
@@ -48,7 +77,8 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
                 name: &e.client.name,
                 tier: e.client.tier,
                 clinician: e.client.clinician.as_deref(),
-                flags: &e.flags,
+                flags: shown(e, args.all),
+                next_appointment: e.next_appointment,
             })
             .collect();
         return print_json(&rows);
@@ -56,7 +86,7 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     if args.csv {
         return print_csv(&flagged);
     }
-    print_table(&flagged, entries.len())?;
+    print_table(&flagged, entries.len(), args.all)?;
     Ok(())
 }
 
@@ -97,7 +127,7 @@ fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {
     Ok(())
 }
 
-fn print_table(flagged: &[&PanelEntry], active: usize) -> crate::error::Result<()> {
+fn print_table(flagged: &[&PanelEntry], active: usize, all: bool) -> crate::error::Result<()> {
     if flagged.is_empty() {
         match active {
             0 => outln!("No flags: there are no active clients."),
@@ -110,29 +140,48 @@ fn print_table(flagged: &[&PanelEntry], active: usize) -> crate::error::Result<(
         "severity",
         "client",
         "tier",
+        "next",
         "flag",
         "due",
         ">days overdue",
         "reason",
     ]);
     for e in flagged {
-        for (i, f) in e.flags.iter().enumerate() {
-            let (client, tier) = if i == 0 {
+        for (i, shown) in shown(e, all).iter().enumerate() {
+            let f = shown.flag;
+            let (client, tier, next) = if i == 0 {
                 (
                     format!("#{} {}", e.client.id, e.client.name),
                     e.client.tier.to_string(),
+                    e.next_appointment
+                        .map_or("—".to_string(), |d| d.to_string()),
                 )
             } else {
-                (String::new(), String::new())
+                (String::new(), String::new(), String::new())
+            };
+            let (severity, reason) = match shown.review {
+                None => (f.severity.to_string(), f.reason.clone()),
+                Some(r) => (
+                    "reviewed".to_string(),
+                    format!(
+                        "reviewed {} by {}{}: {}",
+                        r.date,
+                        r.by,
+                        r.until
+                            .map_or(String::new(), |u| format!(", silent through {u}")),
+                        r.note
+                    ),
+                ),
             };
             table.row(vec![
-                f.severity.to_string(),
+                severity,
                 client,
                 tier,
+                next,
                 f.kind.label().to_string(),
                 f.due.map_or("—".to_string(), |d| d.to_string()),
                 f.days_overdue.to_string(),
-                f.reason.clone(),
+                reason,
             ]);
         }
     }

@@ -349,6 +349,19 @@ mod tests {
                          WHERE client_id = 2 AND instrument = 'gad7';",
                 )
                 .unwrap(),
+            // Version 6: contracts as payers write them.
+            6 => conn
+                .execute_batch(
+                    "INSERT INTO contracts (id, name, model, withhold_bp, proration)
+                         VALUES (2, 'EAP', 'case-rate', 200, 'mid-month');
+                     INSERT INTO contract_rates (contract_id, effective_from, rate_cents,
+                                                 diagnosis_prefix)
+                         VALUES (2, '0001-01-01', 50000, ''), (2, '2025-01-01', 80000, 'F322');
+                     INSERT INTO contract_targets VALUES (1, 'contacted', 7500, 2);
+                     INSERT INTO attributions (client_id, contract_id, start_date, diagnosis)
+                         VALUES (2, 2, '2025-03-05', 'F32.2');",
+                )
+                .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
         }
     }
