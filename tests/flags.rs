@@ -87,7 +87,8 @@ fn practice() -> Practice {
 }
 
 fn flag(kind: &str, severity: &str, due: Option<&str>, overdue: i64, reason: &str) -> Value {
-    json!({"kind": kind, "severity": severity, "due": due, "days_overdue": overdue, "reason": reason})
+    // SPEC section 11: every flag says whether a review silenced it (null: none did).
+    json!({"kind": kind, "severity": severity, "due": due, "days_overdue": overdue, "reason": reason, "review": null})
 }
 
 fn client(
@@ -97,7 +98,8 @@ fn client(
     clinician: &str,
     flags: Vec<Value>,
 ) -> Value {
-    json!({"external_id": external_id, "name": name, "tier": tier, "clinician": clinician, "flags": flags})
+    // SPEC section 10: the earliest booked appointment (null: none).
+    json!({"external_id": external_id, "name": name, "tier": tier, "clinician": clinician, "flags": flags, "next_appointment": null})
 }
 
 fn expected() -> Vec<Value> {

@@ -236,14 +236,16 @@ fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     } else {
         ("client.view", "client show")
     };
-    let flags = panel::for_client(ctx.store.conn(), client.id, ctx.today)?.flags;
+    let entry = panel::for_client(ctx.store.conn(), client.id, ctx.today)?;
+    let flags = entry.flags.clone();
     let outcomes = outcomes::outcomes(&rec.live_measurements(), ctx.today);
     ctx.store
         .write(|tx| tx.audit(action, Some(client.id), detail))?;
     if json {
         return print_json(&ShowJson {
             record: &rec,
-            flags: &flags,
+            flags: super::flags::shown(&entry, true),
+            next_appointment: entry.next_appointment,
             outcomes: &outcomes,
         });
     }
@@ -371,7 +373,9 @@ fn voided_mark(voided: Option<&crate::domain::Voided>) -> String {
 struct ShowJson<'a> {
     #[serde(flatten)]
     record: &'a record::ClientRecord,
-    flags: &'a [Flag],
+    /// The flags calling for attention, then those a review silenced (with the review).
+    flags: Vec<super::flags::FlagJson<'a>>,
+    next_appointment: Option<chrono::NaiveDate>,
     outcomes: &'a [Outcome],
 }
 

@@ -29,7 +29,7 @@ struct FlaggedJson<'a> {
 
 /// A flag with the review that silenced it (`null` for one that calls for attention).
 #[derive(Serialize)]
-struct FlagJson<'a> {
+pub(super) struct FlagJson<'a> {
     #[serde(flatten)]
     flag: &'a Flag,
     review: Option<&'a Review>,
@@ -37,7 +37,7 @@ struct FlagJson<'a> {
 
 /// The flags a listing shows: those calling for attention and, with `--all`, the reviewed ones
 /// after them.
-fn shown(e: &PanelEntry, all: bool) -> Vec<FlagJson<'_>> {
+pub(super) fn shown(e: &PanelEntry, all: bool) -> Vec<FlagJson<'_>> {
     let live = e.flags.iter().map(|flag| FlagJson { flag, review: None });
     let reviewed = e
         .reviewed
