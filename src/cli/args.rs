@@ -132,8 +132,18 @@ pub enum ReportCommand {
         #[arg(long, value_name = "NAME")]
         clinician: Option<String>,
         /// Print JSON instead of a table
-        #[arg(long)]
+        #[arg(long, conflicts_with = "html")]
         json: bool,
+        /// Write the report as one self-contained HTML page (inline styles and charts, no
+        /// request of any kind, prints on A4 and Letter) to hand a payer
+        #[arg(long, value_name = "FILE")]
+        html: Option<std::path::PathBuf>,
+        /// With --html: replace FILE if it exists
+        #[arg(long, requires = "html")]
+        force: bool,
+        /// With --html: initials instead of full names
+        #[arg(long, requires = "html")]
+        initials: bool,
     },
     /// Revenue against the time it takes, by month, contract, clinician or client
     Revenue(RevenueArgs),

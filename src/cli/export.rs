@@ -17,11 +17,11 @@ use crate::store::outfile;
 use crate::store::{SCHEMA_VERSION, audit::timestamp};
 use clap::{ArgGroup, Args};
 use rusqlite::types::Value;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("format").required(true).args(["csv", "json"])))]
+#[command(group(ArgGroup::new("format").required(true).args(["csv", "json", "fhir"])))]
 #[command(after_help = "\
 --csv writes one file per table (clients.csv, encounters.csv, audit.csv, …) into DIR, created \
 readable by you only if it does not exist; --json writes one file holding every table. Files \
@@ -41,6 +41,10 @@ pub struct ExportArgs {
     /// Write every table into one JSON file
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a FHIR R4 Bundle (collection) for an EHR: Patient, Encounter, Observation and
+    /// Coverage resources, voided records left out
+    #[arg(long, value_name = "FILE")]
+    pub fhir: Option<PathBuf>,
     /// Replace an existing FILE, or the files in a DIR that is not empty
     #[arg(long)]
     pub force: bool,
@@ -79,32 +83,58 @@ const PROGRESS_ROWS: usize = 50_000;
 
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     ctx.require(Action::CopyPractice, None)?;
-    match (args.csv, args.json) {
-        (Some(dir), _) => export_csv(ctx, &dir, args.force),
-        (None, Some(file)) => export_json(ctx, &file, args.force),
-        (None, None) => Err(Error::invalid("say --csv DIR or --json FILE")),
+    match (args.csv, args.json, args.fhir) {
+        (Some(dir), _, _) => export_csv(ctx, &dir, args.force),
+        (None, Some(file), _) => export_json(ctx, &file, args.force),
+        (None, None, Some(file)) => export_fhir(ctx, &file, args.force),
+        (None, None, None) => Err(Error::invalid("say --csv DIR, --json FILE or --fhir FILE")),
     }
 }
 
-/// Writes `target` through a private temporary file beside it, fsynced and put in place
-/// (replacing an existing file only when `replace`).
+/// `export --fhir FILE`: every client with their live records as one FHIR R4 Bundle.
+fn export_fhir(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
+    outfile::claim_file(file, force, ctx.store.path())?;
+    let snapshot = ctx.store.conn().unchecked_transaction()?;
+    let contracts = crate::store::contracts::list(&snapshot)?;
+    let clients = crate::store::clients::list(&snapshot, &Default::default())?;
+    let mut progress = Progress::new("exporting", clients.len(), 2_000);
+    let stamp = timestamp(ctx.now);
+    let mut entries = 0;
+    let outcome = write_private(file, force, |out| {
+        let mut bundle = super::fhir::BundleWriter::start(out, &stamp)?;
+        for (i, c) in clients.iter().enumerate() {
+            let record = crate::store::record::load(&snapshot, c.id)?;
+            bundle.client(&record, &contracts)?;
+            progress.update(i + 1, clients.len());
+        }
+        entries = bundle.finish()?;
+        Ok(())
+    });
+    drop(snapshot);
+    progress.finish();
+    outcome?;
+    ctx.store.write(|tx| {
+        tx.audit(
+            "export.fhir",
+            None,
+            &format!("{} clients, {entries} resources", clients.len()),
+        )
+    })?;
+    outln!(
+        "Exported {} as a FHIR R4 bundle of {entries} resources to {}",
+        count(clients.len() as i64, "client", "clients"),
+        sanitize(&file.display().to_string())
+    );
+    Ok(())
+}
+
+/// Writes `target` whole and privately (see `store::outfile::write`).
 fn write_private(
     target: &Path,
     replace: bool,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let (temp, file) = backup::private_temp_beside(target)?;
-    let result = (|| -> Result<()> {
-        let mut out = BufWriter::new(file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
-        file.sync_all()?;
-        outfile::put_in_place(&temp, target, replace)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    outfile::write(target, replace, write)
 }
 
 fn csv_cell(value: &Value) -> String {

@@ -19,6 +19,20 @@ pub fn run(ctx: &mut Context, command: ReportCommand) -> Result<()> {
             to,
             clinician,
             json,
+            html: Some(file),
+            force,
+            initials,
+        } => {
+            let _ = json;
+            value_html(ctx, from, to, clinician, &file, force, initials)
+        }
+        ReportCommand::Value {
+            from,
+            to,
+            clinician,
+            json,
+            html: None,
+            ..
         } => value_report(ctx, from, to, clinician, json),
         ReportCommand::Revenue(args) => super::revenue::run(ctx, args),
         ReportCommand::Contract {
@@ -59,6 +73,70 @@ fn period(ctx: &Context, from: Option<String>, to: Option<String>) -> Result<Per
     Ok(Period { from, to })
 }
 
+/// The panel a value report covers: what was asked for, within what the role may see.
+fn value_scope(
+    ctx: &mut Context,
+    clinician: Option<String>,
+) -> Result<(ValueQuery, Option<crate::domain::Clinician>)> {
+    let requested = clinician
+        .as_deref()
+        .map(|n| clinicians::by_name(ctx.store.conn(), n))
+        .transpose()?;
+    // A clinician sees their own panel; supervisors and admins whoever they ask for.
+    let panel_of = ctx.visible_clinician(requested.as_ref())?;
+    let clinician = match panel_of {
+        Some(id) => Some(clinicians::get(ctx.store.conn(), id)?),
+        None => None,
+    };
+    Ok((
+        ValueQuery {
+            clinician: panel_of,
+        },
+        clinician,
+    ))
+}
+
+/// `report value --html FILE`: the same figures as one page (`cli::html`).
+fn value_html(
+    ctx: &mut Context,
+    from: Option<String>,
+    to: Option<String>,
+    clinician: Option<String>,
+    file: &std::path::Path,
+    force: bool,
+    initials: bool,
+) -> Result<()> {
+    let period = period(ctx, from, to)?;
+    crate::store::outfile::claim_file(file, force, ctx.store.path())?;
+    let (query, clinician) = value_scope(ctx, clinician)?;
+    let conn = ctx.store.conn();
+    let overview = value::overview(conn, period, ctx.today, query)?;
+    let coding = value::coding(conn, period, query)?;
+    let page = super::html::value_report(&super::html::ValuePage {
+        overview: &overview,
+        coding: &coding,
+        whose: clinician.as_ref().map(|c| c.name.as_str()),
+        made_on: ctx.today,
+        initials,
+    });
+    crate::store::outfile::write(file, force, |out| Ok(out.write_all(page.as_bytes())?))?;
+    ctx.store.write(|tx| {
+        tx.audit(
+            "report.value.html",
+            None,
+            &format!("{} to {}", period.from, period.to),
+        )
+    })?;
+    outln!(
+        "Wrote the value report for {} to {} to {} ({} KiB); open it in a browser or print it.",
+        period.from,
+        period.to,
+        sanitize(&file.display().to_string()),
+        page.len().div_ceil(1024)
+    );
+    Ok(())
+}
+
 fn value_report(
     ctx: &mut Context,
     from: Option<String>,
@@ -67,21 +145,8 @@ fn value_report(
     json: bool,
 ) -> Result<()> {
     let period = period(ctx, from, to)?;
+    let (query, clinician) = value_scope(ctx, clinician)?;
     let conn = ctx.store.conn();
-    let requested = clinician
-        .as_deref()
-        .map(|n| clinicians::by_name(conn, n))
-        .transpose()?;
-    // A clinician sees their own panel; supervisors and admins whoever they ask for.
-    let panel_of = ctx.visible_clinician(requested.as_ref())?;
-    let conn = ctx.store.conn();
-    let clinician = match panel_of {
-        Some(id) => Some(clinicians::get(conn, id)?),
-        None => None,
-    };
-    let query = ValueQuery {
-        clinician: panel_of,
-    };
     let value::ValueReport {
         current,
         previous,

@@ -53,6 +53,67 @@ impl Measure {
         }
     }
 
+    /// The section of the value report the measure belongs to.
+    pub fn section(self) -> &'static str {
+        match self {
+            Measure::SeenWithin14 => "Access",
+            Measure::ShowRate | Measure::Contacted => "Engagement",
+            Measure::Measured
+            | Measure::Response
+            | Measure::Remission
+            | Measure::ReliableImprovement => "Outcomes",
+            Measure::Followed7 | Measure::Followed30 => "Follow-up",
+        }
+    }
+
+    /// The measure's name in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::SeenWithin14 => "seen within 14 days",
+            Measure::ShowRate => "show rate",
+            Measure::Contacted => "clients contacted",
+            Measure::Measured => "clients measured",
+            Measure::Response => "PHQ-9 response",
+            Measure::Remission => "PHQ-9 remission",
+            Measure::ReliableImprovement => "reliable improvement",
+            Measure::Followed7 => "within 7 days",
+            Measure::Followed30 => "within 30 days",
+        }
+    }
+
+    /// What the measure counts, in plain words (the report's definitions).
+    pub fn definition(self) -> &'static str {
+        match self {
+            Measure::SeenWithin14 => {
+                "Of the clients whose first contact ever fell in the period, those first seen \
+                 within 14 days of joining the panel."
+            }
+            Measure::ShowRate => {
+                "Of the sessions, calls and other contacts scheduled in the period, those that \
+                 took place (rather than a no-show or a cancellation)."
+            }
+            Measure::Contacted => "Of the active clients, those with a contact in the period.",
+            Measure::Measured => {
+                "Of the active clients, those with an outcome measurement (PHQ-9, GAD-7, PCL-5, \
+                 AUDIT-C, ORS or SRS) in the period."
+            }
+            Measure::Response => {
+                "Of the active clients who began with a PHQ-9 of 10 or more and were measured \
+                 again, those whose latest PHQ-9 is at most half the first."
+            }
+            Measure::Remission => "Of the same clients, those whose latest PHQ-9 is below 5.",
+            Measure::ReliableImprovement => {
+                "Of the same clients, those whose PHQ-9 fell by 6 points or more: a change larger \
+                 than the questionnaire's own measurement error."
+            }
+            Measure::Followed7 => {
+                "Of the hospital discharges and emergency visits in the period, those followed by \
+                 a contact within 7 days (the day of the event itself does not count)."
+            }
+            Measure::Followed30 => "The same, within 30 days.",
+        }
+    }
+
     /// What the numerator counts, for "2 more … would meet it".
     pub fn counted(self) -> &'static str {
         match self {

@@ -154,6 +154,28 @@ pub fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<()> {
     }
 }
 
+/// Writes `target` through a private (0600) temporary file beside it, fsynced and put in
+/// place whole (over an existing file only when `replace`; call [`claim_file`] first).
+pub fn write(
+    target: &Path,
+    replace: bool,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    let (temp, file) = super::backup::private_temp_beside(target)?;
+    let result = (|| -> Result<()> {
+        let mut out = std::io::BufWriter::new(file);
+        fill(&mut out)?;
+        let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+        file.sync_all()?;
+        put_in_place(&temp, target, replace)?;
+        super::backup::sync_dir_of(target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,20 @@ pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<Va
     }
 }
 
+/// The coding self-audit alone for `period` beside the one before it.
+pub fn coding(conn: &Connection, period: Period, query: ValueQuery) -> Result<Coding> {
+    let previous = period.previous();
+    let span = Period {
+        from: previous.from,
+        to: period.to,
+    };
+    Ok(crate::domain::coding::audit(
+        &coding::episodes(conn, span, who(query))?,
+        period,
+        previous,
+    ))
+}
+
 /// The fairness self-audit alone for `period` (`domain::fairness` has the definitions).
 pub fn fairness(conn: &Connection, period: Period, query: ValueQuery) -> Result<Fairness> {
     Pass::new(&[], Some(period), who(query))
