@@ -134,6 +134,47 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         due_list(&mut line, title, items);
     }
 
+    if !s.unlogged.is_empty() {
+        line(format!(
+            "Did these happen? {} appointments of the last week have nothing logged:",
+            s.unlogged.len()
+        ));
+        for a in s.unlogged.iter().take(DUE_ROWS) {
+            let at = a.time.as_deref().map_or(String::new(), |t| format!(" {t}"));
+            line(format!(
+                "  #{} {}{at}  {}  {} (log it, or cancel it: caseload appointment cancel {})",
+                a.id,
+                a.date.format("%a %-d %b"),
+                sanitize(&a.name),
+                a.kind,
+                a.id
+            ));
+        }
+        more(&mut line, s.unlogged.len(), DUE_ROWS, "appointments");
+    }
+    if !s.due_unbooked.is_empty() {
+        line(format!(
+            "Due this week and not booked ({}):",
+            s.due_unbooked.len()
+        ));
+        let name_width = width(
+            s.due_unbooked
+                .iter()
+                .take(DUE_ROWS)
+                .map(|i| i.name.as_str()),
+        );
+        for i in s.due_unbooked.iter().take(DUE_ROWS) {
+            line(format!(
+                "  {} {:<name_width$}  {:<11}  (caseload book {} --date …)",
+                i.due.format("%a %-d %b"),
+                sanitize(&i.name),
+                i.kind.label(),
+                i.client_id
+            ));
+        }
+        more(&mut line, s.due_unbooked.len(), DUE_ROWS, "clients");
+    }
+
     let m = &s.measurements;
     line(format!(
         "Measurements: {} overdue, {} seen but never measured; {} due in the next 7 days ({} today, {} tomorrow)",
