@@ -6,7 +6,7 @@
 use super::args::TodayArgs;
 use super::{Context, print_json};
 use crate::domain::Money;
-use crate::domain::text::sanitize;
+use crate::domain::text::{count, sanitize};
 use crate::domain::today::{DaySummary, DueItem};
 use crate::error::Result;
 use crate::store::{clinicians, today};
@@ -134,45 +134,37 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         due_list(&mut line, title, items);
     }
 
+    // The plan, in two lines so the check-in still fits a screen.
     if !s.unlogged.is_empty() {
+        let first: Vec<String> = s
+            .unlogged
+            .iter()
+            .take(3)
+            .map(|a| {
+                format!(
+                    "#{} {} {}",
+                    a.id,
+                    sanitize(&a.name),
+                    a.date.format("%a %-d")
+                )
+            })
+            .collect();
+        let rest = s.unlogged.len().saturating_sub(first.len());
+        let rest = if rest > 0 {
+            format!(" and {rest} more")
+        } else {
+            String::new()
+        };
         line(format!(
-            "Did these happen? {} appointments of the last week have nothing logged:",
-            s.unlogged.len()
+            "Did these happen? Nothing is logged for {}{rest}: log them, or `caseload appointment cancel ID`",
+            first.join(", ")
         ));
-        for a in s.unlogged.iter().take(DUE_ROWS) {
-            let at = a.time.as_deref().map_or(String::new(), |t| format!(" {t}"));
-            line(format!(
-                "  #{} {}{at}  {}  {} (log it, or cancel it: caseload appointment cancel {})",
-                a.id,
-                a.date.format("%a %-d %b"),
-                sanitize(&a.name),
-                a.kind,
-                a.id
-            ));
-        }
-        more(&mut line, s.unlogged.len(), DUE_ROWS, "appointments");
     }
     if !s.due_unbooked.is_empty() {
         line(format!(
-            "Due this week and not booked ({}):",
-            s.due_unbooked.len()
+            "Not booked: {} due this week with no appointment by then (marked ·); `caseload book REF --date D`",
+            count(s.due_unbooked.len() as i64, "client is", "clients are")
         ));
-        let name_width = width(
-            s.due_unbooked
-                .iter()
-                .take(DUE_ROWS)
-                .map(|i| i.name.as_str()),
-        );
-        for i in s.due_unbooked.iter().take(DUE_ROWS) {
-            line(format!(
-                "  {} {:<name_width$}  {:<11}  (caseload book {} --date …)",
-                i.due.format("%a %-d %b"),
-                sanitize(&i.name),
-                i.kind.label(),
-                i.client_id
-            ));
-        }
-        more(&mut line, s.due_unbooked.len(), DUE_ROWS, "clients");
     }
 
     let m = &s.measurements;
@@ -206,8 +198,9 @@ fn due_list(line: &mut impl FnMut(String), title: &str, items: &[DueItem]) {
         } else {
             String::new()
         };
+        let mark = if i.booked { " " } else { "·" };
         line(format!(
-            "  {when}{:<name_width$}  {:<13}  {}",
+            " {mark}{when}{:<name_width$}  {:<13}  {}",
             sanitize(&i.name),
             i.kind.label(),
             i.reason

@@ -56,6 +56,8 @@ pub struct DueItem {
     pub days_until: i64,
     /// The rule and its inputs (`last contact 2026-11-16; high tier: every 7`).
     pub reason: String,
+    /// An appointment is booked on or before the due day (SPEC section 10).
+    pub booked: bool,
 }
 
 /// One encounter logged today.
@@ -238,10 +240,13 @@ pub fn summarise(input: &DayInput) -> DaySummary {
                 _ => {}
             }
         }
-        let items = due_items(p, input.intervals, today);
+        let mut items = due_items(p, input.intervals, today);
+        for i in &mut items {
+            i.booked = p.next_appointment.is_some_and(|next| next <= i.due);
+        }
         if let Some(first) = items
             .iter()
-            .filter(|i| p.next_appointment.is_none_or(|next| next > i.due))
+            .filter(|i| !i.booked)
             .min_by_key(|i| (i.due, i.kind))
         {
             due_unbooked.push(first.clone());
@@ -322,6 +327,7 @@ pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Ve
                 due,
                 days_until,
                 reason,
+                booked: false,
             });
         }
     };
