@@ -58,7 +58,7 @@ pub enum Command {
     /// Add or list clinicians
     #[command(subcommand)]
     Clinician(ClinicianCommand),
-    /// Add or list payer contracts
+    /// Add, list and show payer contracts: rates (by diagnosis too) and quality targets
     #[command(subcommand)]
     Contract(ContractCommand),
     /// Add, list, show clients; change their status (discharge, readmit, on hold) or tier
@@ -98,7 +98,8 @@ pub enum Command {
     Today(TodayArgs),
     /// Write a synthetic demo practice into the database
     Demo(DemoArgs),
-    /// Reports: revenue against the time it takes, and the value the practice delivers
+    /// Reports: revenue against the time it takes, the value the practice delivers (also as
+    /// HTML), a contract's quality targets and withhold
     #[command(subcommand)]
     Report(ReportCommand),
     /// Check or read the audit trail (who viewed or changed which record, and when)
@@ -109,7 +110,8 @@ pub enum Command {
     Import(super::import::ImportCommand),
     /// For one contract and month: members never engaged, unpaid work, member months against the roster
     Reconcile(super::reconcile::ReconcileArgs),
-    /// Export every table as CSV files (--csv DIR) or one JSON file (--json FILE)
+    /// Export every table as CSV files (--csv DIR) or one JSON file (--json FILE), or the
+    /// records as a FHIR R4 bundle (--fhir FILE)
     Export(super::export::ExportArgs),
     /// Write a consistent copy of the database, safe while others use it
     Backup(super::export::BackupArgs),
