@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_indexes.sql"),
     include_str!("../../migrations/0005_corrections.sql"),
     include_str!("../../migrations/0006_contracts.sql"),
+    include_str!("../../migrations/0007_x12.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -346,6 +347,23 @@ mod tests {
                      UPDATE measurements SET voided_at = '2025-03-25T09:00:00.000Z',
                          voided_by = 'Sam Okafor', void_reason = 'typo'
                          WHERE client_id = 2 AND instrument = 'gad7';",
+                )
+                .unwrap(),
+            // Version 6: contracts as payers write them (a mid-month proration, a case rate by
+            // diagnosis, quality targets, an episode's diagnosis) and a second roster import.
+            6 => conn
+                .execute_batch(
+                    "INSERT INTO contracts (id, name, model, withhold_bp, proration, payer)
+                         VALUES (2, 'Bayside', 'case-rate', 0, 'mid-month', NULL);
+                     INSERT INTO contract_rates (contract_id, effective_from, rate_cents, diagnosis_prefix)
+                         VALUES (2, '0001-01-01', 90000, ''), (2, '2025-01-01', 120000, 'F33');
+                     INSERT INTO contract_targets (contract_id, measure, at_least_bp, weight)
+                         VALUES (2, 'measured', 8000, 2);
+                     INSERT INTO attributions (client_id, contract_id, start_date, diagnosis)
+                         VALUES (2, 2, '2025-03-10', 'F33.1');
+                     INSERT INTO roster_imports (id, contract_id, as_of, imported_at, file_hash, members)
+                         VALUES (2, 1, '2025-04-01', '2025-04-02T08:00:00.000Z', 'def456', 1);
+                     INSERT INTO roster_members VALUES (2, 'M-1', '2025-02-01', NULL);",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
