@@ -2,9 +2,11 @@
 //! attributions and applied in one transaction, and history moved in from a spreadsheet through
 //! the same entry rules as `log` and `measure`. Every bad row of a file is listed by line in one
 //! refusal and nothing is written unless the whole file is good. The rules live in
-//! `domain::roster_plan` and `domain::history`; this file reads the file and prints.
+//! `domain::roster_plan` and `domain::history`; this file reads the file and prints. An X12 834
+//! roster is handed to `import_x12`; both kinds are applied by `roster_import`.
 
 use super::progress::Progress;
+use super::roster_import::{Naming, RosterJob, plan_and_apply, roster_contract};
 use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::access::Action;
@@ -12,9 +14,9 @@ use crate::domain::csvfile::{self, LineProblem};
 use crate::domain::roster::{self, Mapping};
 use crate::domain::roster_plan::{self, Category, MemberChange, RosterPlan, SpanChange};
 use crate::domain::text::{count, sanitize};
-use crate::domain::{ContractModel, Money, history, parse_date};
+use crate::domain::{Money, history, parse_date, x12};
 use crate::error::{Error, Result};
-use crate::store::{contracts, history as store_history, roster as store_roster};
+use crate::store::history as store_history;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
 use chrono::NaiveDate;
@@ -30,6 +32,16 @@ effective or start date, term or end date. Dates are YYYY-MM-DD, MM/DD/YYYY or Y
 term date in the year 9999 means no end. Name other columns with --map, e.g. \
 --map \"Mbr Num=member_id\" --map \"Elig Thru=end\" (fields: member_id, first_name, last_name, \
 name, dob, start, end, ignore; #N is the N-th column).
+
+An X12 834 benefit enrollment file (005010X220A1) is read too, recognised by its ISA header; its \
+separators are the ones its ISA declares, and line breaks between segments are ignored. Each \
+member loop gives the member id (REF*0F), the name (NM1*IL), the date of birth (DMG) and the \
+dates (DTP*348 benefit begin, else 356; DTP*349 benefit end, else 357). A full file (BGN08 4 or \
+RX) is read like a CSV roster. A change file (BGN08 2) changes only the members it lists: 021 \
+addition, 001 change (a date it does not give stays), 025 reinstatement, 024 termination (on its \
+end date, else the day before --as-of), 030 audit (nothing changes). A malformed 834 (no ISA, a \
+wrong SE/GE/IEA count, a member without REF*0F, an impossible date, a segment outside its loop) \
+is refused with the segment number, counting the ISA as 1, and what is wrong.
 
 Members are matched to clients by member id (the client's external id). The roster says who is \
 attributed from --as-of on (default today; give the first of the month for a monthly roster):
@@ -94,7 +106,7 @@ pub enum ImportCommand {
 
 #[derive(Debug, Args)]
 pub struct RosterArgs {
-    /// The roster file (CSV)
+    /// The roster file: CSV, or an X12 834 enrollment file (recognised by its ISA header)
     pub file: PathBuf,
     /// The capitation contract the roster is for
     #[arg(long, value_name = "NAME")]
@@ -140,7 +152,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// BLAKE2b-256 of the file, in hex: which file an import came from, without keeping it.
-fn file_hash(bytes: &[u8]) -> String {
+pub(super) fn file_hash(bytes: &[u8]) -> String {
     Blake2b::<U32>::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -164,45 +176,26 @@ fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
         None => ctx.today,
     };
     let bytes = read_file(&args.file)?;
-    let parsed = roster::parse(&bytes, &args.map, ctx.today)?;
-    ctx.require(Action::ManageContracts, None)?;
-    let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
-    if contract.model != ContractModel::Capitation {
-        return Err(Error::Invalid(format!(
-            "{} is a case-rate contract; rosters are for capitation contracts (a case-rate attribution is an episode)",
-            sanitize(&contract.name)
-        )));
+    if x12::looks_like_x12(&bytes) {
+        return super::import_x12::roster(ctx, &args, as_of, &bytes);
     }
+    let parsed = roster::parse(&bytes, &args.map, ctx.today)?;
+    let contract = roster_contract(ctx, &args.contract)?;
     let hash = file_hash(&bytes);
-    let now = ctx.now;
-    let mut progress = Progress::new("importing roster", parsed.rows.len(), 5_000);
-    let (plan, import) = if args.dry_run || !parsed.problems.is_empty() {
-        // A consistent snapshot without taking the write lock.
-        let snapshot = ctx.store.conn().unchecked_transaction()?;
-        let current = store_roster::current(&snapshot, contract.id)?;
-        drop(snapshot);
-        let (plan, problems) = roster_plan::plan(&parsed.rows, &current, &contract, as_of);
-        let mut all = parsed.problems.clone();
-        all.extend(problems);
-        refuse_if_any("roster", all)?;
-        (plan, None)
-    } else {
-        ctx.store.write(|tx| {
-            let current = store_roster::current(tx, contract.id)?;
-            let (plan, problems) = roster_plan::plan(&parsed.rows, &current, &contract, as_of);
-            refuse_if_any("roster", problems)?;
-            if plan.is_noop()
-                && store_roster::already_recorded(tx, contract.id, as_of, &plan.members)?
-            {
-                return Ok((plan, None));
-            }
-            let id = store_roster::apply(tx, &contract, &plan, &hash, now, &mut |d, t| {
-                progress.update(d, t)
-            })?;
-            Ok((plan, Some(id)))
-        })?
+    let job = RosterJob {
+        contract: &contract,
+        as_of,
+        file_hash: &hash,
+        dry_run: args.dry_run,
+        naming: Naming::CSV,
+        problems: parsed.problems.clone(),
+        members: parsed.rows.len(),
+        x12: None,
     };
-    progress.finish();
+    let (plan, import, ()) = plan_and_apply(ctx, job, |_, current| {
+        let (plan, problems) = roster_plan::plan(&parsed.rows, current, &contract, as_of);
+        Ok((plan, problems, ()))
+    })?;
     let columns = parsed.columns.describe(&parsed.headers);
     if args.json {
         return print_json(&RosterJson::new(
@@ -212,9 +205,21 @@ fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
             import,
             &hash,
             parsed.rows.len(),
+            None,
         ));
     }
-    print_roster(&contract.name, &plan, &columns, args.dry_run, import)?;
+    let heading = format!(
+        "{} ({columns})",
+        count(plan.members.len(), "member", "members")
+    );
+    print_roster(
+        &contract.name,
+        &plan,
+        &heading,
+        &Naming::CSV,
+        args.dry_run,
+        import,
+    )?;
     Ok(())
 }
 
@@ -280,18 +285,19 @@ fn describe(change: &MemberChange) -> String {
     parts.join("; ")
 }
 
-fn print_roster(
+/// The readable outcome: `heading` says what the file held ("3 members (member_id ← …)").
+pub(super) fn print_roster(
     contract: &str,
     plan: &RosterPlan,
-    columns: &str,
+    heading: &str,
+    naming: &Naming,
     dry_run: bool,
     import: Option<i64>,
 ) -> crate::error::Result<()> {
     outln!(
-        "Roster for {} as of {}: {} ({columns})",
+        "Roster for {} as of {}: {heading}",
         sanitize(contract),
         plan.as_of,
-        count(plan.members.len(), "member", "members")
     );
     outln!();
     let mut counts = Table::new(&["", ">members", "revenue of settled months"]);
@@ -349,7 +355,8 @@ fn print_roster(
         }
         outln!();
         outln!("{} ({})", capitalised(category.as_str()), members.len());
-        let mut table = Table::new(&[">line", "member id", "name", "what changes"]);
+        let unit = format!(">{}", naming.unit);
+        let mut table = Table::new(&[unit.as_str(), "member id", "name", "what changes"]);
         for c in members.iter().take(SHOWN) {
             table.row(vec![
                 c.line.map_or("absent".to_string(), |l| l.to_string()),
@@ -440,7 +447,7 @@ struct MonthJson {
 }
 
 #[derive(Serialize)]
-struct RosterJson<'a> {
+pub(super) struct RosterJson<'a> {
     contract: &'a str,
     as_of: NaiveDate,
     dry_run: bool,
@@ -454,16 +461,30 @@ struct RosterJson<'a> {
     restored_cents: i64,
     changes: Vec<ChangeJson<'a>>,
     unmatched_client_ids: Vec<i64>,
+    /// The 834 the roster was read from (absent for a CSV roster).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    x12: Option<X12Json<'a>>,
+}
+
+/// An 834's BGN and what its members said.
+#[derive(Serialize)]
+pub(super) struct X12Json<'a> {
+    pub reference: &'a str,
+    pub date: NaiveDate,
+    pub kind: &'a str,
+    pub action: &'a str,
+    pub maintenance: crate::domain::x12::Summary,
 }
 
 impl<'a> RosterJson<'a> {
-    fn new(
+    pub(super) fn new(
         contract: &'a str,
         plan: &'a RosterPlan,
         dry_run: bool,
         import: Option<i64>,
         file_hash: &'a str,
         members: usize,
+        x12: Option<X12Json<'a>>,
     ) -> RosterJson<'a> {
         let changes = plan
             .changes
@@ -522,6 +543,7 @@ impl<'a> RosterJson<'a> {
             restored_cents: plan.restored().cents(),
             changes,
             unmatched_client_ids: plan.unmatched.iter().map(|c| c.0).collect(),
+            x12,
         }
     }
 }

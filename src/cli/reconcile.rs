@@ -60,6 +60,16 @@ struct ImportJson {
     as_of: NaiveDate,
     imported_at: String,
     members: i64,
+    /// The 834 the roster was read from: its BGN02 reference, BGN03 date and kind (`full` or
+    /// `change`); null for a CSV roster.
+    x12: Option<X12Json>,
+}
+
+#[derive(Serialize)]
+struct X12Json {
+    reference: String,
+    date: NaiveDate,
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -174,6 +184,11 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
                     as_of: i.as_of,
                     imported_at: i.imported_at,
                     members: i.members,
+                    x12: i.x12.map(|x| X12Json {
+                        reference: x.reference,
+                        date: x.date,
+                        kind: x.kind.as_str(),
+                    }),
                 }),
                 differences: comparison
                     .differences
@@ -284,8 +299,16 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
     );
     match (&comparison.roster, &import) {
         (Some(r), Some(i)) => {
+            let file = i.x12.as_ref().map_or(String::new(), |x| {
+                format!(
+                    ", 834 {} file {} of {}",
+                    x.kind.as_str(),
+                    sanitize(&x.reference),
+                    x.date
+                )
+            });
             outln!(
-                "  the roster as of {} (import {}, {}) implies {:.2} ({} gross): difference {:+.2}",
+                "  the roster as of {} (import {}{file}, {}) implies {:.2} ({} gross): difference {:+.2}",
                 i.as_of,
                 i.id,
                 count(i.members, "member", "members"),

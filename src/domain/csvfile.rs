@@ -264,6 +264,12 @@ const DETAILED: usize = 20;
 /// One line refusing a whole file: every bad row's line number, the first ones with what is
 /// wrong. `what` names the file ("roster", "encounters").
 pub fn refusal(what: &str, problems: &[LineProblem]) -> String {
+    refusal_by(what, "line", "row", problems)
+}
+
+/// [`refusal`] for a file whose problems are numbered in `unit`s ("segment" for an X12 file)
+/// and counted as bad `item`s.
+pub fn refusal_by(what: &str, unit: &str, item: &str, problems: &[LineProblem]) -> String {
     let mut problems = problems.to_vec();
     problems.sort_by_key(|p| p.line);
     let rows = {
@@ -272,11 +278,11 @@ pub fn refusal(what: &str, problems: &[LineProblem]) -> String {
         lines.len()
     };
     let plural = if rows == 1 { "" } else { "s" };
-    let mut out = format!("{what} refused, nothing was written ({rows} bad row{plural}): ");
+    let mut out = format!("{what} refused, nothing was written ({rows} bad {item}{plural}): ");
     let detailed: Vec<String> = problems
         .iter()
         .take(DETAILED)
-        .map(|p| format!("line {}: {}", p.line, p.message))
+        .map(|p| format!("{unit} {}: {}", p.line, p.message))
         .collect();
     out.push_str(&detailed.join("; "));
     if problems.len() > DETAILED {
@@ -285,9 +291,11 @@ pub fn refusal(what: &str, problems: &[LineProblem]) -> String {
         let listed: Vec<String> = rest.iter().map(u64::to_string).collect();
         let more = problems.len() - DETAILED;
         let (problem, line) = match (more, listed.len()) {
-            (1, _) => ("problem", "line"),
-            (_, 1) => ("problems", "line"),
-            _ => ("problems", "lines"),
+            (1, _) | (_, 1) => (
+                if more == 1 { "problem" } else { "problems" },
+                unit.to_string(),
+            ),
+            _ => ("problems", format!("{unit}s")),
         };
         out.push_str(&format!(
             "; and {more} more {problem} on {line} {}",

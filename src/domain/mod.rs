@@ -30,6 +30,7 @@ pub mod text;
 pub mod today;
 pub mod validate;
 pub mod value;
+pub mod x12;
 
 pub use dates::{Month, parse_date, parse_month};
 pub use ids::*;

@@ -57,7 +57,7 @@ pub fn natural_order(full: &str) -> String {
 }
 
 /// Payers write "no end" as a date in the year 9999 (9999-12-31); that is an open end.
-fn is_open_end(date: NaiveDate) -> bool {
+pub(crate) fn is_open_end(date: NaiveDate) -> bool {
     chrono::Datelike::year(&date) == 9999
 }
 

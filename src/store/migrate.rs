@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_corrections.sql"),
     include_str!("../../migrations/0006_contracts.sql"),
     include_str!("../../migrations/0007_appointments.sql"),
+    include_str!("../../migrations/0008_x12.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -360,6 +361,21 @@ mod tests {
                      INSERT INTO contract_targets VALUES (1, 'contacted', 7500, 2);
                      INSERT INTO attributions (client_id, contract_id, start_date, diagnosis)
                          VALUES (2, 2, '2025-03-05', 'F32.2');",
+                )
+                .unwrap(),
+            // Version 7: an appointment series, a review, and a second roster import.
+            7 => conn
+                .execute_batch(
+                    "INSERT INTO appointments (id, client_id, clinician_id, date, time, kind, minutes,
+                                               series_id)
+                         VALUES (1, 1, 2, '2025-03-26', '10:00', 'session', 50, 1),
+                                (2, 1, 2, '2025-04-02', '10:00', 'session', 50, 1);
+                     INSERT INTO reviews (client_id, flag, date, until, measurement_id, clinician, note)
+                         VALUES (2, 'measure_overdue', '2025-03-25', '2025-04-30', NULL, 'Dana Reyes',
+                                 'away for a month');
+                     INSERT INTO roster_imports (id, contract_id, as_of, imported_at, file_hash, members)
+                         VALUES (2, 1, '2025-04-01', '2025-04-02T08:00:00.000Z', 'def456', 1);
+                     INSERT INTO roster_members VALUES (2, 'M-1', '2025-02-01', NULL);",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),

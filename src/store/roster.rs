@@ -10,6 +10,7 @@ use super::row::{date, iso, opt_date};
 use crate::domain::roster_plan::{
     Category, Current, Known, MemberChange, RosterMember, RosterPlan, Span, SpanChange,
 };
+use crate::domain::x12::Kind;
 use crate::domain::{
     AttributionId, ClientId, ClientStatus, ClinicianId, Contract, ContractId, Tier,
 };
@@ -84,6 +85,17 @@ pub struct RosterImport {
     pub imported_at: String,
     pub file_hash: String,
     pub members: i64,
+    /// The 834 the roster was read from; `None` for a CSV roster.
+    pub x12: Option<X12Source>,
+}
+
+/// Which 834 an import was read from: BGN02, BGN03 and whether it was a full roster or a
+/// change file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct X12Source {
+    pub reference: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
 }
 
 /// The latest import for `contract` describing a day on or before `on`.
@@ -94,10 +106,23 @@ pub fn latest_import(
 ) -> Result<Option<RosterImport>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, contract_id, as_of, imported_at, file_hash, members FROM roster_imports
+            "SELECT id, contract_id, as_of, imported_at, file_hash, members,
+                    x12_reference, x12_date, x12_kind
+             FROM roster_imports
              WHERE contract_id = ?1 AND as_of <= ?2 ORDER BY as_of DESC, id DESC LIMIT 1",
         )?
         .query_row(params![contract.0, iso(on)], |r| {
+            let x12 = match (r.get::<_, Option<String>>(6)?, opt_date(r, 7)?) {
+                (Some(reference), Some(date)) => Some(X12Source {
+                    reference,
+                    date,
+                    kind: match r.get::<_, Option<String>>(8)?.as_deref() {
+                        Some("change") => Kind::Change,
+                        _ => Kind::Full,
+                    },
+                }),
+                _ => None,
+            };
             Ok(RosterImport {
                 id: r.get(0)?,
                 contract_id: ContractId(r.get(1)?),
@@ -105,9 +130,40 @@ pub fn latest_import(
                 imported_at: r.get(3)?,
                 file_hash: r.get(4)?,
                 members: r.get(5)?,
+                x12,
             })
         })
         .optional()?)
+}
+
+/// Notes on a recorded import the 834 it was read from.
+pub fn note_x12(tx: &Tx, import_id: i64, source: &X12Source) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE roster_imports SET x12_reference = ?1, x12_date = ?2, x12_kind = ?3 WHERE id = ?4",
+    )?
+    .execute(params![
+        source.reference,
+        iso(source.date),
+        source.kind.as_str(),
+        import_id
+    ])?;
+    Ok(())
+}
+
+/// True when a file with this digest was already recorded for the contract as of this date.
+pub fn hash_recorded(
+    conn: &Connection,
+    contract: ContractId,
+    as_of: NaiveDate,
+    file_hash: &str,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM roster_imports WHERE contract_id = ?1 AND as_of = ?2 AND file_hash = ?3",
+        )?
+        .query_row(params![contract.0, iso(as_of), file_hash], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The members a recorded roster listed, by member id.

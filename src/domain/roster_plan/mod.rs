@@ -23,6 +23,9 @@
 //!   roster settles, shown as member months before and after.
 //! - Clients attributed to the contract without a member id cannot be matched and are left as
 //!   they are (listed, so someone can look).
+//! - A roster that speaks only for the members it lists (an 834 change file, [`Scope::Listed`])
+//!   terminates no absent member; the members it terminates without a date are ended as an
+//!   absent member of a whole roster is.
 
 use super::csvfile::LineProblem;
 use super::economics::{Exact, MemberMonths, earned_in_month, months_touched};
@@ -135,7 +138,8 @@ pub struct Settled {
 /// One member whose record or attributions change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberChange {
-    /// The roster line; `None` for a member absent from the file.
+    /// The roster line (for an 834, the member's INS segment); `None` for a member absent from
+    /// the file.
     pub line: Option<u64>,
     pub member_id: String,
     /// `None`: a client to be created.
@@ -301,6 +305,13 @@ fn until(end: Option<NaiveDate>) -> String {
     end.map_or("open".to_string(), |e| e.to_string())
 }
 
+/// True when two names differ at most in case.
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 /// Decides one listed member's attribution.
 fn plan_row(
     row: &RosterRow,
@@ -376,6 +387,35 @@ fn plan_row(
     }
 }
 
+/// Who a roster speaks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// The whole membership: a member the roster does not list is terminated (a CSV roster, an
+    /// 834 full file).
+    Whole,
+    /// Only the members it lists (an 834 change file): the others are left as they are, except
+    /// the ones named here, terminated without a date as an absent member is (member id → the
+    /// line that says so).
+    Listed { terminate: &'a HashMap<String, u64> },
+}
+
+/// How a roster is read against the practice.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'a> {
+    pub scope: Scope<'a>,
+    /// A listed name that differs from the stored one only in case ("ANN LEE", as payers' systems
+    /// write names, for "Ann Lee") renames no one.
+    pub ignore_name_case: bool,
+}
+
+impl Reading<'static> {
+    /// A CSV roster: the whole membership, names compared exactly.
+    pub const CSV: Reading<'static> = Reading {
+        scope: Scope::Whole,
+        ignore_name_case: false,
+    };
+}
+
 /// Compares a parsed roster with the practice. Rows that cannot be applied (a term date before
 /// `as_of` without an effective date for someone new, dates spanning several attributions, a new
 /// member without a name) come back as problems with their lines; the plan is only to be applied
@@ -385,6 +425,17 @@ pub fn plan(
     current: &Current,
     contract: &Contract,
     as_of: NaiveDate,
+) -> (RosterPlan, Vec<LineProblem>) {
+    plan_with(rows, current, contract, as_of, Reading::CSV)
+}
+
+/// [`plan`], with the roster read as `reading` says.
+pub fn plan_with(
+    rows: &[RosterRow],
+    current: &Current,
+    contract: &Contract,
+    as_of: NaiveDate,
+    reading: Reading,
 ) -> (RosterPlan, Vec<LineProblem>) {
     let month = Month::of(as_of);
     let yesterday = as_of.pred_opt().unwrap_or(as_of);
@@ -417,7 +468,10 @@ pub fn plan(
         };
         let (rename, dob) = match known {
             Some(k) => (
-                (!row.name.is_empty() && row.name != k.name).then(|| row.name.clone()),
+                (!row.name.is_empty()
+                    && row.name != k.name
+                    && !(reading.ignore_name_case && same_ignoring_case(&row.name, &k.name)))
+                .then(|| row.name.clone()),
                 row.dob.filter(|d| Some(*d) != k.dob),
             ),
             None => {
@@ -457,13 +511,26 @@ pub fn plan(
             retroactive,
         });
     }
-    let mut absent: Vec<(&String, &Known)> = current
-        .by_member
-        .iter()
-        .filter(|(id, _)| !listed.contains(id.as_str()))
-        .collect();
-    absent.sort_by(|a, b| a.0.cmp(b.0));
-    for (member_id, known) in absent {
+    let mut absent: Vec<(Option<u64>, &String, &Known)> = match reading.scope {
+        Scope::Whole => current
+            .by_member
+            .iter()
+            .filter(|(id, _)| !listed.contains(id.as_str()))
+            .map(|(id, known)| (None, id, known))
+            .collect(),
+        Scope::Listed { terminate } => terminate
+            .iter()
+            .filter(|(id, _)| !listed.contains(id.as_str()))
+            .filter_map(|(id, line)| {
+                current
+                    .by_member
+                    .get_key_value(id)
+                    .map(|(id, known)| (Some(*line), id, known))
+            })
+            .collect(),
+    };
+    absent.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for (line, member_id, known) in absent {
         let spans: Vec<SpanChange> = known
             .spans
             .iter()
@@ -490,7 +557,7 @@ pub fn plan(
             continue;
         }
         changes.push(MemberChange {
-            line: None,
+            line,
             member_id: member_id.clone(),
             client_id: Some(known.client_id),
             name: known.name.clone(),
