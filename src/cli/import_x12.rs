@@ -93,8 +93,8 @@ pub(super) fn roster(
     )
 }
 
-/// "4 members (834 full roster REF-0042 of 2026-02-25)", or for a change file what its members
-/// said: "834 change file CHG-7 of 2026-03-14 lists 6 members: 1 addition, 2 terminations, …".
+/// "4 members (834 full roster REF-0042 of 2026-02-25, BGN08 4)", or for a change file what its
+/// members said: "834 change file CHG-7 of 2026-03-14 lists 6 members: 1 addition, …".
 fn heading(e: &Enrollment, s: &Summary, roster: usize) -> String {
     let file = format!("{} of {}", sanitize(&e.reference), e.date);
     if e.kind == Kind::Full {
