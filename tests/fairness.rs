@@ -186,7 +186,15 @@ fn report_value_says_it_plainly_after_the_measures() {
         fairness.contains("Not in the table: 50 minutes and 1 contacts for 1 clients"),
         "{text}"
     );
-    let last = text.trim_end().lines().last().unwrap();
+    // The warning closes the fairness section (the coding self-audit follows it).
+    let last = fairness
+        .split("Coding:")
+        .next()
+        .unwrap()
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap();
     assert!(
         last.starts_with("warning: Clients with severe depression got 38 min per member month"),
         "{text}"

@@ -160,6 +160,17 @@ fn a_full_file_then_a_change_file_then_the_same_change_file_again() {
         "{text}"
     );
     assert_eq!(p.dump(), before);
+    // A change file with no full roster before it says what reconciliation will lack.
+    let q = practice();
+    let text = q.ok(&args(
+        &fixture("change_834.x12"),
+        "2026-03-15",
+        &["--dry-run"],
+    ));
+    assert!(
+        text.contains("no earlier roster is recorded for this contract"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -475,4 +486,29 @@ fn the_same_file_with_crlf_or_on_one_line_reads_the_same() {
     }
     assert_eq!(outs[0], outs[1]);
     assert_eq!(outs[0], outs[2]);
+}
+
+#[test]
+fn a_file_already_recorded_as_of_the_same_day_is_not_recorded_again() {
+    let p = practice();
+    import(&p, "full_834.x12", "2026-03-01");
+    import(&p, "change_834.x12", "2026-03-15");
+    // A later change file of audits only: nothing changes, but it is a roster of its own date.
+    let text = std::fs::read_to_string(fixture("change_834.x12")).unwrap();
+    let audits = ["021", "001", "025", "024"]
+        .iter()
+        .fold(text, |t, code| {
+            t.replace(&format!("INS|Y|18|{code}|"), "INS|Y|18|030|")
+        })
+        .replace("CHG-20260314", "CHG-20260319");
+    let later = p.write("audits.x12", &audits);
+    let out = p.json(&args(&later, "2026-03-20", &["--json"]));
+    assert_eq!(out["applied"], true, "recorded for reconciliation: {out}");
+    assert_eq!(out["x12"]["maintenance"]["audits"], 6);
+    assert_eq!(out["changes"], serde_json::json!([]));
+    // The first change file again, as of its own day: its hash is on record, so nothing is.
+    let before = p.dump();
+    let again = import(&p, "change_834.x12", "2026-03-15");
+    assert_eq!(again["applied"], false, "{again}");
+    assert_eq!(p.dump(), before);
 }

@@ -41,7 +41,7 @@ pub(super) fn roster(
         members: enrollment.members.len(),
         x12: Some(&source),
     };
-    let (plan, import, summary) = plan_and_apply(ctx, job, |conn, current| {
+    let (plan, import, (summary, first)) = plan_and_apply(ctx, job, |conn, current| {
         // A change file changes the roster recorded before it; a full file is a roster itself.
         let previous = match enrollment.kind {
             Kind::Full => None,
@@ -57,7 +57,8 @@ pub(super) fn roster(
             as_of,
             previous.as_ref().map(|(d, m)| (*d, m.as_slice())),
         );
-        Ok((planned.plan, planned.problems, planned.summary))
+        let first = enrollment.kind == Kind::Change && previous.is_none();
+        Ok((planned.plan, planned.problems, (planned.summary, first)))
     })?;
     if args.json {
         return print_json(&RosterJson::new(
@@ -76,18 +77,24 @@ pub(super) fn roster(
             }),
         ));
     }
+    let mut heading = heading(&enrollment, &summary, plan.members.len());
+    if first {
+        heading.push_str(
+            "; no earlier roster is recorded for this contract, so the one kept for reconciliation holds only these members (import the payer's full file first)",
+        );
+    }
     print_roster(
         &contract.name,
         &plan,
-        &heading(&enrollment, &summary, plan.members.len()),
+        &heading,
         &Naming::X12,
         args.dry_run,
         import,
     )
 }
 
-/// "4 members (834 full roster REF-0042 of 2026-02-25)", or for a change file what its members
-/// said: "834 change file CHG-7 of 2026-03-14 lists 6 members: 1 addition, 2 terminations, …".
+/// "4 members (834 full roster REF-0042 of 2026-02-25, BGN08 4)", or for a change file what its
+/// members said: "834 change file CHG-7 of 2026-03-14 lists 6 members: 1 addition, …".
 fn heading(e: &Enrollment, s: &Summary, roster: usize) -> String {
     let file = format!("{} of {}", sanitize(&e.reference), e.date);
     if e.kind == Kind::Full {

@@ -508,4 +508,54 @@ mod tests {
             .unwrap();
         assert_eq!(first.members, 2);
     }
+
+    #[test]
+    fn an_import_notes_its_834_and_a_recorded_file_is_known_by_its_hash() {
+        let mut store = Store::open_in_memory().unwrap();
+        let contract = store
+            .write(|tx| {
+                contracts::insert(
+                    tx,
+                    &contracts::NewContract {
+                        name: "Harbor".into(),
+                        model: ContractModel::Capitation,
+                        rate: Money(4500),
+                        withhold: Percent(0),
+                        proration: Proration::FirstOfMonth,
+                        payer: None,
+                    },
+                )?;
+                contracts::by_name(tx, "Harbor")
+            })
+            .unwrap();
+        import(
+            &mut store,
+            &contract,
+            "member id,name\nA,Ann Lee\n",
+            "2026-03-01",
+        );
+        let csv = latest_import(store.conn(), contract.id, d("2026-03-31"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(csv.x12, None, "a CSV roster notes no 834");
+        let source = X12Source {
+            reference: "CHG-7".into(),
+            date: d("2026-02-27"),
+            kind: Kind::Change,
+        };
+        store.write(|tx| note_x12(tx, csv.id, &source)).unwrap();
+        let noted = latest_import(store.conn(), contract.id, d("2026-03-31"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(noted.x12, Some(source));
+        let known = |as_of: &str, hash: &str| {
+            hash_recorded(store.conn(), contract.id, d(as_of), hash).unwrap()
+        };
+        assert!(known("2026-03-01", "hash"));
+        assert!(
+            !known("2026-03-02", "hash"),
+            "another date is another roster"
+        );
+        assert!(!known("2026-03-01", "other"));
+    }
 }

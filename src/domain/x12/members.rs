@@ -1,13 +1,13 @@
 //! The 834's content, segment by segment inside each transaction set: BGN (reference, date,
 //! full or change file) and the member loops — 2000 (INS, REF*0F, DTP), 2100A (NM1*IL, DMG),
-//! 2300 (HD and its DTPs) — each member checked as a CSV roster row is. Segments caseload does
-//! not use are passed over; one it reads that stands outside its loop refuses the file. Knows
-//! nothing of the envelope's counts or of the practice.
+//! 2300 (HD and its DTPs) — each in the loop it belongs to. Segments caseload does not use are
+//! passed over; one it reads that stands outside its loop refuses the file. What each segment
+//! gives a member is `member`'s; this file knows nothing of the envelope's counts or the practice.
 
+use super::member::{Draft, Qualifier, ccyymmdd, shown, text};
 use super::tokens::{Segment, Separators};
-use super::{Enrollment, Kind, Maintenance, Member, Refusal};
+use super::{Enrollment, Kind, Member, Refusal};
 use crate::domain::csvfile::LineProblem;
-use crate::domain::text::sanitize;
 use crate::domain::validate::{self, NAME_MAX_CHARS};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -53,83 +53,6 @@ impl Level {
     }
 }
 
-/// Benefit dates of one coverage (or of the member level).
-#[derive(Debug, Clone, Copy, Default)]
-struct Dates {
-    begin: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-}
-
-impl Dates {
-    fn any(&self) -> bool {
-        self.begin.is_some() || self.end.is_some()
-    }
-
-    fn set_begin(&mut self, d: NaiveDate) {
-        self.begin = Some(self.begin.map_or(d, |b| b.min(d)));
-    }
-
-    fn set_end(&mut self, d: NaiveDate) {
-        self.end = Some(self.end.map_or(d, |e| e.max(d)));
-    }
-}
-
-/// A member loop being read.
-#[derive(Debug)]
-struct Draft {
-    at: u64,
-    maintenance: Option<Maintenance>,
-    member_id: Option<(String, u64)>,
-    name: Option<String>,
-    dob: Option<NaiveDate>,
-    /// DTP*348/349 at the member level.
-    member_level: Dates,
-    /// DTP*348/349 of each HD loop.
-    coverages: Vec<Dates>,
-    /// DTP*356/357.
-    eligibility: Dates,
-    bad: Vec<LineProblem>,
-    dmg_seen: bool,
-}
-
-impl Draft {
-    fn new(at: u64) -> Draft {
-        Draft {
-            at,
-            maintenance: None,
-            member_id: None,
-            name: None,
-            dob: None,
-            member_level: Dates::default(),
-            coverages: Vec::new(),
-            eligibility: Dates::default(),
-            bad: Vec::new(),
-            dmg_seen: false,
-        }
-    }
-
-    /// Start: the earliest benefit begin (any coverage), else the eligibility begin. End: the
-    /// latest benefit end when every coverage with dates has one, else the eligibility end.
-    fn span(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
-        let benefit: Vec<&Dates> = std::iter::once(&self.member_level)
-            .chain(&self.coverages)
-            .filter(|d| d.any())
-            .collect();
-        let start = benefit
-            .iter()
-            .filter_map(|d| d.begin)
-            .min()
-            .or(self.eligibility.begin);
-        let end = if !benefit.is_empty() && benefit.iter().all(|d| d.end.is_some()) {
-            benefit.iter().filter_map(|d| d.end).max()
-        } else {
-            None
-        }
-        .or(self.eligibility.end);
-        (start, end)
-    }
-}
-
 /// The file's BGN.
 #[derive(Debug, Clone)]
 struct Header {
@@ -149,69 +72,6 @@ pub(super) struct Reader {
     first_seen: HashMap<String, u64>,
     /// The first BGN, for the refusal of a full file without members.
     bgn_at: u64,
-}
-
-/// An element as trimmed text, or why it is not text.
-fn text<'a>(segment: &Segment<'a>, n: usize) -> Result<&'a str, String> {
-    std::str::from_utf8(segment.element(n))
-        .map(str::trim)
-        .map_err(|_| format!("{}{n:02} is not UTF-8 text", segment.name()))
-}
-
-/// An element for a message: sanitised and cut short.
-fn shown(segment: &Segment, n: usize) -> String {
-    let text = String::from_utf8_lossy(segment.element(n));
-    let text = sanitize(text.trim());
-    if text.chars().count() > 20 {
-        format!("{}…", text.chars().take(20).collect::<String>())
-    } else {
-        text
-    }
-}
-
-/// A CCYYMMDD date; an impossible one (20260230) is none, and so is one before 1900 (nothing
-/// in a practice is older).
-pub(super) fn ccyymmdd(text: &[u8]) -> Option<NaiveDate> {
-    if text.len() != 8 || !text.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let year = text[..4]
-        .iter()
-        .fold(0i32, |n, d| n * 10 + i32::from(d - b'0'));
-    if year < crate::domain::dates::EARLIEST_YEAR {
-        return None;
-    }
-    let number = |r: std::ops::Range<usize>| {
-        text[r]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
-    };
-    NaiveDate::from_ymd_opt(year, number(4..6), number(6..8))
-}
-
-/// What a DTP qualifier caseload reads stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Qualifier {
-    BenefitBegin,
-    BenefitEnd,
-    EligibilityBegin,
-    EligibilityEnd,
-}
-
-impl Qualifier {
-    fn parse(code: &[u8]) -> Option<Qualifier> {
-        Some(match code {
-            b"348" => Qualifier::BenefitBegin,
-            b"349" => Qualifier::BenefitEnd,
-            b"356" => Qualifier::EligibilityBegin,
-            b"357" => Qualifier::EligibilityEnd,
-            _ => return None,
-        })
-    }
-
-    fn is_begin(self) -> bool {
-        matches!(self, Qualifier::BenefitBegin | Qualifier::EligibilityBegin)
-    }
 }
 
 impl Reader {
@@ -359,21 +219,7 @@ impl Reader {
     }
 
     fn ins(&mut self, segment: &Segment) {
-        let mut draft = Draft::new(segment.number);
-        match text(segment, 3) {
-            Ok(code) => match Maintenance::parse(code) {
-                Some(m) => draft.maintenance = Some(m),
-                None => draft.bad.push(LineProblem::new(
-                    segment.number,
-                    format!(
-                        "INS03 '{}' is not a maintenance type code (001 change, 021 addition, 024 termination, 025 reinstatement, 030 audit)",
-                        shown(segment, 3)
-                    ),
-                )),
-            },
-            Err(why) => draft.bad.push(LineProblem::new(segment.number, why)),
-        }
-        self.draft = Some(draft);
+        self.draft = Some(Draft::open(segment));
         self.level = Level::Member;
     }
 
@@ -385,47 +231,9 @@ impl Reader {
                 "in the member level (loop 2000), after INS and before NM1",
             ));
         }
-        let Some(draft) = self.draft.as_mut() else {
-            return Ok(());
-        };
-        let n = segment.number;
-        if let Some((_, first)) = &draft.member_id {
-            draft.bad.push(LineProblem::new(
-                n,
-                format!("a second REF*0F in one member loop (the first is segment {first})"),
-            ));
-            return Ok(());
+        if let Some(draft) = self.draft.as_mut() {
+            draft.member_id(segment, &mut self.first_seen);
         }
-        let id = match text(segment, 2) {
-            Ok(id) => id,
-            Err(why) => {
-                draft.bad.push(LineProblem::new(n, why));
-                return Ok(());
-            }
-        };
-        let problem = if id.is_empty() {
-            Some("REF*0F gives no member id".to_string())
-        } else if id.chars().count() > NAME_MAX_CHARS {
-            Some(format!(
-                "member id is longer than {NAME_MAX_CHARS} characters"
-            ))
-        } else if let Err(why) = validate::plain("member id", id) {
-            Some(why)
-        } else {
-            self.first_seen.get(id).map(|first| {
-                format!(
-                    "member id '{}' is listed twice (first at segment {first}); caseload reads one member loop per REF*0F",
-                    sanitize(id)
-                )
-            })
-        };
-        match problem {
-            Some(why) => draft.bad.push(LineProblem::new(n, why)),
-            None => {
-                self.first_seen.insert(id.to_string(), draft.at);
-            }
-        }
-        draft.member_id = Some((id.to_string(), n));
         Ok(())
     }
 
@@ -443,61 +251,8 @@ impl Reader {
                 ));
             }
         }
-        let Some(draft) = self.draft.as_mut() else {
-            return Ok(());
-        };
-        let n = segment.number;
-        let value = segment.element(3);
-        let date = match segment.element(2) {
-            b"D8" => ccyymmdd(value),
-            b"RD8" => {
-                let mut parts = value.split(|&b| b == b'-');
-                let (first, second) = (parts.next(), parts.next());
-                match (first, second, parts.next()) {
-                    (Some(a), Some(b), None) => {
-                        let (a, b) = (ccyymmdd(a), ccyymmdd(b));
-                        if q.is_begin() {
-                            a.filter(|_| b.is_some())
-                        } else {
-                            b.filter(|_| a.is_some())
-                        }
-                    }
-                    _ => None,
-                }
-            }
-            _ => {
-                draft.bad.push(LineProblem::new(
-                    n,
-                    format!(
-                        "{what} has date format '{}'; caseload reads D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD)",
-                        shown(segment, 2)
-                    ),
-                ));
-                return Ok(());
-            }
-        };
-        let Some(date) = date else {
-            draft.bad.push(LineProblem::new(
-                n,
-                format!(
-                    "{what} date '{}' is not a real date (CCYYMMDD, from 1900)",
-                    shown(segment, 3)
-                ),
-            ));
-            return Ok(());
-        };
-        let dates = match (q, level) {
-            (Qualifier::EligibilityBegin | Qualifier::EligibilityEnd, _) => &mut draft.eligibility,
-            (_, Level::Coverage) => match draft.coverages.last_mut() {
-                Some(c) => c,
-                None => &mut draft.member_level,
-            },
-            _ => &mut draft.member_level,
-        };
-        if q.is_begin() {
-            dates.set_begin(date);
-        } else {
-            dates.set_end(date);
+        if let Some(draft) = self.draft.as_mut() {
+            draft.date(segment, q, level == Level::Coverage);
         }
         Ok(())
     }
@@ -512,7 +267,9 @@ impl Reader {
             )),
             (Level::Start | Level::Header, false) => Ok(()),
             (Level::Member, true) => {
-                self.name(segment);
+                if let Some(draft) = self.draft.as_mut() {
+                    draft.name(segment);
+                }
                 self.level = Level::Name;
                 Ok(())
             }
@@ -542,35 +299,6 @@ impl Reader {
         }
     }
 
-    fn name(&mut self, segment: &Segment) {
-        let Some(draft) = self.draft.as_mut() else {
-            return;
-        };
-        let n = segment.number;
-        let (last, first) = match (text(segment, 3), text(segment, 4)) {
-            (Ok(last), Ok(first)) => (last, first),
-            (Err(why), _) | (_, Err(why)) => {
-                draft.bad.push(LineProblem::new(n, why));
-                return;
-            }
-        };
-        let name = [first, last]
-            .iter()
-            .filter(|p| !p.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if name.chars().count() > NAME_MAX_CHARS {
-            draft.bad.push(LineProblem::new(
-                n,
-                format!("name is longer than {NAME_MAX_CHARS} characters"),
-            ));
-        } else if let Err(why) = validate::plain("name", &name) {
-            draft.bad.push(LineProblem::new(n, why));
-        }
-        draft.name = Some(name);
-    }
-
     fn dmg(&mut self, segment: &Segment) -> Result<(), Refusal> {
         match self.level {
             Level::Name => {}
@@ -583,47 +311,10 @@ impl Reader {
                 ));
             }
         }
-        let Some(draft) = self.draft.as_mut() else {
-            return Ok(());
-        };
-        let n = segment.number;
-        if draft.dmg_seen {
-            return Err(Refusal::at(
-                segment,
-                "a second DMG in the member's name loop (2100A)",
-            ));
+        match self.draft.as_mut() {
+            Some(draft) => draft.dob(segment, self.today),
+            None => Ok(()),
         }
-        draft.dmg_seen = true;
-        let format = segment.element(1);
-        let value = segment.element(2);
-        if format.is_empty() && value.is_empty() {
-            return Ok(());
-        }
-        if format != b"D8" {
-            draft.bad.push(LineProblem::new(
-                n,
-                format!(
-                    "DMG01 is '{}'; the date of birth must be given as D8 (CCYYMMDD)",
-                    shown(segment, 1)
-                ),
-            ));
-            return Ok(());
-        }
-        match ccyymmdd(value) {
-            None => draft.bad.push(LineProblem::new(
-                n,
-                format!(
-                    "date of birth '{}' (DMG02) is not a real date (CCYYMMDD)",
-                    shown(segment, 2)
-                ),
-            )),
-            Some(dob) if dob > self.today => draft.bad.push(LineProblem::new(
-                n,
-                format!("date of birth {dob} is after today ({})", self.today),
-            )),
-            Some(dob) => draft.dob = Some(dob),
-        }
-        Ok(())
     }
 
     fn hd(&mut self, segment: &Segment) -> Result<(), Refusal> {
@@ -640,7 +331,7 @@ impl Reader {
             )),
             _ => {
                 if let Some(draft) = self.draft.as_mut() {
-                    draft.coverages.push(Dates::default());
+                    draft.coverage();
                 }
                 self.level = Level::Coverage;
                 Ok(())
@@ -650,39 +341,10 @@ impl Reader {
 
     /// Closes the member loop being read: a member, or its problems.
     fn finish_member(&mut self) {
-        let Some(mut draft) = self.draft.take() else {
-            return;
-        };
-        let (start, end) = draft.span();
-        if let (Some(s), Some(e)) = (start, end)
-            && e < s
-        {
-            draft.bad.push(LineProblem::new(
-                draft.at,
-                format!("the member's coverage ends ({e}) before it begins ({s})"),
-            ));
-        }
-        let member_id = match &draft.member_id {
-            Some((id, _)) => id.clone(),
-            None => {
-                draft.bad.push(LineProblem::new(
-                    draft.at,
-                    "the member loop has no REF*0F, the subscriber identifier caseload uses as the member id",
-                ));
-                String::new()
-            }
-        };
-        match (draft.bad.is_empty(), draft.maintenance) {
-            (true, Some(maintenance)) => self.members.push(Member {
-                segment: draft.at,
-                maintenance,
-                member_id,
-                name: draft.name.unwrap_or_default(),
-                dob: draft.dob,
-                start,
-                end,
-            }),
-            _ => self.problems.append(&mut draft.bad),
+        match self.draft.take().map(Draft::finish) {
+            None => {}
+            Some(Ok(member)) => self.members.push(member),
+            Some(Err(mut bad)) => self.problems.append(&mut bad),
         }
     }
 

@@ -9,6 +9,7 @@
 //! small.
 
 mod envelope;
+mod member;
 mod members;
 pub mod plan;
 pub mod tokens;
@@ -182,8 +183,12 @@ pub fn read(bytes: &[u8], today: NaiveDate) -> Result<Enrollment, Refusal> {
 }
 
 #[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
 mod props;
 #[cfg(test)]
 pub(crate) mod sample;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tokens_tests;

@@ -1,5 +1,9 @@
 //! Test 834s built as the implementation guide lays them out, with the envelope's counts worked
-//! out, in `*` `~` form or with any separators. For tests only.
+//! out, in `*` `~` form or with any separators, and the helpers the reader's tests share. For
+//! tests only.
+
+use super::{Enrollment, read};
+use chrono::NaiveDate;
 
 /// The ISA of the test files: 106 characters, `*` between elements, `^` repetition, `:`
 /// component, `~` after.
@@ -109,4 +113,53 @@ pub fn with_separators(
         .replace('*', &element.to_string())
         .replace(":~", &format!("{component}~"))
         .replace("~\n", terminator)
+}
+
+// --- shared by the tests ---
+
+pub fn d(s: &str) -> NaiveDate {
+    crate::domain::parse_date(s).unwrap()
+}
+
+pub const TODAY: &str = "2026-11-23";
+
+pub fn read_ok(text: &str) -> Enrollment {
+    let e = read(text.as_bytes(), d(TODAY)).unwrap_or_else(|r| panic!("{r}\n{text}"));
+    assert!(e.problems.is_empty(), "{:?}", e.problems);
+    e
+}
+
+pub fn refused(text: &str) -> String {
+    read(text.as_bytes(), d(TODAY))
+        .err()
+        .unwrap_or_else(|| panic!("should be refused:\n{text}"))
+        .to_string()
+}
+
+pub fn problems(text: &str) -> Vec<String> {
+    let e = read(text.as_bytes(), d(TODAY)).unwrap_or_else(|r| panic!("{r}"));
+    e.problems
+        .iter()
+        .map(|p| format!("segment {}: {}", p.line, p.message))
+        .collect()
+}
+
+pub fn ann() -> MemberSpec<'static> {
+    MemberSpec {
+        dob: Some("19800412"),
+        coverage_dates: &[("348", "20260101")],
+        ..MemberSpec::new("030", "M-1001", "LEE", "ANN")
+    }
+}
+
+pub fn bo() -> MemberSpec<'static> {
+    MemberSpec {
+        dob: Some("19751102"),
+        member_dates: &[("356", "20260201")],
+        ..MemberSpec::new("030", "M-1002", "DIAZ", "BO")
+    }
+}
+
+pub fn two_members() -> String {
+    file("4", &[ann(), bo()])
 }
