@@ -186,7 +186,7 @@ fn report_value_says_it_plainly_after_the_measures() {
         fairness.contains("Not in the table: 50 minutes and 1 contacts for 1 clients"),
         "{text}"
     );
-    // The warning closes the fairness section (the coding self-audit follows it).
+    // The warning closes the fairness section, whatever follows it.
     let last = fairness
         .split("Coding:")
         .next()
