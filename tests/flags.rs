@@ -86,8 +86,9 @@ fn practice() -> Practice {
     db
 }
 
+/// A flag as `flags --json` prints it; unreviewed (SPEC section 11: `"review": null`).
 fn flag(kind: &str, severity: &str, due: Option<&str>, overdue: i64, reason: &str) -> Value {
-    json!({"kind": kind, "severity": severity, "due": due, "days_overdue": overdue, "reason": reason})
+    json!({"kind": kind, "severity": severity, "due": due, "days_overdue": overdue, "reason": reason, "review": null})
 }
 
 fn client(
@@ -97,7 +98,8 @@ fn client(
     clinician: &str,
     flags: Vec<Value>,
 ) -> Value {
-    json!({"external_id": external_id, "name": name, "tier": tier, "clinician": clinician, "flags": flags})
+    // Nothing is booked in this practice (SPEC section 10: `"next_appointment": null`).
+    json!({"external_id": external_id, "name": name, "tier": tier, "clinician": clinician, "flags": flags, "next_appointment": null})
 }
 
 fn expected() -> Vec<Value> {
@@ -387,7 +389,12 @@ fn client_show_gives_flags_and_outcomes() {
     assert!(text.contains("12 moderate (2026-06-20)"), "{text}");
 
     let show = db.json(&["client", "show", "Ann", "--json"]);
-    assert_eq!(show["flags"], json!(expected()[0]["flags"]));
+    // `client show` lists the flags themselves; reviews are `flags --json`'s.
+    let mut flags = expected()[0]["flags"].clone();
+    for f in flags.as_array_mut().unwrap() {
+        f.as_object_mut().unwrap().remove("review");
+    }
+    assert_eq!(show["flags"], flags);
     assert_eq!(
         show["outcomes"][0],
         json!({"instrument": "phq9", "name": "PHQ-9", "count": 2,
