@@ -86,8 +86,8 @@ fn practice() -> Practice {
     db
 }
 
+/// A flag as `flags --json` prints it; unreviewed (SPEC section 11: `"review": null`).
 fn flag(kind: &str, severity: &str, due: Option<&str>, overdue: i64, reason: &str) -> Value {
-    // SPEC section 11: every flag says whether a review silenced it (null: none did).
     json!({"kind": kind, "severity": severity, "due": due, "days_overdue": overdue, "reason": reason, "review": null})
 }
 
@@ -98,7 +98,7 @@ fn client(
     clinician: &str,
     flags: Vec<Value>,
 ) -> Value {
-    // SPEC section 10: the earliest booked appointment (null: none).
+    // Nothing is booked in this practice (SPEC section 10: `"next_appointment": null`).
     json!({"external_id": external_id, "name": name, "tier": tier, "clinician": clinician, "flags": flags, "next_appointment": null})
 }
 
@@ -389,6 +389,7 @@ fn client_show_gives_flags_and_outcomes() {
     assert!(text.contains("12 moderate (2026-06-20)"), "{text}");
 
     let show = db.json(&["client", "show", "Ann", "--json"]);
+    // The same flags as `flags --json`, each with its review (null: none silenced it).
     assert_eq!(show["flags"], json!(expected()[0]["flags"]));
     assert_eq!(
         show["outcomes"][0],

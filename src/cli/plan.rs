@@ -8,11 +8,12 @@ use super::{Context, print_json};
 use crate::domain::access::Action;
 use crate::domain::appointments::{self as rules, DEFAULT_MINUTES, SeriesEnd};
 use crate::domain::flags::FlagKind;
-use crate::domain::flags::reviews::{self, Review, Reviewed};
-use crate::domain::{EncounterKind, parse_date, text::sanitize, validate};
+use crate::domain::flags::reviews;
+use crate::domain::{parse_date, text::sanitize, validate};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Booking};
-use crate::store::{audit::timestamp, clinicians, panel};
+use crate::store::reviews::ReviewRequest;
+use crate::store::{audit::timestamp, clinicians};
 use chrono::Duration;
 use clap::{Args, Subcommand};
 
@@ -125,24 +126,11 @@ fn flag_kind(text: &str) -> Result<FlagKind> {
 
 /// A day that may be booked: today or later, and not absurdly far.
 fn bookable(ctx: &Context, text: &str, what: &str) -> Result<chrono::NaiveDate> {
-    let day = crate::domain::dates::record_date(parse_date(text)?, what, ctx.today)?;
-    if day < ctx.today {
-        return Err(Error::Invalid(format!(
-            "{what} {day} has passed (today is {}); log what happened with `caseload log`",
-            ctx.today
-        )));
-    }
-    Ok(day)
+    rules::bookable(parse_date(text)?, what, ctx.today)
 }
 
 pub fn book(ctx: &mut Context, args: BookArgs) -> Result<()> {
-    let kind: EncounterKind = args.kind.parse()?;
-    if !kind.is_contact_kind() {
-        return Err(Error::Invalid(format!(
-            "an appointment is a contact; {kind} is not one (session, telehealth, phone, intake, \
-             group, family or crisis)"
-        )));
-    }
+    let kind = rules::contact_kind(args.kind.parse()?)?;
     let minutes = validate::minutes(&args.minutes)?;
     let time = args.time.as_deref().map(rules::parse_time).transpose()?;
     let first = bookable(ctx, &args.date, "the appointment date")?;
@@ -285,43 +273,26 @@ pub fn review(ctx: &mut Context, args: ReviewArgs) -> Result<()> {
         .as_deref()
         .map(|t| crate::domain::dates::record_date(parse_date(t)?, "--until", ctx.today))
         .transpose()?;
+    // The dates first, so a wrong --until is named before the client is looked up.
     reviews::check(kind, date, until)?;
     let note = validate::note(Some(&args.note))?
         .ok_or_else(|| Error::invalid("say what was assessed or decided (--note)"))?;
     let client = ctx.client_for(&args.client, Action::ChangeClient)?;
-    // A flag the client carries on the review date (reviewed already or not).
-    let entry = panel::for_client(ctx.store.conn(), client.id, date)?;
-    let carries = entry
-        .flags
-        .iter()
-        .chain(entry.reviewed.iter().map(|(f, _)| f))
-        .any(|f| f.kind == kind);
-    if !carries {
-        return Err(Error::Invalid(format!(
-            "{} does not carry the {kind} flag on {date}; nothing to review",
-            sanitize(&client.name)
-        )));
-    }
-    let measurement_id = match reviews::how(kind)? {
-        Reviewed::SignOff => crate::store::reviews::latest_phq9(ctx.store.conn(), client.id, date)?,
-        Reviewed::Snooze => None,
-    };
     let by = ctx
         .acting
         .as_ref()
         .map(|c| c.name.clone())
         .or_else(|| ctx.worker_for(&client).ok().map(|w| w.name))
         .unwrap_or_else(|| "(unnamed)".into());
-    let review = Review {
+    let request = ReviewRequest {
         kind,
         date,
-        by,
-        note,
         until,
-        measurement_id,
+        note,
+        by,
     };
     ctx.store
-        .write(|tx| crate::store::reviews::insert(tx, client.id, &review))?;
+        .write(|tx| crate::store::reviews::record(tx, client.id, &client.name, &request))?;
     let holds = match until {
         Some(u) => format!(
             "silent through {u}; back on {} if it still holds",

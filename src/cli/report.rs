@@ -111,10 +111,9 @@ fn value_html(
     let (query, clinician) = value_scope(ctx, clinician)?;
     let conn = ctx.store.conn();
     let overview = value::overview(conn, period, ctx.today, query)?;
-    let coding = value::coding(conn, period, query)?;
     let page = super::html::value_report(&super::html::ValuePage {
         overview: &overview,
-        coding: &coding,
+        coding: &overview.coding,
         whose: clinician.as_ref().map(|c| c.name.as_str()),
         made_on: ctx.today,
         initials,

@@ -123,6 +123,17 @@ fn acute_events(rng: &mut Rng, tier: Tier, from: NaiveDate, until: NaiveDate) ->
     events
 }
 
+/// What the plans (appointments and reviews, `plans`) need from a client's history: the
+/// scheduled visits of the past week and the latest PHQ-9 when its item 9 is positive.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Recent {
+    /// Visits dated in the days before today that had been booked (`plans::BOOKED_BACK_DAYS`):
+    /// (date, kind, whether it took place).
+    pub visits: Vec<(NaiveDate, EncounterKind, bool)>,
+    /// The latest PHQ-9 (id, date) when it raised the safety flag.
+    pub safety_phq9: Option<(i64, NaiveDate)>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn history(
     tx: &Tx,
@@ -136,7 +147,8 @@ pub(super) fn history(
     last_day: NaiveDate,
     today: NaiveDate,
     summary: &mut DemoSummary,
-) -> Result<()> {
+) -> Result<Recent> {
+    let mut recent = Recent::default();
     let mut log = |date: NaiveDate,
                    kind: EncounterKind,
                    status: EncounterStatus,
@@ -165,7 +177,7 @@ pub(super) fn history(
             )?;
             d += Duration::days(rng.range(5, 12));
         }
-        return Ok(());
+        return Ok(recent);
     }
 
     let interval = match (tier, pattern) {
@@ -249,6 +261,11 @@ pub(super) fn history(
             primary
         };
         log(d, kind, status, who, rng)?;
+        if d < today && (today - d).num_days() <= super::plans::BOOKED_BACK_DAYS {
+            recent
+                .visits
+                .push((d, kind, status == EncounterStatus::Completed));
+        }
         if status == EncounterStatus::Completed {
             contacts += 1;
             if kind == EncounterKind::Intake {
@@ -275,7 +292,10 @@ pub(super) fn history(
                     items_for(total.max(1), 9, 3, item9, rng)
                 });
                 let total = items.as_ref().map_or(total, |i| i.iter().sum());
-                bulk::measurement(tx, client, d, Instrument::Phq9, total, items.as_deref())?;
+                let id =
+                    bulk::measurement(tx, client, d, Instrument::Phq9, total, items.as_deref())?;
+                let item9 = items.as_ref().and_then(|i| i.get(8)).copied().unwrap_or(0);
+                recent.safety_phq9 = (item9 >= 1).then_some((id, d));
                 summary.measurements += 1;
                 if gad {
                     let total = score_at(gad_baseline, course, weeks, 21, rng);
@@ -363,5 +383,5 @@ pub(super) fn history(
             log(follow, kind, EncounterStatus::Completed, primary, rng)?;
         }
     }
-    Ok(())
+    Ok(recent)
 }

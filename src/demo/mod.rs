@@ -5,14 +5,16 @@
 
 mod history;
 mod names;
+mod plans;
 mod rng;
 
+use crate::domain::quality::{Measure, Target};
 use crate::domain::{
     ClientStatus, ClinicianId, ContractId, ContractModel, Money, Percent, Proration, Role, Tier,
 };
 use crate::error::{Error, Result};
-use crate::store::{Store, Tx, bulk, clients, clinicians, contracts};
-use chrono::{Duration, NaiveDate};
+use crate::store::{Store, Tx, bulk, clients, clinicians, contracts, targets};
+use chrono::{Datelike, Duration, NaiveDate};
 use history::history;
 use rng::Rng;
 
@@ -37,6 +39,7 @@ enum Pattern {
 
 struct Practice {
     clinicians: [ClinicianId; 3],
+    names: [&'static str; 3],
     harbor: ContractId,
     valley: ContractId,
     bright: ContractId,
@@ -69,12 +72,14 @@ pub fn generate(
             events: 0,
         };
         let step = (clients / 200).max(1);
+        let mut planned = Vec::with_capacity(clients as usize);
         for i in 0..clients {
-            one_client(tx, &practice, &mut rng, i, today, &mut summary)?;
+            planned.push(one_client(tx, &practice, &mut rng, i, today, &mut summary)?);
             if i % step == 0 {
                 progress(i, clients);
             }
         }
+        plans::write(tx, &planned, seed, today)?;
         progress(clients, clients);
         tx.audit(
             "demo.generate",
@@ -85,10 +90,12 @@ pub fn generate(
     })
 }
 
+const CLINICIANS: [&str; 3] = ["Dana Reyes", "Sam Okafor", "Priya Natarajan"];
+
 fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
-    let dana = clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(7_500))?;
-    let sam = clinicians::insert(tx, "Sam Okafor", Role::Clinician, Money(5_500))?;
-    let priya = clinicians::insert(tx, "Priya Natarajan", Role::Supervisor, Money(8_500))?;
+    let dana = clinicians::insert(tx, CLINICIANS[0], Role::Admin, Money(7_500))?;
+    let sam = clinicians::insert(tx, CLINICIANS[1], Role::Clinician, Money(5_500))?;
+    let priya = clinicians::insert(tx, CLINICIANS[2], Role::Supervisor, Money(8_500))?;
     let harbor = contracts::insert(
         tx,
         &contracts::NewContract {
@@ -129,8 +136,27 @@ fn setup(tx: &Tx, today: NaiveDate) -> Result<Practice> {
             payer: Some("Bright Employee Assistance".into()),
         },
     )?;
+    // The EAP pays more for a more severe depression (the incentive the coding self-audit is
+    // there to mirror), and Harbor and the EAP hold back a withhold earned with targets.
+    let year = crate::domain::Month::new(today.year(), 1)
+        .map_or(today, |m| m.first_day())
+        .min(today);
+    contracts::set_rate_for(tx, bright, Money(78_000), year, Some("F322"))?;
+    contracts::set_rate_for(tx, bright, Money(78_000), year, Some("F332"))?;
+    let target = |measure, pct: i64, weight| Target {
+        measure,
+        at_least: Percent(pct * 100),
+        weight,
+    };
+    targets::set(tx, harbor, &target(Measure::Contacted, 80, 2))?;
+    targets::set(tx, harbor, &target(Measure::Measured, 70, 1))?;
+    targets::set(tx, harbor, &target(Measure::SeenWithin14, 85, 1))?;
+    targets::set(tx, harbor, &target(Measure::Followed7, 60, 1))?;
+    targets::set(tx, bright, &target(Measure::Response, 40, 1))?;
+    targets::set(tx, bright, &target(Measure::SeenWithin14, 90, 1))?;
     Ok(Practice {
         clinicians: [dana, sam, priya],
+        names: CLINICIANS,
         harbor,
         valley,
         bright,
@@ -144,7 +170,7 @@ fn one_client(
     index: u32,
     today: NaiveDate,
     summary: &mut DemoSummary,
-) -> Result<()> {
+) -> Result<plans::Planned> {
     let name = format!("{} {}", rng.pick(names::FIRST), rng.pick(names::LAST));
     let tier = [Tier::High, Tier::Moderate, Tier::Low][rng.weighted(&[20, 55, 25])];
     let status = [
@@ -167,7 +193,8 @@ fn one_client(
         Pattern::NeverSeen => today - Duration::days(rng.range(3, 45)),
         _ => today - Duration::days(rng.range(20, 365)),
     };
-    let primary = practice.clinicians[rng.weighted(&[40, 40, 20])];
+    let who = rng.weighted(&[40, 40, 20]);
+    let primary = practice.clinicians[who];
     let contract_pick = rng.weighted(&[50, 35, 15]);
     let (contract, prefix) = match contract_pick {
         0 => (practice.harbor, "HHP"),
@@ -233,9 +260,18 @@ fn one_client(
             _ => today,
         },
     };
-    history(
+    let recent = history(
         tx, practice, rng, client, primary, tier, pattern, since, last_day, today, summary,
-    )
+    )?;
+    Ok(plans::Planned {
+        client,
+        clinician: primary,
+        clinician_name: practice.names[who],
+        tier,
+        status,
+        pattern,
+        recent,
+    })
 }
 
 #[cfg(test)]

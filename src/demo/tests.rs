@@ -5,8 +5,9 @@ use super::history::items_for;
 use super::rng::Rng;
 use super::*;
 use crate::domain::{EncounterKind, parse_date};
+use chrono::Datelike;
 
-fn counts(store: &Store) -> (i64, i64, i64, i64) {
+fn counts(store: &Store) -> (i64, i64, i64, i64, i64, i64) {
     let c = store.conn();
     let n = |t: &str| {
         c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
@@ -17,6 +18,8 @@ fn counts(store: &Store) -> (i64, i64, i64, i64) {
         n("encounters"),
         n("measurements"),
         n("events"),
+        n("appointments"),
+        n("reviews"),
     )
 }
 
@@ -40,7 +43,7 @@ fn the_same_seed_gives_the_same_practice() {
             .collect()
     };
     assert_eq!(names(&a), names(&b));
-    let (clients, encounters, measurements, _) = counts(&a);
+    let (clients, encounters, measurements, ..) = counts(&a);
     assert_eq!(clients, 60);
     assert!(encounters > 60 * 5, "a year of work: {encounters}");
     assert!(measurements > 60);
@@ -115,4 +118,75 @@ fn generated_items_sum_to_the_total_and_respect_item_nine() {
         assert!(items.iter().all(|v| (0..=3).contains(v)));
         assert!(items[8] >= 1, "item 9 stays positive");
     }
+}
+
+/// The agenda and the panel's "next" column have something to show: most active clients have a
+/// series booked from today (weekly for the high tier), last week holds kept appointments,
+/// no-shows and a few nobody logged, and some safety flags were reviewed while one stays open.
+#[test]
+fn the_demo_books_ahead_and_reviews_a_few_safety_flags() {
+    use crate::domain::appointments::AppointmentState as S;
+    use crate::domain::flags::FlagKind;
+    use crate::store::{appointments, panel};
+    let today = parse_date("2026-11-23").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    generate(&mut store, 250, 7, today, &mut |_, _| {}).unwrap();
+    let c = store.conn();
+    let entries = panel::load(c, &panel::PanelQuery::default(), today).unwrap();
+    let booked = entries
+        .iter()
+        .filter(|e| e.next_appointment.is_some())
+        .count();
+    assert!(
+        booked * 100 > entries.len() * 55 && booked < entries.len(),
+        "{booked} of {} active clients booked",
+        entries.len()
+    );
+    let ahead = appointments::between(c, today, today + Duration::days(6), None, today).unwrap();
+    assert!(ahead.len() > 40, "{} this week", ahead.len());
+    for a in &ahead {
+        let t = a.time.as_deref().unwrap();
+        assert!(("09:00"..="17:00").contains(&t), "working hours: {t}");
+        assert!(
+            a.date.weekday().num_days_from_monday() < 5,
+            "a weekday: {}",
+            a.date
+        );
+    }
+    let last_week = appointments::between(
+        c,
+        today - Duration::days(7),
+        today - Duration::days(1),
+        None,
+        today,
+    )
+    .unwrap();
+    let n = |s: S| last_week.iter().filter(|a| a.state == s).count();
+    assert!(n(S::Kept) > 20, "kept last week: {}", n(S::Kept));
+    assert!(n(S::NoShow) > 0, "no-shows last week");
+    assert!(
+        (1..=20).contains(&n(S::Unlogged)),
+        "unlogged: {}",
+        n(S::Unlogged)
+    );
+    let reviewed = entries
+        .iter()
+        .filter(|e| e.reviewed.iter().any(|(f, _)| f.kind == FlagKind::Safety))
+        .count();
+    let open = entries
+        .iter()
+        .filter(|e| e.flags.iter().any(|f| f.kind == FlagKind::Safety))
+        .count();
+    assert!(
+        reviewed >= 1 && open >= 1,
+        "reviewed {reviewed}, open {open}"
+    );
+    // Contracts as payers write them: diagnosis rates and targets.
+    let bright = crate::store::contracts::by_name(c, "Bright EAP").unwrap();
+    assert_eq!(bright.diagnosis_rates.len(), 2);
+    assert!(
+        !crate::store::targets::for_contract(c, bright.id)
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -105,6 +105,30 @@ pub fn parse_time(text: &str) -> Result<String, Error> {
     }
 }
 
+/// A day that may be booked: today or later, and not absurdly far ahead. `what` names the
+/// date in the message ("the appointment date", "--until").
+pub fn bookable(day: NaiveDate, what: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
+    let day = super::dates::record_date(day, what, today)?;
+    if day < today {
+        return Err(Error::Invalid(format!(
+            "{what} {day} has passed (today is {today}); log what happened with `caseload log`"
+        )));
+    }
+    Ok(day)
+}
+
+/// An appointment is for a contact: the kinds in which the client is reached.
+pub fn contact_kind(kind: EncounterKind) -> Result<EncounterKind, Error> {
+    if kind.is_contact_kind() {
+        Ok(kind)
+    } else {
+        Err(Error::Invalid(format!(
+            "an appointment is a contact; {kind} is not one (session, telehealth, phone, intake, \
+             group, family or crisis)"
+        )))
+    }
+}
+
 /// How a series ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeriesEnd {
@@ -227,6 +251,18 @@ mod tests {
         assert!(series(first, Some(1), Some(SeriesEnd::Until(d("2027-03-07")))).is_err());
         assert!(series(first, Some(7), None).is_err());
         assert!(series(first, None, Some(SeriesEnd::Count(2))).is_err());
+    }
+
+    #[test]
+    fn only_today_or_later_may_be_booked_and_only_for_a_contact() {
+        let today = d("2026-11-23");
+        assert_eq!(bookable(today, "the date", today).unwrap(), today);
+        let e = bookable(d("2026-11-22"), "the date", today).unwrap_err();
+        assert!(e.to_string().contains("has passed"), "{e}");
+        assert!(bookable(d("2099-01-01"), "the date", today).is_err());
+        assert!(contact_kind(EncounterKind::Telehealth).is_ok());
+        let e = contact_kind(EncounterKind::Documentation).unwrap_err();
+        assert!(e.to_string().contains("is not one"), "{e}");
     }
 
     #[test]

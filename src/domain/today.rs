@@ -311,6 +311,16 @@ pub fn summarise(input: &DayInput) -> DaySummary {
     }
 }
 
+/// Whether an active client needs a booking: they carry a critical or warning flag (a remission
+/// note asks for a step-down decision, not a visit) or fall due for something in the next week,
+/// and no appointment is booked for them. The panel's "next" column warns then.
+pub fn wants_booking(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> bool {
+    let flagged = p.flags.iter().any(|f| f.severity != Severity::Info);
+    p.client.status == super::ClientStatus::Active
+        && p.next_appointment.is_none()
+        && (flagged || !due_items(p, intervals, today).is_empty())
+}
+
 /// What one active client falls due for from today to a week ahead (nothing already overdue:
 /// those are flags).
 pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Vec<DueItem> {
@@ -396,6 +406,62 @@ mod tests {
             since: c.since,
             ..ClientFacts::default()
         }
+    }
+
+    #[test]
+    fn a_client_wants_booking_when_something_is_due_and_nothing_is_booked() {
+        let today = d("2026-11-23");
+        let intervals = Intervals::default();
+        let ann = client(1, "Ann", Tier::Low, "2026-01-01");
+        let mut f = facts(&ann);
+        f.first_contact = Some(d("2026-11-20"));
+        f.last_contact = f.first_contact;
+        f.last_measured = f.first_contact;
+        let flag = Flag {
+            kind: FlagKind::Safety,
+            severity: Severity::Critical,
+            due: None,
+            days_overdue: 0,
+            reason: String::new(),
+        };
+        let wants = |f: &ClientFacts, flags: &[Flag], next: Option<NaiveDate>, client: &Client| {
+            wants_booking(
+                &PanelClient {
+                    client,
+                    facts: f,
+                    flags,
+                    next_appointment: next,
+                },
+                &intervals,
+                today,
+            )
+        };
+        let flagged = std::slice::from_ref(&flag);
+        assert!(
+            !wants(&f, &[], None, &ann),
+            "seen 3 days ago: nothing due this week"
+        );
+        assert!(wants(&f, flagged, None, &ann), "a flag wants a booking");
+        assert!(!wants(&f, flagged, Some(today), &ann), "booked today");
+        let mut gone = ann.clone();
+        gone.status = ClientStatus::Discharged;
+        assert!(!wants(&f, flagged, None, &gone), "only active clients");
+        let remission = Flag {
+            kind: FlagKind::Remission,
+            severity: Severity::Info,
+            ..flag.clone()
+        };
+        let noted = std::slice::from_ref(&remission);
+        assert!(
+            !wants(&f, noted, None, &ann),
+            "remission asks for a decision, not a visit"
+        );
+        // Low tier every 30 days: seen on 27 Oct, due on 26 Nov, in three days.
+        f.last_contact = Some(d("2026-10-27"));
+        assert!(
+            wants(&f, &[], None, &ann),
+            "a contact due this week wants a booking"
+        );
     }
 
     #[test]

@@ -118,15 +118,16 @@ pub fn next_booked(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A clash: another live appointment of the clinician at the same date and time.
-fn clash(
-    tx: &Tx,
+/// A clash: another live appointment (not `except`) of the clinician at the same date and
+/// time, with its client's name.
+pub fn clash(
+    conn: &Connection,
     clinician: ClinicianId,
     day: NaiveDate,
     time: &str,
     except: i64,
 ) -> Result<Option<(i64, String)>> {
-    Ok(tx
+    Ok(conn
         .prepare_cached(
             "SELECT a.id, c.name FROM appointments a JOIN clients c ON c.id = a.client_id
              WHERE a.clinician_id = ?1 AND a.date = ?2 AND a.time = ?3

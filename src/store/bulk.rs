@@ -86,6 +86,7 @@ pub fn encounter(
     Ok(())
 }
 
+/// Returns the measurement's id (a review of a safety flag is tied to a PHQ-9).
 pub fn measurement(
     tx: &Tx,
     client: ClientId,
@@ -93,7 +94,7 @@ pub fn measurement(
     instrument: Instrument,
     total: i64,
     items: Option<&[i64]>,
-) -> Result<()> {
+) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO measurements (client_id, date, instrument, total, items) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -104,11 +105,71 @@ pub fn measurement(
         total,
         items.map(super::measurements::encode_items)
     ])?;
-    Ok(())
+    Ok(tx.last_insert_rowid())
 }
 
 pub fn event(tx: &Tx, client: ClientId, date: NaiveDate, kind: EventKind) -> Result<()> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
         .execute(params![client.0, iso(date), kind.as_str()])?;
+    Ok(())
+}
+
+/// Appointments of one client with one clinician on these days (a series when there are
+/// several: each carries the first one's id, as `appointments::book` stores them). The caller
+/// keeps them free of clashes; the database refuses one anyway.
+pub fn appointments(
+    tx: &Tx,
+    client: ClientId,
+    clinician: ClinicianId,
+    days: &[NaiveDate],
+    time: Option<&str>,
+    kind: EncounterKind,
+    minutes: i64,
+) -> Result<()> {
+    let mut series: Option<i64> = None;
+    for day in days {
+        tx.prepare_cached(
+            "INSERT INTO appointments (client_id, clinician_id, date, time, kind, minutes, series_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            client.0,
+            clinician.0,
+            iso(*day),
+            time,
+            kind.as_str(),
+            minutes,
+            series
+        ])?;
+        if series.is_none() && days.len() > 1 {
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached("UPDATE appointments SET series_id = ?1 WHERE id = ?1")?
+                .execute([id])?;
+            series = Some(id);
+        }
+    }
+    Ok(())
+}
+
+/// A review of a flag (`store::reviews::record` checks one a clinician asks for; a generated
+/// practice passes reviews that hold by construction).
+pub fn review(
+    tx: &Tx,
+    client: ClientId,
+    review: &crate::domain::flags::reviews::Review,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO reviews (client_id, flag, date, until, measurement_id, clinician, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        client.0,
+        review.kind.as_str(),
+        iso(review.date),
+        review.until.map(iso),
+        review.measurement_id,
+        review.by,
+        review.note
+    ])?;
     Ok(())
 }

@@ -3,10 +3,12 @@
 //! flags they cover (`domain::flags::reviews`).
 
 use super::Tx;
+use super::panel;
 use super::row::{date, iso, opt_date};
 use crate::domain::ClientId;
 use crate::domain::flags::FlagKind;
-use crate::domain::flags::reviews::Review;
+use crate::domain::flags::reviews::{self, Review, Reviewed};
+use crate::domain::text::sanitize;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -101,4 +103,52 @@ pub fn insert(tx: &Tx, client: ClientId, review: &Review) -> Result<i64> {
         &format!("{} reviewed on {}{phq9}{until}", review.kind, review.date),
     )?;
     Ok(id)
+}
+
+/// A review as a clinician asks for it, before the store ties it to a PHQ-9.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRequest {
+    pub kind: FlagKind,
+    pub date: NaiveDate,
+    /// A snooze's last silent day (required for a snooze, refused for a sign-off).
+    pub until: Option<NaiveDate>,
+    pub note: String,
+    /// Who reviewed it, as the audit trail and `flags --all` name them.
+    pub by: String,
+}
+
+/// Reviews a flag of one client (SPEC section 11), as `caseload review` and the TUI's review
+/// form both do: the dates checked (`domain::flags::reviews::check`), refused unless the client
+/// carries the flag on the review date (reviewed already or not), a sign-off tied to the
+/// latest PHQ-9 on or before that date, then recorded. `name` is how the client is named in a
+/// refusal (the TUI passes initials in privacy mode).
+pub fn record(tx: &Tx, client: ClientId, name: &str, request: &ReviewRequest) -> Result<Review> {
+    let (kind, date) = (request.kind, request.date);
+    reviews::check(kind, date, request.until)?;
+    let entry = panel::for_client(tx, client, date)?;
+    let carries = entry
+        .flags
+        .iter()
+        .chain(entry.reviewed.iter().map(|(f, _)| f))
+        .any(|f| f.kind == kind);
+    if !carries {
+        return Err(Error::Invalid(format!(
+            "{} does not carry the {kind} flag on {date}; nothing to review",
+            sanitize(name)
+        )));
+    }
+    let measurement_id = match reviews::how(kind)? {
+        Reviewed::SignOff => latest_phq9(tx, client, date)?,
+        Reviewed::Snooze => None,
+    };
+    let review = Review {
+        kind,
+        date,
+        by: request.by.clone(),
+        note: request.note.clone(),
+        until: request.until,
+        measurement_id,
+    };
+    insert(tx, client, &review)?;
+    Ok(review)
 }

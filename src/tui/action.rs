@@ -8,10 +8,17 @@ pub enum Tab {
     Today,
     Revenue,
     Value,
+    Agenda,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Panel, Tab::Today, Tab::Revenue, Tab::Value];
+    pub const ALL: [Tab; 5] = [
+        Tab::Panel,
+        Tab::Today,
+        Tab::Revenue,
+        Tab::Value,
+        Tab::Agenda,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -19,6 +26,7 @@ impl Tab {
             Tab::Today => "Today",
             Tab::Revenue => "Revenue",
             Tab::Value => "Value",
+            Tab::Agenda => "Agenda",
         }
     }
 
@@ -66,6 +74,18 @@ pub enum Action {
     Undo,
     /// Pick a client by typing a few letters, then log for them (Today tab).
     QuickLog,
+    /// Revenue tab: switch between the months and the contracts (targets, withhold, rates).
+    ToggleContracts,
+    /// Agenda: the week before, the week after, the week of today.
+    PrevWeek,
+    NextWeek,
+    ThisWeek,
+    /// Agenda: log the selected appointment as kept, in the contact form filled from it.
+    LogAppointment,
+    /// Client screen: book an appointment (one, or a series).
+    Book,
+    /// Client screen: review one of the client's flags (sign off, or snooze a warning).
+    ReviewFlag,
     /// Text entry: a typed character.
     Type(char),
     Erase,

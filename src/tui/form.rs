@@ -1,9 +1,12 @@
-//! The entry forms (log a contact, record a measurement or an event, change tier) and the
-//! same forms correcting a stored record (`correct`): fields, focus, typing, and validation
-//! through the same domain functions the command line uses. Nothing is written here: a valid
-//! form yields a `Submission` for `update` to store.
+//! The entry forms (log a contact, record a measurement or an event, change tier), the same
+//! forms correcting a stored record (`correct`), and booking and reviewing (`plan`): fields,
+//! focus, typing, and validation through the same domain functions the command line uses.
+//! Nothing is written here: a valid form yields a `Submission` for `update` to store.
 
 mod correct;
+mod plan;
+
+pub use plan::{BookingEntry, day_and_time};
 
 use super::action::Action;
 use crate::domain::corrections::{self, RecordKind};
@@ -23,6 +26,10 @@ pub enum FormKind {
     /// Only a reason: void the target (or unvoid it).
     Void,
     Unvoid,
+    /// An appointment, or a series of them.
+    Book,
+    /// A review of one of the client's flags.
+    Review,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +132,14 @@ pub enum Submission {
         id: i64,
         reason: String,
     },
+    /// Book these appointments.
+    Book(BookingEntry),
+    /// Review a flag today: a sign-off (no `until`) or a snooze through `until`.
+    Review {
+        kind: crate::domain::flags::FlagKind,
+        until: Option<NaiveDate>,
+        note: String,
+    },
 }
 
 /// The stored record a correcting form is about.
@@ -147,6 +162,8 @@ pub struct Form {
     /// Set when the form corrects a stored record rather than entering a new one; then it has
     /// a required reason field, and the stored values are its starting point.
     pub target: Option<Target>,
+    /// A line under the client's name saying what the form is about ("appointment of …").
+    pub about: Option<String>,
     today: NaiveDate,
 }
 
@@ -195,6 +212,7 @@ impl Form {
             focus: 0,
             error: None,
             target: None,
+            about: None,
             today,
         }
     }
@@ -216,6 +234,7 @@ impl Form {
             focus: 1,
             error: None,
             target: None,
+            about: None,
             today,
         };
         form.refresh_hints();
@@ -235,6 +254,7 @@ impl Form {
             focus: 0,
             error: None,
             target: None,
+            about: None,
             today,
         }
     }
@@ -251,6 +271,7 @@ impl Form {
             focus: 0,
             error: None,
             target: None,
+            about: None,
             today,
         }
     }
@@ -265,6 +286,8 @@ impl Form {
             (FormKind::Tier, _) => "Change tier",
             (FormKind::Void, _) => "Void a record",
             (FormKind::Unvoid, _) => "Unvoid a record",
+            (FormKind::Book, _) => "Book an appointment",
+            (FormKind::Review, _) => "Review a flag",
         }
     }
 
@@ -273,6 +296,8 @@ impl Form {
         match (self.kind, self.target.is_some()) {
             (FormKind::Void, _) => "A voided record stays in the list but counts for nothing.",
             (FormKind::Unvoid, _) => "An unvoided record counts again, exactly as it was.",
+            (FormKind::Book, _) => "Leave every and count empty for one appointment; u undoes it.",
+            (FormKind::Review, _) => "A review stays on record: it cannot be undone.",
             (_, true) => "Enter saves the correction with its reason; Esc changes nothing.",
             (_, false) => "Nothing is saved until you press Enter.",
         }
@@ -317,6 +342,7 @@ impl Form {
                 };
                 self.fields[2].hint = format!("0–{}, if no items", def.total_max);
             }
+            FormKind::Book | FormKind::Review => self.refresh_plan(),
             FormKind::Contact => {
                 let kind: Option<EncounterKind> = self.value("kind").parse().ok();
                 let status = self.value("status");
@@ -470,100 +496,12 @@ impl Form {
             FormKind::Void | FormKind::Unvoid => {
                 return Err("there is no record to void or unvoid".into());
             }
+            FormKind::Book => return self.booking().map(Submission::Book),
+            FormKind::Review => return self.review_submission(),
         };
         result.map_err(|e| e.to_string())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::parse_date;
-
-    fn today() -> NaiveDate {
-        parse_date("2026-11-23").unwrap()
-    }
-
-    fn typed(form: &mut Form, text: &str) {
-        for c in text.chars() {
-            form.handle(Action::Type(c));
-        }
-    }
-
-    #[test]
-    fn a_phq9_is_nine_keystrokes_and_enter() {
-        let mut form = Form::measure(ClientId(1), "A. L.".into(), today());
-        typed(&mut form, "123012301");
-        match form.handle(Action::Submit) {
-            FormResult::Submitted(Submission::Measure(m)) => {
-                assert_eq!(m.instrument, Instrument::Phq9);
-                assert_eq!(m.total, 13);
-                assert_eq!(m.items.as_ref().map(Vec::len), Some(9));
-                assert_eq!(m.date, today());
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_bad_measurement_shows_the_cli_message_inline() {
-        let mut form = Form::measure(ClientId(1), "A".into(), today());
-        typed(&mut form, "1230");
-        assert_eq!(form.handle(Action::Submit), FormResult::Editing);
-        assert_eq!(
-            form.error.as_deref(),
-            Some("PHQ-9 needs 9 item responses, got 4")
-        );
-        form.handle(Action::Type('1'));
-        assert_eq!(form.error, None, "typing clears the message");
-        form.handle(Action::ChoiceNext); // focus is on items: not a choice, nothing happens
-        form.handle(Action::PrevField);
-        form.handle(Action::ChoiceNext);
-        assert_eq!(form.fields[0].shown(), "GAD-7");
-    }
-
-    #[test]
-    fn a_contact_defaults_to_a_completed_session_today_with_typical_minutes() {
-        let mut form = Form::contact(ClientId(1), "A".into(), today());
-        match form.handle(Action::Submit) {
-            FormResult::Submitted(Submission::Contact(e)) => {
-                assert_eq!(
-                    (e.kind, e.status, e.minutes, e.date),
-                    (
-                        EncounterKind::Session,
-                        EncounterStatus::Completed,
-                        50,
-                        today()
-                    )
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-        typed(&mut form, "p"); // jump to "phone"
-        assert_eq!(form.fields[0].shown(), "phone");
-        assert_eq!(
-            form.fields[3].value, "15",
-            "minutes follow the kind until typed over"
-        );
-        form.handle(Action::NextField);
-        form.handle(Action::ChoiceNext); // no-show
-        assert_eq!(form.fields[3].value, "0");
-        form.handle(Action::NextField);
-        typed(&mut form, "2026-11-30");
-        assert_eq!(form.handle(Action::Submit), FormResult::Editing);
-        assert!(form.error.as_deref().unwrap().contains("in the future"));
-        assert_eq!(form.handle(Action::Cancel), FormResult::Cancelled);
-    }
-
-    #[test]
-    fn minutes_out_of_range_are_refused_like_the_cli() {
-        let mut form = Form::contact(ClientId(1), "A".into(), today());
-        form.focus = 3;
-        typed(&mut form, "1441");
-        form.handle(Action::Submit);
-        assert_eq!(
-            form.error.as_deref(),
-            Some("minutes must be between 0 and 1440, got 1441")
-        );
-    }
-}
+mod tests;

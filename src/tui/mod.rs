@@ -19,6 +19,10 @@ mod tests_edges;
 #[cfg(test)]
 mod tests_lock;
 #[cfg(test)]
+mod tests_plans;
+#[cfg(test)]
+mod tests_reports;
+#[cfg(test)]
 mod tests_tabs;
 pub mod theme;
 pub mod ui;
@@ -27,6 +31,7 @@ pub mod update;
 mod update_client;
 mod update_modal;
 mod update_panel;
+mod update_plans;
 
 use crate::error::{Error, Result};
 use crate::store::Store;

@@ -49,7 +49,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (Some(view), _) => screens::client::draw(frame, app, view, parts.body),
         (None, Tab::Panel) => screens::panel::draw(frame, app, parts.body),
         (None, Tab::Today) => screens::today::draw(frame, app, parts.body),
+        (None, Tab::Revenue) if app.show_contracts => {
+            screens::contracts::draw(frame, app, parts.body)
+        }
         (None, Tab::Revenue) => screens::revenue::draw(frame, app, parts.body),
+        (None, Tab::Agenda) => screens::agenda::draw(frame, app, parts.body),
         (None, Tab::Value) => screens::value::draw(frame, app, parts.body),
     }
     draw_status(frame, app, parts.status);
@@ -66,33 +70,55 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     let t = &app.theme;
-    let mut spans = vec![
-        Span::styled(" caseload ", t.style(Role::accent)),
-        Span::raw(" "),
-    ];
+    let mut tabs = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
         let style = if *tab == app.tab {
             t.style(Role::tab_active)
         } else {
             t.style(Role::tab)
         };
-        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
-        spans.push(Span::raw(" "));
+        tabs.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        tabs.push(Span::raw(" "));
     }
-    let left = Line::from(spans);
     let who = if app.viewer.clinician_id.is_some() {
-        app.viewer.name.clone()
+        crate::domain::text::sanitize(&app.viewer.name)
     } else {
         String::new()
     };
-    let privacy = if app.privacy { "privacy · " } else { "" };
-    let right = format!(
-        "{privacy}{}{}{} ",
-        crate::domain::text::sanitize(&who),
-        if who.is_empty() { "" } else { " · " },
-        app.today
-    );
-    frame.render_widget(Paragraph::new(left), area);
+    let privacy = if app.privacy { "privacy" } else { "" };
+    let date = app.today.to_string();
+    // The tabs always show whole; on a narrow terminal the name "caseload" gives way first,
+    // then who is signed in, then the date (privacy mode stays said).
+    let tabs_width: usize = tabs.iter().map(|s| s.width()).sum();
+    let fits = |brand: bool, right: &[&str]| {
+        let right: usize = right
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| p.chars().count() + 3)
+            .sum();
+        (if brand { 11 } else { 1 }) + tabs_width + right <= area.width as usize
+    };
+    let (brand, right): (bool, Vec<&str>) = [
+        (true, vec![privacy, &who, &date]),
+        (false, vec![privacy, &who, &date]),
+        (false, vec![privacy, &date]),
+        (false, vec![privacy]),
+    ]
+    .into_iter()
+    .find(|(brand, right)| fits(*brand, right))
+    .unwrap_or((false, vec![]));
+    let mut spans = if brand {
+        vec![
+            Span::styled(" caseload ", t.style(Role::accent)),
+            Span::raw(" "),
+        ]
+    } else {
+        vec![Span::raw(" ")]
+    };
+    spans.extend(tabs);
+    let right: Vec<&str> = right.into_iter().filter(|p| !p.is_empty()).collect();
+    let right = format!("{} ", right.join(" · "));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     frame.render_widget(
         Paragraph::new(right)
             .alignment(Alignment::Right)
@@ -112,21 +138,44 @@ fn draw_status(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The footer: the most useful keys of the top layer, then of the screen, from the keymap.
+/// The footer: the most useful keys of the top layer, then the global ones, from the keymap,
+/// each with its first key. Hints that do not fit the width are left out (the global ones keep
+/// their room); `?` lists every key.
 fn draw_hints(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     let t = &app.theme;
     let layers = app.layers();
     let top = *layers.last().unwrap_or(&Layer::Global);
-    let mut shown: Vec<Layer> = vec![top];
-    if !top.is_modal() {
-        shown.push(Layer::Global);
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for layer in shown {
-        for b in keymap::bindings(layer).filter(|b| !b.hint.is_empty()) {
-            spans.push(Span::styled(keymap::keys_label(b), t.style(Role::key)));
-            spans.push(Span::styled(format!(" {}  ", b.hint), t.style(Role::muted)));
+    let hint = |b: &keymap::Binding| -> (String, String) {
+        let key = b.keys.first().map(keymap::key_label).unwrap_or_default();
+        (key, format!(" {}  ", b.hint))
+    };
+    let with_hints = |layer: Layer| {
+        keymap::bindings(layer)
+            .filter(|b| !b.hint.is_empty())
+            .map(hint)
+            .collect::<Vec<_>>()
+    };
+    let global = if top.is_modal() || top == Layer::Global {
+        Vec::new()
+    } else {
+        with_hints(Layer::Global)
+    };
+    let width = |h: &(String, String)| h.0.chars().count() + h.1.chars().count();
+    let mut room = (area.width as usize)
+        .saturating_sub(1)
+        .saturating_sub(global.iter().map(width).sum());
+    let mut shown = Vec::new();
+    for h in with_hints(top) {
+        if width(&h) <= room {
+            room -= width(&h);
+            shown.push(h);
         }
+    }
+    shown.extend(global);
+    let mut spans = vec![Span::raw(" ")];
+    for (key, text) in shown {
+        spans.push(Span::styled(key, t.style(Role::key)));
+        spans.push(Span::styled(text, t.style(Role::muted)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,7 +1,8 @@
-//! The session's undo history: each record this UI logged, voided, unvoided or amended since it
-//! was opened, with what taking it back means. Plain data and labels only: `update_client`
-//! takes a change back through the store (an audited void, unvoid or amendment, never a
-//! deletion).
+//! The session's undo history: each record this UI logged, voided, unvoided or amended, and each
+//! booking it made, since it was opened, with what taking it back means. Plain data and labels
+//! only: `update_client` takes a change back through the store (an audited void, unvoid,
+//! amendment or cancellation, never a deletion). Reviews of flags are not in it: a review
+//! stays on record.
 
 use crate::domain::corrections::RecordKind;
 use crate::domain::{ClientId, Encounter, Measurement};
@@ -34,6 +35,10 @@ pub enum Change {
     AmendedMeasurement {
         before: Measurement,
     },
+    /// Booked here (one appointment or a series): undoing cancels those still booked.
+    Booked {
+        ids: Vec<i64>,
+    },
 }
 
 /// A change and whose record it was, with a short description of the record ("encounter of
@@ -57,6 +62,7 @@ impl Done {
             Change::AmendedEncounter { .. } | Change::AmendedMeasurement { .. } => {
                 format!("Undone, old values back: the correction of {what}")
             }
+            Change::Booked { .. } => format!("Undone, cancelled: {what}, booked here"),
         }
     }
 }

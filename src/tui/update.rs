@@ -9,9 +9,11 @@ use super::lock;
 use super::update_client::{keep_lists_in_view, on_client};
 use super::update_modal::on_modal;
 use super::update_panel::{apply_view, keep_selection_visible, on_filter, on_panel};
+use super::update_plans::{self, load_agenda, load_contracts};
 use crate::domain::ClientId;
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
+use crate::domain::today::{PanelClient, wants_booking};
 use crate::domain::value::Period;
 use crate::error::Result;
 use crate::store::auth::LockReason;
@@ -19,7 +21,7 @@ use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::today;
 use crate::store::value::{self, ValueQuery};
-use crate::store::{Store, clients, clinicians, record};
+use crate::store::{Store, clients, clinicians, record, settings};
 
 /// Applies one action.
 pub fn update(app: &mut App, store: &mut Store, action: Action) {
@@ -104,11 +106,20 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
             Tab::Panel => on_panel(app, store, action)?,
             Tab::Today => on_today(app, store, action)?,
             Tab::Revenue => match action {
+                Action::ToggleContracts => {
+                    app.show_contracts = !app.show_contracts;
+                    app.contracts_scroll = 0;
+                    load_tab(app, store)?;
+                }
+                Action::Down | Action::Up if app.show_contracts => {
+                    update_plans::scroll_contracts(app, action)
+                }
                 Action::Down => app.revenue_scroll += 1,
                 Action::Up => app.revenue_scroll = app.revenue_scroll.saturating_sub(1),
                 _ => {}
             },
-            Tab::Value => {}
+            Tab::Value => update_plans::scroll_value(app, action),
+            Tab::Agenda => update_plans::on_agenda(app, store, action)?,
         },
     }
     Ok(())
@@ -136,6 +147,21 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         include_inactive: app.panel.show_all,
     };
     app.panel.entries = panel::load(conn, &query, app.today)?;
+    let intervals = settings::intervals(conn)?;
+    app.panel.needs_booking = app
+        .panel
+        .entries
+        .iter()
+        .map(|e| {
+            let client = PanelClient {
+                client: &e.client,
+                facts: &e.facts,
+                flags: &e.flags,
+                next_appointment: e.next_appointment,
+            };
+            wants_booking(&client, &intervals, app.today)
+        })
+        .collect();
     apply_view(app);
     if let Some(view) = &app.client {
         let id = view.record.client.id;
@@ -148,8 +174,10 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         keep_lists_in_view(app);
     }
     app.revenue = None;
+    app.contracts = None;
     app.value = None;
     app.day = None;
+    app.agenda.invalidate();
     load_tab(app, store)?;
     app.data_version = store.data_version()?;
     Ok(())
@@ -191,12 +219,22 @@ pub(super) fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId
 
 /// Whose panel (and share of revenue, value and today) the screens show: a clinician's own;
 /// for supervisors and admins everyone's, or the clinician they chose with `v`.
-fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
+pub(super) fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
     app.viewer.own_panel().or(app.panel.clinician)
 }
 
 /// Loads what the current tab shows, if it is not loaded yet.
-fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
+pub(super) fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
+    if app.tab == Tab::Revenue
+        && app.client.is_none()
+        && app.show_contracts
+        && app.contracts.is_none()
+    {
+        load_contracts(app, store)?;
+    }
+    if app.tab == Tab::Agenda && app.client.is_none() && app.agenda.appointments.is_none() {
+        load_agenda(app, store)?;
+    }
     if app.tab == Tab::Revenue && app.client.is_none() && app.revenue.is_none() {
         let (from, to) = last_twelve_months(app.today);
         let mut query = RevenueQuery::new(from, to, GroupBy::Month);
@@ -231,6 +269,7 @@ fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
         previous: o.previous,
         monthly: o.monthly,
         fairness: o.fairness,
+        coding: o.coding,
     })
 }
 

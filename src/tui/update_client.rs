@@ -7,15 +7,16 @@ use super::app::{App, Confirm, ListFocus, Modal, Pending, Selected};
 use super::form::{Form, Target};
 use super::layout;
 use super::undo::{self, Change, UNDO_REASON};
-use super::update::{allowed, reload};
+use super::update::{allowed, load_tab, reload};
+use super::update_plans::{book, review};
 use crate::domain::access::Action as Access;
 use crate::domain::corrections::RecordKind;
 use crate::domain::entry::{EncounterEntry, MeasurementEntry};
 use crate::domain::{ClientId, ClientStatus};
 use crate::error::Result;
 use crate::store::corrections::{self, EncounterAmendment};
-use crate::store::{Store, Tx};
-use chrono::{DateTime, Utc};
+use crate::store::{Store, Tx, appointments};
+use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::widgets::TableState;
 
 pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
@@ -34,11 +35,17 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
             | Action::EditRecord
             | Action::VoidRecord
             | Action::Undo
+            | Action::Book
+            | Action::ReviewFlag
     ) {
         allowed(app, store, Access::ChangeClient, client.id)?;
     }
     match action {
-        Action::Back | Action::Cancel => app.client = None,
+        Action::Back | Action::Cancel => {
+            app.client = None;
+            // Data may have changed while the client was open: the tab below loads afresh.
+            load_tab(app, store)?;
+        }
         Action::Down
         | Action::Up
         | Action::PageDown
@@ -63,6 +70,8 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
         Action::EditRecord => edit(app, client.id, label),
         Action::VoidRecord => void(app, client.id, label),
         Action::Undo => undo_latest(app, store, client.id)?,
+        Action::Book => book(app, client.id, label),
+        Action::ReviewFlag => review(app, client.id, label),
         Action::LogContact => {
             app.modal = Some(Modal::Form(Form::contact(client.id, label, app.today)))
         }
@@ -241,8 +250,8 @@ fn undo_latest(app: &mut App, store: &mut Store, client: ClientId) -> Result<()>
         return Ok(());
     };
     let done = app.history.remove(i);
-    let at = app.clock.utc;
-    let result = store.write(|tx| take_back(tx, &done.change, at));
+    let (at, today) = (app.clock.utc, app.today);
+    let result = store.write(|tx| take_back(tx, &done.change, at, today));
     reload(app, store)?;
     match result {
         Ok(()) => app.info(done.undone()),
@@ -254,8 +263,9 @@ fn undo_latest(app: &mut App, store: &mut Store, client: ClientId) -> Result<()>
     Ok(())
 }
 
-fn take_back(tx: &Tx, change: &Change, at: DateTime<Utc>) -> Result<()> {
+fn take_back(tx: &Tx, change: &Change, at: DateTime<Utc>, today: NaiveDate) -> Result<()> {
     match change {
+        Change::Booked { ids } => cancel_booking(tx, ids, at, today)?,
         Change::Logged { kind, id } | Change::Unvoided { kind, id } => {
             corrections::void(tx, *kind, *id, UNDO_REASON, at)?;
         }
@@ -285,6 +295,27 @@ fn take_back(tx: &Tx, change: &Change, at: DateTime<Utc>) -> Result<()> {
             };
             corrections::amend_measurement(tx, m.id, &back, UNDO_REASON)?;
         }
+    }
+    Ok(())
+}
+
+/// Cancels the appointments of a booking made here that are still booked (or unlogged); one
+/// kept since stays as it is. Refused when none of them can be cancelled any more.
+fn cancel_booking(tx: &Tx, ids: &[i64], at: DateTime<Utc>, today: NaiveDate) -> Result<()> {
+    use crate::domain::appointments::AppointmentState as S;
+    let stamp = crate::store::audit::timestamp(at);
+    let mut cancelled = 0;
+    for id in ids {
+        let a = appointments::get(tx, *id, today)?;
+        if matches!(a.state, S::Booked | S::Unlogged) {
+            appointments::cancel(tx, *id, Some(UNDO_REASON), &stamp, today)?;
+            cancelled += 1;
+        }
+    }
+    if cancelled == 0 {
+        return Err(crate::error::Error::invalid(
+            "none of those appointments is still booked",
+        ));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::form::{Form, FormResult, Submission};
 use super::undo::{Change, Done, encounter_label, measurement_label};
 use super::update::reload;
 use super::update_client::select_record;
+use super::update_plans::{save_booking, save_review};
 use crate::domain::corrections::{FieldChange, RecordKind};
 use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClientStatus, entry};
@@ -266,6 +267,10 @@ fn save(
             let what = record_label(store, kind, id)?;
             app.info(format!("Voided {what} (u undoes): it counts for nothing"));
             note(app, Change::Voided { kind, id }, what);
+        }
+        Submission::Book(booking) => save_booking(app, store, client_id, booking)?,
+        Submission::Review { kind, until, note } => {
+            save_review(app, store, client_id, kind, until, note)?
         }
         Submission::Unvoid { kind, id, reason } => {
             let at = app.clock.utc;

@@ -88,12 +88,7 @@ pub struct ValueReport {
 pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<ValueReport> {
     let previous = period.previous();
     let found = Pass::new(&[period, previous], Some(period), who(query)).run(conn)?;
-    let span = Period {
-        from: previous.from,
-        to: period.to,
-    };
-    let coding =
-        crate::domain::coding::audit(&coding::episodes(conn, span, who(query))?, period, previous);
+    let coding = coding(conn, period, query)?;
     let mut measures = found.measures.into_iter();
     match (measures.next(), measures.next(), found.fairness) {
         (Some(current), Some(previous), Some(fairness)) => Ok(ValueReport {
@@ -106,18 +101,16 @@ pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<Va
     }
 }
 
-/// The coding self-audit alone for `period` beside the one before it.
+/// The coding self-audit of the case-rate episodes starting in `period`, beside the period
+/// before it (`domain::coding` has the definitions).
 pub fn coding(conn: &Connection, period: Period, query: ValueQuery) -> Result<Coding> {
     let previous = period.previous();
     let span = Period {
         from: previous.from,
         to: period.to,
     };
-    Ok(crate::domain::coding::audit(
-        &coding::episodes(conn, span, who(query))?,
-        period,
-        previous,
-    ))
+    let episodes = coding::episodes(conn, span, who(query))?;
+    Ok(crate::domain::coding::audit(&episodes, period, previous))
 }
 
 /// The fairness self-audit alone for `period` (`domain::fairness` has the definitions).
@@ -140,7 +133,7 @@ pub fn monthly(
 }
 
 /// What the value tab shows: a period, the period before it, the 12 months up to today, and
-/// the period's fairness self-audit.
+/// the period's fairness and coding self-audits (the same as [`report`]'s).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueOverview {
     pub current: ValueMeasures,
@@ -148,6 +141,7 @@ pub struct ValueOverview {
     /// Oldest first, the current month cut off at today.
     pub monthly: Vec<ValueMeasures>,
     pub fairness: Fairness,
+    pub coding: Coding,
 }
 
 /// [`ValueOverview`] in one pass (about the cost of [`monthly`] alone).
@@ -161,6 +155,7 @@ pub fn overview(
     let mut periods = vec![period, period.previous()];
     periods.extend(month_periods(&first.through(last), today));
     let found = Pass::new(&periods, Some(period), who(query)).run(conn)?;
+    let coding = coding(conn, period, query)?;
     let mut all = found.measures.into_iter();
     match (all.next(), all.next(), found.fairness) {
         (Some(current), Some(previous), Some(fairness)) => Ok(ValueOverview {
@@ -168,6 +163,7 @@ pub fn overview(
             previous,
             monthly: all.collect(),
             fairness,
+            coding,
         }),
         _ => Err(empty()),
     }

@@ -133,6 +133,7 @@ fn the_one_pass_agrees_with_each_clients_record_on_a_demo_practice() {
         let all = overview(conn, current, today, query).unwrap();
         assert_eq!((&all.current, &all.previous), (&fast[0], &fast[1]));
         assert_eq!(all.monthly, months);
+        assert_eq!(all.coding, report(conn, current, query).unwrap().coding);
         assert_eq!(months.len(), 12);
         assert_eq!((months[0].from, months[11].to), (d("2025-12-01"), today));
         for m in &months {

@@ -113,6 +113,7 @@ impl Form {
             focus: 0,
             error: None,
             target: Some(target),
+            about: None,
             today,
         }
     }
@@ -188,7 +189,9 @@ impl Form {
                 id,
                 reason: self.reason()?,
             },
-            FormKind::Event | FormKind::Tier => return Err("this form corrects nothing".into()),
+            FormKind::Event | FormKind::Tier | FormKind::Book | FormKind::Review => {
+                return Err("this form corrects nothing".into());
+            }
         })
     }
 }

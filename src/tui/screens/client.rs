@@ -95,7 +95,37 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
 
 fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
     let t = &app.theme;
-    let mut lines = vec![Line::styled(" Flags", t.style(Role::header))];
+    let mut heading = vec![Span::styled(" Flags", t.style(Role::header))];
+    if let Some(entry) = &view.entry {
+        // What is planned, beside what is flagged: the next booking, or that there is none.
+        heading.push(match entry.next_appointment {
+            Some(day) => Span::styled(
+                format!(" · next appointment {}", day.format("%a %-d %b %Y")),
+                t.style(Role::muted),
+            ),
+            None if !entry.flags.is_empty() => {
+                Span::styled(" · nothing booked (b books)", t.style(Role::warning))
+            }
+            None => Span::styled(" · nothing booked", t.style(Role::muted)),
+        });
+        // Reviewed flags are silent; the heading says which, so none seems to vanish.
+        let mut reviewed: Vec<&str> = Vec::new();
+        for (f, _) in &entry.reviewed {
+            if !reviewed.contains(&f.kind.label()) {
+                reviewed.push(f.kind.label());
+            }
+        }
+        if !reviewed.is_empty() {
+            heading.push(Span::styled(
+                format!(" · reviewed: {}", reviewed.join(", ")),
+                t.style(Role::muted),
+            ));
+        }
+        if !entry.flags.is_empty() {
+            heading.push(Span::styled(" · r reviews one", t.style(Role::muted)));
+        }
+    }
+    let mut lines = vec![Line::from(heading)];
     match view.entry.as_ref().map(|e| e.flags.as_slice()) {
         Some(flags) if !flags.is_empty() => {
             // Flags come worst first. When they outnumber the rows, the last row names the

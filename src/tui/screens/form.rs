@@ -47,6 +47,9 @@ pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
     if let Some(target) = &form.target {
         lines.push(Line::styled(target.label.clone(), t.style(Role::text)));
     }
+    if let Some(about) = &form.about {
+        lines.push(Line::styled(about.clone(), t.style(Role::text)));
+    }
     lines.push(Line::raw(""));
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;

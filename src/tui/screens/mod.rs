@@ -1,7 +1,9 @@
 //! One file per screen. Each draws from the model and shares the small formatting helpers
 //! below (flag labels, score cells, day counts).
 
+pub mod agenda;
 pub mod client;
+pub mod contracts;
 pub mod form;
 pub mod help;
 pub mod lock;
@@ -153,6 +155,10 @@ pub fn status_line(app: &App) -> Line<'static> {
             "{} clients need you · l logs for anyone · Enter opens the selected client",
             app.day_items().len()
         )),
+        Tab::Agenda => agenda::status(app),
+        Tab::Revenue if app.show_contracts => {
+            muted("Earn-back: withhold × weights met ÷ weights that apply · j/k scroll".into())
+        }
         Tab::Revenue => match &app.revenue {
             Some(r) => muted(format!(
                 "{} of {} months under water · withhold held back to date {}",
@@ -167,7 +173,10 @@ pub fn status_line(app: &App) -> Line<'static> {
                 " ⚠ The most severe clients got less time per member month than the mildest: see Fairness",
                 t.style(Role::warning),
             ),
-            _ => muted("Rates are n of N; the period is the 90 days ending today".into()),
+            _ => muted(
+                "Rates are n of N; the period is the 90 days ending today · j/k scroll the audits"
+                    .into(),
+            ),
         },
     }
 }

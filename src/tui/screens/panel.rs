@@ -60,19 +60,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(bar)), filter_area);
 
-    // Narrow terminals keep the name readable: the clinician column goes below 100 columns
-    // (the `v` filter still shows one clinician's panel), GAD-7 below 90.
-    let several = app.shows_several_clinicians() && table_area.width >= 100;
-    let show_gad = table_area.width >= 90;
+    // Narrow terminals keep the name and flags readable: the clinician column goes below 110
+    // columns (the `v` filter still shows one clinician's panel), GAD-7 and this month's
+    // minutes below 90 (the status line sums the minutes; the client screen has each
+    // client's). The next appointment stays at every width, beside the last contact.
+    let several = app.shows_several_clinicians() && table_area.width >= 110;
+    let wide = table_area.width >= 90;
     let mut header = vec!["", "client", "tier"];
     if several {
         header.push("clinician");
     }
-    header.extend(["contact", "measured", "PHQ-9"]);
-    if show_gad {
+    header.extend(["contact", "next", "measured", "PHQ-9"]);
+    if wide {
         header.push("GAD-7");
     }
-    header.extend(["flags", "minutes"]);
+    header.push("flags");
+    if wide {
+        header.push("minutes");
+    }
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Fill(3),
@@ -83,19 +88,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     widths.extend([
         Constraint::Length(7),
+        Constraint::Length(7),
         Constraint::Length(8),
         Constraint::Length(11),
     ]);
-    if show_gad {
+    if wide {
         widths.push(Constraint::Length(11));
     }
-    widths.extend([Constraint::Fill(5), Constraint::Length(7)]);
+    widths.push(Constraint::Fill(5));
+    if wide {
+        widths.push(Constraint::Length(7));
+    }
     // The flags column's width, as the table will lay it out, so labels that do not fit
     // become "+N" rather than being cut mid-word.
     let columns = Layout::horizontal(widths.clone())
         .spacing(1)
         .split(table_area);
-    let flags_width = columns[columns.len() - 2].width as usize;
+    let flags_width = columns[columns.len() - if wide { 2 } else { 1 }].width as usize;
     let page = layout::panel_rows(app.size.1).min(table_area.height.saturating_sub(1) as usize);
     let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
     let rows: Vec<Row> = visible
@@ -136,8 +145,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     name.split_whitespace().next().unwrap_or("").to_string(),
                 ));
             }
+            let wants = p.needs_booking.get(*entry_index).copied().unwrap_or(false);
             cells.extend([
                 Cell::from(days_since(app.today, e.last_contact)),
+                styled(next_cell(app, e.next_appointment, wants)),
                 Cell::from(days_since(app.today, e.last_measured)),
                 styled(Line::from(score_cell(
                     app,
@@ -145,17 +156,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     e.phq9.as_ref(),
                 ))),
             ]);
-            if show_gad {
+            if wide {
                 cells.push(styled(Line::from(score_cell(
                     app,
                     Instrument::Gad7,
                     e.gad7.as_ref(),
                 ))));
             }
-            cells.extend([
-                styled(Line::from(flag_spans(app, &e.flags, flags_width))),
-                Cell::from(Line::from(e.minutes_this_month.to_string()).right_aligned()),
-            ]);
+            cells.push(styled(Line::from(flag_spans(app, &e.flags, flags_width))));
+            if wide {
+                cells.push(Cell::from(
+                    Line::from(e.minutes_this_month.to_string()).right_aligned(),
+                ));
+            }
             let inactive = e.client.status != crate::domain::ClientStatus::Active;
             let style = match (selected, inactive) {
                 (true, _) => t.style(Role::selected),
@@ -183,6 +196,28 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             1,
         );
         frame.render_widget(Paragraph::new(message).style(t.style(Role::muted)), area);
+    }
+}
+
+/// "today", "in 3d", "in 2mo": the next booked appointment, compact like the other date
+/// columns; "—" in the warning role when something is due and nothing is booked.
+fn next_cell(app: &App, next: Option<chrono::NaiveDate>, wants_booking: bool) -> Line<'static> {
+    let Some(day) = next else {
+        return if wants_booking {
+            Line::styled("—", app.theme.style(Role::warning))
+        } else {
+            Line::raw("")
+        };
+    };
+    Line::raw(days_until(app.today, day))
+}
+
+/// "today", "in 3d" up to 99 days, then "in 4mo".
+pub fn days_until(today: chrono::NaiveDate, day: chrono::NaiveDate) -> String {
+    match (day - today).num_days() {
+        n if n <= 0 => "today".into(),
+        n if n < 100 => format!("in {n}d"),
+        n => format!("in {}mo", n / 30),
     }
 }
 
