@@ -18,7 +18,6 @@ mod demo;
 mod export;
 mod fhir;
 mod flags;
-mod html;
 mod import;
 mod import_x12;
 mod plan;

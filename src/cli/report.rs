@@ -111,8 +111,11 @@ fn value_html(
     let (query, clinician) = value_scope(ctx, clinician)?;
     let conn = ctx.store.conn();
     let overview = value::overview(conn, period, ctx.today, query)?;
-    let page = super::html::value_report(&super::html::ValuePage {
-        overview: &overview,
+    let page = crate::report::html::value_report(&crate::report::html::ValuePage {
+        current: &overview.current,
+        previous: &overview.previous,
+        monthly: &overview.monthly,
+        fairness: &overview.fairness,
         coding: &overview.coding,
         whose: clinician.as_ref().map(|c| c.name.as_str()),
         made_on: ctx.today,

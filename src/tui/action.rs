@@ -76,6 +76,8 @@ pub enum Action {
     QuickLog,
     /// Revenue tab: switch between the months and the contracts (targets, withhold, rates).
     ToggleContracts,
+    /// Value tab: write the report as one HTML page in the data folder.
+    WriteValueHtml,
     /// Agenda: the week before, the week after, the week of today.
     PrevWeek,
     NextWeek,

@@ -249,6 +249,8 @@ pub struct App {
     pub revenue_scroll: usize,
     /// Whether the revenue tab shows the contracts (`c`) rather than the months.
     pub show_contracts: bool,
+    /// Where `H` on the Value tab writes the HTML report (caseload's data folder).
+    pub reports_dir: Option<std::path::PathBuf>,
     /// The contracts view, loaded when it is shown and dropped when data changes.
     pub contracts: Option<ContractsTab>,
     /// First line of the contracts view shown.
@@ -334,6 +336,7 @@ impl App {
             revenue: None,
             revenue_scroll: 0,
             show_contracts: false,
+            reports_dir: None,
             contracts: None,
             contracts_scroll: 0,
             value: None,

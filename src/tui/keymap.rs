@@ -169,6 +169,7 @@ pub static KEYMAP: &[Binding] = &[
     // Value
     bind(L::Value, &[k('j'), code(KeyCode::Down)], Action::Down, "scroll down (fairness, coding)", ""),
     bind(L::Value, &[k('k'), code(KeyCode::Up)], Action::Up, "scroll up", ""),
+    bind(L::Value, &[k('H')], Action::WriteValueHtml, "write the report as an HTML page", "HTML"),
     // Agenda
     bind(L::Agenda, &[k('j'), code(KeyCode::Down)], Action::Down, "next appointment", ""),
     bind(L::Agenda, &[k('k'), code(KeyCode::Up)], Action::Up, "previous appointment", ""),

@@ -32,6 +32,7 @@ mod update_client;
 mod update_modal;
 mod update_panel;
 mod update_plans;
+mod update_report;
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -57,6 +58,8 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, warning) = theme::load(&options.theme, user_dir.as_deref(), no_color);
     let mut app = App::new(options.today, theme, Viewer::practice());
+    app.reports_dir =
+        directories::ProjectDirs::from("", "", "caseload").map(|p| p.data_dir().to_path_buf());
     if let Some(w) = warning {
         app.error(w);
     }

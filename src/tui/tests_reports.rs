@@ -195,3 +195,46 @@ fn value_tab_coding_section() {
         "{text}"
     );
 }
+
+/// `H` on the Value tab writes the page `report value --html` writes, from the figures on
+/// screen, into the data folder, says where, and audits it; privacy mode prints initials.
+#[test]
+fn h_writes_the_value_report_as_html_and_says_where() {
+    let mut store = contracted();
+    let mut app = app(&mut store, 100, 40);
+    let dir = tempfile::tempdir().unwrap();
+    app.reports_dir = Some(dir.path().join("data"));
+    keys(&mut app, &mut store, "4H");
+    let file = dir
+        .path()
+        .join("data")
+        .join(format!("value-report-{TODAY}.html"));
+    let html = std::fs::read_to_string(&file).expect("the report is written");
+    assert!(html.contains("Value report") && html.contains("Coding self-audit"));
+    assert!(html.contains("Cy Young"), "the mismatch names the client");
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|(m, _)| m.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("value-report-") && notice.contains(".html"),
+        "{notice}"
+    );
+    // Again the same day, in privacy mode: replaced, with initials only.
+    keys(&mut app, &mut store, "pH");
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !html.contains("Cy Young") && html.contains("C. Y."),
+        "{html}"
+    );
+    let audited: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'report.value.html'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+}

@@ -118,7 +118,10 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
                 Action::Up => app.revenue_scroll = app.revenue_scroll.saturating_sub(1),
                 _ => {}
             },
-            Tab::Value => update_plans::scroll_value(app, action),
+            Tab::Value => match action {
+                Action::WriteValueHtml => super::update_report::write_value_html(app, store)?,
+                other => update_plans::scroll_value(app, other),
+            },
             Tab::Agenda => update_plans::on_agenda(app, store, action)?,
         },
     }

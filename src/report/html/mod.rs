@@ -1,7 +1,7 @@
 //! `report value --html FILE`: the value report as one self-contained page to hand a payer —
 //! inline CSS and SVG, no script, no request of any kind (no font, image or style from
 //! elsewhere), a print stylesheet for A4 and Letter. It formats the figures the text report
-//! shows (`store::value`); it computes none of them.
+//! and the Value tab show (`store::value`); it computes none of them.
 
 mod chart;
 
@@ -10,17 +10,20 @@ use crate::domain::fairness::{Care, Fairness};
 use crate::domain::quality::Measure;
 use crate::domain::text::{initials, sanitize};
 use crate::domain::value::{Rate, ValueMeasures};
-use crate::store::value::ValueOverview;
 use chrono::NaiveDate;
 use std::fmt::Write;
 
-/// Everything the page shows.
+/// Everything the page shows: the period, the one before it, the twelve months up to today,
+/// and the period's fairness and coding self-audits.
 pub struct ValuePage<'a> {
-    pub overview: &'a ValueOverview,
+    pub current: &'a ValueMeasures,
+    pub previous: &'a ValueMeasures,
+    pub monthly: &'a [ValueMeasures],
+    pub fairness: &'a Fairness,
     pub coding: &'a Coding,
     /// Whose panel: `None` for the whole practice.
     pub whose: Option<&'a str>,
-    /// The clinicians of the practice, named in the header (or as initials).
+    /// The day the report is made (today).
     pub made_on: NaiveDate,
     /// Privacy: initials instead of full names.
     pub initials: bool,
@@ -84,7 +87,7 @@ fn change(now: Rate, before: Rate) -> String {
     }
 }
 
-fn measures(out: &mut String, o: &ValueOverview) {
+fn measures(out: &mut String, o: &ValuePage) {
     out.push_str("<h2>The measures</h2>\n<table>\n<thead><tr><th></th><th>measure</th><th class=\"num\">this period</th><th class=\"num\">previous period</th><th class=\"num\">change</th><th>12 months</th></tr></thead>\n<tbody>\n");
     let mut last_section = "";
     for m in Measure::ALL {
@@ -234,7 +237,7 @@ fn definitions(out: &mut String) {
 
 /// The whole page.
 pub fn value_report(page: &ValuePage) -> String {
-    let o = page.overview;
+    let o = page;
     let whose = match page.whose {
         Some(name) if page.initials => initials(name),
         Some(name) => name.to_string(),
@@ -260,7 +263,7 @@ pub fn value_report(page: &ValuePage) -> String {
         o.previous.to
     );
     measures(&mut out, o);
-    fairness(&mut out, &o.fairness);
+    fairness(&mut out, o.fairness);
     coding(&mut out, page.coding, page.initials);
     definitions(&mut out);
     let _ = writeln!(
