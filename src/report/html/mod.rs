@@ -102,9 +102,9 @@ fn measures(out: &mut String, o: &ValuePage) {
             out,
             "<tr><td class=\"section\">{section}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             m.label(),
-            rate(m.of(&o.current)),
-            rate(m.of(&o.previous)),
-            change(m.of(&o.current), m.of(&o.previous)),
+            rate(m.of(o.current)),
+            rate(m.of(o.previous)),
+            change(m.of(o.current), m.of(o.previous)),
             chart::trend(&trend, &format!("{} by month, last 12 months", m.label()))
         );
     }
@@ -123,8 +123,8 @@ fn measures(out: &mut String, o: &ValuePage) {
     let _ = writeln!(
         out,
         "<tr><td class=\"section\">Experience</td><td>SRS mean (of 40)</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\"></td><td>{}</td></tr>",
-        srs(&o.current),
-        srs(&o.previous),
+        srs(o.current),
+        srs(o.previous),
         chart::trend(&srs_trend, "SRS mean by month, last 12 months")
     );
     let median = |v: &ValueMeasures| {
@@ -135,8 +135,8 @@ fn measures(out: &mut String, o: &ValuePage) {
     let _ = writeln!(
         out,
         "<tr><td class=\"section\">Access</td><td>median wait to a first contact</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td></td><td></td></tr>",
-        median(&o.current),
-        median(&o.previous)
+        median(o.current),
+        median(o.previous)
     );
     out.push_str("</tbody>\n</table>\n");
 }
