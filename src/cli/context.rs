@@ -92,10 +92,23 @@ pub fn today(cli: &Cli) -> Result<NaiveDate> {
     }
 }
 
+/// Says on a terminal's stderr that the database is being upgraded (scripts see nothing).
+pub fn note_upgrade(from: i64, to: i64) {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = writeln!(
+            err,
+            "caseload: upgrading the practice database (schema {from} → {to}); this happens once \
+             and can take a minute on a large practice…"
+        );
+    }
+}
+
 impl Context {
     pub fn open(cli: &Cli) -> Result<Context> {
         let today = today(cli)?;
-        let mut store = Store::open(&database_path(cli)?)?;
+        let mut store = Store::open_noting_upgrade(&database_path(cli)?, &mut note_upgrade)?;
         let acting = match &cli.acting {
             Some(name) => Some(clinicians::by_name(store.conn(), name)?),
             None => None,

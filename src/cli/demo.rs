@@ -70,7 +70,7 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
     } else {
         context::database_path(cli)?
     };
-    let store = Store::open(&path)?;
+    let store = Store::open_noting_upgrade(&path, &mut context::note_upgrade)?;
     crate::tui::run(
         store,
         crate::tui::Options {

@@ -104,6 +104,12 @@ impl Store {
     /// The folder must exist. A file that is not a caseload database, or one written by a
     /// newer caseload, is refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_noting_upgrade(path, &mut |_, _| {})
+    }
+
+    /// [`Store::open`], calling `upgrading(from, to)` before an existing database's schema is
+    /// brought up to date (on a large practice that takes a while, and the user should know).
+    pub fn open_noting_upgrade(path: &Path, upgrading: &mut dyn FnMut(i64, i64)) -> Result<Store> {
         let shown = crate::domain::text::sanitize(&path.display().to_string());
         let created = create_private_file(path)?;
         if !created {
@@ -120,7 +126,12 @@ impl Store {
             }
             other => other,
         };
-        identity::check_connection(&conn, &shown).map_err(in_file)?;
+        if let identity::Holding::Caseload { version, .. } =
+            identity::check_connection(&conn, &shown).map_err(in_file)?
+            && version < SCHEMA_VERSION
+        {
+            upgrading(version, SCHEMA_VERSION);
+        }
         let mut store = Store::prepare(conn, Some(path.to_path_buf())).map_err(in_file)?;
         store.created = created;
         backup::remove_stale_temporaries(path);
