@@ -180,6 +180,27 @@ fn words<T: Copy>(all: &[T], word: impl Fn(T) -> &'static str) -> Vec<&'static s
 }
 
 impl Form {
+    /// A form of `kind` for `client` with `fields`, focus on the first, nothing refused yet.
+    pub(super) fn new(
+        kind: FormKind,
+        client: ClientId,
+        client_label: String,
+        fields: Vec<Field>,
+        today: NaiveDate,
+    ) -> Form {
+        Form {
+            kind,
+            client,
+            client_label,
+            fields,
+            focus: 0,
+            error: None,
+            target: None,
+            about: None,
+            today,
+        }
+    }
+
     pub fn contact(client: ClientId, client_label: String, today: NaiveDate) -> Form {
         let kinds = words(EncounterKind::ALL, EncounterKind::as_str);
         let session = kinds.iter().position(|k| *k == "session").unwrap_or(0);
@@ -204,17 +225,7 @@ impl Form {
                 "optional, short",
             ),
         ];
-        Form {
-            kind: FormKind::Contact,
-            client,
-            client_label,
-            fields,
-            focus: 0,
-            error: None,
-            target: None,
-            about: None,
-            today,
-        }
+        Form::new(FormKind::Contact, client, client_label, fields, today)
     }
 
     /// PHQ-9 first and focus on the items: a PHQ-9 is nine digits and Enter.
@@ -227,15 +238,8 @@ impl Form {
             Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
         ];
         let mut form = Form {
-            kind: FormKind::Measure,
-            client,
-            client_label,
-            fields,
             focus: 1,
-            error: None,
-            target: None,
-            about: None,
-            today,
+            ..Form::new(FormKind::Measure, client, client_label, fields, today)
         };
         form.refresh_hints();
         form
@@ -246,34 +250,14 @@ impl Form {
             Field::choice("event", words(EventKind::ALL, EventKind::as_str), 0),
             Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
         ];
-        Form {
-            kind: FormKind::Event,
-            client,
-            client_label,
-            fields,
-            focus: 0,
-            error: None,
-            target: None,
-            about: None,
-            today,
-        }
+        Form::new(FormKind::Event, client, client_label, fields, today)
     }
 
     pub fn tier(client: ClientId, client_label: String, current: Tier, today: NaiveDate) -> Form {
         let tiers = words(Tier::ALL, Tier::as_str);
         let chosen = Tier::ALL.iter().position(|t| *t == current).unwrap_or(0);
         let fields = vec![Field::choice("tier", tiers, chosen)];
-        Form {
-            kind: FormKind::Tier,
-            client,
-            client_label,
-            fields,
-            focus: 0,
-            error: None,
-            target: None,
-            about: None,
-            today,
-        }
+        Form::new(FormKind::Tier, client, client_label, fields, today)
     }
 
     pub fn title(&self) -> &'static str {

@@ -101,20 +101,14 @@ impl Form {
         unvoid: bool,
         today: NaiveDate,
     ) -> Form {
+        let kind = if unvoid {
+            FormKind::Unvoid
+        } else {
+            FormKind::Void
+        };
         Form {
-            kind: if unvoid {
-                FormKind::Unvoid
-            } else {
-                FormKind::Void
-            },
-            client,
-            client_label,
-            fields: vec![reason_field()],
-            focus: 0,
-            error: None,
             target: Some(target),
-            about: None,
-            today,
+            ..Form::new(kind, client, client_label, vec![reason_field()], today)
         }
     }
 

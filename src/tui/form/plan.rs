@@ -76,17 +76,7 @@ impl Form {
             Field::digits("every", 2, "days: 7 weekly, 14 fortnightly"),
             Field::digits("count", 3, "in all, with every; at most 104"),
         ];
-        Form {
-            kind: FormKind::Book,
-            client,
-            client_label,
-            fields,
-            focus: 0,
-            error: None,
-            target: None,
-            about: None,
-            today,
-        }
+        Form::new(FormKind::Book, client, client_label, fields, today)
     }
 
     /// Review one of `flags` (the client's flags, as the client screen lists them; at least
@@ -108,17 +98,7 @@ impl Form {
             ),
             Field::text("until", "", 10, ""),
         ];
-        let mut form = Form {
-            kind: FormKind::Review,
-            client,
-            client_label,
-            fields,
-            focus: 0,
-            error: None,
-            target: None,
-            about: None,
-            today,
-        };
+        let mut form = Form::new(FormKind::Review, client, client_label, fields, today);
         form.refresh_plan();
         form
     }
