@@ -26,6 +26,7 @@ mod reconcile;
 mod report;
 mod revenue;
 mod roster_import;
+mod roster_json;
 mod secret;
 pub mod table;
 mod today;

@@ -2,7 +2,10 @@
 //! retroactive terms with their claw-backs, reinstatements, renames and conflicts.
 
 use super::*;
-use crate::domain::{ContractId, ContractModel, Money, Percent, Proration, RatePeriod};
+use crate::domain::economics::MemberMonths;
+use crate::domain::{
+    AttributionId, ContractId, ContractModel, Money, Percent, Proration, RatePeriod,
+};
 
 fn d(s: &str) -> NaiveDate {
     crate::domain::parse_date(s).unwrap()
