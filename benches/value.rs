@@ -67,7 +67,15 @@ fn main() {
         .map(|t| caseload::domain::parse_date(t).expect("a date"))
         .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date"));
     let store = Store::open(std::path::Path::new(path)).expect("open");
-    let conn = store.conn();
+    store
+        .read(|conn| {
+            bench(conn, today);
+            Ok(())
+        })
+        .expect("read");
+}
+
+fn bench(conn: &rusqlite::Connection, today: chrono::NaiveDate) {
     if let Ok(pragmas) = std::env::var("BENCH_PRAGMAS") {
         conn.execute_batch(&pragmas).expect("pragmas");
     }

@@ -136,8 +136,7 @@ fn two_processes_with_a_thousand_writes_each_lose_nothing_and_never_see_locked()
         .collect();
     while !readers.iter().all(|r| r.is_finished()) {
         let n: i64 = watcher
-            .conn()
-            .query_row("SELECT count(*) FROM encounters", [], |r| r.get(0))
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM encounters", [], |r| r.get(0))?))
             .unwrap();
         seen.push(n);
         std::thread::sleep(Duration::from_millis(20));
@@ -162,7 +161,7 @@ fn two_processes_with_a_thousand_writes_each_lose_nothing_and_never_see_locked()
         seen.windows(2).all(|w| w[0] <= w[1]),
         "the watcher saw commits in order"
     );
-    let verified = audit::verify(watcher.conn()).unwrap().unwrap();
+    let verified = watcher.read(|c| audit::verify(c)).unwrap().unwrap();
     assert_eq!(
         verified.rows,
         2 + 2 * WRITES,
@@ -223,7 +222,7 @@ fn a_writer_killed_at_random_moments_never_corrupts_or_loses_an_acknowledged_wri
         assert!(lost.is_empty(), "round {round}, seed {seed}: lost {lost:?}");
         let store = Store::open(&db).unwrap();
         assert!(
-            audit::verify(store.conn()).unwrap().is_ok(),
+            store.read(|c| audit::verify(c)).unwrap().is_ok(),
             "round {round}, seed {seed}: audit chain broken"
         );
     }

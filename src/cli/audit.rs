@@ -31,21 +31,23 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
                 return Err(Error::Invalid(format!("--from {f} is after --to {t}")));
             }
             ctx.require(Action::ReviewAudit, None)?;
-            let conn = ctx.store.conn();
-            let filter = audit::ReportFilter {
-                clinician: clinician
-                    .as_deref()
-                    .map(|n| clinicians::by_name(conn, n))
-                    .transpose()?
-                    .map(|c| c.id),
-                client: client
-                    .as_deref()
-                    .map(|r| clients::resolve(conn, r))
-                    .transpose()?
-                    .map(|c| c.id),
-                ..filter
-            };
-            let rows = audit::report(conn, &filter)?;
+            let (filter, rows) = ctx.store.read(|conn| {
+                let filter = audit::ReportFilter {
+                    clinician: clinician
+                        .as_deref()
+                        .map(|n| clinicians::by_name(conn, n))
+                        .transpose()?
+                        .map(|c| c.id),
+                    client: client
+                        .as_deref()
+                        .map(|r| clients::resolve(conn, r))
+                        .transpose()?
+                        .map(|c| c.id),
+                    ..filter
+                };
+                let rows = audit::report(conn, &filter)?;
+                Ok((filter, rows))
+            })?;
             let mut said = count(rows.len(), "row", "rows");
             for (what, value) in [
                 ("from", filter.from.map(|d| d.to_string())),
@@ -95,7 +97,7 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
 }
 
 fn verify(ctx: &mut Context) -> Result<()> {
-    match audit::verify(ctx.store.conn())? {
+    match ctx.store.read(|c| audit::verify(c))? {
         Ok(ok) => {
             outln!(
                 "The audit trail is intact: {}, chain head at sequence {} (hash {}).",

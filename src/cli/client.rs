@@ -123,22 +123,24 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         .as_deref()
         .map(validate::diagnosis)
         .transpose()?;
-    let conn = ctx.store.conn();
-    let clinician = match &args.clinician {
-        Some(name) => Some(clinicians::by_name(conn, name)?),
-        None => match &ctx.acting {
-            Some(c) => Some(c.clone()),
-            None => match clinicians::list(conn)?.as_slice() {
-                [only] => Some(only.clone()),
-                _ => None,
+    let (clinician, contract) = ctx.store.read(|conn| {
+        let clinician = match &args.clinician {
+            Some(name) => Some(clinicians::by_name(conn, name)?),
+            None => match &ctx.acting {
+                Some(c) => Some(c.clone()),
+                None => match clinicians::list(conn)?.as_slice() {
+                    [only] => Some(only.clone()),
+                    _ => None,
+                },
             },
-        },
-    };
-    let contract = args
-        .contract
-        .as_deref()
-        .map(|c| contracts::by_name(conn, c))
-        .transpose()?;
+        };
+        let contract = args
+            .contract
+            .as_deref()
+            .map(|c| contracts::by_name(conn, c))
+            .transpose()?;
+        Ok((clinician, contract))
+    })?;
     ctx.require_panel(Action::AddClient, clinician.as_ref().map(|c| c.id))?;
     let new = clients::NewClient {
         external_id,
@@ -176,13 +178,13 @@ fn list(
     let status = status.as_deref().map(str::parse).transpose()?;
     let requested = clinician
         .as_deref()
-        .map(|n| clinicians::by_name(ctx.store.conn(), n))
+        .map(|n| ctx.store.read(|c| clinicians::by_name(c, n)))
         .transpose()?;
     let filter = clients::ClientFilter {
         status,
         clinician: ctx.visible_clinician(requested.as_ref())?,
     };
-    let all = clients::list(ctx.store.conn(), &filter)?;
+    let all = ctx.store.read(|c| clients::list(c, &filter))?;
     let (action, form) = if json {
         ("client.export", "json")
     } else {
@@ -230,13 +232,15 @@ fn list(
 
 fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<()> {
     let client = ctx.client_for(reference, Action::ViewClient)?;
-    let rec = record::load(ctx.store.conn(), client.id)?;
+    let rec = ctx.store.read(|c| record::load(c, client.id))?;
     let (action, detail) = if json {
         ("client.export", "client show --json")
     } else {
         ("client.view", "client show")
     };
-    let entry = panel::for_client(ctx.store.conn(), client.id, ctx.today)?;
+    let entry = ctx
+        .store
+        .read(|c| panel::for_client(c, client.id, ctx.today))?;
     let flags = entry.flags.clone();
     let outcomes = outcomes::outcomes(&rec.live_measurements(), ctx.today);
     ctx.store

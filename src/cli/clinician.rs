@@ -33,11 +33,11 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
             Ok(())
         }
         ClinicianCommand::List { json } => {
-            let all = clinicians::list(ctx.store.conn())?;
+            let all = ctx.store.read(|c| clinicians::list(c))?;
             if json {
                 return print_json(&all);
             }
-            let locked = auth::with_passphrase(ctx.store.conn())?;
+            let locked = ctx.store.read(|c| auth::with_passphrase(c))?;
             let mut table = Table::new(&[">id", "name", "role", ">hourly cost", "passphrase"]);
             for c in &all {
                 table.row(vec![
@@ -64,7 +64,7 @@ pub fn run(ctx: &mut Context, command: ClinicianCommand) -> Result<()> {
 /// admin may set someone else's. The first passphrase must be an admin's, so the practice can
 /// never lock itself out of managing the others.
 fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
-    let target = clinicians::by_name(ctx.store.conn(), name)?;
+    let target = ctx.store.read(|c| clinicians::by_name(c, name))?;
     let first_in_practice = !ctx.guarded();
     if first_in_practice {
         if target.role != Role::Admin {
@@ -85,7 +85,10 @@ fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
     }
     let new = secret::new_passphrase(&target.name, first_in_practice)?;
     let phc = auth::hash_new_passphrase(&new, &target.name)?;
-    let had = auth::stored_hash(ctx.store.conn(), target.id)?.is_some();
+    let had = ctx
+        .store
+        .read(|c| auth::stored_hash(c, target.id))?
+        .is_some();
     let now = ctx.now;
     ctx.store
         .write(|tx| auth::set_passphrase(tx, target.id, &phc, now))?;

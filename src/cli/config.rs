@@ -18,7 +18,7 @@ struct SettingJson {
 pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
     match command {
         ConfigCommand::Get { key } => {
-            outln!("{}", settings::get(ctx.store.conn(), &key)?);
+            outln!("{}", ctx.store.read(|c| settings::get(c, &key))?);
             Ok(())
         }
         ConfigCommand::Set { key, value } => {
@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Context, command: ConfigCommand) -> Result<()> {
             Ok(())
         }
         ConfigCommand::List { json } => {
-            let all = settings::list(ctx.store.conn())?;
+            let all = ctx.store.read(|c| settings::list(c))?;
             if json {
                 let rows: Vec<SettingJson> = all
                     .into_iter()

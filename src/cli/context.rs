@@ -110,7 +110,7 @@ impl Context {
         let today = today(cli)?;
         let mut store = Store::open_noting_upgrade(&database_path(cli)?, &mut note_upgrade)?;
         let acting = match &cli.acting {
-            Some(name) => Some(clinicians::by_name(store.conn(), name)?),
+            Some(name) => Some(store.read(|c| clinicians::by_name(c, name))?),
             None => None,
         };
         if let Some(c) = &acting {
@@ -119,7 +119,7 @@ impl Context {
                 name: c.name.clone(),
             });
         }
-        let guarded = auth::practice_uses_passphrases(store.conn())?;
+        let guarded = store.read(|c| auth::practice_uses_passphrases(c))?;
         Ok(Context {
             store,
             today,
@@ -220,7 +220,9 @@ impl Context {
         let scope = self
             .session(action)?
             .and_then(|actor| access::default_panel(actor.role, actor.id));
-        let client = clients::resolve_in(self.store.conn(), reference, scope)?;
+        let client = self
+            .store
+            .read(|c| clients::resolve_in(c, reference, scope))?;
         self.require(action, Some(&client))?;
         Ok(client)
     }
@@ -228,7 +230,7 @@ impl Context {
     /// Resolves a client reference without any access check (use [`Context::client_for`]
     /// for anything shown or changed).
     pub fn client(&self, reference: &str) -> Result<Client> {
-        clients::resolve(self.store.conn(), reference)
+        self.store.read(|c| clients::resolve(c, reference))
     }
 
     /// A date option, defaulting to today; dates after today are refused.
@@ -238,7 +240,9 @@ impl Context {
 
     /// Who the work on this client is recorded for (`domain::entry::worker`).
     pub fn worker_for(&self, client: &Client) -> Result<Clinician> {
-        let all: Vec<_> = clinicians::list(self.store.conn())?
+        let all: Vec<_> = self
+            .store
+            .read(|c| clinicians::list(c))?
             .iter()
             .map(|c| c.id)
             .collect();
@@ -248,10 +252,10 @@ impl Context {
             &all,
             client.id,
         )?;
-        clinicians::get(self.store.conn(), id)
+        self.store.read(|c| clinicians::get(c, id))
     }
 
     pub fn client_by_id(&self, id: ClientId) -> Result<Client> {
-        clients::get(self.store.conn(), id)
+        self.store.read(|c| clients::get(c, id))
     }
 }

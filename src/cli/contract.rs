@@ -83,7 +83,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
                 return Err(Error::invalid("the contract rate must not be negative"));
             }
             let from = record_date(parse_date(&from)?, "rate start", ctx.today)?;
-            let contract = contracts::by_name(ctx.store.conn(), &name)?;
+            let contract = ctx.store.read(|c| contracts::by_name(c, &name))?;
             ctx.require(Action::ManageContracts, None)?;
             let before = contract.rate_on(from);
             ctx.store
@@ -119,7 +119,7 @@ pub fn run(ctx: &mut Context, command: ContractCommand) -> Result<()> {
             Ok(())
         }
         ContractCommand::List { json } => {
-            let all = contracts::list(ctx.store.conn())?;
+            let all = ctx.store.read(|c| contracts::list(c))?;
             if json {
                 let rows: Vec<ContractJson> = all
                     .iter()
@@ -178,7 +178,7 @@ pub fn attribute(ctx: &mut Context, args: AttributeArgs) -> Result<()> {
     let from = dated(&args.from, "start date")?;
     let to = dated(&args.to, "end date")?;
     let client = ctx.client_for(&args.client, Action::ChangeClient)?;
-    let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, &args.contract))?;
     if let Some(end) = end {
         let was = ctx
             .store
@@ -234,7 +234,7 @@ fn diagnosis_rate(
     let from = record_date(parse_date(from)?, "rate start", ctx.today)?;
     let code = validate::diagnosis(prefix)?;
     let key = icd10_key(&code);
-    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
     if contract.model != ContractModel::CaseRate {
         return Err(Error::Invalid(format!(
             "{} pays per member per month; rates by diagnosis are for case-rate contracts",
@@ -262,7 +262,7 @@ fn target(
     remove: bool,
 ) -> Result<()> {
     let measure: Measure = measure.parse()?;
-    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
     let shown = sanitize(&contract.name);
     if remove {
         ctx.require(Action::ManageContracts, None)?;
@@ -296,8 +296,8 @@ struct ShowJson<'a> {
 
 /// `contract show NAME`: everything the contract says.
 fn show(ctx: &mut Context, name: &str, json: bool) -> Result<()> {
-    let contract = contracts::by_name(ctx.store.conn(), name)?;
-    let targets = targets::for_contract(ctx.store.conn(), contract.id)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
+    let targets = ctx.store.read(|c| targets::for_contract(c, contract.id))?;
     if json {
         return print_json(&ShowJson {
             contract: &contract,

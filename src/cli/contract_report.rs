@@ -54,8 +54,10 @@ pub fn run(
         Some(text) => parse_month(&text)?,
         None => this_month,
     };
-    let contract = contracts::by_name(ctx.store.conn(), name)?;
-    let report = contract_report::report(ctx.store.conn(), contract, from, to, ctx.today)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
+    let report = ctx
+        .store
+        .read(|c| contract_report::report(c, contract, from, to, ctx.today))?;
     let id = report.contract.id;
     ctx.store.write(|tx| {
         tx.audit(

@@ -134,8 +134,8 @@ fn summary(changes: &[FieldChange]) -> String {
 /// Checks that the acting clinician may change the record's client. A `lock-days` rule (only
 /// an admin corrects records older than the practice's lock) would be checked here.
 fn allow(ctx: &mut Context, kind: RecordKind, id: i64) -> Result<()> {
-    let client_id = store::owner(ctx.store.conn(), kind, id)?;
-    let client = clients::get(ctx.store.conn(), client_id)?;
+    let client_id = ctx.store.read(|c| store::owner(c, kind, id))?;
+    let client = ctx.store.read(|c| clients::get(c, client_id))?;
     ctx.require(Action::ChangeClient, Some(&client))
 }
 
@@ -153,7 +153,7 @@ pub fn amend(ctx: &mut Context, command: AmendCommand) -> Result<()> {
         } => {
             let reason = corrections::reason(&reason.reason)?;
             allow(ctx, RecordKind::Encounter, id)?;
-            let old = encounters::get(ctx.store.conn(), EncounterId(id))?;
+            let old = ctx.store.read(|c| encounters::get(c, EncounterId(id)))?;
             let old_date = old.date.to_string();
             let old_minutes = old.minutes.to_string();
             let entry = entry::encounter(
@@ -166,7 +166,7 @@ pub fn amend(ctx: &mut Context, command: AmendCommand) -> Result<()> {
             )?;
             let (clinician_id, clinician) = match clinician {
                 Some(name) => {
-                    let c = clinicians::by_name(ctx.store.conn(), &name)?;
+                    let c = ctx.store.read(|c| clinicians::by_name(c, &name))?;
                     (c.id, c.name)
                 }
                 None => (old.clinician_id, old.clinician.clone()),
@@ -190,7 +190,9 @@ pub fn amend(ctx: &mut Context, command: AmendCommand) -> Result<()> {
         } => {
             let reason = corrections::reason(&reason.reason)?;
             allow(ctx, RecordKind::Measurement, id)?;
-            let old = measurements::get(ctx.store.conn(), MeasurementId(id))?;
+            let old = ctx
+                .store
+                .read(|c| measurements::get(c, MeasurementId(id)))?;
             let old_date = old.date.to_string();
             // Neither given: the score stays as it was (items if it had them).
             let (score, items) = match (score, items) {
@@ -220,7 +222,7 @@ pub fn amend(ctx: &mut Context, command: AmendCommand) -> Result<()> {
         } => {
             let reason = corrections::reason(&reason.reason)?;
             allow(ctx, RecordKind::Event, id)?;
-            let old = events::get(ctx.store.conn(), EventId(id))?;
+            let old = ctx.store.read(|c| events::get(c, EventId(id)))?;
             let old_date = old.date.to_string();
             let entry = entry::event(
                 kind.as_deref().unwrap_or(old.kind.as_str()),
@@ -295,7 +297,7 @@ pub fn edit_client(ctx: &mut Context, args: ClientEditArgs) -> Result<()> {
     let (clinician_id, clinician) = match &args.clinician {
         Some(n) => match cleared(n) {
             Some(n) => {
-                let c = clinicians::by_name(ctx.store.conn(), n)?;
+                let c = ctx.store.read(|c| clinicians::by_name(c, n))?;
                 (Some(c.id), Some(c.name))
             }
             None => (None, None),

@@ -94,23 +94,24 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
 /// `export --fhir FILE`: every client with their live records as one FHIR R4 Bundle.
 fn export_fhir(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
     outfile::claim_file(file, force, ctx.store.path())?;
-    let snapshot = ctx.store.conn().unchecked_transaction()?;
-    let contracts = crate::store::contracts::list(&snapshot)?;
-    let clients = crate::store::clients::list(&snapshot, &Default::default())?;
-    let mut progress = Progress::new("exporting", clients.len(), 2_000);
-    let stamp = timestamp(ctx.now);
-    let mut entries = 0;
-    let outcome = write_private(file, force, |out| {
-        let mut bundle = super::fhir::BundleWriter::start(out, &stamp)?;
-        for (i, c) in clients.iter().enumerate() {
-            let record = crate::store::record::load(&snapshot, c.id)?;
-            bundle.client(&record, &contracts)?;
-            progress.update(i + 1, clients.len());
-        }
-        entries = bundle.finish()?;
-        Ok(())
-    });
-    drop(snapshot);
+    let (clients, entries, mut progress, outcome) = ctx.store.read(|snapshot| {
+        let contracts = crate::store::contracts::list(snapshot)?;
+        let clients = crate::store::clients::list(snapshot, &Default::default())?;
+        let mut progress = Progress::new("exporting", clients.len(), 2_000);
+        let stamp = timestamp(ctx.now);
+        let mut entries = 0;
+        let outcome = write_private(file, force, |out| {
+            let mut bundle = super::fhir::BundleWriter::start(out, &stamp)?;
+            for (i, c) in clients.iter().enumerate() {
+                let record = crate::store::record::load(snapshot, c.id)?;
+                bundle.client(&record, &contracts)?;
+                progress.update(i + 1, clients.len());
+            }
+            entries = bundle.finish()?;
+            Ok(())
+        });
+        Ok((clients, entries, progress, outcome))
+    })?;
     progress.finish();
     outcome?;
     ctx.store.write(|tx| {
@@ -179,37 +180,38 @@ fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
             .create(dir)
             .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let snapshot = ctx.store.conn().unchecked_transaction()?;
-    let specs = export::tables(&snapshot)?;
-    let total: u64 = specs.iter().map(|s| s.rows).sum();
-    let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
-    let mut done = 0usize;
-    let mut written: Vec<PathBuf> = Vec::new();
-    let outcome = (|| -> Result<()> {
-        for spec in &specs {
-            let target = dir.join(format!("{}.csv", spec.name));
-            outfile::claim_file(&target, force, ctx.store.path())?;
-            write_private(&target, force, |out| {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(&spec.columns).map_err(csv_error)?;
-                let mut cells: Vec<String> = Vec::with_capacity(spec.columns.len());
-                export::each_row(&snapshot, spec, &mut |row| {
-                    cells.clear();
-                    cells.extend(row.iter().map(csv_cell));
-                    w.write_record(&cells).map_err(csv_error)?;
-                    done += 1;
-                    progress.update(done, total as usize);
+    let (specs, total, written, mut progress, outcome) = ctx.store.read(|snapshot| {
+        let specs = export::tables(snapshot)?;
+        let total: u64 = specs.iter().map(|s| s.rows).sum();
+        let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
+        let mut done = 0usize;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let outcome = (|| -> Result<()> {
+            for spec in &specs {
+                let target = dir.join(format!("{}.csv", spec.name));
+                outfile::claim_file(&target, force, ctx.store.path())?;
+                write_private(&target, force, |out| {
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(&spec.columns).map_err(csv_error)?;
+                    let mut cells: Vec<String> = Vec::with_capacity(spec.columns.len());
+                    export::each_row(snapshot, spec, &mut |row| {
+                        cells.clear();
+                        cells.extend(row.iter().map(csv_cell));
+                        w.write_record(&cells).map_err(csv_error)?;
+                        done += 1;
+                        progress.update(done, total as usize);
+                        Ok(())
+                    })?;
+                    w.flush()?;
                     Ok(())
                 })?;
-                w.flush()?;
-                Ok(())
-            })?;
-            written.push(target);
-        }
-        sync_dir_of(&dir.join("x"))?;
-        Ok(())
-    })();
-    drop(snapshot);
+                written.push(target);
+            }
+            sync_dir_of(&dir.join("x"))?;
+            Ok(())
+        })();
+        Ok((specs, total, written, progress, outcome))
+    })?;
     progress.finish();
     let audited = outcome.and_then(|()| {
         ctx.store.write(|tx| {
@@ -265,8 +267,8 @@ fn write_json_table(
 
 fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
     outfile::claim_file(file, force, ctx.store.path())?;
-    let snapshot = ctx.store.conn().unchecked_transaction()?;
-    let specs = export::tables(&snapshot)?;
+    let (specs, total, mut progress, outcome) = ctx.store.read(|snapshot| {
+    let specs = export::tables(snapshot)?;
     let total: u64 = specs.iter().map(|s| s.rows).sum();
     let mut progress = Progress::new("exporting", total as usize, PROGRESS_ROWS);
     let mut done = 0usize;
@@ -278,7 +280,7 @@ fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
         )?;
         for (i, spec) in specs.iter().enumerate() {
             out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-            write_json_table(out, &snapshot, spec, &mut || {
+            write_json_table(out, snapshot, spec, &mut || {
                 done += 1;
                 progress.update(done, total as usize);
             })?;
@@ -287,7 +289,8 @@ fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
         Ok(())
     })
     .and_then(|()| sync_dir_of(file));
-    drop(snapshot);
+    Ok((specs, total, progress, outcome))
+    })?;
     progress.finish();
     let audited = outcome.and_then(|()| {
         ctx.store.write(|tx| {

@@ -54,16 +54,15 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     let requested = args
         .clinician
         .as_deref()
-        .map(|name| clinicians::by_name(ctx.store.conn(), name))
+        .map(|name| ctx.store.read(|c| clinicians::by_name(c, name)))
         .transpose()?;
     // A clinician sees their own panel; supervisors and admins whoever they ask for.
     let panel_of = ctx.visible_clinician(requested.as_ref())?;
-    let conn = ctx.store.conn();
     let query = PanelQuery {
         clinician: panel_of,
         include_inactive: false,
     };
-    let entries = panel::load(conn, &query, ctx.today)?;
+    let entries = ctx.store.read(|c| panel::load(c, &query, ctx.today))?;
     let flagged: Vec<&PanelEntry> = entries
         .iter()
         .filter(|e| !e.flags.is_empty() || (args.all && !e.reviewed.is_empty()))

@@ -407,7 +407,7 @@ fn capitalised(word: &str) -> String {
 fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     let bytes = read_file(&args.file)?;
     ctx.require(Action::ChangeClient, None)?;
-    let directory = store_history::directory(ctx.store.conn())?;
+    let directory = ctx.store.read(|c| store_history::directory(c))?;
     let checked = history::encounters(&bytes, &directory, ctx.today)?;
     refuse_if_any("encounters", checked.problems)?;
     let total = checked.rows.len();
@@ -434,7 +434,7 @@ fn encounters(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
 fn measurements(ctx: &mut Context, args: HistoryArgs) -> Result<()> {
     let bytes = read_file(&args.file)?;
     ctx.require(Action::ChangeClient, None)?;
-    let directory = store_history::directory(ctx.store.conn())?;
+    let directory = ctx.store.read(|c| store_history::directory(c))?;
     let checked = history::measurements(&bytes, &directory, ctx.today)?;
     refuse_if_any("measurements", checked.problems)?;
     let total = checked.rows.len();

@@ -180,10 +180,12 @@ pub fn list(ctx: &mut Context, args: AppointmentsArgs) -> Result<()> {
     let requested = args
         .clinician
         .as_deref()
-        .map(|n| clinicians::by_name(ctx.store.conn(), n))
+        .map(|n| ctx.store.read(|c| clinicians::by_name(c, n)))
         .transpose()?;
     let whose = ctx.visible_clinician(requested.as_ref())?;
-    let all = appointments::between(ctx.store.conn(), from, to, whose, ctx.today)?;
+    let all = ctx
+        .store
+        .read(|c| appointments::between(c, from, to, whose, ctx.today))?;
     if args.json {
         return print_json(&all);
     }
@@ -220,8 +222,10 @@ pub fn appointment(ctx: &mut Context, command: AppointmentCommand) -> Result<()>
     let id = match &command {
         AppointmentCommand::Cancel { id, .. } | AppointmentCommand::Move { id, .. } => *id,
     };
-    let found = appointments::get(ctx.store.conn(), id, ctx.today)?;
-    let client = crate::store::clients::get(ctx.store.conn(), found.client_id)?;
+    let found = ctx.store.read(|c| appointments::get(c, id, ctx.today))?;
+    let client = ctx
+        .store
+        .read(|c| crate::store::clients::get(c, found.client_id))?;
     ctx.require(Action::ChangeClient, Some(&client))?;
     let today = ctx.today;
     match command {
@@ -247,7 +251,7 @@ pub fn appointment(ctx: &mut Context, command: AppointmentCommand) -> Result<()>
             let a = ctx
                 .store
                 .write(|tx| appointments::move_to(tx, id, day, time.as_deref(), today))?;
-            let moved = appointments::get(ctx.store.conn(), id, today)?;
+            let moved = ctx.store.read(|c| appointments::get(c, id, today))?;
             let when = moved
                 .time
                 .as_deref()

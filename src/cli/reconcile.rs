@@ -110,17 +110,18 @@ pub fn run(ctx: &mut Context, args: ReconcileArgs) -> Result<()> {
         None => Month::of(ctx.today),
     };
     ctx.require_panel(Action::ListClients, None)?;
-    let contract = contracts::by_name(ctx.store.conn(), &args.contract)?;
-    let snapshot = ctx.store.conn().unchecked_transaction()?;
-    let attributed = facts::attributed(&snapshot, contract.id)?;
-    let import = roster::latest_import(&snapshot, contract.id, month.last_day())?;
-    let members = match &import {
-        Some(i) => roster::members_of(&snapshot, i.id)?,
-        None => Vec::new(),
-    };
-    let never = facts::never_engaged(&snapshot, contract.id, month)?;
-    let unpaid = facts::unpaid_work(&snapshot, month)?;
-    drop(snapshot);
+    let contract = ctx.store.read(|c| contracts::by_name(c, &args.contract))?;
+    let (attributed, import, members, never, unpaid) = ctx.store.read(|snapshot| {
+        let attributed = facts::attributed(snapshot, contract.id)?;
+        let import = roster::latest_import(snapshot, contract.id, month.last_day())?;
+        let members = match &import {
+            Some(i) => roster::members_of(snapshot, i.id)?,
+            None => Vec::new(),
+        };
+        let never = facts::never_engaged(snapshot, contract.id, month)?;
+        let unpaid = facts::unpaid_work(snapshot, month)?;
+        Ok((attributed, import, members, never, unpaid))
+    })?;
     let comparison = reconcile::compare(
         &contract,
         month,

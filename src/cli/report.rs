@@ -80,12 +80,12 @@ fn value_scope(
 ) -> Result<(ValueQuery, Option<crate::domain::Clinician>)> {
     let requested = clinician
         .as_deref()
-        .map(|n| clinicians::by_name(ctx.store.conn(), n))
+        .map(|n| ctx.store.read(|c| clinicians::by_name(c, n)))
         .transpose()?;
     // A clinician sees their own panel; supervisors and admins whoever they ask for.
     let panel_of = ctx.visible_clinician(requested.as_ref())?;
     let clinician = match panel_of {
-        Some(id) => Some(clinicians::get(ctx.store.conn(), id)?),
+        Some(id) => Some(ctx.store.read(|c| clinicians::get(c, id))?),
         None => None,
     };
     Ok((
@@ -109,8 +109,9 @@ fn value_html(
     let period = period(ctx, from, to)?;
     crate::store::outfile::claim_file(file, force, ctx.store.path())?;
     let (query, clinician) = value_scope(ctx, clinician)?;
-    let conn = ctx.store.conn();
-    let overview = value::overview(conn, period, ctx.today, query)?;
+    let overview = ctx
+        .store
+        .read(|c| value::overview(c, period, ctx.today, query))?;
     let page = crate::report::html::value_report(&crate::report::html::ValuePage {
         current: &overview.current,
         previous: &overview.previous,
@@ -148,13 +149,12 @@ fn value_report(
 ) -> Result<()> {
     let period = period(ctx, from, to)?;
     let (query, clinician) = value_scope(ctx, clinician)?;
-    let conn = ctx.store.conn();
     let value::ValueReport {
         current,
         previous,
         fairness,
         coding,
-    } = value::report(conn, period, query)?;
+    } = ctx.store.read(|c| value::report(c, period, query))?;
     ctx.store.write(|tx| {
         tx.audit(
             "report.value",

@@ -38,11 +38,11 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
     let requested = args
         .clinician
         .as_deref()
-        .map(|name| clinicians::by_name(ctx.store.conn(), name))
+        .map(|name| ctx.store.read(|c| clinicians::by_name(c, name)))
         .transpose()?;
     let mut query = RevenueQuery::new(from, to, by);
     query.clinician = ctx.visible_clinician(requested.as_ref())?;
-    let report = revenue::report(ctx.store.conn(), &query)?;
+    let report = ctx.store.read(|c| revenue::report(c, &query))?;
     let whose = query
         .clinician
         .map_or("the practice".to_string(), |id| format!("clinician {id}"));

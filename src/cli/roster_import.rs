@@ -20,7 +20,7 @@ use rusqlite::Connection;
 /// The capitation contract a roster is for, once the acting clinician may manage contracts.
 pub(super) fn roster_contract(ctx: &mut Context, name: &str) -> Result<Contract> {
     ctx.require(Action::ManageContracts, None)?;
-    let contract = contracts::by_name(ctx.store.conn(), name)?;
+    let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
     if contract.model != ContractModel::Capitation {
         return Err(Error::Invalid(format!(
             "{} is a case-rate contract; rosters are for capitation contracts (a case-rate attribution is an episode)",
@@ -91,10 +91,10 @@ pub(super) fn plan_and_apply<T>(
     let mut progress = Progress::new("importing roster", job.members, 5_000);
     let outcome = if job.dry_run || !job.problems.is_empty() {
         // A consistent snapshot without taking the write lock.
-        let snapshot = ctx.store.conn().unchecked_transaction()?;
-        let current = store_roster::current(&snapshot, contract.id)?;
-        let (plan, problems, extra) = planner(&snapshot, &current)?;
-        drop(snapshot);
+        let (plan, problems, extra) = ctx.store.read(|snapshot| {
+            let current = store_roster::current(snapshot, contract.id)?;
+            planner(snapshot, &current)
+        })?;
         let mut all = job.problems.clone();
         all.extend(problems);
         refuse(all)?;

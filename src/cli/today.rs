@@ -27,15 +27,15 @@ struct TodayJson<'a> {
 
 pub fn run(ctx: &mut Context, args: TodayArgs) -> Result<()> {
     let requested = match args.clinician.as_deref() {
-        Some(name) => Some(clinicians::by_name(ctx.store.conn(), name)?),
+        Some(name) => Some(ctx.store.read(|c| clinicians::by_name(c, name))?),
         None => ctx.acting.clone(),
     };
     let panel_of = ctx.visible_clinician(requested.as_ref())?;
     let whose = match panel_of {
-        Some(id) => Some(clinicians::get(ctx.store.conn(), id)?.name),
+        Some(id) => Some(ctx.store.read(|c| clinicians::get(c, id))?.name),
         None => None,
     };
-    let summary = today::load(ctx.store.conn(), ctx.today, panel_of)?;
+    let summary = ctx.store.read(|c| today::load(c, ctx.today, panel_of))?;
     let detail = match panel_of {
         Some(id) => format!("{}, clinician {id}", ctx.today),
         None => format!("{}, the practice", ctx.today),

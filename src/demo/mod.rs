@@ -57,7 +57,7 @@ pub fn generate(
     if clients == 0 {
         return Err(Error::invalid("the demo needs at least one client"));
     }
-    if clients::count(store.conn())? > 0 {
+    if store.read(|c| clients::count(c))? > 0 {
         return Err(Error::invalid(
             "this database already holds a practice; the demo is written only into an empty database (use another --db)",
         ));

@@ -169,7 +169,9 @@ impl Store {
         Ok(store)
     }
 
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for the store's own functions only: everything outside reads through
+    /// [`Store::read`] and writes through [`Store::write`].
+    pub(in crate::store) fn conn(&self) -> &Connection {
         &self.conn
     }
 
@@ -217,12 +219,51 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs `f` in one read transaction, so every figure it reads comes from one consistent
+    /// state of the database even while another process writes. Inside a transaction already
+    /// (a read within a read), `f` simply shares it.
+    pub fn read<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(&Snapshot { conn: &self.conn });
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        // A deferred transaction takes its snapshot at the first read: take it now, so that
+        // `data_version` read inside `f` belongs to the same state as everything else.
+        tx.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        let value = f(&Snapshot { conn: &tx })?;
+        // Nothing was written; ending the transaction only releases the snapshot.
+        tx.rollback()?;
+        Ok(value)
+    }
+
     /// Changes whenever another connection commits: the TUI polls it to stay live.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        data_version(&self.conn)
     }
+}
+
+/// One consistent read of the database ([`Store::read`]); derefs to the connection, so every
+/// read function of the store takes it.
+pub struct Snapshot<'a> {
+    conn: &'a Connection,
+}
+
+impl Deref for Snapshot<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Snapshot<'_> {
+    /// The database's change counter as of this snapshot.
+    pub fn data_version(&self) -> Result<i64> {
+        data_version(self.conn)
+    }
+}
+
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
 /// The linked SQLite's version, checked against the WAL-reset fix.
@@ -312,6 +353,43 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o077, 0, "the database must be private to its owner");
         }
+    }
+
+    /// A read sees one state of the database from start to end, even when another process
+    /// commits in the middle of it; the change counter read inside belongs to that state, so
+    /// the TUI's next poll still sees the write.
+    #[test]
+    fn a_read_is_one_snapshot_and_its_change_counter_belongs_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let reader = Store::open(&path).unwrap();
+        let mut writer = Store::open(&path).unwrap();
+        let clinicians = |c: &Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM clinicians", [], |r| r.get(0))
+                .unwrap()
+        };
+        let (before, during, version) = reader
+            .read(|snap| {
+                let before = clinicians(snap);
+                writer.write(|tx| {
+                    let role = crate::domain::Role::Clinician;
+                    clinicians::insert(tx, "Ann", role, crate::domain::Money(0))
+                })?;
+                Ok((before, clinicians(snap), snap.data_version()?))
+            })
+            .unwrap();
+        assert_eq!((before, during), (0, 0), "the write is not seen mid-read");
+        assert_eq!(reader.read(|snap| Ok(clinicians(snap))).unwrap(), 1);
+        assert_ne!(
+            reader.data_version().unwrap(),
+            version,
+            "the next poll sees the write"
+        );
+        // A read inside a read shares it rather than failing to nest.
+        assert_eq!(
+            reader.read(|_| reader.read(|s| Ok(clinicians(s)))).unwrap(),
+            1
+        );
     }
 
     #[test]

@@ -16,8 +16,9 @@ pub fn show(
     store: &mut Store,
     previous: Option<crate::domain::ClinicianId>,
 ) -> Result<()> {
-    let with = auth::with_passphrase(store.conn())?;
-    let names: Vec<_> = clinicians::list(store.conn())?
+    let with = store.read(|c| auth::with_passphrase(c))?;
+    let names: Vec<_> = store
+        .read(|c| clinicians::list(c))?
         .into_iter()
         .filter(|c| with.contains(&c.id))
         .map(|c| (c.id, c.name))
@@ -32,7 +33,7 @@ pub fn show(
         message: None,
         previous,
     });
-    app.idle_minutes = settings::lock_minutes(store.conn())?;
+    app.idle_minutes = store.read(|c| settings::lock_minutes(c))?;
     Ok(())
 }
 
@@ -100,7 +101,7 @@ fn unlock(app: &mut App, store: &mut Store) -> Result<()> {
     };
     let passphrase = std::mem::take(&mut lock.passphrase);
     let same = lock.previous == Some(id);
-    let clinician = clinicians::get(store.conn(), id)?;
+    let clinician = store.read(|c| clinicians::get(c, id))?;
     let purpose = if same {
         Purpose::Unlock
     } else {

@@ -63,7 +63,7 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     if let Some(w) = warning {
         app.error(w);
     }
-    app.guarded = crate::store::auth::practice_uses_passphrases(store.conn())?;
+    app.guarded = store.read(|c| crate::store::auth::practice_uses_passphrases(c))?;
     if app.guarded {
         // Nothing of the practice is loaded until someone unlocks.
         lock::show(&mut app, &mut store, None)?;

@@ -294,12 +294,12 @@ fn logging_a_contact_from_the_form_writes_once_and_reloads() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let id = open(&mut app, &mut store, "Bo Diaz");
-    let before = encounters::for_client(store.conn(), id).unwrap().len();
+    let before = store.read(|c| encounters::for_client(c, id)).unwrap().len();
     keys(&mut app, &mut store, "c");
     assert!(matches!(app.modal, Some(Modal::Form(_))));
     keys(&mut app, &mut store, "\n");
     assert!(app.modal.is_none(), "{:?}", app.notice);
-    let after = encounters::for_client(store.conn(), id).unwrap();
+    let after = store.read(|c| encounters::for_client(c, id)).unwrap();
     assert_eq!(after.len(), before + 1);
     assert_eq!(after[0].kind, EncounterKind::Session);
     assert_eq!(after[0].minutes, 50);
@@ -369,11 +369,17 @@ fn escape_cancels_a_form_without_writing() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let id = open(&mut app, &mut store, "Bo Diaz");
-    let before = measurements::for_client(store.conn(), id).unwrap().len();
+    let before = store
+        .read(|c| measurements::for_client(c, id))
+        .unwrap()
+        .len();
     keys(&mut app, &mut store, "m123012301\u{1b}");
     assert!(app.modal.is_none());
     assert_eq!(
-        measurements::for_client(store.conn(), id).unwrap().len(),
+        store
+            .read(|c| measurements::for_client(c, id))
+            .unwrap()
+            .len(),
         before
     );
 }
@@ -385,12 +391,12 @@ fn discharge_asks_first_and_then_removes_from_the_active_panel() {
     let id = open(&mut app, &mut store, "Ed Marsh");
     keys(&mut app, &mut store, "dn");
     assert_eq!(
-        clients::get(store.conn(), id).unwrap().status,
+        store.read(|c| clients::get(c, id)).unwrap().status,
         crate::domain::ClientStatus::Active
     );
     keys(&mut app, &mut store, "dy");
     assert_eq!(
-        clients::get(store.conn(), id).unwrap().status,
+        store.read(|c| clients::get(c, id)).unwrap().status,
         crate::domain::ClientStatus::Discharged
     );
     keys(&mut app, &mut store, "\u{1b}");
@@ -400,10 +406,13 @@ fn discharge_asks_first_and_then_removes_from_the_active_panel() {
     update::open_client(&mut app, &mut store, id).unwrap();
     keys(&mut app, &mut store, "dy");
     assert_eq!(
-        clients::get(store.conn(), id).unwrap().status,
+        store.read(|c| clients::get(c, id)).unwrap().status,
         crate::domain::ClientStatus::Active
     );
-    assert_eq!(clients::get(store.conn(), id).unwrap().discharged_on, None);
+    assert_eq!(
+        store.read(|c| clients::get(c, id)).unwrap().discharged_on,
+        None
+    );
 }
 
 #[test]

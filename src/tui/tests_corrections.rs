@@ -22,7 +22,8 @@ fn flags_of(app: &App, id: ClientId) -> Vec<FlagKind> {
 
 /// The audit rows of corrections, oldest first, as (action, detail).
 fn corrections_audited(store: &Store) -> Vec<(String, String)> {
-    audit::recent(store.conn(), 200)
+    store
+        .read(|c| audit::recent(c, 200))
         .unwrap()
         .into_iter()
         .filter(|r| r.action.ends_with(".amend") || r.action.ends_with("void"))
@@ -58,7 +59,8 @@ fn a_voided_encounter_is_dimmed_struck_and_its_reason_shown() {
     assert!(matches!(&app.modal, Some(Modal::Form(f)) if f.title() == "Void a record"));
     keys(&mut app, &mut store, "logged for the wrong client\n");
     assert!(app.modal.is_none(), "{:?}", app.notice);
-    let intake = encounters::for_client(store.conn(), ann)
+    let intake = store
+        .read(|c| encounters::for_client(c, ann))
         .unwrap()
         .into_iter()
         .find(|e| e.date == d("2026-06-02"))
@@ -177,7 +179,7 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
     // kind → status → date → minutes: the first digit replaces the stored 50.
     keys(&mut app, &mut store, "\t\t\t45\t\tsaid 50, was 45\n");
     assert!(app.modal.is_none(), "{:?}", app.modal);
-    let e = encounters::get(store.conn(), id).unwrap();
+    let e = store.read(|c| encounters::get(c, id)).unwrap();
     assert_eq!(e.minutes, 45);
     assert_eq!(e.voided, None);
     let audited = corrections_audited(&store);
@@ -193,7 +195,7 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
     assert_eq!(selected_encounter(&app), id, "and kept the selection");
 
     keys(&mut app, &mut store, "u");
-    assert_eq!(encounters::get(store.conn(), id).unwrap().minutes, 50);
+    assert_eq!(store.read(|c| encounters::get(c, id)).unwrap().minutes, 50);
     let audited = corrections_audited(&store);
     assert_eq!(
         audited.len(),
@@ -226,8 +228,8 @@ fn escape_cancels_an_edit_and_a_void_writing_nothing() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let ann = open(&mut app, &mut store, "Ann Lee");
-    let before = encounters::for_client(store.conn(), ann).unwrap();
-    let audit_before = audit::recent(store.conn(), 1000).unwrap().len();
+    let before = store.read(|c| encounters::for_client(c, ann)).unwrap();
+    let audit_before = store.read(|c| audit::recent(c, 1000)).unwrap().len();
     keys(&mut app, &mut store, "e\t\t\t45\t\ttypo\u{1b}");
     assert!(app.modal.is_none());
     keys(&mut app, &mut store, "xwrong client\u{1b}");
@@ -239,9 +241,12 @@ fn escape_cancels_an_edit_and_a_void_writing_nothing() {
         "{:?}",
         app.notice
     );
-    assert_eq!(encounters::for_client(store.conn(), ann).unwrap(), before);
     assert_eq!(
-        audit::recent(store.conn(), 1000).unwrap().len(),
+        store.read(|c| encounters::for_client(c, ann)).unwrap(),
+        before
+    );
+    assert_eq!(
+        store.read(|c| audit::recent(c, 1000)).unwrap().len(),
         audit_before
     );
     keys(&mut app, &mut store, "u");
@@ -258,7 +263,7 @@ fn a_correction_is_checked_as_on_entry_and_needs_a_reason() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let ann = open(&mut app, &mut store, "Ann Lee");
-    let before = encounters::for_client(store.conn(), ann).unwrap();
+    let before = store.read(|c| encounters::for_client(c, ann)).unwrap();
     keys(&mut app, &mut store, "e\t\t\t45\n");
     let Some(Modal::Form(form)) = &app.modal else {
         panic!("the form stays open");
@@ -285,7 +290,10 @@ fn a_correction_is_checked_as_on_entry_and_needs_a_reason() {
         "{form:?}"
     );
     keys(&mut app, &mut store, "\u{1b}");
-    assert_eq!(encounters::for_client(store.conn(), ann).unwrap(), before);
+    assert_eq!(
+        store.read(|c| encounters::for_client(c, ann)).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -299,7 +307,7 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
     );
     let id = selected_encounter(&app);
     keys(&mut app, &mut store, "xduplicate of the phone note\n");
-    let e = encounters::get(store.conn(), id).unwrap();
+    let e = store.read(|c| encounters::get(c, id)).unwrap();
     assert_eq!(
         e.voided.map(|v| v.reason).as_deref(),
         Some("duplicate of the phone note")
@@ -347,7 +355,7 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
     );
 
     keys(&mut app, &mut store, "u");
-    assert_eq!(encounters::get(store.conn(), id).unwrap().voided, None);
+    assert_eq!(store.read(|c| encounters::get(c, id)).unwrap().voided, None);
     assert!(!flags_of(&app, cy).contains(&FlagKind::ContactOverdue));
     let audited = corrections_audited(&store);
     assert_eq!(
@@ -374,16 +382,28 @@ fn x_on_a_voided_record_asks_why_and_unvoids_it() {
     open(&mut app, &mut store, "Cy Young");
     let id = selected_encounter(&app);
     keys(&mut app, &mut store, "xwrong day\n");
-    assert!(encounters::get(store.conn(), id).unwrap().voided.is_some());
+    assert!(
+        store
+            .read(|c| encounters::get(c, id))
+            .unwrap()
+            .voided
+            .is_some()
+    );
     keys(&mut app, &mut store, "x");
     assert!(matches!(&app.modal, Some(Modal::Form(f)) if f.title() == "Unvoid a record"));
     keys(&mut app, &mut store, "it was the right day after all\n");
-    assert_eq!(encounters::get(store.conn(), id).unwrap().voided, None);
+    assert_eq!(store.read(|c| encounters::get(c, id)).unwrap().voided, None);
     // Undo goes back one step at a time: the unvoid, then the void.
     keys(&mut app, &mut store, "u");
-    assert!(encounters::get(store.conn(), id).unwrap().voided.is_some());
+    assert!(
+        store
+            .read(|c| encounters::get(c, id))
+            .unwrap()
+            .voided
+            .is_some()
+    );
     keys(&mut app, &mut store, "u");
-    assert_eq!(encounters::get(store.conn(), id).unwrap().voided, None);
+    assert_eq!(store.read(|c| encounters::get(c, id)).unwrap().voided, None);
 }
 
 #[test]
@@ -402,7 +422,8 @@ fn a_measurement_is_corrected_in_its_form_and_the_safety_flag_follows() {
     assert_eq!(form.fields[1].value, "222221111");
     keys(&mut app, &mut store, "\u{8}0\t\t\tmisheard item 9\n");
     assert!(app.modal.is_none(), "{:?}", app.modal);
-    let m = measurements::for_client(store.conn(), ann)
+    let m = store
+        .read(|c| measurements::for_client(c, ann))
         .unwrap()
         .into_iter()
         .find(|m| m.id == MeasurementId(2))
@@ -422,7 +443,9 @@ fn a_measurement_is_corrected_in_its_form_and_the_safety_flag_follows() {
         corrections_audited(&store)
     );
     keys(&mut app, &mut store, "u");
-    let m = measurements::get(store.conn(), MeasurementId(2)).unwrap();
+    let m = store
+        .read(|c| measurements::get(c, MeasurementId(2)))
+        .unwrap();
     assert_eq!(m.total, 14);
     assert_eq!(m.items, Some(vec![2, 2, 2, 2, 2, 1, 1, 1, 1]));
     assert!(flags_of(&app, ann).contains(&FlagKind::Safety));
@@ -435,7 +458,7 @@ fn a_contact_logged_in_this_session_is_undone_by_voiding_it() {
     let bo = open(&mut app, &mut store, "Bo Diaz");
     keys(&mut app, &mut store, "c\n");
     assert!(!flags_of(&app, bo).contains(&FlagKind::NeverSeen));
-    let logged = encounters::for_client(store.conn(), bo).unwrap()[0].clone();
+    let logged = store.read(|c| encounters::for_client(c, bo)).unwrap()[0].clone();
     assert_eq!(logged.date, d(super::tests::TODAY));
     assert_eq!(
         selected_encounter(&app),
@@ -443,7 +466,7 @@ fn a_contact_logged_in_this_session_is_undone_by_voiding_it() {
         "the new contact is selected"
     );
     keys(&mut app, &mut store, "u");
-    let after = encounters::for_client(store.conn(), bo).unwrap();
+    let after = store.read(|c| encounters::for_client(c, bo)).unwrap();
     assert_eq!(after.len(), 2, "kept, not deleted");
     assert_eq!(
         after[0].voided.as_ref().map(|v| v.reason.as_str()),
@@ -468,7 +491,8 @@ fn undo_takes_back_only_the_open_clients_changes() {
         "Ed's screen does not undo Cy's record"
     );
     assert!(
-        encounters::get(store.conn(), cy_visit)
+        store
+            .read(|c| encounters::get(c, cy_visit))
             .unwrap()
             .voided
             .is_some()
@@ -477,7 +501,7 @@ fn undo_takes_back_only_the_open_clients_changes() {
     open(&mut app, &mut store, "Cy Young");
     keys(&mut app, &mut store, "u");
     assert_eq!(
-        encounters::get(store.conn(), cy_visit).unwrap().voided,
+        store.read(|c| encounters::get(c, cy_visit)).unwrap().voided,
         None
     );
 }

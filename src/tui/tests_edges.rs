@@ -122,16 +122,16 @@ fn a_small_terminal_acts_on_no_key_but_quit() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let id = open(&mut app, &mut store, "Ed Marsh");
-    let before = encounters::for_client(store.conn(), id).unwrap().len();
+    let before = store.read(|c| encounters::for_client(c, id)).unwrap().len();
     update::update(&mut app, &mut store, Action::Resize(70, 20));
     // Typed blind at "please enlarge it": discharge and confirm, a contact saved, a tab, back.
     keys(&mut app, &mut store, "dyc\n2\u{1b}p");
     assert_eq!(
-        clients::get(store.conn(), id).unwrap().status,
+        store.read(|c| clients::get(c, id)).unwrap().status,
         crate::domain::ClientStatus::Active
     );
     assert_eq!(
-        encounters::for_client(store.conn(), id).unwrap().len(),
+        store.read(|c| encounters::for_client(c, id)).unwrap().len(),
         before
     );
     assert!(app.client.is_some() && app.modal.is_none() && !app.privacy);
@@ -145,13 +145,13 @@ fn q_quits_a_small_terminal_even_with_a_form_open() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     let id = open(&mut app, &mut store, "Bo Diaz");
-    let before = encounters::for_client(store.conn(), id).unwrap().len();
+    let before = store.read(|c| encounters::for_client(c, id)).unwrap().len();
     keys(&mut app, &mut store, "c");
     update::update(&mut app, &mut store, Action::Resize(70, 20));
     keys(&mut app, &mut store, "\nq");
     assert!(app.quit);
     assert_eq!(
-        encounters::for_client(store.conn(), id).unwrap().len(),
+        store.read(|c| encounters::for_client(c, id)).unwrap().len(),
         before,
         "Enter did not save the form no one could see"
     );

@@ -90,7 +90,8 @@ fn unlock_as(app: &mut App, store: &mut Store, name: &str, passphrase: &str) {
 }
 
 fn actions(store: &Store) -> Vec<String> {
-    audit::recent(store.conn(), 100)
+    store
+        .read(|c| audit::recent(c, 100))
         .unwrap()
         .into_iter()
         .map(|r| r.action)
@@ -198,7 +199,7 @@ fn the_screen_locks_after_the_idle_time_and_a_resize_or_tick_is_not_activity() {
         app.lock.is_some(),
         "5:00 idle: locked (resize and tick did not count)"
     );
-    let last = audit::recent(store.conn(), 1).unwrap().pop().unwrap();
+    let last = store.read(|c| audit::recent(c, 1)).unwrap().pop().unwrap();
     assert_eq!(
         (last.action.as_str(), last.detail.as_str()),
         ("lock", "idle")
@@ -260,7 +261,7 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     );
     assert!(actions(&store).contains(&"access.denied".to_string()));
     assert_eq!(
-        clients::get(store.conn(), ann).unwrap().status,
+        store.read(|c| clients::get(c, ann)).unwrap().status,
         ClientStatus::Active
     );
 }
@@ -281,7 +282,10 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
     update::open_client(&mut app, &mut store, ann).unwrap();
     keys(&mut app, &mut store, "xentered for the wrong client\n");
     assert_eq!(app.history.len(), 1);
-    let voided = crate::store::encounters::for_client(store.conn(), ann).unwrap()[0].clone();
+    let voided = store
+        .read(|c| crate::store::encounters::for_client(c, ann))
+        .unwrap()[0]
+        .clone();
     assert_eq!(
         voided.voided.as_ref().map(|v| v.by.as_str()),
         Some("Dana Reyes"),
@@ -298,7 +302,8 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
     update::open_client(&mut app, &mut store, ann).unwrap();
     keys(&mut app, &mut store, "u");
     assert!(
-        crate::store::encounters::get(store.conn(), voided.id)
+        store
+            .read(|c| crate::store::encounters::get(c, voided.id))
             .unwrap()
             .voided
             .is_some()

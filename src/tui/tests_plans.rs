@@ -73,7 +73,9 @@ pub fn planned() -> Store {
 }
 
 fn week(store: &Store, from: &str, to: &str) -> Vec<appointments::Appointment> {
-    appointments::between(store.conn(), d(from), d(to), None, d(TODAY)).unwrap()
+    store
+        .read(|c| appointments::between(c, d(from), d(to), None, d(TODAY)))
+        .unwrap()
 }
 
 fn notice(app: &App) -> String {
@@ -204,7 +206,7 @@ fn l_logs_an_unlogged_appointment_as_kept_from_the_filled_in_form() {
     );
     keys(&mut app, &mut store, "\n");
     assert!(app.modal.is_none(), "{}", notice(&app));
-    let logged = encounters::for_client(store.conn(), BO).unwrap();
+    let logged = store.read(|c| encounters::for_client(c, BO)).unwrap();
     assert!(
         logged.iter().any(|e| e.date == d("2026-11-17")
             && e.kind == EncounterKind::Session
@@ -344,7 +346,7 @@ fn escape_books_nothing_and_reviews_nothing() {
     let mut app = app(&mut store, 100, 30);
     open(&mut app, &mut store, "Ann Lee");
     let appointments_before = week(&store, "2026-01-01", "2027-12-31");
-    let audit_before = audit::recent(store.conn(), 1000).unwrap().len();
+    let audit_before = store.read(|c| audit::recent(c, 1000)).unwrap().len();
     keys(&mut app, &mut store, "b2026-12-01\t10:00\u{1b}");
     assert!(app.modal.is_none());
     assert_eq!(notice(&app), "Cancelled; nothing was saved");
@@ -355,12 +357,13 @@ fn escape_books_nothing_and_reviews_nothing() {
         appointments_before
     );
     assert!(
-        reviews::by_client(store.conn(), d(TODAY), Some(ANN))
+        store
+            .read(|c| reviews::by_client(c, d(TODAY), Some(ANN)))
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        audit::recent(store.conn(), 1000).unwrap().len(),
+        store.read(|c| audit::recent(c, 1000)).unwrap().len(),
         audit_before
     );
 }
@@ -383,7 +386,9 @@ fn reviewing_the_safety_flag_through_keys_signs_it_off_for_the_latest_phq9() {
     insta::assert_snapshot!("review_form", draw(&app, 100, 30).backend());
     keys(&mut app, &mut store, "\tsafety plan reviewed; no intent\n");
     assert!(app.modal.is_none(), "{:?}", app.modal);
-    let stored = reviews::by_client(store.conn(), d(TODAY), Some(ANN)).unwrap();
+    let stored = store
+        .read(|c| reviews::by_client(c, d(TODAY), Some(ANN)))
+        .unwrap();
     let review = &stored[&ANN][0];
     assert_eq!(review.kind, FlagKind::Safety);
     assert_eq!(review.note, "safety plan reviewed; no intent");
@@ -392,7 +397,9 @@ fn reviewing_the_safety_flag_through_keys_signs_it_off_for_the_latest_phq9() {
         review.by, "Dana Reyes",
         "the client's clinician, without passphrases"
     );
-    let latest = reviews::latest_phq9(store.conn(), ANN, d(TODAY)).unwrap();
+    let latest = store
+        .read(|c| reviews::latest_phq9(c, ANN, d(TODAY)))
+        .unwrap();
     assert_eq!(review.measurement_id, latest);
     assert!(
         !flags(&app).contains(&FlagKind::Safety),
@@ -403,7 +410,10 @@ fn reviewing_the_safety_flag_through_keys_signs_it_off_for_the_latest_phq9() {
     keys(&mut app, &mut store, "u");
     assert!(notice(&app).starts_with("Nothing left to undo"));
     assert_eq!(
-        reviews::by_client(store.conn(), d(TODAY), Some(ANN)).unwrap()[&ANN].len(),
+        store
+            .read(|c| reviews::by_client(c, d(TODAY), Some(ANN)))
+            .unwrap()[&ANN]
+            .len(),
         1
     );
 }
@@ -442,7 +452,9 @@ fn snoozing_a_warning_asks_until_when_within_90_days() {
         "\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}2027-01-15\n",
     );
     assert!(app.modal.is_none(), "{:?}", app.modal);
-    let stored = reviews::by_client(store.conn(), d(TODAY), Some(ED)).unwrap();
+    let stored = store
+        .read(|c| reviews::by_client(c, d(TODAY), Some(ED)))
+        .unwrap();
     let review = &stored[&ED][0];
     assert_eq!(review.until, Some(d("2027-01-15")));
     assert_eq!(review.measurement_id, None);

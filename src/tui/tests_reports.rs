@@ -80,10 +80,14 @@ fn contracts_view() {
         assert!(text.contains(expected), "{expected:?} missing:\n{text}");
     }
     // The figures are the report's, as `caseload report contract` prints them.
-    let harbor = contracts::by_name(store.conn(), "Harbor Health").unwrap();
+    let harbor = store
+        .read(|c| contracts::by_name(c, "Harbor Health"))
+        .unwrap();
     let from = crate::domain::Month::new(2026, 1).unwrap();
     let to = crate::domain::Month::of(d(TODAY));
-    let report = contract_report::report(store.conn(), harbor, from, to, d(TODAY)).unwrap();
+    let report = store
+        .read(|c| contract_report::report(c, harbor, from, to, d(TODAY)))
+        .unwrap();
     assert!(
         text.contains(&format!("held {}", report.money.withhold))
             && text.contains(&format!("earned back {}", report.money.earn_back)),
@@ -138,7 +142,9 @@ fn contracts_view_at_80x24_puts_the_verdict_under_the_figures_and_scrolls() {
 fn a_clinician_is_told_contracts_are_for_supervisors() {
     let mut store = contracted();
     let mut app = app(&mut store, 100, 30);
-    let sam = clinicians::get(store.conn(), crate::domain::ClinicianId(2)).unwrap();
+    let sam = store
+        .read(|c| clinicians::get(c, crate::domain::ClinicianId(2)))
+        .unwrap();
     app.viewer = Viewer {
         clinician_id: Some(sam.id),
         name: sam.name.clone(),
@@ -229,12 +235,13 @@ fn h_writes_the_value_report_as_html_and_says_where() {
         "{html}"
     );
     let audited: i64 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE action = 'report.value.html'",
-            [],
-            |r| r.get(0),
-        )
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit WHERE action = 'report.value.html'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap();
     assert_eq!(audited, 2);
 }

@@ -50,7 +50,7 @@ fn today_opens_the_selected_client_and_logs_through_the_picker() {
         .unwrap()
         .client
         .id;
-    let logged = encounters::for_client(store.conn(), cy).unwrap();
+    let logged = store.read(|c| encounters::for_client(c, cy)).unwrap();
     assert_eq!(
         (logged[0].date, logged[0].kind),
         (d(TODAY), EncounterKind::Session)

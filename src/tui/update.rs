@@ -21,7 +21,7 @@ use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::today;
 use crate::store::value::{self, ValueQuery};
-use crate::store::{Store, clients, clinicians, record, settings};
+use crate::store::{Snapshot, Store, clients, clinicians, record, settings};
 
 /// Applies one action.
 pub fn update(app: &mut App, store: &mut Store, action: Action) {
@@ -137,10 +137,15 @@ fn refresh_if_changed(app: &mut App, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
-/// Loads everything the screens show, keeping the selection on the same client.
+/// Loads everything the screens show, keeping the selection on the same client: one snapshot
+/// of the database, with the change counter read in it, so a write landing meanwhile is seen
+/// by the next poll rather than lost.
 pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
-    let conn = store.conn();
-    app.clinicians = clinicians::list(conn)?
+    store.read(|snap| reload_from(app, snap))
+}
+
+fn reload_from(app: &mut App, snap: &Snapshot) -> Result<()> {
+    app.clinicians = clinicians::list(snap)?
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
@@ -149,8 +154,8 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
         clinician,
         include_inactive: app.panel.show_all,
     };
-    app.panel.entries = panel::load(conn, &query, app.today)?;
-    let intervals = settings::intervals(conn)?;
+    app.panel.entries = panel::load(snap, &query, app.today)?;
+    let intervals = settings::intervals(snap)?;
     app.panel.needs_booking = app
         .panel
         .entries
@@ -169,8 +174,8 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
     if let Some(view) = &app.client {
         let id = view.record.client.id;
         let fresh = view.reloaded(
-            record::load(conn, id)?,
-            client_revenue(store, app, id)?,
+            record::load(snap, id)?,
+            client_revenue(snap, app, id)?,
             entry_of(app, id),
         );
         app.client = Some(fresh);
@@ -181,8 +186,8 @@ pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
     app.value = None;
     app.day = None;
     app.agenda.invalidate();
-    load_tab(app, store)?;
-    app.data_version = store.data_version()?;
+    load_tab_from(app, snap)?;
+    app.data_version = snap.data_version()?;
     Ok(())
 }
 
@@ -216,7 +221,7 @@ pub(super) fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId
     let Some(session) = &app.session else {
         return Ok(());
     };
-    let client = clients::get(store.conn(), id)?;
+    let client = store.read(|c| clients::get(c, id))?;
     crate::store::access::check_client(store, &session.clinician, action, &client)
 }
 
@@ -228,27 +233,31 @@ pub(super) fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
 
 /// Loads what the current tab shows, if it is not loaded yet.
 pub(super) fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
+    store.read(|snap| load_tab_from(app, snap))
+}
+
+fn load_tab_from(app: &mut App, snap: &Snapshot) -> Result<()> {
     if app.tab == Tab::Revenue
         && app.client.is_none()
         && app.show_contracts
         && app.contracts.is_none()
     {
-        load_contracts(app, store)?;
+        load_contracts(app, snap)?;
     }
     if app.tab == Tab::Agenda && app.client.is_none() && app.agenda.appointments.is_none() {
-        load_agenda(app, store)?;
+        load_agenda(app, snap)?;
     }
     if app.tab == Tab::Revenue && app.client.is_none() && app.revenue.is_none() {
         let (from, to) = last_twelve_months(app.today);
         let mut query = RevenueQuery::new(from, to, GroupBy::Month);
         query.clinician = panel_scope(app);
-        app.revenue = Some(revenue::report(store.conn(), &query)?);
+        app.revenue = Some(revenue::report(snap, &query)?);
     }
     if app.tab == Tab::Value && app.client.is_none() && app.value.is_none() {
-        app.value = Some(load_value(store, app)?);
+        app.value = Some(load_value(snap, app)?);
     }
     if app.tab == Tab::Today && app.client.is_none() && app.day.is_none() {
-        app.day = Some(today::load(store.conn(), app.today, panel_scope(app))?);
+        app.day = Some(today::load(snap, app.today, panel_scope(app))?);
         app.day_selected = app
             .day_selected
             .min(app.day_items().len().saturating_sub(1));
@@ -257,16 +266,11 @@ pub(super) fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
 }
 
 /// The value tab's figures for the viewer's panel, in one pass over the store.
-fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
+fn load_value(snap: &Snapshot, app: &App) -> Result<ValueTab> {
     let query = ValueQuery {
         clinician: panel_scope(app),
     };
-    let o = value::overview(
-        store.conn(),
-        Period::default_ending(app.today),
-        app.today,
-        query,
-    )?;
+    let o = value::overview(snap, Period::default_ending(app.today), app.today, query)?;
     Ok(ValueTab {
         current: o.current,
         previous: o.previous,
@@ -277,19 +281,19 @@ fn load_value(store: &Store, app: &App) -> Result<ValueTab> {
 }
 
 /// One client's member months, revenue and minutes over the last 12 months.
-fn client_revenue(store: &Store, app: &App, id: ClientId) -> Result<Option<RevenueReport>> {
+fn client_revenue(snap: &Snapshot, app: &App, id: ClientId) -> Result<Option<RevenueReport>> {
     let (from, to) = last_twelve_months(app.today);
     let mut query = RevenueQuery::new(from, to, GroupBy::Month);
     query.client = Some(id);
-    Ok(Some(revenue::report(store.conn(), &query)?))
+    Ok(Some(revenue::report(snap, &query)?))
 }
 
 /// Opens a client's record (a view, so it is audited).
 pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()> {
     allowed(app, store, Access::ViewClient, id)?;
-    let rec = record::load(store.conn(), id)?;
+    let (rec, revenue) =
+        store.read(|snap| Ok((record::load(snap, id)?, client_revenue(snap, app, id)?)))?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
-    let revenue = client_revenue(store, app, id)?;
     app.client = Some(ClientView::new(rec, revenue, entry_of(app, id)));
     keep_lists_in_view(app);
     Ok(())

@@ -160,7 +160,7 @@ fn save(
     client_id: ClientId,
     submission: Submission,
 ) -> Result<Option<(RecordKind, i64)>> {
-    let client = clients::get(store.conn(), client_id)?;
+    let client = store.read(|c| clients::get(c, client_id))?;
     let who = app.display_name(&client.name);
     let note = |app: &mut App, change: Change, what: String| {
         app.history.push(Done {
@@ -235,7 +235,7 @@ fn save(
             app.info(format!("{who} is now {tier} tier"));
         }
         Submission::AmendContact { id, entry, reason } => {
-            let before = encounters::get(store.conn(), id)?;
+            let before = store.read(|c| encounters::get(c, id))?;
             let amendment = EncounterAmendment {
                 entry,
                 clinician_id: before.clinician_id,
@@ -251,7 +251,7 @@ fn save(
             note(app, Change::AmendedEncounter { before }, what);
         }
         Submission::AmendMeasure { id, entry, reason } => {
-            let before = measurements::get(store.conn(), id)?;
+            let before = store.read(|c| measurements::get(c, id))?;
             let changes =
                 store.write(|tx| corrections::amend_measurement(tx, id, &entry, &reason))?;
             let what = measurement_label(&before);
@@ -286,14 +286,17 @@ fn save(
 /// The short description of a stored record, as the client screen's lists name it.
 fn record_label(store: &Store, kind: RecordKind, id: i64) -> Result<String> {
     use crate::domain::{EncounterId, EventId, MeasurementId};
-    let conn = store.conn();
-    Ok(match kind {
-        RecordKind::Encounter => encounter_label(&encounters::get(conn, EncounterId(id))?),
-        RecordKind::Measurement => measurement_label(&measurements::get(conn, MeasurementId(id))?),
-        RecordKind::Event => {
-            let e = events::get(conn, EventId(id))?;
-            format!("{} of {}", e.kind, e.date)
-        }
-        RecordKind::Attribution => format!("attribution {id}"),
+    store.read(|conn| {
+        Ok(match kind {
+            RecordKind::Encounter => encounter_label(&encounters::get(conn, EncounterId(id))?),
+            RecordKind::Measurement => {
+                measurement_label(&measurements::get(conn, MeasurementId(id))?)
+            }
+            RecordKind::Event => {
+                let e = events::get(conn, EventId(id))?;
+                format!("{} of {}", e.kind, e.date)
+            }
+            RecordKind::Attribution => format!("attribution {id}"),
+        })
     })
 }

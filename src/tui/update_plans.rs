@@ -17,19 +17,19 @@ use crate::domain::flags::reviews;
 use crate::domain::{ClientId, Month, entry};
 use crate::error::Result;
 use crate::store::reviews::ReviewRequest;
-use crate::store::{Store, appointments, clients, contract_report, contracts};
+use crate::store::{Snapshot, Store, appointments, clients, contract_report, contracts};
 use chrono::{Datelike, Duration};
 
 /// Loads the agenda's week (of the viewer's panel), keeping the selection on the same
 /// appointment; a week just shown starts at today's first appointment, or the week's first.
-pub(super) fn load_agenda(app: &mut App, store: &mut Store) -> Result<()> {
+pub(super) fn load_agenda(app: &mut App, snap: &Snapshot) -> Result<()> {
     let keep = app
         .agenda
         .keep
         .take()
         .or(app.agenda.selected_appointment().map(|a| a.id));
     let (from, to) = (app.agenda.monday, app.agenda.sunday());
-    let week = appointments::between(store.conn(), from, to, panel_scope(app), app.today)?;
+    let week = appointments::between(snap, from, to, panel_scope(app), app.today)?;
     let first_from_today = week.iter().position(|a| a.date >= app.today);
     app.agenda.selected = keep
         .and_then(|id| week.iter().position(|a| a.id == id))
@@ -56,7 +56,7 @@ pub(super) fn on_agenda(app: &mut App, store: &mut Store, action: Action) -> Res
                 monday,
                 ..AgendaView::new(app.today)
             };
-            load_agenda(app, store)?;
+            store.read(|snap| load_agenda(app, snap))?;
         }
         Action::Open => {
             if let Some(id) = app.agenda.selected_appointment().map(|a| a.client_id) {
@@ -145,7 +145,7 @@ pub(super) fn save_booking(
     client: ClientId,
     b: BookingEntry,
 ) -> Result<()> {
-    let stored = clients::get(store.conn(), client)?;
+    let stored = store.read(|c| clients::get(c, client))?;
     let all: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
     let worker = entry::worker(app.viewer.clinician_id, stored.clinician_id, &all, client)?;
     let booking = appointments::Booking {
@@ -182,7 +182,8 @@ fn private_clash(store: &Store, b: &appointments::Booking) -> Result<Option<crat
         return Ok(None);
     };
     for day in &b.days {
-        if let Some((id, name)) = appointments::clash(store.conn(), b.clinician_id, *day, time, 0)?
+        if let Some((id, name)) =
+            store.read(|c| appointments::clash(c, b.clinician_id, *day, time, 0))?
         {
             return Ok(Some(crate::error::Error::Invalid(format!(
                 "the clinician already has appointment {id} ({}) on {day} at {time}; choose \
@@ -204,7 +205,7 @@ pub(super) fn save_review(
     until: Option<chrono::NaiveDate>,
     note: String,
 ) -> Result<()> {
-    let stored = clients::get(store.conn(), client)?;
+    let stored = store.read(|c| clients::get(c, client))?;
     let who = app.display_name(&stored.name);
     let name_of = |id| {
         app.clinicians
@@ -245,7 +246,7 @@ pub(super) fn save_review(
 /// The contracts view: every contract's report from January of this year to this month (as
 /// `caseload report contract` defaults). Contracts count members across clinicians, so a
 /// clinician who sees only their own panel is told so instead.
-pub(super) fn load_contracts(app: &mut App, store: &mut Store) -> Result<()> {
+pub(super) fn load_contracts(app: &mut App, snap: &Snapshot) -> Result<()> {
     if app.session.is_some()
         && !access::permits(app.viewer.role, Access::ListClients, Ownership::Others)
     {
@@ -259,13 +260,9 @@ pub(super) fn load_contracts(app: &mut App, store: &mut Store) -> Result<()> {
     let to = Month::of(app.today);
     let from = Month::new(app.today.year(), 1).unwrap_or(to);
     let mut reports = Vec::new();
-    for contract in contracts::list(store.conn())? {
+    for contract in contracts::list(snap)? {
         reports.push(contract_report::report(
-            store.conn(),
-            contract,
-            from,
-            to,
-            app.today,
+            snap, contract, from, to, app.today,
         )?);
     }
     app.contracts = Some(ContractsTab::Shown(reports));
