@@ -15,7 +15,7 @@ use crate::domain::csvfile::{self, LineProblem};
 use crate::domain::roster::{self, Mapping};
 use crate::domain::roster_plan::{self, Category, MemberChange, RosterPlan, SpanChange};
 use crate::domain::text::{count, sanitize};
-use crate::domain::{Money, history, parse_date, x12};
+use crate::domain::{history, parse_date, x12};
 use crate::error::{Error, Result};
 use crate::store::history as store_history;
 use blake2::digest::consts::U32;
@@ -278,7 +278,7 @@ fn describe(change: &MemberChange) -> String {
     }
     let settled = change.settled.gross.round();
     if settled.cents() < 0 {
-        parts.push(format!("claws back {}", Money(-settled.cents())));
+        parts.push(format!("claws back {}", -settled));
     } else if settled.cents() > 0 {
         parts.push(format!("adds {} to settled months", settled));
     }

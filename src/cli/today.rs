@@ -172,7 +172,7 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         "Measurements: {} overdue, {} seen but never measured; {} due in the next 7 days ({} today, {} tomorrow)",
         m.overdue,
         m.no_baseline,
-        m.due_today + m.due_tomorrow + m.due_in_2_to_7_days,
+        m.due_this_week(),
         m.due_today,
         m.due_tomorrow
     ));

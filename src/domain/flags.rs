@@ -136,6 +136,12 @@ pub struct Flag {
     pub reason: String,
 }
 
+/// The worst severity among `flags` (critical is the lowest): the one the panel's marker, its
+/// sort order and the client screen's summary show.
+pub fn worst(flags: &[Flag]) -> Option<Severity> {
+    flags.iter().map(|f| f.severity).min()
+}
+
 /// Baseline, latest and the one before it for one instrument: what the rules and the panel's
 /// trend column need. Baseline and latest are the same measurement when there is only one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -62,6 +62,66 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The magnitude, for wording that carries the sign itself ("short by $5.00").
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+
+    /// To the nearest whole dollar, halves away from zero (narrow screens show whole dollars).
+    pub fn to_whole_dollars(self) -> Money {
+        let dollars = self.0 / 100;
+        let rest = self.0 % 100;
+        Money(
+            100 * (dollars
+                + if 2 * rest.abs() >= 100 {
+                    self.0.signum()
+                } else {
+                    0
+                }),
+        )
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, other: Money) {
+        self.0 += other.0;
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, other: Money) -> Money {
+        Money(self.0 - other.0)
+    }
+}
+
+impl std::ops::Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        Money(iter.map(|m| m.0).sum())
+    }
+}
+
+impl<'a> std::iter::Sum<&'a Money> for Money {
+    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Money {
+        iter.copied().sum()
+    }
+}
+
 impl fmt::Display for Money {
     /// `$1,234.56`, `-$12.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -145,6 +205,15 @@ mod tests {
     fn money_displays_like_a_ledger() {
         assert_eq!(Money(123_456).to_string(), "$1,234.56");
         assert_eq!(Money(-1200).to_string(), "-$12.00");
+        assert_eq!(Money(1250) + Money(-300) - Money(50), Money(900));
+        assert_eq!(-Money(5), Money(-5));
+        assert_eq!([Money(1), Money(2)].iter().sum::<Money>(), Money(3));
+        // Whole dollars round half away from zero, in integers (no floating point).
+        assert_eq!(Money(149).to_whole_dollars(), Money(100));
+        assert_eq!(Money(150).to_whole_dollars(), Money(200));
+        assert_eq!(Money(-150).to_whole_dollars(), Money(-200));
+        assert_eq!(Money(-149).to_whole_dollars(), Money(-100));
+        assert_eq!(Money(-5).abs(), Money(5));
         assert_eq!(Money(5).to_string(), "$0.05");
         assert_eq!(Money(100_000_000).to_string(), "$1,000,000.00");
         assert_eq!(Money(-5).plain(), "-0.05");

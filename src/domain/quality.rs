@@ -257,7 +257,7 @@ pub fn earn_back(withhold: Money, results: &[TargetResult]) -> EarnBack {
     EarnBack {
         withhold,
         earn_back: earned,
-        at_risk: Money(withhold.cents() - earned.cents()),
+        at_risk: withhold - earned,
     }
 }
 

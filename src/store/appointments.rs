@@ -29,9 +29,10 @@ pub struct Booking {
 /// correlated seeks on `encounters_contact_kinds`.
 fn logged_columns() -> String {
     let kinds = EncounterKind::CONTACT_KINDS_SQL;
+    let contact = super::row::is_contact("e");
     format!(
         "EXISTS (SELECT 1 FROM live_encounters e WHERE e.client_id = a.client_id
-                 AND e.date = a.date AND e.kind IN {kinds} AND e.status = 'completed'),
+                 AND e.date = a.date AND {contact}),
          EXISTS (SELECT 1 FROM live_encounters e WHERE e.client_id = a.client_id
                  AND e.date = a.date AND e.kind IN {kinds} AND e.status <> 'completed')"
     )

@@ -40,14 +40,7 @@ pub struct FactsRow {
     pub phq9_latest_id: Option<i64>,
 }
 
-/// The contact condition. The kind list is written exactly as the partial index
-/// `encounters_contact_kinds` is declared, so SQLite can use it; the index carries the status.
-fn contact(alias: &str) -> String {
-    format!(
-        "{alias}.status = 'completed' AND {alias}.kind IN {}",
-        EncounterKind::CONTACT_KINDS_SQL
-    )
-}
+use super::row::is_contact as contact;
 
 /// The statement for a filter. Every value is a bound parameter; only the choice of WHERE
 /// fragments varies, so there are at most eight distinct statements to cache.

@@ -93,7 +93,7 @@ impl PanelEntry {
 
     /// The worst severity of the entry's flags.
     pub fn worst(&self) -> Option<Severity> {
-        self.flags.iter().map(|f| f.severity).min()
+        crate::domain::flags::worst(&self.flags)
     }
 }
 

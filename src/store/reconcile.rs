@@ -4,7 +4,7 @@
 
 use super::row::{date, iso, opt_date, word};
 use crate::domain::reconcile::Attributed;
-use crate::domain::{ClientId, ClientStatus, ContractId, EncounterKind, Month};
+use crate::domain::{ClientId, ClientStatus, ContractId, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -74,10 +74,10 @@ pub fn never_engaged(
          WHERE a.contract_id = ?1 AND a.start_date <= ?3
            AND (a.end_date IS NULL OR a.end_date >= ?2)
            AND NOT EXISTS (SELECT 1 FROM live_encounters e WHERE e.client_id = c.id
-                   AND e.status = 'completed' AND e.kind IN {} AND e.date <= ?3)
+                   AND {} AND e.date <= ?3)
          GROUP BY c.id
          ORDER BY MIN(a.start_date), c.id",
-        EncounterKind::CONTACT_KINDS_SQL
+        super::row::is_contact("e")
     ))?;
     let rows = stmt.query_map(
         params![contract.0, iso(month.first_day()), iso(month.last_day())],
@@ -117,7 +117,7 @@ pub struct Unpaid {
 pub fn unpaid_work(conn: &Connection, month: Month) -> Result<Vec<Unpaid>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.external_id, c.name, count(*),
-                COALESCE(SUM(e.status = 'completed' AND e.kind IN {}), 0),
+                COALESCE(SUM({}), 0),
                 COALESCE(SUM(e.minutes), 0), COALESCE(SUM(e.minutes * k.hourly_cost_cents), 0)
          FROM live_encounters e
          JOIN clients c ON c.id = e.client_id
@@ -127,7 +127,7 @@ pub fn unpaid_work(conn: &Connection, month: Month) -> Result<Vec<Unpaid>> {
                    AND a.start_date <= e.date AND (a.end_date IS NULL OR a.end_date >= e.date))
          GROUP BY c.id
          ORDER BY SUM(e.minutes) DESC, c.id",
-        EncounterKind::CONTACT_KINDS_SQL
+        super::row::is_contact("e")
     ))?;
     let rows = stmt.query_map(
         params![iso(month.first_day()), iso(month.last_day())],

@@ -5,6 +5,16 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 use std::str::FromStr;
 
+/// The SQL condition "encounter `alias` is a contact" (SPEC section 4: a completed encounter of
+/// a contact kind). The kind list is written exactly as the partial index
+/// `encounters_contact_kinds` is declared, so SQLite can use it; the index carries the status.
+pub(super) fn is_contact(alias: &str) -> String {
+    format!(
+        "{alias}.status = 'completed' AND {alias}.kind IN {}",
+        crate::domain::EncounterKind::CONTACT_KINDS_SQL
+    )
+}
+
 fn conversion_error(idx: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, message.into())
 }

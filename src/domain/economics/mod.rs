@@ -90,12 +90,12 @@ impl Figures {
         let mut t = Figures::default();
         for r in rows {
             t.member_months += r.member_months;
-            t.gross = Money(t.gross.cents() + r.gross.cents());
-            t.withhold = Money(t.withhold.cents() + r.withhold.cents());
-            t.net = Money(t.net.cents() + r.net.cents());
+            t.gross += r.gross;
+            t.withhold += r.withhold;
+            t.net += r.net;
             t.minutes += r.minutes;
-            t.cost = Money(t.cost.cents() + r.cost.cents());
-            t.margin = Money(t.margin.cents() + r.margin.cents());
+            t.cost += r.cost;
+            t.margin += r.margin;
         }
         t.effective_hourly = effective_hourly(t.gross, t.minutes);
         t

@@ -22,7 +22,7 @@ pub struct Priority {
 impl Priority {
     pub fn of(flags: &[Flag], name: &str, client: ClientId) -> Priority {
         Priority {
-            worst: flags.iter().map(|f| f.severity).min(),
+            worst: super::worst(flags),
             most_overdue: flags.iter().map(|f| f.days_overdue).max().unwrap_or(0),
             name_folded: name.to_lowercase(),
             name: name.to_string(),

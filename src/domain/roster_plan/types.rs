@@ -221,24 +221,20 @@ impl RosterPlan {
     /// Revenue of settled months taken back, as reported: the sum of each member's rounded
     /// figure (a positive amount).
     pub fn clawed_back(&self) -> crate::domain::Money {
-        crate::domain::Money(
-            self.changes
-                .iter()
-                .map(|m| m.settled.gross.round().cents())
-                .filter(|c| *c < 0)
-                .map(|c| -c)
-                .sum(),
-        )
+        self.changes
+            .iter()
+            .map(|m| m.settled.gross.round())
+            .filter(|c| c.cents() < 0)
+            .map(|c| -c)
+            .sum()
     }
 
     /// Revenue of settled months added back or added, as reported.
     pub fn restored(&self) -> crate::domain::Money {
-        crate::domain::Money(
-            self.changes
-                .iter()
-                .map(|m| m.settled.gross.round().cents())
-                .filter(|c| *c > 0)
-                .sum(),
-        )
+        self.changes
+            .iter()
+            .map(|m| m.settled.gross.round())
+            .filter(|c| c.cents() > 0)
+            .sum()
     }
 }

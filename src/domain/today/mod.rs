@@ -100,6 +100,13 @@ pub struct MeasurementsDue {
     pub due_in_2_to_7_days: i64,
 }
 
+impl MeasurementsDue {
+    /// Due today or in the next 7 days (the check-in's "due this week").
+    pub fn due_this_week(&self) -> i64 {
+        self.due_today + self.due_tomorrow + self.due_in_2_to_7_days
+    }
+}
+
 /// The end-of-day check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DaySummary {
@@ -136,7 +143,7 @@ pub struct DaySummary {
 impl DaySummary {
     /// Today's capitation share minus today's cost (negative: today's time cost more).
     pub fn balance(&self) -> Money {
-        Money(self.capitation_today.cents() - self.cost.cents())
+        self.capitation_today - self.cost
     }
 }
 

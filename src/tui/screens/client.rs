@@ -147,7 +147,7 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
                 ]));
             }
             if let Some(rest) = flags.get(shown..).filter(|rest| !rest.is_empty()) {
-                let worst = rest.iter().map(|f| f.severity).min();
+                let worst = crate::domain::flags::worst(rest);
                 let kinds: Vec<&str> = rest.iter().map(|f| f.kind.label()).collect();
                 lines.push(Line::from(vec![
                     Span::styled(
@@ -320,7 +320,7 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         } else {
             ("margin", Role::good)
         };
-        let amount = crate::domain::Money(r.margin.cents().abs());
+        let amount = r.margin.abs();
         lines.push(Line::styled(format!(" {word} {amount}"), t.style(role)));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);

@@ -125,7 +125,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     Cell::from(line)
                 }
             };
-            let worst = e.flags.iter().map(|f| f.severity).min();
+            let worst = e.worst();
             let marker_style = worst.map_or(t.style(Role::text), |s| severity_style(app, s));
             let mut cells = vec![
                 styled(Line::from(Span::styled(

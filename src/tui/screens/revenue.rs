@@ -65,8 +65,7 @@ fn money(m: Money, wide: bool) -> String {
     if wide {
         return m.to_string();
     }
-    let dollars = (m.cents() as f64 / 100.0).round() as i64;
-    Money(dollars * 100)
+    m.to_whole_dollars()
         .to_string()
         .trim_end_matches(".00")
         .to_string()

@@ -54,19 +54,14 @@ fn draw_head(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
                 ),
                 t.style(Role::text),
             ),
-            Span::styled(
-                format!("{word} {}", crate::domain::Money(balance.cents().abs())),
-                t.style(role),
-            ),
+            Span::styled(format!("{word} {}", balance.abs()), t.style(role)),
         ]),
         Line::styled(
             format!(
                 " Measures: {} overdue · {} never · {} due this week · {} others with warnings",
                 day.measurements.overdue,
                 day.measurements.no_baseline,
-                day.measurements.due_today
-                    + day.measurements.due_tomorrow
-                    + day.measurements.due_in_2_to_7_days,
+                day.measurements.due_this_week(),
                 day.clients_with_warnings
             ),
             t.style(Role::muted),

@@ -111,11 +111,4 @@ pub fn statements() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The contact condition; its kind list is written exactly as the partial index
-/// `encounters_contact_kinds` is declared, so SQLite can use it.
-fn contact(alias: &str) -> String {
-    format!(
-        "{alias}.status = 'completed' AND {alias}.kind IN {}",
-        EncounterKind::CONTACT_KINDS_SQL
-    )
-}
+use crate::store::row::is_contact as contact;
