@@ -5,7 +5,7 @@ use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::coding::Coding;
 use crate::domain::fairness::{Care, Fairness};
-use crate::domain::value::{Period, Rate, ValueMeasures};
+use crate::domain::value::{Period, ValueMeasures};
 use crate::domain::{parse_date, text::sanitize};
 use crate::error::{Error, Result};
 use crate::store::clinicians;
@@ -283,105 +283,16 @@ fn print_fairness(f: &Fairness) -> crate::error::Result<()> {
     Ok(())
 }
 
-fn days(value: Option<f64>) -> String {
-    value.map_or("n/a".to_string(), |d| format!("{d:.1} days"))
-}
-
+/// The table of measures (`report::value`), as text.
 fn value_table(c: &ValueMeasures, p: &ValueMeasures) -> Table {
     let mut t = Table::new(&["measure", ">this period", ">previous period", "change"]);
-    let mut rate = |section: &str, name: &str, a: Rate, b: Rate| {
-        let change = match (a.percent(), b.percent()) {
-            (Some(x), Some(y)) => format!("{:+.0} points", x - y),
-            _ => String::new(),
-        };
+    for row in crate::report::value::measure_rows(c, p, &[]) {
         t.row(vec![
-            format!("{section:<15}{name}"),
-            a.to_string(),
-            b.to_string(),
-            change,
+            format!("{:<15}{}", row.section, row.label),
+            row.now.text(),
+            row.before.text(),
+            row.change.text(),
         ]);
-    };
-    rate(
-        "Access",
-        "seen within 14 days",
-        c.access.seen_within_14,
-        p.access.seen_within_14,
-    );
-    rate(
-        "Engagement",
-        "show rate",
-        c.engagement.show_rate,
-        p.engagement.show_rate,
-    );
-    rate(
-        "",
-        "clients contacted",
-        c.engagement.contacted,
-        p.engagement.contacted,
-    );
-    rate(
-        "Outcomes",
-        "clients measured",
-        c.outcomes.measured,
-        p.outcomes.measured,
-    );
-    rate(
-        "",
-        "PHQ-9 response",
-        c.outcomes.response,
-        p.outcomes.response,
-    );
-    rate(
-        "",
-        "PHQ-9 remission",
-        c.outcomes.remission,
-        p.outcomes.remission,
-    );
-    rate(
-        "",
-        "reliable improvement",
-        c.outcomes.reliable_improvement,
-        p.outcomes.reliable_improvement,
-    );
-    rate(
-        "Follow-up",
-        "within 7 days",
-        c.post_discharge.followed_7,
-        p.post_discharge.followed_7,
-    );
-    rate(
-        "",
-        "within 30 days",
-        c.post_discharge.followed_30,
-        p.post_discharge.followed_30,
-    );
-    t.row(vec![
-        "Access         new clients first seen".into(),
-        c.access.first_seen.to_string(),
-        p.access.first_seen.to_string(),
-        String::new(),
-    ]);
-    t.row(vec![
-        "               median days to first contact".into(),
-        days(c.access.median_days_to_first_contact),
-        days(p.access.median_days_to_first_contact),
-        String::new(),
-    ]);
-    let srs = |e: &crate::domain::value::Experience| match e.srs_mean {
-        Some(m) => format!("{m:.1} (n={})", e.srs_count),
-        None => "n/a".to_string(),
-    };
-    t.row(vec![
-        "Experience     SRS mean (alliance)".into(),
-        srs(&c.experience),
-        srs(&p.experience),
-        String::new(),
-    ]);
-    t.row(vec![
-        "Follow-up      acute events".into(),
-        c.post_discharge.events.to_string(),
-        p.post_discharge.events.to_string(),
-        String::new(),
-    ]);
+    }
     t
 }

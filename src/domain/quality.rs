@@ -81,6 +81,16 @@ impl Measure {
         }
     }
 
+    /// The measure's name where no section heads it (a contract's targets): the label, with
+    /// the follow-up measures saying what follows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Followed7 => "7-day follow-up",
+            Measure::Followed30 => "30-day follow-up",
+            other => other.label(),
+        }
+    }
+
     /// What the measure counts, in plain words (the report's definitions).
     pub fn definition(self) -> &'static str {
         match self {

@@ -82,7 +82,7 @@ impl Period {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Access {
     pub first_seen: i64,
     pub median_days_to_first_contact: Option<f64>,
@@ -113,13 +113,13 @@ pub fn access(firsts: &[(NaiveDate, NaiveDate)]) -> Access {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Engagement {
     pub show_rate: Rate,
     pub contacted: Rate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Outcomes {
     pub measured: Rate,
     pub response: Rate,
@@ -151,7 +151,7 @@ pub fn outcomes(measured: Rate, pairs: &[(i64, i64)]) -> Outcomes {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct Experience {
     pub srs_mean: Option<f64>,
     pub srs_count: i64,
@@ -172,7 +172,7 @@ pub fn experience(totals: &[i64]) -> Experience {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct PostDischarge {
     pub events: i64,
     pub followed_7: Rate,
@@ -197,7 +197,7 @@ pub fn post_discharge(events: &[(NaiveDate, Option<NaiveDate>)]) -> PostDischarg
 }
 
 /// The five measures for one period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ValueMeasures {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -2,3 +2,4 @@
 //! figures the store and the domain computed and compute none themselves.
 
 pub mod html;
+pub mod value;

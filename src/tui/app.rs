@@ -309,6 +309,8 @@ pub struct ValueTab {
     pub fairness: Fairness,
     /// The current period's coding self-audit (case-rate episodes by coded severity).
     pub coding: Coding,
+    /// The table of measures, built once from the figures above.
+    pub rows: Vec<crate::report::value::MeasureRow>,
 }
 
 impl App {

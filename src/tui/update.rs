@@ -272,6 +272,7 @@ fn load_value(snap: &Snapshot, app: &App) -> Result<ValueTab> {
     };
     let o = value::overview(snap, Period::default_ending(app.today), app.today, query)?;
     Ok(ValueTab {
+        rows: crate::report::value::measure_rows(&o.current, &o.previous, &o.monthly),
         current: o.current,
         previous: o.previous,
         monthly: o.monthly,

@@ -295,7 +295,7 @@ pub(super) fn scroll_value(app: &mut App, action: Action) {
         return;
     };
     let lines = screens::value::wrapped(screens::value::lower_lines(app, tab), body.width).len();
-    let height = screens::value::lower_height(body) as usize;
+    let height = screens::value::lower_height(body, tab) as usize;
     let mut offset = app.value_scroll;
     scroll(&mut offset, action, lines, height);
     app.value_scroll = offset;

@@ -10,6 +10,7 @@ use crate::domain::fairness::{Care, Fairness};
 use crate::domain::quality::Measure;
 use crate::domain::text::{initials, sanitize};
 use crate::domain::value::{Rate, ValueMeasures};
+use crate::report::value::{Change, Figure, measure_rows};
 use chrono::NaiveDate;
 use std::fmt::Write;
 
@@ -76,68 +77,38 @@ fn rate(r: Rate) -> String {
     }
 }
 
-fn change(now: Rate, before: Rate) -> String {
-    match (now.percent(), before.percent()) {
-        (Some(a), Some(b)) if (a - b).abs() >= 0.5 => {
-            let class = if a > b { "up" } else { "down" };
-            format!("<span class=\"{class}\">{:+.0} points</span>", a - b)
-        }
-        (Some(_), Some(_)) => "same".into(),
-        _ => String::new(),
+fn change(c: Change) -> String {
+    match c {
+        Change::Up(_) => format!("<span class=\"up\">{}</span>", c.text()),
+        Change::Down(_) => format!("<span class=\"down\">{}</span>", c.text()),
+        other => other.text(),
+    }
+}
+
+fn figure(f: Figure) -> String {
+    match f {
+        Figure::Rate(r) => rate(r),
+        Figure::Mean { mean: Some(m), n } => format!("{m:.1} <span class=\"note\">(n={n})</span>"),
+        other => escape(&other.text()),
     }
 }
 
 fn measures(out: &mut String, o: &ValuePage) {
     out.push_str("<h2>The measures</h2>\n<table>\n<thead><tr><th></th><th>measure</th><th class=\"num\">this period</th><th class=\"num\">previous period</th><th class=\"num\">change</th><th>12 months</th></tr></thead>\n<tbody>\n");
-    let mut last_section = "";
-    for m in Measure::ALL {
-        let section = if m.section() == last_section {
-            ""
-        } else {
-            m.section()
-        };
-        last_section = m.section();
-        let trend: Vec<Option<f64>> = o.monthly.iter().map(|v| m.of(v).percent()).collect();
+    for row in measure_rows(o.current, o.previous, o.monthly) {
+        let trend = row.trend.as_deref().map_or(String::new(), |t| {
+            chart::trend(t, &format!("{} by month, last 12 months", row.label))
+        });
         let _ = writeln!(
             out,
-            "<tr><td class=\"section\">{section}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            m.label(),
-            rate(m.of(o.current)),
-            rate(m.of(o.previous)),
-            change(m.of(o.current), m.of(o.previous)),
-            chart::trend(&trend, &format!("{} by month, last 12 months", m.label()))
+            "<tr><td class=\"section\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{trend}</td></tr>",
+            row.section,
+            row.label,
+            figure(row.now),
+            figure(row.before),
+            change(row.change),
         );
     }
-    let srs = |v: &ValueMeasures| match v.experience.srs_mean {
-        Some(mean) => format!(
-            "{mean:.1} <span class=\"note\">(n={})</span>",
-            v.experience.srs_count
-        ),
-        None => "n/a".into(),
-    };
-    let srs_trend: Vec<Option<f64>> = o
-        .monthly
-        .iter()
-        .map(|v| v.experience.srs_mean.map(|m| m * 2.5))
-        .collect();
-    let _ = writeln!(
-        out,
-        "<tr><td class=\"section\">Experience</td><td>SRS mean (of 40)</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\"></td><td>{}</td></tr>",
-        srs(o.current),
-        srs(o.previous),
-        chart::trend(&srs_trend, "SRS mean by month, last 12 months")
-    );
-    let median = |v: &ValueMeasures| {
-        v.access
-            .median_days_to_first_contact
-            .map_or("n/a".to_string(), |d| format!("{d:.1} days"))
-    };
-    let _ = writeln!(
-        out,
-        "<tr><td class=\"section\">Access</td><td>median wait to a first contact</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td></td><td></td></tr>",
-        median(o.current),
-        median(o.previous)
-    );
     out.push_str("</tbody>\n</table>\n");
 }
 

@@ -6,7 +6,7 @@
 
 use super::super::app::{App, ContractsTab};
 use super::super::theme::Role;
-use crate::domain::quality::{Measure, TargetResult};
+use crate::domain::quality::TargetResult;
 use crate::domain::text::sanitize;
 use crate::domain::{Contract, ContractModel};
 use crate::store::contract_report::ContractReport;
@@ -15,21 +15,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-/// A measure as the value tab names it.
-pub fn measure_name(m: Measure) -> &'static str {
-    match m {
-        Measure::SeenWithin14 => "seen in 14 days",
-        Measure::ShowRate => "show rate",
-        Measure::Contacted => "clients contacted",
-        Measure::Measured => "clients measured",
-        Measure::Response => "PHQ-9 response",
-        Measure::Remission => "PHQ-9 remission",
-        Measure::ReliableImprovement => "reliably improved",
-        Measure::Followed7 => "follow-up 7 days",
-        Measure::Followed30 => "follow-up 30 days",
-    }
-}
 
 /// "met", "not met: 2 more contacted would meet it", "n/a: no one to count yet", with its role.
 fn verdict(t: &TargetResult) -> (String, Role) {
@@ -154,7 +139,7 @@ fn contract_lines(app: &App, r: &ContractReport, width: u16) -> Vec<Line<'static
     }
     lines.push(Line::styled(
         format!(
-            "   targets   {:<18} {:>13} {:>6} {:>7} {:>6}",
+            "   targets   {:<20} {:>13} {:>6} {:>7} {:>6}",
             "measure", "n of N", "rate", "target", "weight"
         ),
         t.style(Role::muted),
@@ -174,8 +159,8 @@ fn contract_lines(app: &App, r: &ContractReport, width: u16) -> Vec<Line<'static
             .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
         let figures = Span::styled(
             format!(
-                "{:<18} {:>13} {:>6} {:>7} {:>6}",
-                measure_name(target.target.measure),
+                "{:<20} {:>13} {:>6} {:>7} {:>6}",
+                target.target.measure.name(),
                 format!("{} of {}", target.rate.n, target.rate.of),
                 rate,
                 format!("≥ {}", target.target.at_least),

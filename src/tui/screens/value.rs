@@ -7,7 +7,7 @@ use super::super::app::{App, ValueTab};
 use super::super::theme::Role;
 use crate::domain::coding::{Coding, Counts};
 use crate::domain::text::sanitize;
-use crate::domain::value::{Rate, ValueMeasures};
+use crate::report::value::Change;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -26,61 +26,6 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .collect()
 }
 
-/// One measure: its name, how to read it from a period's figures, and whether higher is better.
-struct Measure {
-    section: &'static str,
-    name: &'static str,
-    rate: fn(&ValueMeasures) -> Rate,
-}
-
-const MEASURES: &[Measure] = &[
-    Measure {
-        section: "Access",
-        name: "seen in 14 days",
-        rate: |v| v.access.seen_within_14,
-    },
-    Measure {
-        section: "Engagement",
-        name: "show rate",
-        rate: |v| v.engagement.show_rate,
-    },
-    Measure {
-        section: "",
-        name: "clients contacted",
-        rate: |v| v.engagement.contacted,
-    },
-    Measure {
-        section: "Outcomes",
-        name: "clients measured",
-        rate: |v| v.outcomes.measured,
-    },
-    Measure {
-        section: "",
-        name: "PHQ-9 response",
-        rate: |v| v.outcomes.response,
-    },
-    Measure {
-        section: "",
-        name: "PHQ-9 remission",
-        rate: |v| v.outcomes.remission,
-    },
-    Measure {
-        section: "",
-        name: "reliably improved",
-        rate: |v| v.outcomes.reliable_improvement,
-    },
-    Measure {
-        section: "Follow-up",
-        name: "follow-up 7 days",
-        rate: |v| v.post_discharge.followed_7,
-    },
-    Measure {
-        section: "",
-        name: "follow-up 30 days",
-        rate: |v| v.post_discharge.followed_30,
-    },
-];
-
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let Some(tab) = &app.value else {
@@ -92,7 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [title, table, rest] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(MEASURES.len() as u16 + 4),
+        Constraint::Length(measures_height(tab)),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -127,54 +72,33 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     let t = &app.theme;
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
-    let mut rows: Vec<Row> = MEASURES
+    let rows: Vec<Row> = tab
+        .rows
         .iter()
         .map(|m| {
-            let now = (m.rate)(&tab.current);
-            let before = (m.rate)(&tab.previous);
-            let trend: Vec<Option<f64>> =
-                tab.monthly.iter().map(|v| (m.rate)(v).percent()).collect();
-            let change = match (now.percent(), before.percent()) {
-                (Some(a), Some(b)) if (a - b).abs() >= 0.5 => {
-                    let role = if a > b { Role::good } else { Role::warning };
-                    Cell::from(
-                        Line::styled(format!("{:+.0} pts", a - b), t.style(role)).right_aligned(),
-                    )
+            let change = match m.change {
+                c @ (Change::Up(_) | Change::Down(_)) => {
+                    let role = if matches!(c, Change::Up(_)) {
+                        Role::good
+                    } else {
+                        Role::warning
+                    };
+                    Cell::from(Line::styled(c.text(), t.style(role)).right_aligned())
                 }
-                (Some(_), Some(_)) => right("same".into()),
-                _ => right(String::new()),
+                other => right(other.text()),
             };
+            let trend = m.trend.as_deref().map(sparkline).unwrap_or_default();
             Row::new(vec![
                 Cell::from(Line::styled(m.section, t.style(Role::accent))),
-                Cell::from(m.name),
-                right(now.to_string()),
-                right(before.to_string()),
+                Cell::from(m.label),
+                right(m.now.text()),
+                right(m.before.text()),
                 change,
-                Cell::from(Line::styled(sparkline(&trend), t.style(Role::info))),
+                Cell::from(Line::styled(trend, t.style(Role::info))),
             ])
             .style(t.style(Role::text))
         })
         .collect();
-    let srs = |v: &ValueMeasures| match v.experience.srs_mean {
-        Some(m) => format!("{m:.1} (n={})", v.experience.srs_count),
-        None => "n/a".into(),
-    };
-    let srs_trend: Vec<Option<f64>> = tab
-        .monthly
-        .iter()
-        .map(|v| v.experience.srs_mean.map(|m| m * 2.5))
-        .collect();
-    rows.push(
-        Row::new(vec![
-            Cell::from(Line::styled("Experience", t.style(Role::accent))),
-            Cell::from("SRS mean (of 40)"),
-            right(srs(&tab.current)),
-            right(srs(&tab.previous)),
-            right(String::new()),
-            Cell::from(Line::styled(sparkline(&srs_trend), t.style(Role::info))),
-        ])
-        .style(t.style(Role::text)),
-    );
     let table = Table::new(
         rows,
         [
@@ -184,7 +108,7 @@ fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
             Constraint::Fill(1),
             Constraint::Length(19),
             Constraint::Length(19),
-            Constraint::Length(8),
+            Constraint::Length(10),
             Constraint::Length(12),
         ],
     )
@@ -204,30 +128,22 @@ fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
 }
 
 /// Rows of the value tab's lower part (fairness, coding) in a body of this size.
-pub fn lower_height(body: Rect) -> u16 {
-    body.height.saturating_sub(2 + MEASURES.len() as u16 + 4)
+pub fn lower_height(body: Rect, tab: &ValueTab) -> u16 {
+    body.height.saturating_sub(2 + measures_height(tab))
+}
+
+/// The table of measures: a header, its rows and a blank line under it.
+fn measures_height(tab: &ValueTab) -> u16 {
+    tab.rows.len() as u16 + 2
 }
 
 /// The lower part's lines: access counts that are not rates, the fairness self-audit (is
 /// capitation pushing time away from the clients who need it most?) and the coding self-audit.
 pub fn lower_lines(app: &App, tab: &ValueTab) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let c = &tab.current;
-    let median = c
-        .access
-        .median_days_to_first_contact
-        .map_or("n/a".to_string(), |d| format!("{d:.1} days"));
     let f = &tab.fairness;
     let per = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}"));
     let mut lines = vec![
-        Line::styled(
-            format!(
-                " {} new clients first seen (median {median} from joining) · {} acute events in the period",
-                c.access.first_seen, c.post_discharge.events
-            ),
-            t.style(Role::text),
-        ),
-        Line::raw(""),
         Line::styled(
             " Fairness: care per member month by baseline PHQ-9 band (capitated days only)",
             t.style(Role::header),
