@@ -1,5 +1,6 @@
 //! The foundation's command line through the real binary: every command works on a fresh
 //! database, and every kind of bad input is refused with one line, exit 1, nothing written.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -2,6 +2,7 @@
 //! refusals that write nothing; and the proof that a voided record counts for nothing — every
 //! report of a practice with records entered and then voided equals the same practice built
 //! without them.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 

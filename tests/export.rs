@@ -2,6 +2,7 @@
 //! hostile cells, are private and audited, and never carry passphrase hashes; backups taken while
 //! another process writes are consistent; restores check the file first, keep the old database,
 //! and replace the practice in one transaction even while another connection has it open.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::{Practice, dump};

@@ -1,6 +1,7 @@
 //! The fairness self-audit through the real binary (`report value`, text and JSON) on a small
 //! hand-built practice where the client with severe depression gets less time per member month
 //! than the client with minimal symptoms — every figure worked out by hand.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -1,6 +1,7 @@
 //! `caseload flags` and `client show` through the real binary: a small practice built only with
 //! the CLI, compared field by field with what SPEC section 4 says it must show; and the demo
 //! practice, which must show every kind of flag.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

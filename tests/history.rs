@@ -1,6 +1,7 @@
 //! History from a spreadsheet through the real binary: encounters and measurements accepted
 //! row by row as `log` and `measure` accept them, every bad line listed, nothing written on
 //! refusal, and a second import of the same file adding nothing.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -3,6 +3,7 @@
 //! loses a write it had acknowledged. The writer is this test binary re-run as a child
 //! (`child_writer`, ignored in normal runs), so no helper ships in the product; the CLI itself
 //! is exercised by the `caseload log` race below.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 use caseload::domain::{ClientId, ClinicianId, EncounterKind, EncounterStatus, Money, Role, Tier};
 use caseload::store::{Store, audit, clients, clinicians, encounters};

@@ -1,6 +1,7 @@
 //! No command may destroy, half-write or silently change data (issue 11): what a command must
 //! refuse, shown through the real binary, with the database compared byte for byte (or table by
 //! table) before and after.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 

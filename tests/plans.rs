@@ -1,6 +1,7 @@
 //! Closing the loop (SPEC sections 10 and 11) through the real binary: booking (one, a series,
 //! a clash), the agenda with each state at its boundaries, cancelling and moving, flags and the
 //! check-in knowing the plan, and reviews that sign off or snooze a flag.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 

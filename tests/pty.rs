@@ -1,5 +1,6 @@
 //! The real binary in a real pseudo-terminal: open the panel, look, press keys, quit, and check
 //! the terminal was restored and no hostile bytes from client names reached it.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

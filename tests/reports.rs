@@ -2,6 +2,7 @@
 //! would: the HTML value report makes no request of any kind and renders in a real browser
 //! (headless Chromium, network blocked, when it is installed); the FHIR bundle has the
 //! structure, value sets and references an EHR expects, and leaves voided records out.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! contract model (capitation first-of-month, capitation daily, case rate), two clinicians at
 //! different costs, a rate change on each contract, an ended attribution, overlapping
 //! attributions to two contracts, a half cent that rounds up once.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -1,6 +1,7 @@
 //! Payer rosters through the real binary: golden files accepted or refused with the right line
 //! numbers (and nothing written on refusal), a month-to-month sequence with member months
 //! checked before and after, re-imports that write nothing, and reconciliation.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

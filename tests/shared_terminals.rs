@@ -1,6 +1,7 @@
 //! Shared terminals through the real binary: passphrases, roles on the command line, the
 //! audit trail (one row per action kind, tamper detection by `audit verify`), and the
 //! no-echo passphrase prompt in a pseudo-terminal.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use assert_cmd::Command;

@@ -1,6 +1,7 @@
 //! `caseload today` through the real binary on a small hand-built practice (today is Monday
 //! 2026-11-23): the JSON field by field, `--as` for one clinician's panel, roles with
 //! passphrases, and the text fitting one screen.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -1,5 +1,6 @@
 //! `caseload report value` through the real binary on a small hand-built practice whose every
 //! figure is worked out by hand (SPEC section 7), including each boundary the issue names.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -2,6 +2,7 @@
 //! maintenance code, then the same change file again (which writes nothing); dry runs and JSON;
 //! every malformed fixture refused with its segment and the database untouched; reconciliation
 //! reading an 834 import as a roster; and names in capitals matching the practice's clients.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
 use common::Practice;

@@ -6,7 +6,7 @@
 use super::args::Cli;
 use super::secret;
 use crate::domain::access::{self, Action, Ownership};
-use crate::domain::{Client, ClientId, Clinician, ClinicianId, parse_date};
+use crate::domain::{Client, Clinician, ClinicianId, parse_date};
 use crate::error::{Error, Result};
 use crate::store::auth::{self, Purpose, Session};
 use crate::store::{Actor, Store, access as gate, clients, clinicians};
@@ -253,9 +253,5 @@ impl Context {
             client.id,
         )?;
         self.store.read(|c| clinicians::get(c, id))
-    }
-
-    pub fn client_by_id(&self, id: ClientId) -> Result<Client> {
-        self.store.read(|c| clients::get(c, id))
     }
 }

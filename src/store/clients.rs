@@ -220,18 +220,6 @@ pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) ->
     Ok(())
 }
 
-pub fn set_clinician(tx: &Tx, id: ClientId, clinician: Option<ClinicianId>) -> Result<()> {
-    tx.prepare_cached("UPDATE clients SET clinician_id = ?1 WHERE id = ?2")?
-        .execute(params![clinician.map(|c| c.0), id.0])?;
-    let to = clinician.map_or("none".to_string(), |c| c.to_string());
-    tx.audit(
-        "client.clinician",
-        Some(id),
-        &format!("primary clinician -> {to}"),
-    )?;
-    Ok(())
-}
-
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?)
 }

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: run the real binary on a temporary database with a
 //! fixed today, build a practice with the commands every test needs, and dump every table to
 //! prove a refused command wrote nothing.
+#![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 #![allow(dead_code)]
 
 use assert_cmd::Command;

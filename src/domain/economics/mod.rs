@@ -43,15 +43,6 @@ impl Tally {
         self.cost += Exact::minute_cents(minutes_times_hourly_cents);
     }
 
-    /// Adds another tally.
-    pub fn absorb(&mut self, other: &Tally) {
-        self.member_months += other.member_months;
-        self.gross += other.gross;
-        self.withhold += other.withhold;
-        self.minutes += other.minutes;
-        self.cost += other.cost;
-    }
-
     /// The reported figures: each computed exactly from the sums, then rounded once. (So net
     /// can differ by a cent from the rounded gross minus the rounded withhold.)
     pub fn figures(&self) -> Figures {

@@ -133,10 +133,6 @@ impl MemberChange {
     pub fn attribution(&self) -> Option<(NaiveDate, Option<NaiveDate>)> {
         self.spans.iter().rev().find_map(SpanChange::after)
     }
-
-    pub fn changes_dates(&self) -> bool {
-        !self.spans.is_empty()
-    }
 }
 
 /// A member as the roster gave them, kept with the import (for reconciliation).
