@@ -3,26 +3,25 @@
 
 mod client;
 mod plans;
+mod view;
 
 pub use client::{ClientView, ListFocus, Selected};
 pub use plans::{AgendaView, ContractsTab, monday_of};
+pub use view::UserView;
 
 use super::action::Tab;
 use super::form::Form;
 use super::keymap::Layer;
 use super::layout;
 use super::theme::Theme;
-use super::undo::Done;
 use crate::domain::coding::Coding;
 use crate::domain::corrections::RecordKind;
 use crate::domain::fairness::Fairness;
 use crate::domain::flags::FlagKind;
-use crate::domain::today::DaySummary;
 use crate::domain::value::ValueMeasures;
 use crate::domain::{ClientId, ClinicianId, Role, text};
 use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
-use crate::store::revenue::RevenueReport;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::time::Instant;
 
@@ -220,13 +219,9 @@ impl Clock {
 
 pub struct App {
     pub today: NaiveDate,
-    pub tab: Tab,
-    pub client: Option<ClientView>,
-    pub modal: Option<Modal>,
-    pub panel: PanelView,
-    pub privacy: bool,
+    /// Everything the signed-in clinician has on screen; replaced whole when another signs in.
+    pub view: UserView,
     pub theme: Theme,
-    pub notice: Option<(String, Level)>,
     /// Terminal size, kept so scrolling knows the page height.
     pub size: (u16, u16),
     pub quit: bool,
@@ -243,38 +238,15 @@ pub struct App {
     pub idle_minutes: u32,
     pub clock: Clock,
     pub last_activity: Instant,
-    /// The revenue tab's report, loaded when the tab is shown and dropped when data changes.
-    pub revenue: Option<RevenueReport>,
-    /// First month row shown on the revenue tab.
-    pub revenue_scroll: usize,
-    /// Whether the revenue tab shows the contracts (`c`) rather than the months.
-    pub show_contracts: bool,
     /// Where `H` on the Value tab writes the HTML report (caseload's data folder).
     pub reports_dir: Option<std::path::PathBuf>,
-    /// The contracts view, loaded when it is shown and dropped when data changes.
-    pub contracts: Option<ContractsTab>,
-    /// First line of the contracts view shown.
-    pub contracts_scroll: usize,
-    /// The value tab's figures, loaded when the tab is shown and dropped when data changes.
-    pub value: Option<ValueTab>,
-    /// First line shown of the value tab's lower part (fairness and coding).
-    pub value_scroll: usize,
-    /// The agenda's week and its appointments.
-    pub agenda: AgendaView,
-    /// The end-of-day check-in (the same summary `caseload today` prints).
-    pub day: Option<DaySummary>,
-    /// The selected row of the Today tab's "needs you" list.
-    pub day_selected: usize,
-    /// What this session logged and corrected, oldest first, for `u` to take back. Only the
-    /// clinician who made the changes can undo them: another user starts with none.
-    pub history: Vec<Done>,
 }
 
 impl App {
     /// The Today tab's selectable clients, in the order shown: critical first, then due today,
     /// tomorrow, and in the next days (each client once).
     pub fn day_items(&self) -> Vec<(ClientId, String)> {
-        let Some(day) = &self.day else {
+        let Some(day) = &self.view.day else {
             return Vec::new();
         };
         let mut items: Vec<(ClientId, String)> = Vec::new();
@@ -317,13 +289,8 @@ impl App {
     pub fn new(today: NaiveDate, theme: Theme, viewer: Viewer) -> App {
         App {
             today,
-            tab: Tab::Panel,
-            client: None,
-            modal: None,
-            panel: PanelView::new(),
-            privacy: false,
+            view: UserView::new(today),
             theme,
-            notice: None,
             size: (80, 24),
             quit: false,
             viewer,
@@ -335,41 +302,14 @@ impl App {
             idle_minutes: 5,
             clock: Clock::now(),
             last_activity: Instant::now(),
-            revenue: None,
-            revenue_scroll: 0,
-            show_contracts: false,
             reports_dir: None,
-            contracts: None,
-            contracts_scroll: 0,
-            value: None,
-            value_scroll: 0,
-            agenda: AgendaView::new(today),
-            day: None,
-            day_selected: 0,
-            history: Vec::new(),
         }
     }
 
     /// Forgets everything one user did on screen (search, selection, forms, open client), so
     /// the next user starts fresh.
     pub fn reset_for_new_user(&mut self) {
-        self.tab = Tab::Panel;
-        self.client = None;
-        self.modal = None;
-        self.panel = PanelView::new();
-        self.privacy = false;
-        self.notice = None;
-        self.revenue = None;
-        self.revenue_scroll = 0;
-        self.show_contracts = false;
-        self.contracts = None;
-        self.contracts_scroll = 0;
-        self.value = None;
-        self.value_scroll = 0;
-        self.agenda = AgendaView::new(self.today);
-        self.day = None;
-        self.day_selected = 0;
-        self.history.clear();
+        self.view = UserView::new(self.today);
     }
 
     /// The layers that take keys, bottom to top.
@@ -383,7 +323,7 @@ impl App {
             return vec![Layer::Lock];
         }
         let mut layers = vec![Layer::Global];
-        layers.push(match (&self.client, self.tab) {
+        layers.push(match (&self.view.client, self.view.tab) {
             (Some(_), _) => Layer::Client,
             (None, Tab::Panel) => Layer::Panel,
             (None, Tab::Today) => Layer::Today,
@@ -391,10 +331,10 @@ impl App {
             (None, Tab::Value) => Layer::Value,
             (None, Tab::Agenda) => Layer::Agenda,
         });
-        if self.client.is_none() && self.tab == Tab::Panel && self.panel.filtering {
+        if self.view.client.is_none() && self.view.tab == Tab::Panel && self.view.panel.filtering {
             layers.push(Layer::Filter);
         }
-        match &self.modal {
+        match &self.view.modal {
             Some(Modal::Help { .. }) => layers.push(Layer::Help),
             Some(Modal::Form(_)) => layers.push(Layer::Form),
             Some(Modal::Confirm(_)) => layers.push(Layer::Confirm),
@@ -407,7 +347,7 @@ impl App {
 
     /// A client's name as it may be shown: sanitised, and as initials in privacy mode.
     pub fn display_name(&self, name: &str) -> String {
-        if self.privacy {
+        if self.view.privacy {
             text::initials(name)
         } else {
             text::sanitize(name)
@@ -416,7 +356,9 @@ impl App {
 
     /// Whether the panel shows several clinicians' clients (then it has a clinician column).
     pub fn shows_several_clinicians(&self) -> bool {
-        self.viewer.sees_everyone() && self.panel.clinician.is_none() && self.clinicians.len() > 1
+        self.viewer.sees_everyone()
+            && self.view.panel.clinician.is_none()
+            && self.clinicians.len() > 1
     }
 
     pub fn clinician_name(&self, id: Option<ClinicianId>) -> String {
@@ -425,10 +367,10 @@ impl App {
     }
 
     pub fn info(&mut self, message: impl Into<String>) {
-        self.notice = Some((message.into(), Level::Info));
+        self.view.notice = Some((message.into(), Level::Info));
     }
 
     pub fn error(&mut self, message: impl Into<String>) {
-        self.notice = Some((message.into(), Level::Error));
+        self.view.notice = Some((message.into(), Level::Error));
     }
 }

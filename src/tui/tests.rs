@@ -171,6 +171,7 @@ pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 
 pub fn open(app: &mut App, store: &mut Store, name: &str) -> ClientId {
     let id = app
+        .view
         .panel
         .entries
         .iter()
@@ -296,15 +297,15 @@ fn logging_a_contact_from_the_form_writes_once_and_reloads() {
     let id = open(&mut app, &mut store, "Bo Diaz");
     let before = store.read(|c| encounters::for_client(c, id)).unwrap().len();
     keys(&mut app, &mut store, "c");
-    assert!(matches!(app.modal, Some(Modal::Form(_))));
+    assert!(matches!(app.view.modal, Some(Modal::Form(_))));
     keys(&mut app, &mut store, "\n");
-    assert!(app.modal.is_none(), "{:?}", app.notice);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.notice);
     let after = store.read(|c| encounters::for_client(c, id)).unwrap();
     assert_eq!(after.len(), before + 1);
     assert_eq!(after[0].kind, EncounterKind::Session);
     assert_eq!(after[0].minutes, 50);
     assert_eq!(after[0].date, d(TODAY));
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(
         view.record.encounters.len(),
         before + 1,
@@ -319,6 +320,7 @@ fn logging_a_contact_clears_the_never_seen_flag() {
     let mut app = app(&mut store, 100, 30);
     let flags_of = |app: &App| -> Vec<FlagKind> {
         let e = app
+            .view
             .panel
             .entries
             .iter()
@@ -338,7 +340,7 @@ fn logging_a_contact_clears_the_never_seen_flag() {
         "{:?}",
         flags_of(&app)
     );
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     let on_screen: Vec<FlagKind> = view
         .entry
         .as_ref()
@@ -356,7 +358,7 @@ fn logging_a_contact_clears_the_never_seen_flag() {
         "a first contact without a measurement: no baseline"
     );
     keys(&mut app, &mut store, "m120000000\n");
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert!(
         view.entry.as_ref().unwrap().flags.is_empty(),
         "{:?}",
@@ -374,7 +376,7 @@ fn escape_cancels_a_form_without_writing() {
         .unwrap()
         .len();
     keys(&mut app, &mut store, "m123012301\u{1b}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert_eq!(
         store
             .read(|c| measurements::for_client(c, id))
@@ -400,7 +402,7 @@ fn discharge_asks_first_and_then_removes_from_the_active_panel() {
         crate::domain::ClientStatus::Discharged
     );
     keys(&mut app, &mut store, "\u{1b}");
-    assert!(!app.panel.entries.iter().any(|e| e.client.id == id));
+    assert!(!app.view.panel.entries.iter().any(|e| e.client.id == id));
     // `a` shows discharged clients too; `d` on one offers to readmit.
     keys(&mut app, &mut store, "a");
     update::open_client(&mut app, &mut store, id).unwrap();
@@ -420,11 +422,11 @@ fn tabs_switch_by_number_and_tab_key() {
     let mut store = practice();
     let mut app = app(&mut store, 100, 30);
     keys(&mut app, &mut store, "2");
-    assert_eq!(app.tab, Tab::Today);
+    assert_eq!(app.view.tab, Tab::Today);
     keys(&mut app, &mut store, "\t");
-    assert_eq!(app.tab, Tab::Revenue);
+    assert_eq!(app.view.tab, Tab::Revenue);
     update::update(&mut app, &mut store, Action::PrevTab);
-    assert_eq!(app.tab, Tab::Today);
+    assert_eq!(app.view.tab, Tab::Today);
     keys(&mut app, &mut store, "q");
     assert!(app.quit);
 }
@@ -440,7 +442,7 @@ fn another_process_writing_is_picked_up_on_the_next_tick() {
     let mut store = Store::open(&path).unwrap();
     let mut app = app(&mut store, 100, 30);
     keys(&mut app, &mut store, "j");
-    let selected = app.panel.selected_entry().unwrap().client.id;
+    let selected = app.view.panel.selected_entry().unwrap().client.id;
     let mut other = Store::open(&path).unwrap();
     other
         .write(|tx| {
@@ -458,11 +460,11 @@ fn another_process_writing_is_picked_up_on_the_next_tick() {
             )
         })
         .unwrap();
-    let before = app.panel.entries.len();
+    let before = app.view.panel.entries.len();
     update::update(&mut app, &mut store, Action::Tick);
-    assert_eq!(app.panel.entries.len(), before + 1);
+    assert_eq!(app.view.panel.entries.len(), before + 1);
     assert_eq!(
-        app.panel.selected_entry().unwrap().client.id,
+        app.view.panel.selected_entry().unwrap().client.id,
         selected,
         "the selection stays put"
     );

@@ -12,7 +12,8 @@ use crate::store::{Store, audit, encounters, measurements};
 use ratatui::style::Modifier;
 
 fn flags_of(app: &App, id: ClientId) -> Vec<FlagKind> {
-    app.panel
+    app.view
+        .panel
         .entries
         .iter()
         .find(|e| e.client.id == id)
@@ -32,7 +33,7 @@ fn corrections_audited(store: &Store) -> Vec<(String, String)> {
 }
 
 fn selected_encounter(app: &App) -> EncounterId {
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     view.record.encounters[view.encounters.selected().unwrap()].id
 }
 
@@ -56,9 +57,9 @@ fn a_voided_encounter_is_dimmed_struck_and_its_reason_shown() {
     app.clock.utc = "2026-11-23T16:05:00Z".parse().unwrap();
     // The intake of 2026-06-02 is the second encounter (newest first).
     keys(&mut app, &mut store, "jx");
-    assert!(matches!(&app.modal, Some(Modal::Form(f)) if f.title() == "Void a record"));
+    assert!(matches!(&app.view.modal, Some(Modal::Form(f)) if f.title() == "Void a record"));
     keys(&mut app, &mut store, "logged for the wrong client\n");
-    assert!(app.modal.is_none(), "{:?}", app.notice);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.notice);
     let intake = store
         .read(|c| encounters::for_client(c, ann))
         .unwrap()
@@ -126,11 +127,11 @@ fn the_two_lists_take_the_selection_in_turn() {
     let mut store = practice();
     let mut app = app(&mut store, 120, 40);
     open(&mut app, &mut store, "Ann Lee");
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(view.focus, ListFocus::Encounters);
     assert_eq!(view.encounters.selected(), Some(0));
     keys(&mut app, &mut store, "]j");
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(view.focus, ListFocus::Measurements);
     assert_eq!(view.measurements.selected(), Some(1));
     assert_eq!(
@@ -139,12 +140,12 @@ fn the_two_lists_take_the_selection_in_turn() {
         "the other list keeps its place"
     );
     keys(&mut app, &mut store, "jjjj[");
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(view.measurements.selected(), Some(2), "stops at the oldest");
     assert_eq!(view.focus, ListFocus::Encounters);
     // Enter shows the selected measurement in full: its items.
     keys(&mut app, &mut store, "]k\n");
-    assert!(matches!(app.modal, Some(Modal::Details { .. })));
+    assert!(matches!(app.view.modal, Some(Modal::Details { .. })));
     let text = screen_text(&draw(&app, 120, 40));
     assert!(
         text.contains("PHQ-9 measurement 2")
@@ -157,7 +158,7 @@ fn the_two_lists_take_the_selection_in_turn() {
         "{text}"
     );
     keys(&mut app, &mut store, "\u{1b}");
-    assert!(app.modal.is_none() && app.client.is_some());
+    assert!(app.view.modal.is_none() && app.view.client.is_some());
 }
 
 #[test]
@@ -167,8 +168,8 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
     open(&mut app, &mut store, "Ann Lee");
     let id = selected_encounter(&app);
     keys(&mut app, &mut store, "e");
-    let Some(Modal::Form(form)) = &app.modal else {
-        panic!("no form: {:?}", app.notice);
+    let Some(Modal::Form(form)) = &app.view.modal else {
+        panic!("no form: {:?}", app.view.notice);
     };
     assert_eq!(form.title(), "Correct a contact");
     let screen = screen_text(&draw(&app, 100, 30));
@@ -178,7 +179,7 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
     );
     // kind → status → date → minutes: the first digit replaces the stored 50.
     keys(&mut app, &mut store, "\t\t\t45\t\tsaid 50, was 45\n");
-    assert!(app.modal.is_none(), "{:?}", app.modal);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.modal);
     let e = store.read(|c| encounters::get(c, id)).unwrap();
     assert_eq!(e.minutes, 45);
     assert_eq!(e.voided, None);
@@ -190,7 +191,7 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
             && audited[0].1.contains("reason: said 50, was 45"),
         "{audited:?}"
     );
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(view.record.encounters[0].minutes, 45, "the screen reloaded");
     assert_eq!(selected_encounter(&app), id, "and kept the selection");
 
@@ -207,18 +208,19 @@ fn e_amends_an_encounters_minutes_with_an_audited_reason_and_u_puts_them_back() 
         audited[1].1.contains("minutes 45 → 50") && audited[1].1.contains("undo in caseload"),
         "{audited:?}"
     );
-    let (notice, _) = app.notice.clone().unwrap();
+    let (notice, _) = app.view.notice.clone().unwrap();
     assert!(
         notice.contains("Undone, old values back: the correction of encounter of 2026-11-12"),
         "{notice}"
     );
     keys(&mut app, &mut store, "u");
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.starts_with("Nothing left to undo")),
         "{:?}",
-        app.notice
+        app.view.notice
     );
     assert_eq!(corrections_audited(&store).len(), 2);
 }
@@ -231,15 +233,16 @@ fn escape_cancels_an_edit_and_a_void_writing_nothing() {
     let before = store.read(|c| encounters::for_client(c, ann)).unwrap();
     let audit_before = store.read(|c| audit::recent(c, 1000)).unwrap().len();
     keys(&mut app, &mut store, "e\t\t\t45\t\ttypo\u{1b}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     keys(&mut app, &mut store, "xwrong client\u{1b}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m == "Cancelled; nothing was changed"),
         "{:?}",
-        app.notice
+        app.view.notice
     );
     assert_eq!(
         store.read(|c| encounters::for_client(c, ann)).unwrap(),
@@ -251,7 +254,8 @@ fn escape_cancels_an_edit_and_a_void_writing_nothing() {
     );
     keys(&mut app, &mut store, "u");
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.starts_with("Nothing left to undo")),
         "a cancelled form leaves nothing to undo"
@@ -265,7 +269,7 @@ fn a_correction_is_checked_as_on_entry_and_needs_a_reason() {
     let ann = open(&mut app, &mut store, "Ann Lee");
     let before = store.read(|c| encounters::for_client(c, ann)).unwrap();
     keys(&mut app, &mut store, "e\t\t\t45\n");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form stays open");
     };
     assert!(
@@ -282,7 +286,7 @@ fn a_correction_is_checked_as_on_entry_and_needs_a_reason() {
     );
     // Changing nothing is refused by the store, shown in the form like an entry error.
     keys(&mut app, &mut store, "\u{1b}e\t\t\t\t\tno change\n");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form stays open");
     };
     assert!(
@@ -313,6 +317,7 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
         Some("duplicate of the phone note")
     );
     let entry = app
+        .view
         .panel
         .entries
         .iter()
@@ -328,7 +333,7 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
         "{:?}",
         flags_of(&app, cy)
     );
-    let view = app.client.as_ref().unwrap();
+    let view = app.view.client.as_ref().unwrap();
     assert_eq!(
         view.record.encounters.len(),
         2,
@@ -345,13 +350,14 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
     );
     // A voided record cannot be edited; the status line says why.
     keys(&mut app, &mut store, "e");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.contains("voided, so it cannot be edited")),
         "{:?}",
-        app.notice
+        app.view.notice
     );
 
     keys(&mut app, &mut store, "u");
@@ -367,11 +373,12 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
         "{audited:?}"
     );
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.contains("it counts again")),
         "{:?}",
-        app.notice
+        app.view.notice
     );
 }
 
@@ -390,7 +397,7 @@ fn x_on_a_voided_record_asks_why_and_unvoids_it() {
             .is_some()
     );
     keys(&mut app, &mut store, "x");
-    assert!(matches!(&app.modal, Some(Modal::Form(f)) if f.title() == "Unvoid a record"));
+    assert!(matches!(&app.view.modal, Some(Modal::Form(f)) if f.title() == "Unvoid a record"));
     keys(&mut app, &mut store, "it was the right day after all\n");
     assert_eq!(store.read(|c| encounters::get(c, id)).unwrap().voided, None);
     // Undo goes back one step at a time: the unvoid, then the void.
@@ -414,14 +421,14 @@ fn a_measurement_is_corrected_in_its_form_and_the_safety_flag_follows() {
     assert!(flags_of(&app, ann).contains(&FlagKind::Safety));
     // Newest first: the GAD-7 of 2026-11-12, then its PHQ-9 with item 9 = 1.
     keys(&mut app, &mut store, "]je");
-    let Some(Modal::Form(form)) = &app.modal else {
-        panic!("no form: {:?}", app.notice);
+    let Some(Modal::Form(form)) = &app.view.modal else {
+        panic!("no form: {:?}", app.view.notice);
     };
     assert_eq!(form.title(), "Correct a measurement");
     assert_eq!(form.fields[0].shown(), "PHQ-9");
     assert_eq!(form.fields[1].value, "222221111");
     keys(&mut app, &mut store, "\u{8}0\t\t\tmisheard item 9\n");
-    assert!(app.modal.is_none(), "{:?}", app.modal);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.modal);
     let m = store
         .read(|c| measurements::for_client(c, ann))
         .unwrap()
@@ -485,7 +492,8 @@ fn undo_takes_back_only_the_open_clients_changes() {
     let ed = open(&mut app, &mut store, "Ed Marsh");
     keys(&mut app, &mut store, "u");
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.starts_with("Nothing left to undo")),
         "Ed's screen does not undo Cy's record"

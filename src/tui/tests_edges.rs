@@ -73,6 +73,7 @@ fn a_client_with_more_flags_than_rows_names_the_rest() {
     let mut app = app(&mut store, 110, 34);
     open(&mut app, &mut store, "Zoe Quinn");
     let flags = app
+        .view
         .client
         .as_ref()
         .unwrap()
@@ -134,8 +135,8 @@ fn a_small_terminal_acts_on_no_key_but_quit() {
         store.read(|c| encounters::for_client(c, id)).unwrap().len(),
         before
     );
-    assert!(app.client.is_some() && app.modal.is_none() && !app.privacy);
-    assert_eq!(app.tab, Tab::Panel);
+    assert!(app.view.client.is_some() && app.view.modal.is_none() && !app.view.privacy);
+    assert_eq!(app.view.tab, Tab::Panel);
     keys(&mut app, &mut store, "q");
     assert!(app.quit, "the screen says q quits");
 }

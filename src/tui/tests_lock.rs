@@ -132,6 +132,7 @@ fn ctrl_l_locks_from_anywhere_even_a_form_and_the_same_clinician_returns_to_it()
     let mut app = locked_app(&mut store);
     unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
     let id = app
+        .view
         .panel
         .entries
         .iter()
@@ -148,7 +149,7 @@ fn ctrl_l_locks_from_anywhere_even_a_form_and_the_same_clinician_returns_to_it()
     assert!(actions(&store).contains(&"lock".to_string()));
     unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
     assert!(
-        app.client.is_some() && matches!(app.modal, Some(Modal::Form(_))),
+        app.view.client.is_some() && matches!(app.view.modal, Some(Modal::Form(_))),
         "back where she was"
     );
     assert_eq!(actions(&store).last().map(String::as_str), Some("unlock"));
@@ -163,7 +164,9 @@ fn another_clinician_unlocking_starts_fresh() {
     update::update(&mut app, &mut store, Action::Lock);
     unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
     assert!(app.lock.is_none());
-    assert!(app.panel.filter.is_empty() && app.client.is_none() && app.modal.is_none());
+    assert!(
+        app.view.panel.filter.is_empty() && app.view.client.is_none() && app.view.modal.is_none()
+    );
     assert_eq!(app.viewer.name, "Priya Natarajan");
     assert_eq!(actions(&store).last().map(String::as_str), Some("login"));
 }
@@ -180,7 +183,7 @@ fn a_wrong_passphrase_is_refused_audited_and_nothing_shown() {
         "the field is cleared after every attempt"
     );
     assert!(actions(&store).contains(&"login.failed".to_string()));
-    assert!(app.panel.entries.is_empty(), "nothing was loaded");
+    assert!(app.view.panel.entries.is_empty(), "nothing was loaded");
 }
 
 #[test]
@@ -222,6 +225,7 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     let mut app = locked_app(&mut store);
     unlock_as(&mut app, &mut store, "Sam Okafor", "sam passphrase");
     let names: Vec<&str> = app
+        .view
         .panel
         .entries
         .iter()
@@ -235,10 +239,15 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
 
     unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
     assert!(
-        app.panel.entries.iter().any(|e| e.client.name == "Ann Lee"),
+        app.view
+            .panel
+            .entries
+            .iter()
+            .any(|e| e.client.name == "Ann Lee"),
         "a supervisor sees everyone"
     );
     let ann = app
+        .view
         .panel
         .entries
         .iter()
@@ -249,15 +258,16 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     update::open_client(&mut app, &mut store, ann).unwrap();
     keys(&mut app, &mut store, "d");
     assert!(
-        app.modal.is_none(),
+        app.view.modal.is_none(),
         "no discharge form on another clinician's client"
     );
     assert!(
-        app.notice
+        app.view
+            .notice
             .as_ref()
             .is_some_and(|(m, _)| m.contains("may not change client")),
         "{:?}",
-        app.notice
+        app.view.notice
     );
     assert!(actions(&store).contains(&"access.denied".to_string()));
     assert_eq!(
@@ -272,6 +282,7 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
     let mut app = locked_app(&mut store);
     unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
     let ann = app
+        .view
         .panel
         .entries
         .iter()
@@ -281,7 +292,7 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
         .id;
     update::open_client(&mut app, &mut store, ann).unwrap();
     keys(&mut app, &mut store, "xentered for the wrong client\n");
-    assert_eq!(app.history.len(), 1);
+    assert_eq!(app.view.history.len(), 1);
     let voided = store
         .read(|c| crate::store::encounters::for_client(c, ann))
         .unwrap()[0]
@@ -298,7 +309,10 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
         "{screen}"
     );
     unlock_as(&mut app, &mut store, "Priya Natarajan", "priya passphrase");
-    assert!(app.history.is_empty(), "Priya starts with nothing to undo");
+    assert!(
+        app.view.history.is_empty(),
+        "Priya starts with nothing to undo"
+    );
     update::open_client(&mut app, &mut store, ann).unwrap();
     keys(&mut app, &mut store, "u");
     assert!(

@@ -79,7 +79,8 @@ fn week(store: &Store, from: &str, to: &str) -> Vec<appointments::Appointment> {
 }
 
 fn notice(app: &App) -> String {
-    app.notice
+    app.view
+        .notice
         .as_ref()
         .map(|(m, _)| m.clone())
         .unwrap_or_default()
@@ -112,14 +113,14 @@ fn agenda_week_at_120x40() {
     let mut store = planned();
     let mut app = app(&mut store, 120, 40);
     keys(&mut app, &mut store, "5");
-    assert_eq!(app.tab, Tab::Agenda);
+    assert_eq!(app.view.tab, Tab::Agenda);
     let t = draw(&app, 120, 40);
     let text = screen_text(&t);
     assert!(text.contains("5 Agenda"), "{text}");
     assert!(text.contains("Mon 23 Nov ◀ today"), "{text}");
     assert!(text.contains("Sat 28 Nov   nothing booked"), "{text}");
     // Today's first appointment is selected.
-    let selected = app.agenda.selected_appointment().unwrap();
+    let selected = app.view.agenda.selected_appointment().unwrap();
     assert_eq!((selected.client_id, selected.date), (ANN, d(TODAY)));
     insta::assert_snapshot!(t.backend());
 }
@@ -144,7 +145,7 @@ fn agenda_states_wear_their_colours() {
     let mut app = app(&mut store, 120, 40);
     keys(&mut app, &mut store, "5[");
     // No row selected: the selection colours a row alone.
-    app.agenda.selected = 99;
+    app.view.agenda.selected = 99;
     let t = draw(&app, 120, 40);
     let theme = app.theme.clone();
     let fg = |role| theme.style(role).fg.unwrap();
@@ -164,23 +165,26 @@ fn agenda_moves_by_week_and_opens_the_client() {
     let mut store = planned();
     let mut app = app(&mut store, 100, 30);
     keys(&mut app, &mut store, "5");
-    assert_eq!(app.agenda.loaded().len(), 5);
+    assert_eq!(app.view.agenda.loaded().len(), 5);
     keys(&mut app, &mut store, "]");
-    assert_eq!(app.agenda.monday, d("2026-11-30"));
-    assert!(app.agenda.loaded().is_empty());
+    assert_eq!(app.view.agenda.monday, d("2026-11-30"));
+    assert!(app.view.agenda.loaded().is_empty());
     assert!(screen_text(&draw(&app, 100, 30)).contains("No appointments this week"));
     keys(&mut app, &mut store, "[[");
-    assert_eq!(app.agenda.monday, d("2026-11-16"));
-    assert_eq!(app.agenda.loaded().len(), 3);
+    assert_eq!(app.view.agenda.monday, d("2026-11-16"));
+    assert_eq!(app.view.agenda.loaded().len(), 3);
     keys(&mut app, &mut store, "t");
-    assert_eq!(app.agenda.monday, d("2026-11-23"));
+    assert_eq!(app.view.agenda.monday, d("2026-11-23"));
     // Ann at 9, then (cancelled) Ed, then Cy tomorrow: j j selects Cy.
     keys(&mut app, &mut store, "jj\n");
-    assert_eq!(app.client.as_ref().map(|v| v.record.client.id), Some(CY));
+    assert_eq!(
+        app.view.client.as_ref().map(|v| v.record.client.id),
+        Some(CY)
+    );
     keys(&mut app, &mut store, "\u{1b}");
-    assert!(app.client.is_none() && app.tab == Tab::Agenda);
+    assert!(app.view.client.is_none() && app.view.tab == Tab::Agenda);
     assert!(
-        app.agenda.appointments.is_some(),
+        app.view.agenda.appointments.is_some(),
         "the week is there on return"
     );
 }
@@ -191,9 +195,12 @@ fn l_logs_an_unlogged_appointment_as_kept_from_the_filled_in_form() {
     let mut app = app(&mut store, 100, 30);
     keys(&mut app, &mut store, "5[");
     // Last week: Bo on Tuesday (unlogged), Ed on Thursday, Cy on Friday.
-    assert_eq!(app.agenda.selected_appointment().unwrap().client_id, BO);
+    assert_eq!(
+        app.view.agenda.selected_appointment().unwrap().client_id,
+        BO
+    );
     keys(&mut app, &mut store, "l");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("no form: {}", notice(&app));
     };
     assert_eq!(form.title(), "Log a contact");
@@ -205,7 +212,7 @@ fn l_logs_an_unlogged_appointment_as_kept_from_the_filled_in_form() {
         "{text}"
     );
     keys(&mut app, &mut store, "\n");
-    assert!(app.modal.is_none(), "{}", notice(&app));
+    assert!(app.view.modal.is_none(), "{}", notice(&app));
     let logged = store.read(|c| encounters::for_client(c, BO)).unwrap();
     assert!(
         logged.iter().any(|e| e.date == d("2026-11-17")
@@ -214,15 +221,15 @@ fn l_logs_an_unlogged_appointment_as_kept_from_the_filled_in_form() {
             && e.minutes == 50),
         "{logged:?}"
     );
-    let bo = app.agenda.selected_appointment().unwrap();
+    let bo = app.view.agenda.selected_appointment().unwrap();
     assert_eq!((bo.client_id, bo.state), (BO, AppointmentState::Kept));
     // Kept now: l says so and opens nothing.
     keys(&mut app, &mut store, "l");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert!(notice(&app).contains("logged already"), "{}", notice(&app));
     // Ed's no-show, logged as a contact after all (he came late): kept, and still selected.
     keys(&mut app, &mut store, "jl\n");
-    let ed = app.agenda.selected_appointment().unwrap();
+    let ed = app.view.agenda.selected_appointment().unwrap();
     assert_eq!((ed.client_id, ed.state), (ED, AppointmentState::Kept));
 }
 
@@ -232,13 +239,13 @@ fn l_refuses_an_appointment_still_ahead_or_cancelled() {
     let mut app = app(&mut store, 100, 30);
     keys(&mut app, &mut store, "5j");
     assert_eq!(
-        app.agenda.selected_appointment().unwrap().state,
+        app.view.agenda.selected_appointment().unwrap().state,
         AppointmentState::Cancelled
     );
     keys(&mut app, &mut store, "l");
-    assert!(app.modal.is_none() && notice(&app).contains("cancelled"));
+    assert!(app.view.modal.is_none() && notice(&app).contains("cancelled"));
     keys(&mut app, &mut store, "jl");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert!(
         notice(&app).contains("once it has happened"),
         "{}",
@@ -247,7 +254,7 @@ fn l_refuses_an_appointment_still_ahead_or_cancelled() {
     // Ann's appointment of today can be logged.
     keys(&mut app, &mut store, "kkl");
     assert!(
-        matches!(app.modal, Some(Modal::Form(_))),
+        matches!(app.view.modal, Some(Modal::Form(_))),
         "{}",
         notice(&app)
     );
@@ -259,14 +266,19 @@ fn booking_a_weekly_series_through_keys_and_u_cancels_it() {
     let mut app = app(&mut store, 100, 30);
     open(&mut app, &mut store, "Bo Diaz");
     keys(&mut app, &mut store, "b");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("no form: {}", notice(&app));
     };
     assert_eq!(form.title(), "Book an appointment");
     insta::assert_snapshot!("booking_form", draw(&app, 100, 30).backend());
     // date, time, kind (t: telehealth), minutes, every, count.
     keys(&mut app, &mut store, "2026-11-25\t13:00\tt\t\t7\t4\n");
-    assert!(app.modal.is_none(), "{:?} {}", app.modal, notice(&app));
+    assert!(
+        app.view.modal.is_none(),
+        "{:?} {}",
+        app.view.modal,
+        notice(&app)
+    );
     let booked: Vec<_> = week(&store, "2026-11-25", "2026-12-31")
         .into_iter()
         .filter(|a| a.client_id == BO)
@@ -286,7 +298,7 @@ fn booking_a_weekly_series_through_keys_and_u_cancels_it() {
         "{}",
         notice(&app)
     );
-    let entry = app.client.as_ref().unwrap().entry.as_ref().unwrap();
+    let entry = app.view.client.as_ref().unwrap().entry.as_ref().unwrap();
     assert_eq!(entry.next_appointment, Some(d("2026-11-25")));
     assert!(screen_text(&draw(&app, 100, 30)).contains("next appointment Wed 25 Nov 2026"));
 
@@ -310,7 +322,7 @@ fn a_clash_or_a_past_day_shows_in_the_form_and_books_nothing() {
     let before = week(&store, "2026-01-01", "2027-12-31");
     // Dana sees Di on Thursday at 15:30.
     keys(&mut app, &mut store, "b2026-11-26\t15:30\n");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form closed: {}", notice(&app));
     };
     let error = form.error.clone().unwrap_or_default();
@@ -321,7 +333,7 @@ fn a_clash_or_a_past_day_shows_in_the_form_and_books_nothing() {
     assert!(screen_text(&draw(&app, 100, 30)).contains("choose another time"));
     // In privacy mode the other client is named by initials.
     keys(&mut app, &mut store, "\u{1b}pb2026-11-26\t15:30\n");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form closed: {}", notice(&app));
     };
     let error = form.error.clone().unwrap_or_default();
@@ -333,7 +345,7 @@ fn a_clash_or_a_past_day_shows_in_the_form_and_books_nothing() {
     keys(&mut app, &mut store, "\t\t\t\t\t");
     keys(&mut app, &mut store, &"\u{8}".repeat(10));
     keys(&mut app, &mut store, "2026-11-20\n");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form closed");
     };
     assert!(form.error.as_deref().unwrap_or("").contains("has passed"));
@@ -348,10 +360,10 @@ fn escape_books_nothing_and_reviews_nothing() {
     let appointments_before = week(&store, "2026-01-01", "2027-12-31");
     let audit_before = store.read(|c| audit::recent(c, 1000)).unwrap().len();
     keys(&mut app, &mut store, "b2026-12-01\t10:00\u{1b}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert_eq!(notice(&app), "Cancelled; nothing was saved");
     keys(&mut app, &mut store, "r\tassessed, no plan\u{1b}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     assert_eq!(
         week(&store, "2026-01-01", "2027-12-31"),
         appointments_before
@@ -374,18 +386,18 @@ fn reviewing_the_safety_flag_through_keys_signs_it_off_for_the_latest_phq9() {
     let mut app = app(&mut store, 100, 30);
     open(&mut app, &mut store, "Ann Lee");
     let flags = |app: &App| -> Vec<FlagKind> {
-        let entry = app.client.as_ref().unwrap().entry.as_ref().unwrap();
+        let entry = app.view.client.as_ref().unwrap().entry.as_ref().unwrap();
         entry.flags.iter().map(|f| f.kind).collect()
     };
     assert!(flags(&app).contains(&FlagKind::Safety), "{:?}", flags(&app));
     keys(&mut app, &mut store, "r");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("no form: {}", notice(&app));
     };
     assert_eq!(form.fields[0].shown(), "safety", "the worst flag first");
     insta::assert_snapshot!("review_form", draw(&app, 100, 30).backend());
     keys(&mut app, &mut store, "\tsafety plan reviewed; no intent\n");
-    assert!(app.modal.is_none(), "{:?}", app.modal);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.modal);
     let stored = store
         .read(|c| reviews::by_client(c, d(TODAY), Some(ANN)))
         .unwrap();
@@ -424,7 +436,7 @@ fn snoozing_a_warning_asks_until_when_within_90_days() {
     let mut app = app(&mut store, 100, 30);
     open(&mut app, &mut store, "Ed Marsh");
     keys(&mut app, &mut store, "r");
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("no form: {}", notice(&app));
     };
     assert_eq!(
@@ -437,7 +449,7 @@ fn snoozing_a_warning_asks_until_when_within_90_days() {
         &mut store,
         "\tcalled twice, left a message\t2027-03-01\n",
     );
-    let Some(Modal::Form(form)) = &app.modal else {
+    let Some(Modal::Form(form)) = &app.view.modal else {
         panic!("the form closed");
     };
     assert!(
@@ -451,7 +463,7 @@ fn snoozing_a_warning_asks_until_when_within_90_days() {
         &mut store,
         "\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}2027-01-15\n",
     );
-    assert!(app.modal.is_none(), "{:?}", app.modal);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.modal);
     let stored = store
         .read(|c| reviews::by_client(c, d(TODAY), Some(ED)))
         .unwrap();
@@ -493,12 +505,12 @@ fn the_agenda_is_the_fifth_tab_in_the_cycle_the_help_and_the_footer() {
     let mut store = planned();
     let mut app = app(&mut store, 100, 34);
     keys(&mut app, &mut store, "4\t");
-    assert_eq!(app.tab, Tab::Agenda);
+    assert_eq!(app.view.tab, Tab::Agenda);
     keys(&mut app, &mut store, "\t");
-    assert_eq!(app.tab, Tab::Panel, "the cycle wraps");
+    assert_eq!(app.view.tab, Tab::Panel, "the cycle wraps");
     keys(&mut app, &mut store, "1");
     crate::tui::update::update(&mut app, &mut store, crate::tui::action::Action::PrevTab);
-    assert_eq!(app.tab, Tab::Agenda, "and back");
+    assert_eq!(app.view.tab, Tab::Agenda, "and back");
     let text = screen_text(&draw(&app, 100, 34));
     assert!(
         text.contains("l log kept") && text.contains("next week"),

@@ -65,7 +65,7 @@ fn contracts_view() {
     let mut store = contracted();
     let mut app = app(&mut store, 120, 40);
     keys(&mut app, &mut store, "3c");
-    assert!(app.show_contracts);
+    assert!(app.view.show_contracts);
     let t = draw(&app, 120, 40);
     let text = screen_text(&t);
     for expected in [
@@ -131,11 +131,14 @@ fn contracts_view_at_80x24_puts_the_verdict_under_the_figures_and_scrolls() {
     keys(&mut app, &mut store, &"j".repeat(40));
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("PHQ-9 response"), "{text}");
-    let at_end = app.contracts_scroll;
+    let at_end = app.view.contracts_scroll;
     keys(&mut app, &mut store, "j");
-    assert_eq!(app.contracts_scroll, at_end, "no scrolling past the end");
+    assert_eq!(
+        app.view.contracts_scroll, at_end,
+        "no scrolling past the end"
+    );
     keys(&mut app, &mut store, "k");
-    assert_eq!(app.contracts_scroll, at_end.saturating_sub(1));
+    assert_eq!(app.view.contracts_scroll, at_end.saturating_sub(1));
 }
 
 #[test]
@@ -155,7 +158,7 @@ fn a_clinician_is_told_contracts_are_for_supervisors() {
         started: chrono::Utc::now(),
     });
     keys(&mut app, &mut store, "3c");
-    assert!(matches!(app.contracts, Some(ContractsTab::Refused(_))));
+    assert!(matches!(app.view.contracts, Some(ContractsTab::Refused(_))));
     let text = screen_text(&draw(&app, 100, 30));
     assert!(text.contains("a supervisor or an admin"), "{text}");
     assert!(!text.contains("earned back"), "{text}");
@@ -166,7 +169,7 @@ fn value_tab_coding_section() {
     let mut store = contracted();
     let mut app = app(&mut store, 100, 40);
     keys(&mut app, &mut store, "4");
-    let coding = &app.value.as_ref().unwrap().coding;
+    let coding = &app.view.value.as_ref().unwrap().coding;
     assert_eq!(
         (coding.episodes.moderate, coding.episodes.severe),
         (1, 1),
@@ -219,6 +222,7 @@ fn h_writes_the_value_report_as_html_and_says_where() {
     assert!(html.contains("Value report") && html.contains("Coding self-audit"));
     assert!(html.contains("Cy Young"), "the mismatch names the client");
     let notice = app
+        .view
         .notice
         .as_ref()
         .map(|(m, _)| m.clone())

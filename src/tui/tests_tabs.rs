@@ -12,7 +12,7 @@ fn today_tab() {
     let mut store = practice();
     let mut app = app(&mut store, 110, 34);
     keys(&mut app, &mut store, "2");
-    assert_eq!(app.tab, Tab::Today);
+    assert_eq!(app.view.tab, Tab::Today);
     let t = draw(&app, 110, 34);
     let text = screen_text(&t);
     assert!(
@@ -33,16 +33,20 @@ fn today_opens_the_selected_client_and_logs_through_the_picker() {
     keys(&mut app, &mut store, "2");
     let first = app.day_items()[0].0;
     keys(&mut app, &mut store, "\n");
-    assert_eq!(app.client.as_ref().map(|v| v.record.client.id), Some(first));
+    assert_eq!(
+        app.view.client.as_ref().map(|v| v.record.client.id),
+        Some(first)
+    );
     keys(&mut app, &mut store, "\u{1b}l");
-    assert!(matches!(app.modal, Some(Modal::Picker(_))));
+    assert!(matches!(app.view.modal, Some(Modal::Picker(_))));
     keys(&mut app, &mut store, "cy\n");
     assert!(
-        matches!(app.modal, Some(Modal::Form(_))),
+        matches!(app.view.modal, Some(Modal::Form(_))),
         "the picker leads to the contact form"
     );
     keys(&mut app, &mut store, "\n");
     let cy = app
+        .view
         .panel
         .entries
         .iter()
@@ -55,7 +59,7 @@ fn today_opens_the_selected_client_and_logs_through_the_picker() {
         (logged[0].date, logged[0].kind),
         (d(TODAY), EncounterKind::Session)
     );
-    let day = app.day.as_ref().expect("the tab reloaded");
+    let day = app.view.day.as_ref().expect("the tab reloaded");
     assert!(
         day.logged.iter().any(|l| l.client_id == cy),
         "today's log shows it at once"
@@ -81,7 +85,7 @@ fn value_rates_are_never_cut_at_80_columns() {
     let mut app = app(&mut store, 80, 24);
     keys(&mut app, &mut store, "4");
     let text = screen_text(&draw(&app, 80, 24));
-    let v = &app.value.as_ref().unwrap().current;
+    let v = &app.view.value.as_ref().unwrap().current;
     for rate in [
         v.engagement.show_rate,
         v.engagement.contacted,

@@ -38,27 +38,53 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    if let Some(lock) = &app.lock {
-        // The lock screen draws nothing but itself: no client data behind or around it.
-        screens::lock::draw(frame, app, lock);
-        return;
-    }
-    let parts = layout::frame(area);
-    draw_tabs(frame, app, parts.tabs);
-    match (&app.client, app.tab) {
-        (Some(view), _) => screens::client::draw(frame, app, view, parts.body),
-        (None, Tab::Panel) => screens::panel::draw(frame, app, parts.body),
-        (None, Tab::Today) => screens::today::draw(frame, app, parts.body),
-        (None, Tab::Revenue) if app.show_contracts => {
-            screens::contracts::draw(frame, app, parts.body)
+    // The layers in the order `App::layers` gives them (the same list `update` dispatches on):
+    // the lock screen alone, or a screen with the status and hints and any modal on top.
+    for layer in app.layers() {
+        match layer {
+            Layer::Lock => {
+                // The lock screen draws nothing but itself: no client data behind or around it.
+                if let Some(lock) = &app.lock {
+                    screens::lock::draw(frame, app, lock);
+                }
+            }
+            Layer::Global | Layer::Filter => {}
+            Layer::Client
+            | Layer::Panel
+            | Layer::Today
+            | Layer::Revenue
+            | Layer::Value
+            | Layer::Agenda => {
+                let parts = layout::frame(area);
+                draw_tabs(frame, app, parts.tabs);
+                draw_screen(frame, app, layer, parts.body);
+                draw_status(frame, app, parts.status);
+                draw_hints(frame, app, parts.hints);
+            }
+            Layer::Help | Layer::Form | Layer::Confirm | Layer::Picker | Layer::Details => {
+                draw_modal(frame, app)
+            }
         }
-        (None, Tab::Revenue) => screens::revenue::draw(frame, app, parts.body),
-        (None, Tab::Agenda) => screens::agenda::draw(frame, app, parts.body),
-        (None, Tab::Value) => screens::value::draw(frame, app, parts.body),
     }
-    draw_status(frame, app, parts.status);
-    draw_hints(frame, app, parts.hints);
-    match &app.modal {
+}
+
+fn draw_screen(frame: &mut Frame, app: &App, screen: Layer, body: ratatui::layout::Rect) {
+    match (screen, &app.view.client) {
+        (Layer::Client, Some(view)) => screens::client::draw(frame, app, view, body),
+        (Layer::Panel, _) => screens::panel::draw(frame, app, body),
+        (Layer::Today, _) => screens::today::draw(frame, app, body),
+        (Layer::Revenue, _) if app.view.show_contracts => {
+            screens::contracts::draw(frame, app, body)
+        }
+        (Layer::Revenue, _) => screens::revenue::draw(frame, app, body),
+        (Layer::Agenda, _) => screens::agenda::draw(frame, app, body),
+        (Layer::Value, _) => screens::value::draw(frame, app, body),
+        _ => {}
+    }
+}
+
+fn draw_modal(frame: &mut Frame, app: &App) {
+    match &app.view.modal {
         Some(Modal::Help { scroll }) => screens::help::draw(frame, app, *scroll),
         Some(Modal::Form(form)) => screens::form::draw(frame, app, form),
         Some(Modal::Confirm(confirm)) => screens::form::draw_confirm(frame, app, confirm),
@@ -72,7 +98,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     let t = &app.theme;
     let mut tabs = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
-        let style = if *tab == app.tab {
+        let style = if *tab == app.view.tab {
             t.style(Role::tab_active)
         } else {
             t.style(Role::tab)
@@ -85,7 +111,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     } else {
         String::new()
     };
-    let privacy = if app.privacy { "privacy" } else { "" };
+    let privacy = if app.view.privacy { "privacy" } else { "" };
     let date = app.today.to_string();
     // The tabs always show whole; on a narrow terminal the name "caseload" gives way first,
     // then who is signed in, then the date (privacy mode stays said).
@@ -128,7 +154,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 }
 
 fn draw_status(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
-    let line = match &app.notice {
+    let line = match &app.view.notice {
         Some((text, Level::Info)) => Line::styled(format!(" {text}"), app.theme.style(Role::good)),
         Some((text, Level::Error)) => {
             Line::styled(format!(" {text}"), app.theme.style(Role::error))

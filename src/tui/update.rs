@@ -4,6 +4,7 @@
 use super::action::{Action, Tab};
 use super::app::ValueTab;
 use super::app::{App, ClientView, Modal, Picker};
+use super::keymap::Layer;
 use super::layout;
 use super::lock;
 use super::update_client::{keep_lists_in_view, on_client};
@@ -70,60 +71,74 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         _ => {}
     }
     if action != Action::Tick {
-        app.notice = None;
+        app.view.notice = None;
     }
-    if let Some(modal) = app.modal.take() {
-        return on_modal(app, store, modal, action);
-    }
-    if app.client.is_none() && app.tab == Tab::Panel && app.panel.filtering {
+    // The layer on top takes the key: the same list (`App::layers`) the keymap reads the key
+    // from and the screen is drawn in, so the three cannot disagree.
+    let layers = app.layers();
+    let top = layers.last().copied().unwrap_or(Layer::Global);
+    if top == Layer::Filter {
         return on_filter(app, action);
+    }
+    if top.is_modal() {
+        return match app.view.modal.take() {
+            Some(modal) => on_modal(app, store, modal, action),
+            None => Ok(()),
+        };
     }
     match action {
         Action::Quit => app.quit = true,
-        Action::ShowHelp => app.modal = Some(Modal::Help { scroll: 0 }),
+        Action::ShowHelp => app.view.modal = Some(Modal::Help { scroll: 0 }),
         Action::NextTab | Action::PrevTab | Action::GoTab(_) => {
-            let i = app.tab.index();
+            let i = app.view.tab.index();
             let n = Tab::ALL.len();
-            app.tab = match action {
+            app.view.tab = match action {
                 Action::NextTab => Tab::ALL[(i + 1) % n],
                 Action::PrevTab => Tab::ALL[(i + n - 1) % n],
                 Action::GoTab(t) => t,
-                _ => app.tab,
+                _ => app.view.tab,
             };
-            app.client = None;
+            app.view.client = None;
             load_tab(app, store)?;
         }
         Action::TogglePrivacy => {
-            app.privacy = !app.privacy;
-            app.info(if app.privacy {
+            app.view.privacy = !app.view.privacy;
+            app.info(if app.view.privacy {
                 "Privacy on: names shown as initials"
             } else {
                 "Privacy off"
             });
         }
-        _ if app.client.is_some() => on_client(app, store, action)?,
-        _ => match app.tab {
-            Tab::Panel => on_panel(app, store, action)?,
-            Tab::Today => on_today(app, store, action)?,
-            Tab::Revenue => match action {
-                Action::ToggleContracts => {
-                    app.show_contracts = !app.show_contracts;
-                    app.contracts_scroll = 0;
-                    load_tab(app, store)?;
-                }
-                Action::Down | Action::Up if app.show_contracts => {
-                    update_plans::scroll_contracts(app, action)
-                }
-                Action::Down => app.revenue_scroll += 1,
-                Action::Up => app.revenue_scroll = app.revenue_scroll.saturating_sub(1),
-                _ => {}
-            },
-            Tab::Value => match action {
-                Action::WriteValueHtml => super::update_report::write_value_html(app, store)?,
-                other => update_plans::scroll_value(app, other),
-            },
-            Tab::Agenda => update_plans::on_agenda(app, store, action)?,
+        _ => on_screen(app, store, top, action)?,
+    }
+    Ok(())
+}
+
+/// The key for the screen under any modal: the layer `App::layers` put below the top.
+fn on_screen(app: &mut App, store: &mut Store, screen: Layer, action: Action) -> Result<()> {
+    match screen {
+        Layer::Client => on_client(app, store, action)?,
+        Layer::Panel => on_panel(app, store, action)?,
+        Layer::Today => on_today(app, store, action)?,
+        Layer::Revenue => match action {
+            Action::ToggleContracts => {
+                app.view.show_contracts = !app.view.show_contracts;
+                app.view.contracts_scroll = 0;
+                load_tab(app, store)?;
+            }
+            Action::Down | Action::Up if app.view.show_contracts => {
+                update_plans::scroll_contracts(app, action)
+            }
+            Action::Down => app.view.revenue_scroll += 1,
+            Action::Up => app.view.revenue_scroll = app.view.revenue_scroll.saturating_sub(1),
+            _ => {}
         },
+        Layer::Value => match action {
+            Action::WriteValueHtml => super::update_report::write_value_html(app, store)?,
+            other => update_plans::scroll_value(app, other),
+        },
+        Layer::Agenda => update_plans::on_agenda(app, store, action)?,
+        _ => {}
     }
     Ok(())
 }
@@ -152,11 +167,12 @@ fn reload_from(app: &mut App, snap: &Snapshot) -> Result<()> {
     let clinician = panel_scope(app);
     let query = PanelQuery {
         clinician,
-        include_inactive: app.panel.show_all,
+        include_inactive: app.view.panel.show_all,
     };
-    app.panel.entries = panel::load(snap, &query, app.today)?;
+    app.view.panel.entries = panel::load(snap, &query, app.today)?;
     let intervals = settings::intervals(snap)?;
-    app.panel.needs_booking = app
+    app.view.panel.needs_booking = app
+        .view
         .panel
         .entries
         .iter()
@@ -171,28 +187,29 @@ fn reload_from(app: &mut App, snap: &Snapshot) -> Result<()> {
         })
         .collect();
     apply_view(app);
-    if let Some(view) = &app.client {
+    if let Some(view) = &app.view.client {
         let id = view.record.client.id;
         let fresh = view.reloaded(
             record::load(snap, id)?,
             client_revenue(snap, app, id)?,
             entry_of(app, id),
         );
-        app.client = Some(fresh);
+        app.view.client = Some(fresh);
         keep_lists_in_view(app);
     }
-    app.revenue = None;
-    app.contracts = None;
-    app.value = None;
-    app.day = None;
-    app.agenda.invalidate();
+    app.view.revenue = None;
+    app.view.contracts = None;
+    app.view.value = None;
+    app.view.day = None;
+    app.view.agenda.invalidate();
     load_tab_from(app, snap)?;
     app.data_version = snap.data_version()?;
     Ok(())
 }
 
 fn entry_of(app: &App, id: ClientId) -> Option<crate::store::panel::PanelEntry> {
-    app.panel
+    app.view
+        .panel
         .entries
         .iter()
         .find(|e| e.client.id == id)
@@ -202,11 +219,13 @@ fn entry_of(app: &App, id: ClientId) -> Option<crate::store::panel::PanelEntry> 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     let count = app.day_items().len();
     match action {
-        Action::QuickLog => app.modal = Some(Modal::Picker(Picker::default())),
-        Action::Down => app.day_selected = (app.day_selected + 1).min(count.saturating_sub(1)),
-        Action::Up => app.day_selected = app.day_selected.saturating_sub(1),
+        Action::QuickLog => app.view.modal = Some(Modal::Picker(Picker::default())),
+        Action::Down => {
+            app.view.day_selected = (app.view.day_selected + 1).min(count.saturating_sub(1))
+        }
+        Action::Up => app.view.day_selected = app.view.day_selected.saturating_sub(1),
         Action::Open => {
-            if let Some((id, _)) = app.day_items().get(app.day_selected).cloned() {
+            if let Some((id, _)) = app.day_items().get(app.view.day_selected).cloned() {
                 open_client(app, store, id)?;
             }
         }
@@ -228,7 +247,7 @@ pub(super) fn allowed(app: &App, store: &mut Store, action: Access, id: ClientId
 /// Whose panel (and share of revenue, value and today) the screens show: a clinician's own;
 /// for supervisors and admins everyone's, or the clinician they chose with `v`.
 pub(super) fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
-    app.viewer.own_panel().or(app.panel.clinician)
+    app.viewer.own_panel().or(app.view.panel.clinician)
 }
 
 /// Loads what the current tab shows, if it is not loaded yet.
@@ -237,28 +256,32 @@ pub(super) fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
 }
 
 fn load_tab_from(app: &mut App, snap: &Snapshot) -> Result<()> {
-    if app.tab == Tab::Revenue
-        && app.client.is_none()
-        && app.show_contracts
-        && app.contracts.is_none()
+    if app.view.tab == Tab::Revenue
+        && app.view.client.is_none()
+        && app.view.show_contracts
+        && app.view.contracts.is_none()
     {
         load_contracts(app, snap)?;
     }
-    if app.tab == Tab::Agenda && app.client.is_none() && app.agenda.appointments.is_none() {
+    if app.view.tab == Tab::Agenda
+        && app.view.client.is_none()
+        && app.view.agenda.appointments.is_none()
+    {
         load_agenda(app, snap)?;
     }
-    if app.tab == Tab::Revenue && app.client.is_none() && app.revenue.is_none() {
+    if app.view.tab == Tab::Revenue && app.view.client.is_none() && app.view.revenue.is_none() {
         let (from, to) = last_twelve_months(app.today);
         let mut query = RevenueQuery::new(from, to, GroupBy::Month);
         query.clinician = panel_scope(app);
-        app.revenue = Some(revenue::report(snap, &query)?);
+        app.view.revenue = Some(revenue::report(snap, &query)?);
     }
-    if app.tab == Tab::Value && app.client.is_none() && app.value.is_none() {
-        app.value = Some(load_value(snap, app)?);
+    if app.view.tab == Tab::Value && app.view.client.is_none() && app.view.value.is_none() {
+        app.view.value = Some(load_value(snap, app)?);
     }
-    if app.tab == Tab::Today && app.client.is_none() && app.day.is_none() {
-        app.day = Some(today::load(snap, app.today, panel_scope(app))?);
-        app.day_selected = app
+    if app.view.tab == Tab::Today && app.view.client.is_none() && app.view.day.is_none() {
+        app.view.day = Some(today::load(snap, app.today, panel_scope(app))?);
+        app.view.day_selected = app
+            .view
             .day_selected
             .min(app.day_items().len().saturating_sub(1));
     }
@@ -295,7 +318,7 @@ pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()>
     let (rec, revenue) =
         store.read(|snap| Ok((record::load(snap, id)?, client_revenue(snap, app, id)?)))?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
-    app.client = Some(ClientView::new(rec, revenue, entry_of(app, id)));
+    app.view.client = Some(ClientView::new(rec, revenue, entry_of(app, id)));
     keep_lists_in_view(app);
     Ok(())
 }

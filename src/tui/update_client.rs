@@ -20,7 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::widgets::TableState;
 
 pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let Some(view) = &app.client else {
+    let Some(view) = &app.view.client else {
         return Ok(());
     };
     let client = view.record.client.clone();
@@ -42,7 +42,7 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
     }
     match action {
         Action::Back | Action::Cancel => {
-            app.client = None;
+            app.view.client = None;
             // Data may have changed while the client was open: the tab below loads afresh.
             load_tab(app, store)?;
         }
@@ -53,7 +53,7 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
         | Action::Top
         | Action::Bottom => move_selection(app, action),
         Action::SwitchList => {
-            if let Some(view) = &mut app.client {
+            if let Some(view) = &mut app.view.client {
                 view.focus = match view.focus {
                     ListFocus::Encounters => ListFocus::Measurements,
                     ListFocus::Measurements => ListFocus::Encounters,
@@ -61,10 +61,10 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
             }
         }
         Action::Open => {
-            let selected = app.client.as_ref().and_then(|v| v.selected());
+            let selected = app.view.client.as_ref().and_then(|v| v.selected());
             if let Some(s) = selected {
                 let (kind, id) = (s.kind(), s.id());
-                app.modal = Some(Modal::Details { kind, id });
+                app.view.modal = Some(Modal::Details { kind, id });
             }
         }
         Action::EditRecord => edit(app, client.id, label),
@@ -73,16 +73,16 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
         Action::Book => book(app, client.id, label),
         Action::ReviewFlag => review(app, client.id, label),
         Action::LogContact => {
-            app.modal = Some(Modal::Form(Form::contact(client.id, label, app.today)))
+            app.view.modal = Some(Modal::Form(Form::contact(client.id, label, app.today)))
         }
         Action::RecordMeasure => {
-            app.modal = Some(Modal::Form(Form::measure(client.id, label, app.today)))
+            app.view.modal = Some(Modal::Form(Form::measure(client.id, label, app.today)))
         }
         Action::RecordEvent => {
-            app.modal = Some(Modal::Form(Form::event(client.id, label, app.today)))
+            app.view.modal = Some(Modal::Form(Form::event(client.id, label, app.today)))
         }
         Action::ChangeTier => {
-            app.modal = Some(Modal::Form(Form::tier(
+            app.view.modal = Some(Modal::Form(Form::tier(
                 client.id,
                 label,
                 client.tier,
@@ -91,7 +91,7 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
         }
         Action::Discharge => {
             if client.status == ClientStatus::Discharged {
-                app.modal = Some(Modal::Confirm(Confirm {
+                app.view.modal = Some(Modal::Confirm(Confirm {
                     question: format!(
                         "{label} was discharged{}. Readmit to the active panel as of {}?",
                         client
@@ -105,7 +105,7 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
                     },
                 }));
             } else {
-                app.modal = Some(Modal::Confirm(Confirm {
+                app.view.modal = Some(Modal::Confirm(Confirm {
                     question: format!(
                         "Discharge {label} as of {}? Flags stop for discharged clients.",
                         app.today
@@ -125,6 +125,7 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
 /// Rows each record list shows at once for the open client (as `layout` draws them).
 fn list_rows(app: &App) -> usize {
     let flags = app
+        .view
         .client
         .as_ref()
         .and_then(|v| v.entry.as_ref())
@@ -147,7 +148,7 @@ fn keep_in_view(state: &mut TableState, page: usize, rows: usize) {
 /// Keeps both lists' selections on screen (after a resize, a reload, a new selection).
 pub(super) fn keep_lists_in_view(app: &mut App) {
     let page = list_rows(app);
-    if let Some(view) = &mut app.client {
+    if let Some(view) = &mut app.view.client {
         let (encounters, measurements) =
             (view.record.encounters.len(), view.record.measurements.len());
         keep_in_view(&mut view.encounters, page, encounters);
@@ -157,7 +158,7 @@ pub(super) fn keep_lists_in_view(app: &mut App) {
 
 /// Selects a record of the open client (one just logged) and scrolls it into view.
 pub(super) fn select_record(app: &mut App, client: ClientId, kind: RecordKind, id: i64) {
-    if let Some(view) = &mut app.client
+    if let Some(view) = &mut app.view.client
         && view.record.client.id == client
     {
         view.select(kind, id);
@@ -167,7 +168,7 @@ pub(super) fn select_record(app: &mut App, client: ClientId, kind: RecordKind, i
 
 fn move_selection(app: &mut App, action: Action) {
     let page = list_rows(app);
-    let Some(view) = &mut app.client else {
+    let Some(view) = &mut app.view.client else {
         return;
     };
     let rows = view.focused_len();
@@ -191,7 +192,7 @@ fn move_selection(app: &mut App, action: Action) {
 
 /// The list the selection is on, for messages ("no measurement is selected").
 fn focused_noun(app: &App) -> &'static str {
-    match app.client.as_ref().map(|v| v.focus) {
+    match app.view.client.as_ref().map(|v| v.focus) {
         Some(ListFocus::Measurements) => "measurement",
         _ => "encounter",
     }
@@ -199,7 +200,7 @@ fn focused_noun(app: &App) -> &'static str {
 
 /// `e`: the selected record in the form it was entered with, holding its stored values.
 fn edit(app: &mut App, client: ClientId, label: String) {
-    let Some(view) = &app.client else {
+    let Some(view) = &app.view.client else {
         return;
     };
     let form = match view.selected() {
@@ -215,14 +216,14 @@ fn edit(app: &mut App, client: ClientId, label: String) {
         Some(Selected::Measurement(m)) => Ok(Form::amend_measure(client, label, m, app.today)),
     };
     match form {
-        Ok(form) => app.modal = Some(Modal::Form(form)),
+        Ok(form) => app.view.modal = Some(Modal::Form(form)),
         Err(message) => app.error(message),
     }
 }
 
 /// `x`: asks why, then voids the selected record — or, on a voided one, unvoids it.
 fn void(app: &mut App, client: ClientId, label: String) {
-    let Some(s) = app.client.as_ref().and_then(|v| v.selected()) else {
+    let Some(s) = app.view.client.as_ref().and_then(|v| v.selected()) else {
         let message = format!(
             "There is no {} to void; [ and ] switch lists",
             focused_noun(app)
@@ -236,7 +237,7 @@ fn void(app: &mut App, client: ClientId, label: String) {
         label: s.label(),
     };
     let unvoid = s.voided().is_some();
-    app.modal = Some(Modal::Form(Form::void(
+    app.view.modal = Some(Modal::Form(Form::void(
         client, label, target, unvoid, app.today,
     )));
 }
@@ -245,11 +246,11 @@ fn void(app: &mut App, client: ClientId, label: String) {
 /// void, unvoid or amendment. A change that cannot be taken back any more (the record changed
 /// since) is dropped from the history with a message, so older ones stay reachable.
 fn undo_latest(app: &mut App, store: &mut Store, client: ClientId) -> Result<()> {
-    let Some(i) = undo::latest_for(&app.history, client) else {
+    let Some(i) = undo::latest_for(&app.view.history, client) else {
         app.info("Nothing left to undo for this client since caseload opened");
         return Ok(());
     };
-    let done = app.history.remove(i);
+    let done = app.view.history.remove(i);
     let (at, today) = (app.clock.utc, app.today);
     let result = store.write(|tx| take_back(tx, &done.change, at, today));
     reload(app, store)?;

@@ -25,13 +25,13 @@ pub(super) fn on_modal(
     match modal {
         Modal::Help { scroll } => match action {
             Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {}
-            Action::Down => app.modal = Some(Modal::Help { scroll: scroll + 1 }),
+            Action::Down => app.view.modal = Some(Modal::Help { scroll: scroll + 1 }),
             Action::Up => {
-                app.modal = Some(Modal::Help {
+                app.view.modal = Some(Modal::Help {
                     scroll: scroll.saturating_sub(1),
                 })
             }
-            _ => app.modal = Some(Modal::Help { scroll }),
+            _ => app.view.modal = Some(Modal::Help { scroll }),
         },
         Modal::Confirm(confirm) => match action {
             Action::Confirm => match confirm.on_yes {
@@ -49,14 +49,14 @@ pub(super) fn on_modal(
                 }
             },
             Action::Cancel => app.info("Nothing changed"),
-            _ => app.modal = Some(Modal::Confirm(confirm)),
+            _ => app.view.modal = Some(Modal::Confirm(confirm)),
         },
         Modal::Details { kind, id } => match action {
             Action::Back | Action::Cancel | Action::Quit | Action::Open => {}
-            _ => app.modal = Some(Modal::Details { kind, id }),
+            _ => app.view.modal = Some(Modal::Details { kind, id }),
         },
         Modal::Form(mut form) => match form.handle(action) {
-            FormResult::Editing => app.modal = Some(Modal::Form(form)),
+            FormResult::Editing => app.view.modal = Some(Modal::Form(form)),
             FormResult::Cancelled => app.info(if form.target.is_some() {
                 "Cancelled; nothing was changed"
             } else {
@@ -65,7 +65,7 @@ pub(super) fn on_modal(
             FormResult::Submitted(submission) => match save(app, store, form.client, submission) {
                 Err(e) => {
                     form.error = Some(e.to_string());
-                    app.modal = Some(Modal::Form(form));
+                    app.view.modal = Some(Modal::Form(form));
                 }
                 Ok(added) => {
                     reload(app, store)?;
@@ -78,35 +78,35 @@ pub(super) fn on_modal(
         Modal::Picker(mut picker) => match action {
             Action::Type(c) => {
                 picker.query.push(c);
-                app.modal = Some(Modal::Picker(rematch(app, picker)));
+                app.view.modal = Some(Modal::Picker(rematch(app, picker)));
             }
             Action::Erase => {
                 picker.query.pop();
-                app.modal = Some(Modal::Picker(rematch(app, picker)));
+                app.view.modal = Some(Modal::Picker(rematch(app, picker)));
             }
             Action::Down => {
                 picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1));
-                app.modal = Some(Modal::Picker(picker));
+                app.view.modal = Some(Modal::Picker(picker));
             }
             Action::Up => {
                 picker.selected = picker.selected.saturating_sub(1);
-                app.modal = Some(Modal::Picker(picker));
+                app.view.modal = Some(Modal::Picker(picker));
             }
             Action::Submit => {
                 if let Some(e) = picker
                     .matches
                     .get(picker.selected)
-                    .and_then(|i| app.panel.entries.get(*i))
+                    .and_then(|i| app.view.panel.entries.get(*i))
                 {
                     let form =
                         Form::contact(e.client.id, app.display_name(&e.client.name), app.today);
-                    app.modal = Some(Modal::Form(form));
+                    app.view.modal = Some(Modal::Form(form));
                 } else {
-                    app.modal = Some(Modal::Picker(picker));
+                    app.view.modal = Some(Modal::Picker(picker));
                 }
             }
             Action::Cancel => {}
-            _ => app.modal = Some(Modal::Picker(picker)),
+            _ => app.view.modal = Some(Modal::Picker(picker)),
         },
     }
     Ok(())
@@ -121,6 +121,7 @@ fn rematch(app: &App, mut picker: Picker) -> Picker {
         .map(String::from)
         .collect();
     picker.matches = app
+        .view
         .panel
         .entries
         .iter()
@@ -163,7 +164,7 @@ fn save(
     let client = store.read(|c| clients::get(c, client_id))?;
     let who = app.display_name(&client.name);
     let note = |app: &mut App, change: Change, what: String| {
-        app.history.push(Done {
+        app.view.history.push(Done {
             client: client_id,
             change,
             what,
@@ -246,7 +247,7 @@ fn save(
             let what = encounter_label(&before);
             app.info(format!(
                 "Corrected {} (u undoes) · {what}",
-                summary(&changes, app.privacy)
+                summary(&changes, app.view.privacy)
             ));
             note(app, Change::AmendedEncounter { before }, what);
         }
@@ -257,7 +258,7 @@ fn save(
             let what = measurement_label(&before);
             app.info(format!(
                 "Corrected {} (u undoes) · {what}",
-                summary(&changes, app.privacy)
+                summary(&changes, app.view.privacy)
             ));
             note(app, Change::AmendedMeasurement { before }, what);
         }

@@ -13,9 +13,9 @@ use crate::store::Store;
 
 /// Recomputes the visible rows from the filters and sort, keeping the selected client.
 pub fn apply_view(app: &mut App) {
-    let keep = app.panel.selected_entry().map(|e| e.client.id);
-    let needle = app.panel.filter.to_lowercase();
-    let p = &app.panel;
+    let keep = app.view.panel.selected_entry().map(|e| e.client.id);
+    let needle = app.view.panel.filter.to_lowercase();
+    let p = &app.view.panel;
     let mut rows: Vec<usize> = p
         .entries
         .iter()
@@ -40,22 +40,23 @@ pub fn apply_view(app: &mut App) {
         Sort::LastContact => rows.sort_by_key(|i| entries[*i].last_contact),
         Sort::Minutes => rows.sort_by_key(|i| std::cmp::Reverse(entries[*i].minutes_this_month)),
     }
-    app.panel.rows = rows;
-    app.panel.selected = keep
+    app.view.panel.rows = rows;
+    app.view.panel.selected = keep
         .and_then(|id| {
-            app.panel
+            app.view
+                .panel
                 .rows
                 .iter()
-                .position(|i| app.panel.entries[*i].client.id == id)
+                .position(|i| app.view.panel.entries[*i].client.id == id)
         })
         .unwrap_or(0)
-        .min(app.panel.rows.len().saturating_sub(1));
+        .min(app.view.panel.rows.len().saturating_sub(1));
     keep_selection_visible(app);
 }
 
 pub(super) fn keep_selection_visible(app: &mut App) {
     let page = layout::panel_rows(app.size.1);
-    let p = &mut app.panel;
+    let p = &mut app.view.panel;
     if p.selected < p.offset {
         p.offset = p.selected;
     } else if p.selected >= p.offset + page {
@@ -66,9 +67,9 @@ pub(super) fn keep_selection_visible(app: &mut App) {
 
 pub(super) fn move_selection(app: &mut App, action: Action) {
     let page = layout::panel_rows(app.size.1);
-    let last = app.panel.rows.len().saturating_sub(1);
-    let s = app.panel.selected;
-    app.panel.selected = match action {
+    let last = app.view.panel.rows.len().saturating_sub(1);
+    let s = app.view.panel.selected;
+    app.view.panel.selected = match action {
         Action::Down => (s + 1).min(last),
         Action::Up => s.saturating_sub(1),
         Action::PageDown => (s + page).min(last),
@@ -89,14 +90,14 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
         | Action::Top
         | Action::Bottom => move_selection(app, action),
         Action::Open => {
-            if let Some(id) = app.panel.selected_entry().map(|e| e.client.id) {
+            if let Some(id) = app.view.panel.selected_entry().map(|e| e.client.id) {
                 open_client(app, store, id)?;
             }
         }
-        Action::StartFilter => app.panel.filtering = true,
+        Action::StartFilter => app.view.panel.filtering = true,
         Action::CycleFlagFilter => {
             let kinds = FlagKind::ALL;
-            app.panel.flag_filter = match app.panel.flag_filter {
+            app.view.panel.flag_filter = match app.view.panel.flag_filter {
                 None => Some(kinds[0]),
                 Some(k) => kinds
                     .iter()
@@ -107,12 +108,12 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
             apply_view(app);
         }
         Action::CycleSort => {
-            app.panel.sort = app.panel.sort.next();
-            app.info(format!("Sorted by {}", app.panel.sort.label()));
+            app.view.panel.sort = app.view.panel.sort.next();
+            app.info(format!("Sorted by {}", app.view.panel.sort.label()));
             apply_view(app);
         }
         Action::ToggleAll => {
-            app.panel.show_all = !app.panel.show_all;
+            app.view.panel.show_all = !app.view.panel.show_all;
             reload(app, store)?;
         }
         Action::CycleClinician => {
@@ -121,7 +122,7 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
                 return Ok(());
             }
             let ids: Vec<_> = app.clinicians.iter().map(|(id, _)| *id).collect();
-            app.panel.clinician = match app.panel.clinician {
+            app.view.panel.clinician = match app.view.panel.clinician {
                 None => ids.first().copied(),
                 Some(c) => ids
                     .iter()
@@ -132,15 +133,15 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
             reload(app, store)?;
         }
         Action::Cancel => {
-            app.panel.filter.clear();
-            app.panel.flag_filter = None;
+            app.view.panel.filter.clear();
+            app.view.panel.flag_filter = None;
             apply_view(app);
         }
         Action::LogContact | Action::RecordMeasure => {
-            if let Some(e) = app.panel.selected_entry() {
+            if let Some(e) = app.view.panel.selected_entry() {
                 let (id, label) = (e.client.id, app.display_name(&e.client.name));
                 allowed(app, store, Access::ChangeClient, id)?;
-                app.modal = Some(Modal::Form(if action == Action::LogContact {
+                app.view.modal = Some(Modal::Form(if action == Action::LogContact {
                     Form::contact(id, label, app.today)
                 } else {
                     Form::measure(id, label, app.today)
@@ -154,14 +155,14 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
 
 pub(super) fn on_filter(app: &mut App, action: Action) -> Result<()> {
     match action {
-        Action::Type(c) => app.panel.filter.push(c),
+        Action::Type(c) => app.view.panel.filter.push(c),
         Action::Erase => {
-            app.panel.filter.pop();
+            app.view.panel.filter.pop();
         }
-        Action::Submit => app.panel.filtering = false,
+        Action::Submit => app.view.panel.filtering = false,
         Action::Cancel => {
-            app.panel.filter.clear();
-            app.panel.filtering = false;
+            app.view.panel.filter.clear();
+            app.view.panel.filtering = false;
         }
         Action::Quit => app.quit = true,
         _ => {}

@@ -24,42 +24,43 @@ use chrono::{Datelike, Duration};
 /// appointment; a week just shown starts at today's first appointment, or the week's first.
 pub(super) fn load_agenda(app: &mut App, snap: &Snapshot) -> Result<()> {
     let keep = app
+        .view
         .agenda
         .keep
         .take()
-        .or(app.agenda.selected_appointment().map(|a| a.id));
-    let (from, to) = (app.agenda.monday, app.agenda.sunday());
+        .or(app.view.agenda.selected_appointment().map(|a| a.id));
+    let (from, to) = (app.view.agenda.monday, app.view.agenda.sunday());
     let week = appointments::between(snap, from, to, panel_scope(app), app.today)?;
     let first_from_today = week.iter().position(|a| a.date >= app.today);
-    app.agenda.selected = keep
+    app.view.agenda.selected = keep
         .and_then(|id| week.iter().position(|a| a.id == id))
         .or(first_from_today.filter(|_| (from..=to).contains(&app.today)))
         .unwrap_or(0);
-    app.agenda.appointments = Some(week);
+    app.view.agenda.appointments = Some(week);
     Ok(())
 }
 
 pub(super) fn on_agenda(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let count = app.agenda.loaded().len();
+    let count = app.view.agenda.loaded().len();
     match action {
         Action::Down => {
-            app.agenda.selected = (app.agenda.selected + 1).min(count.saturating_sub(1))
+            app.view.agenda.selected = (app.view.agenda.selected + 1).min(count.saturating_sub(1))
         }
-        Action::Up => app.agenda.selected = app.agenda.selected.saturating_sub(1),
+        Action::Up => app.view.agenda.selected = app.view.agenda.selected.saturating_sub(1),
         Action::PrevWeek | Action::NextWeek | Action::ThisWeek => {
             let monday = match action {
-                Action::PrevWeek => app.agenda.monday - Duration::days(7),
-                Action::NextWeek => app.agenda.monday + Duration::days(7),
+                Action::PrevWeek => app.view.agenda.monday - Duration::days(7),
+                Action::NextWeek => app.view.agenda.monday + Duration::days(7),
                 _ => monday_of(app.today),
             };
-            app.agenda = AgendaView {
+            app.view.agenda = AgendaView {
                 monday,
                 ..AgendaView::new(app.today)
             };
             store.read(|snap| load_agenda(app, snap))?;
         }
         Action::Open => {
-            if let Some(id) = app.agenda.selected_appointment().map(|a| a.client_id) {
+            if let Some(id) = app.view.agenda.selected_appointment().map(|a| a.client_id) {
                 open_client(app, store, id)?;
             }
         }
@@ -72,7 +73,7 @@ pub(super) fn on_agenda(app: &mut App, store: &mut Store, action: Action) -> Res
 /// `l`: the contact form filled in from the selected appointment — unless it is still ahead,
 /// cancelled, or already kept.
 fn log_selected(app: &mut App, store: &mut Store) -> Result<()> {
-    let Some(a) = app.agenda.selected_appointment().cloned() else {
+    let Some(a) = app.view.agenda.selected_appointment().cloned() else {
         app.info("No appointment is selected; [ and ] move by week");
         return Ok(());
     };
@@ -87,7 +88,7 @@ fn log_selected(app: &mut App, store: &mut Store) -> Result<()> {
             allowed(app, store, Access::ChangeClient, a.client_id)?;
             let label = app.display_name(&a.name);
             let form = Form::log_appointment(a.client_id, label, &a, app.today);
-            app.modal = Some(Modal::Form(form));
+            app.view.modal = Some(Modal::Form(form));
         }
     }
     Ok(())
@@ -95,13 +96,14 @@ fn log_selected(app: &mut App, store: &mut Store) -> Result<()> {
 
 /// `b` on the client screen: the booking form.
 pub(super) fn book(app: &mut App, client: ClientId, label: String) {
-    app.modal = Some(Modal::Form(Form::book(client, label, app.today)));
+    app.view.modal = Some(Modal::Form(Form::book(client, label, app.today)));
 }
 
 /// `r` on the client screen: the review form over the client's flags, as the screen lists
 /// them (each kind once). Post-discharge follow-up is left out: only a contact clears it.
 pub(super) fn review(app: &mut App, client: ClientId, label: String) {
     let flags: Vec<FlagKind> = app
+        .view
         .client
         .as_ref()
         .and_then(|v| v.entry.as_ref())
@@ -114,7 +116,7 @@ pub(super) fn review(app: &mut App, client: ClientId, label: String) {
         }
     }
     if !kinds.is_empty() {
-        app.modal = Some(Modal::Form(Form::review(client, label, &kinds, app.today)));
+        app.view.modal = Some(Modal::Form(Form::review(client, label, &kinds, app.today)));
     } else if let Some(Err(e)) = flags.first().map(|k| reviews::how(*k)) {
         app.error(e.to_string());
     } else {
@@ -159,7 +161,7 @@ pub(super) fn save_booking(
     let ids = match store.write(|tx| appointments::book(tx, &booking)) {
         Ok(ids) => ids,
         // The refusal names the other client: in privacy mode, by their initials.
-        Err(e) if app.privacy => return Err(private_clash(store, &booking)?.unwrap_or(e)),
+        Err(e) if app.view.privacy => return Err(private_clash(store, &booking)?.unwrap_or(e)),
         Err(e) => return Err(e),
     };
     let what = booking_label(&b);
@@ -168,7 +170,7 @@ pub(super) fn save_booking(
         "Booked {what} with {} · u undoes it",
         with.split_whitespace().next().unwrap_or(&with)
     ));
-    app.history.push(Done {
+    app.view.history.push(Done {
         client,
         change: Change::Booked { ids },
         what: format!("the booking of {what}"),
@@ -250,7 +252,7 @@ pub(super) fn load_contracts(app: &mut App, snap: &Snapshot) -> Result<()> {
     if app.session.is_some()
         && !access::permits(app.viewer.role, Access::ListClients, Ownership::Others)
     {
-        app.contracts = Some(ContractsTab::Refused(
+        app.view.contracts = Some(ContractsTab::Refused(
             "Contracts count every member, whoever their clinician: a supervisor or an admin \
              sees their targets and withhold here."
                 .into(),
@@ -265,7 +267,7 @@ pub(super) fn load_contracts(app: &mut App, snap: &Snapshot) -> Result<()> {
             snap, contract, from, to, app.today,
         )?);
     }
-    app.contracts = Some(ContractsTab::Shown(reports));
+    app.view.contracts = Some(ContractsTab::Shown(reports));
     Ok(())
 }
 
@@ -284,19 +286,19 @@ pub(super) fn scroll_contracts(app: &mut App, action: Action) {
     let body = layout::frame(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1)).body;
     let lines = screens::contracts::lines(app, body.width).len();
     let height = body.height.saturating_sub(1) as usize;
-    let mut offset = app.contracts_scroll;
+    let mut offset = app.view.contracts_scroll;
     scroll(&mut offset, action, lines, height);
-    app.contracts_scroll = offset;
+    app.view.contracts_scroll = offset;
 }
 
 pub(super) fn scroll_value(app: &mut App, action: Action) {
     let body = layout::frame(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1)).body;
-    let Some(tab) = &app.value else {
+    let Some(tab) = &app.view.value else {
         return;
     };
     let lines = screens::value::wrapped(screens::value::lower_lines(app, tab), body.width).len();
     let height = screens::value::lower_height(body, tab) as usize;
-    let mut offset = app.value_scroll;
+    let mut offset = app.view.value_scroll;
     scroll(&mut offset, action, lines, height);
-    app.value_scroll = offset;
+    app.view.value_scroll = offset;
 }

@@ -19,7 +19,7 @@ fn target(app: &App) -> Result<std::path::PathBuf> {
 }
 
 pub(super) fn write_value_html(app: &mut App, store: &mut Store) -> Result<()> {
-    let Some(tab) = &app.value else {
+    let Some(tab) = &app.view.value else {
         return Ok(());
     };
     let file = target(app)?;
@@ -33,7 +33,7 @@ pub(super) fn write_value_html(app: &mut App, store: &mut Store) -> Result<()> {
         coding: &tab.coding,
         whose: whose.as_deref(),
         made_on: app.today,
-        initials: app.privacy,
+        initials: app.view.privacy,
     });
     outfile::write(&file, true, |out| Ok(out.write_all(page.as_bytes())?))?;
     let (from, to) = (tab.current.from, tab.current.to);

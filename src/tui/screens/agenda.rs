@@ -48,7 +48,7 @@ pub fn count(week: &AgendaView, state: AppointmentState) -> usize {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let week = &app.agenda;
+    let week = &app.view.agenda;
     let Some(all) = &week.appointments else {
         frame.render_widget(
             Paragraph::new(" Loading…").style(t.style(Role::muted)),
@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let whose = if app.viewer.sees_everyone() {
-        match app.panel.clinician {
+        match app.view.panel.clinician {
             Some(id) => app.clinician_name(Some(id)),
             None => "everyone".to_string(),
         }
@@ -203,7 +203,7 @@ fn day_lines(
 /// The status line under the agenda.
 pub fn status(app: &App) -> Line<'static> {
     let t = &app.theme;
-    let week = &app.agenda;
+    let week = &app.view.agenda;
     let unlogged = count(week, AppointmentState::Unlogged);
     if unlogged > 0 {
         return Line::styled(

@@ -77,7 +77,7 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
             contracts.join(", ")
         }
     );
-    if let (Some(dx), false) = (&c.diagnosis, app.privacy) {
+    if let (Some(dx), false) = (&c.diagnosis, app.view.privacy) {
         second.push_str(&format!(" · dx {}", sanitize(dx)));
     }
     // The latest acute events matter for follow-up; older ones are in `client show`.
@@ -334,7 +334,7 @@ pub fn status(app: &App, view: &ClientView) -> Line<'static> {
         && let Some(v) = selected.voided()
     {
         // A reason is free text a clinician typed: like notes, it stays off a private screen.
-        let reason = if app.privacy {
+        let reason = if app.view.privacy {
             "reason hidden (privacy)".to_string()
         } else {
             sanitize(&v.reason)
@@ -419,7 +419,7 @@ fn draw_encounters(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) 
                 crate::domain::EncounterStatus::Completed => t.style(Role::text),
                 _ => t.style(Role::warning),
             };
-            let note = if app.privacy {
+            let note = if app.view.privacy {
                 String::new()
             } else {
                 sanitize(e.note.as_deref().unwrap_or(""))

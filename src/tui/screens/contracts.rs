@@ -188,7 +188,7 @@ fn contract_lines(app: &App, r: &ContractReport, width: u16) -> Vec<Line<'static
 /// The view's lines at this width (`update` counts them to scroll).
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let reports = match &app.contracts {
+    let reports = match &app.view.contracts {
         None => return vec![Line::styled(" Loading…", t.style(Role::muted))],
         Some(ContractsTab::Refused(why)) => {
             return vec![Line::styled(format!(" {why}"), t.style(Role::muted))];
@@ -241,7 +241,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let lines = lines(app, area.width);
     let last = lines.len().saturating_sub(body.height as usize);
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.contracts_scroll.min(last) as u16, 0)),
+        Paragraph::new(lines).scroll((app.view.contracts_scroll.min(last) as u16, 0)),
         body,
     );
 }

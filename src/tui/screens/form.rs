@@ -140,7 +140,7 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
         lines.push(Line::styled("No client matches.", t.style(Role::muted)));
     }
     for (i, entry_index) in picker.matches.iter().take(10).enumerate() {
-        let e = &app.panel.entries[*entry_index];
+        let e = &app.view.panel.entries[*entry_index];
         let style = if i == picker.selected {
             t.style(Role::selected)
         } else {

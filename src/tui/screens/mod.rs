@@ -146,20 +146,20 @@ pub fn status_line(app: &App) -> Line<'static> {
     use super::action::Tab;
     let t = &app.theme;
     let muted = |text: String| Line::styled(format!(" {text}"), t.style(Role::muted));
-    if let Some(view) = &app.client {
+    if let Some(view) = &app.view.client {
         return client::status(app, view);
     }
-    match app.tab {
+    match app.view.tab {
         Tab::Panel => panel::summary(app),
         Tab::Today => muted(format!(
             "{} clients need you · l logs for anyone · Enter opens the selected client",
             app.day_items().len()
         )),
         Tab::Agenda => agenda::status(app),
-        Tab::Revenue if app.show_contracts => {
+        Tab::Revenue if app.view.show_contracts => {
             muted("Earn-back: withhold × weights met ÷ weights that apply · j/k scroll".into())
         }
-        Tab::Revenue => match &app.revenue {
+        Tab::Revenue => match &app.view.revenue {
             Some(r) => muted(format!(
                 "{} of {} months under water · withhold held back to date {}",
                 r.rows.iter().filter(|row| row.under_water()).count(),
@@ -168,7 +168,12 @@ pub fn status_line(app: &App) -> Line<'static> {
             )),
             None => muted(Month::of(app.today).to_string()),
         },
-        Tab::Value => match app.value.as_ref().map(|v| v.fairness.warning.is_some()) {
+        Tab::Value => match app
+            .view
+            .value
+            .as_ref()
+            .map(|v| v.fairness.warning.is_some())
+        {
             Some(true) => Line::styled(
                 " ⚠ The most severe clients got less time per member month than the mildest: see Fairness",
                 t.style(Role::warning),

@@ -14,7 +14,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let p = &app.panel;
+    let p = &app.view.panel;
     let [filter_area, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
 
@@ -224,7 +224,7 @@ pub fn days_until(today: chrono::NaiveDate, day: chrono::NaiveDate) -> String {
 /// Counts by flag kind over the clients shown, and the month's minutes.
 pub fn summary(app: &App) -> Line<'static> {
     let t = &app.theme;
-    let p = &app.panel;
+    let p = &app.view.panel;
     let mut spans = vec![Span::styled(
         format!(" {} clients", p.rows.len()),
         t.style(Role::text),

@@ -42,7 +42,7 @@ fn items(app: &App, m: &Measurement) -> Vec<Line<'static>> {
 }
 
 fn voided(app: &App, v: &Voided) -> Vec<Line<'static>> {
-    let reason = if app.privacy {
+    let reason = if app.view.privacy {
         "hidden (privacy)".to_string()
     } else {
         sanitize(&v.reason)
@@ -63,7 +63,7 @@ fn voided(app: &App, v: &Voided) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, app: &App, kind: RecordKind, id: i64) {
     let t = &app.theme;
-    let Some(view) = &app.client else {
+    let Some(view) = &app.view.client else {
         return;
     };
     let r = &view.record;
@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, app: &App, kind: RecordKind, id: i64) {
             let Some(e) = r.encounters.iter().find(|e| e.id.0 == id) else {
                 return;
             };
-            let note = match (&e.note, app.privacy) {
+            let note = match (&e.note, app.view.privacy) {
                 (_, true) => "hidden (privacy)".to_string(),
                 (Some(n), false) => sanitize(n),
                 (None, false) => "—".to_string(),

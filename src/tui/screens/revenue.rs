@@ -14,7 +14,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph,
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let Some(report) = &app.revenue else {
+    let Some(report) = &app.view.revenue else {
         frame.render_widget(
             Paragraph::new(" Loading…").style(t.style(Role::muted)),
             area,
@@ -99,6 +99,7 @@ fn draw_table(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
     let with_withhold = area.width >= 100;
     let visible = area.height.saturating_sub(2) as usize;
     let skip = app
+        .view
         .revenue_scroll
         .min(report.rows.len().saturating_sub(visible));
     let mut rows: Vec<Row> = report

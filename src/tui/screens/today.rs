@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let Some(day) = &app.day else {
+    let Some(day) = &app.view.day else {
         frame.render_widget(
             Paragraph::new(" Loading…").style(t.style(Role::muted)),
             area,
@@ -117,7 +117,7 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         .border_style(t.style(Role::border))
         .title(Span::styled(" Needs you ", t.style(Role::title)));
     let items = app.day_items();
-    let selected = items.get(app.day_selected).map(|(id, _)| *id);
+    let selected = items.get(app.view.day_selected).map(|(id, _)| *id);
     let mut lines: Vec<Line> = Vec::new();
     let row_style = |id| {
         if Some(id) == selected {

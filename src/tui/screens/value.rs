@@ -28,7 +28,7 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let Some(tab) = &app.value else {
+    let Some(tab) = &app.view.value else {
         frame.render_widget(
             Paragraph::new(" Loading…").style(t.style(Role::muted)),
             area,
@@ -250,7 +250,7 @@ fn coding_lines(app: &App, coding: &Coding) -> Vec<Line<'static>> {
             crate::domain::coding::Coded::Moderate => "moderate",
             _ => "other",
         };
-        let coded = if app.privacy {
+        let coded = if app.view.privacy {
             format!("coded {severity}")
         } else {
             format!("{} ({severity})", sanitize(&m.diagnosis))
@@ -312,7 +312,7 @@ fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
     let lines = wrapped(lower_lines(app, tab), area.width);
     let last = lines.len().saturating_sub(area.height as usize);
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.value_scroll.min(last) as u16, 0)),
+        Paragraph::new(lines).scroll((app.view.value_scroll.min(last) as u16, 0)),
         area,
     );
 }
