@@ -3,7 +3,6 @@
 //! on a given today — computed from the encounters logged that day, never stored.
 
 use super::Tx;
-use super::row::{date, iso, word};
 use crate::domain::appointments::{self, AppointmentState, LoggedThatDay};
 use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClinicianId, EncounterKind};
@@ -49,20 +48,20 @@ fn select() -> String {
 }
 
 fn from_row(r: &rusqlite::Row, today: NaiveDate) -> rusqlite::Result<Appointment> {
-    let day = date(r, 5)?;
+    let day = r.get(5)?;
     let logged = LoggedThatDay {
         contact: r.get(10)?,
         missed: r.get(11)?,
     };
     Ok(Appointment {
         id: r.get(0)?,
-        client_id: ClientId(r.get(1)?),
+        client_id: r.get(1)?,
         name: r.get(2)?,
         clinician: r.get(3)?,
-        clinician_id: ClinicianId(r.get(4)?),
+        clinician_id: r.get(4)?,
         date: day,
         time: r.get(6)?,
-        kind: word(r, 7)?,
+        kind: r.get(7)?,
         minutes: r.get(8)?,
         state: appointments::state(day, r.get(9)?, logged, today),
     })
@@ -83,9 +82,7 @@ pub fn between(
         select()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![iso(from), iso(to), clinician.map(|c| c.0)], |r| {
-        from_row(r, today)
-    })?;
+    let rows = stmt.query_map(params![from, to, clinician], |r| from_row(r, today))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -113,9 +110,7 @@ pub fn next_booked(
          GROUP BY a.client_id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![iso(today), client.map(|c| c.0)], |r| {
-        Ok((ClientId(r.get(0)?), date(r, 1)?))
-    })?;
+    let rows = stmt.query_map(params![today, client], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -134,7 +129,7 @@ pub fn clash(
              WHERE a.clinician_id = ?1 AND a.date = ?2 AND a.time = ?3
                AND a.cancelled_at IS NULL AND a.id <> ?4",
         )?
-        .query_row(params![clinician.0, iso(day), time, except], |r| {
+        .query_row(params![clinician, day, time, except], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?)
@@ -161,9 +156,9 @@ pub fn book(tx: &Tx, b: &Booking) -> Result<Vec<i64>> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
-            b.client_id.0,
-            b.clinician_id.0,
-            iso(*day),
+            b.client_id,
+            b.clinician_id,
+            *day,
             b.time,
             b.kind.as_str(),
             b.minutes,
@@ -245,7 +240,7 @@ pub fn move_to(
     }
     tx.execute(
         "UPDATE appointments SET date = ?1, time = ?2 WHERE id = ?3",
-        params![iso(day), time, id],
+        params![day, time, id],
     )?;
     let when = time
         .as_deref()

@@ -2,7 +2,7 @@
 //! overlapping another attribution of the same client to the same contract.
 
 use super::Tx;
-use super::row::{date, iso, opt_date};
+use super::row::iso;
 use crate::domain::{Attribution, AttributionId, ClientId, ContractId, ranges_overlap};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -14,12 +14,12 @@ const COLUMNS: &str = "id, client_id, contract_id,
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
     Ok(Attribution {
-        id: AttributionId(r.get(0)?),
-        client_id: ClientId(r.get(1)?),
-        contract_id: ContractId(r.get(2)?),
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        contract_id: r.get(2)?,
         contract: r.get(3)?,
-        start: date(r, 4)?,
-        end: opt_date(r, 5)?,
+        start: r.get(4)?,
+        end: r.get(5)?,
         voided: super::row::voided(r, 6)?,
         diagnosis: r.get(9)?,
     })
@@ -98,13 +98,7 @@ pub fn insert_with_diagnosis(
         "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
          VALUES (?1, ?2, ?3, ?4, coalesce(?5, (SELECT diagnosis FROM clients WHERE id = ?1)))",
     )?
-    .execute(params![
-        client.0,
-        contract.0,
-        iso(start),
-        end.map(iso),
-        diagnosis
-    ])?;
+    .execute(params![client, contract, start, end.map(iso), diagnosis])?;
     let id = AttributionId(tx.last_insert_rowid());
     let until = end.map_or("open".to_string(), |e| e.to_string());
     tx.audit(
@@ -128,7 +122,7 @@ pub fn end(tx: &Tx, client: ClientId, contract: ContractId, end: NaiveDate) -> R
             ))
         })?;
     tx.prepare_cached("UPDATE attributions SET end_date = ?1 WHERE id = ?2")?
-        .execute(params![iso(end), current.id.0])?;
+        .execute(params![end, current.id])?;
     tx.audit(
         "attribution.end",
         Some(client),

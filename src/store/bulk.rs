@@ -35,10 +35,10 @@ pub fn client(tx: &Tx, c: &BulkClient) -> Result<ClientId> {
         c.dob.map(iso),
         c.tier.as_str(),
         c.status.as_str(),
-        iso(c.since),
+        c.since,
         c.discharged_on.map(iso),
         c.diagnosis,
-        c.clinician_id.map(|i| i.0)
+        c.clinician_id
     ])?;
     Ok(ClientId(tx.last_insert_rowid()))
 }
@@ -55,7 +55,7 @@ pub fn attribution(
         "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
          VALUES (?1, ?2, ?3, ?4, (SELECT diagnosis FROM clients WHERE id = ?1))",
     )?
-    .execute(params![client.0, contract.0, iso(start), end.map(iso)])?;
+    .execute(params![client, contract, start, end.map(iso)])?;
     Ok(())
 }
 
@@ -75,9 +75,9 @@ pub fn encounter(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
-        client.0,
-        clinician.0,
-        iso(date),
+        client,
+        clinician,
+        date,
         kind.as_str(),
         status.as_str(),
         minutes,
@@ -99,8 +99,8 @@ pub fn measurement(
         "INSERT INTO measurements (client_id, date, instrument, total, items) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        client.0,
-        iso(date),
+        client,
+        date,
         instrument.as_str(),
         total,
         items.map(super::measurements::encode_items)
@@ -110,7 +110,7 @@ pub fn measurement(
 
 pub fn event(tx: &Tx, client: ClientId, date: NaiveDate, kind: EventKind) -> Result<()> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
-        .execute(params![client.0, iso(date), kind.as_str()])?;
+        .execute(params![client, date, kind.as_str()])?;
     Ok(())
 }
 
@@ -133,9 +133,9 @@ pub fn appointments(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
-            client.0,
-            clinician.0,
-            iso(*day),
+            client,
+            clinician,
+            *day,
             time,
             kind.as_str(),
             minutes,
@@ -163,9 +163,9 @@ pub fn review(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
-        client.0,
+        client,
         review.kind.as_str(),
-        iso(review.date),
+        review.date,
         review.until.map(iso),
         review.measurement_id,
         review.by,

@@ -2,7 +2,7 @@
 //! references people type (id, external id, or a unique name fragment).
 
 use super::Tx;
-use super::row::{date, iso, opt_date, word};
+use super::row::iso;
 use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Tier, text::sanitize};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -15,16 +15,16 @@ pub(super) const SELECT: &str =
 
 pub(super) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Client> {
     Ok(Client {
-        id: ClientId(r.get(0)?),
+        id: r.get(0)?,
         external_id: r.get(1)?,
         name: r.get(2)?,
-        dob: opt_date(r, 3)?,
-        tier: word(r, 4)?,
-        status: word(r, 5)?,
-        since: date(r, 6)?,
-        discharged_on: opt_date(r, 7)?,
+        dob: r.get(3)?,
+        tier: r.get(4)?,
+        status: r.get(5)?,
+        since: r.get(6)?,
+        discharged_on: r.get(7)?,
         diagnosis: r.get(8)?,
-        clinician_id: r.get::<_, Option<i64>>(9)?.map(ClinicianId),
+        clinician_id: r.get(9)?,
         clinician: r.get(10)?,
     })
 }
@@ -59,9 +59,9 @@ pub fn insert(tx: &Tx, new: &NewClient) -> Result<ClientId> {
         new.name,
         new.dob.map(iso),
         new.tier.as_str(),
-        iso(new.since),
+        new.since,
         new.diagnosis,
-        new.clinician_id.map(|c| c.0)
+        new.clinician_id
     ])?;
     let id = ClientId(tx.last_insert_rowid());
     tx.audit("client.add", Some(id), &format!("tier {}", new.tier))?;
@@ -96,10 +96,7 @@ pub fn list(conn: &Connection, filter: &ClientFilter) -> Result<Vec<Client>> {
          ORDER BY c.name COLLATE NOCASE, c.id"
     ))?;
     let rows = stmt.query_map(
-        params![
-            filter.status.map(|s| s.as_str()),
-            filter.clinician.map(|c| c.0)
-        ],
+        params![filter.status.map(|s| s.as_str()), filter.clinician],
         from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -181,7 +178,7 @@ pub fn resolve_in(
 pub fn set_tier(tx: &Tx, id: ClientId, tier: Tier) -> Result<()> {
     let before = get(tx, id)?.tier;
     tx.prepare_cached("UPDATE clients SET tier = ?1 WHERE id = ?2")?
-        .execute(params![tier.as_str(), id.0])?;
+        .execute(params![tier.as_str(), id])?;
     tx.audit("client.tier", Some(id), &format!("{before} -> {tier}"))?;
     Ok(())
 }
@@ -211,7 +208,7 @@ pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) ->
     }
     let discharged_on = (status == ClientStatus::Discharged).then(|| iso(on));
     tx.prepare_cached("UPDATE clients SET status = ?1, discharged_on = ?2 WHERE id = ?3")?
-        .execute(params![status.as_str(), discharged_on, id.0])?;
+        .execute(params![status.as_str(), discharged_on, id])?;
     tx.audit(
         "client.status",
         Some(id),

@@ -2,7 +2,6 @@
 //! months before it.
 
 use super::Tx;
-use super::row::{date, iso, word};
 use crate::domain::{
     Contract, ContractId, ContractModel, DiagnosisRate, Money, Percent, Proration, RatePeriod,
     text::sanitize,
@@ -50,7 +49,7 @@ pub fn insert(tx: &Tx, new: &NewContract) -> Result<ContractId> {
     tx.prepare_cached(
         "INSERT INTO contract_rates (contract_id, effective_from, rate_cents) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![id.0, BEGINNING, new.rate.cents()])?;
+    .execute(params![id, BEGINNING, new.rate.cents()])?;
     tx.audit(
         "contract.add",
         None,
@@ -85,7 +84,7 @@ pub fn set_rate_for(
          ON CONFLICT (contract_id, diagnosis_prefix, effective_from)
          DO UPDATE SET rate_cents = excluded.rate_cents",
     )?
-    .execute(params![id.0, iso(from), rate.cents(), prefix.unwrap_or("")])?;
+    .execute(params![id, from, rate.cents(), prefix.unwrap_or("")])?;
     let for_what = prefix.map_or(String::new(), |p| format!(" for diagnoses {p}…"));
     tx.audit(
         "contract.rate",
@@ -106,7 +105,7 @@ fn rates(conn: &Connection) -> Result<HashMap<i64, Rates>> {
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            date(r, 1)?,
+            r.get(1)?,
             Money(r.get(2)?),
             r.get::<_, String>(3)?,
         ))
@@ -135,11 +134,11 @@ pub fn list(conn: &Connection) -> Result<Vec<Contract>> {
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Contract {
-            id: ContractId(r.get(0)?),
+            id: r.get(0)?,
             name: r.get(1)?,
-            model: word(r, 2)?,
+            model: r.get(2)?,
             withhold_bp: Percent(r.get(3)?),
-            proration: word(r, 4)?,
+            proration: r.get(4)?,
             payer: r.get(5)?,
             rates: Vec::new(),
             diagnosis_rates: Vec::new(),

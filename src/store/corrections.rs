@@ -200,13 +200,13 @@ pub fn amend_encounter(
          WHERE id = ?7",
     )?
     .execute(params![
-        iso(e.date),
+        e.date,
         e.kind.as_str(),
         e.status.as_str(),
         e.minutes,
-        new.clinician_id.0,
+        new.clinician_id,
         e.note,
-        id.0
+        id
     ])?;
     Ok(changes)
 }
@@ -236,10 +236,10 @@ pub fn amend_measurement(
     audit_amendment(tx, RecordKind::Measurement, id.0, client, &changes, reason)?;
     tx.prepare_cached("UPDATE measurements SET date = ?1, total = ?2, items = ?3 WHERE id = ?4")?
         .execute(params![
-            iso(new.date),
+            new.date,
             new.total,
             new.items.as_deref().map(measurements::encode_items),
-            id.0
+            id
         ])?;
     Ok(changes)
 }
@@ -259,7 +259,7 @@ pub fn amend_event(
     ]);
     audit_amendment(tx, RecordKind::Event, id.0, client, &changes, reason)?;
     tx.prepare_cached("UPDATE events SET date = ?1, kind = ?2 WHERE id = ?3")?
-        .execute(params![iso(new.date), new.kind.as_str(), id.0])?;
+        .execute(params![new.date, new.kind.as_str(), id])?;
     Ok(changes)
 }
 
@@ -288,7 +288,7 @@ pub fn edit_client(
     {
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM clients WHERE external_id = ?1 AND id <> ?2)",
-            params![ext, id.0],
+            params![ext, id],
             |r| r.get(0),
         )?;
         if taken {
@@ -342,9 +342,9 @@ pub fn edit_client(
         new.external_id,
         new.dob.map(iso),
         new.diagnosis,
-        new.clinician_id.map(|c| c.0),
-        iso(new.since),
-        id.0
+        new.clinician_id,
+        new.since,
+        id
     ])?;
     Ok(changes)
 }

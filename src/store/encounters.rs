@@ -1,7 +1,6 @@
 //! Encounters: time spent for a client (contacts, no-shows, coordination, documentation, …).
 
 use super::Tx;
-use super::row::{date, iso, word};
 use crate::domain::{
     ClientId, ClinicianId, Encounter, EncounterId, EncounterKind, EncounterStatus,
 };
@@ -26,9 +25,9 @@ pub fn insert(tx: &Tx, new: &NewEncounter) -> Result<EncounterId> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
-        new.client_id.0,
-        new.clinician_id.0,
-        iso(new.date),
+        new.client_id,
+        new.clinician_id,
+        new.date,
         new.kind.as_str(),
         new.status.as_str(),
         new.minutes,
@@ -69,13 +68,13 @@ pub fn get(conn: &Connection, id: EncounterId) -> Result<Encounter> {
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Encounter> {
     Ok(Encounter {
-        id: EncounterId(r.get(0)?),
-        client_id: ClientId(r.get(1)?),
-        clinician_id: ClinicianId(r.get(2)?),
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        clinician_id: r.get(2)?,
         clinician: r.get(3)?,
-        date: date(r, 4)?,
-        kind: word(r, 5)?,
-        status: word(r, 6)?,
+        date: r.get(4)?,
+        kind: r.get(5)?,
+        status: r.get(6)?,
         minutes: r.get(7)?,
         note: r.get(8)?,
         voided: super::row::voided(r, 9)?,

@@ -1,7 +1,6 @@
 //! Acute-care events (inpatient discharges, ED visits) that call for prompt follow-up.
 
 use super::Tx;
-use super::row::{date, iso, word};
 use crate::domain::{ClientId, Event, EventId, EventKind};
 use crate::error::Result;
 use chrono::NaiveDate;
@@ -9,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert(tx: &Tx, client: ClientId, kind: EventKind, on: NaiveDate) -> Result<EventId> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
-        .execute(params![client.0, iso(on), kind.as_str()])?;
+        .execute(params![client, on, kind.as_str()])?;
     let id = EventId(tx.last_insert_rowid());
     tx.audit("event.add", Some(client), &format!("{kind} on {on}"))?;
     Ok(id)
@@ -35,10 +34,10 @@ pub fn get(conn: &Connection, id: EventId) -> Result<Event> {
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
     Ok(Event {
-        id: EventId(r.get(0)?),
-        client_id: ClientId(r.get(1)?),
-        date: date(r, 2)?,
-        kind: word(r, 3)?,
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        date: r.get(2)?,
+        kind: r.get(3)?,
         voided: super::row::voided(r, 4)?,
     })
 }

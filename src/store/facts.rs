@@ -9,7 +9,6 @@
 //! No rule is computed here; `domain::flags::evaluate` does that.
 
 use super::clients;
-use super::row::{iso, opt_date, word};
 use crate::domain::flags::{AcuteEvent, ClientFacts, ContactAttempt, ScoreTrend};
 use crate::domain::{Client, ClientId, ClinicianId, EncounterKind, Month};
 use crate::error::Result;
@@ -128,11 +127,11 @@ const FACT_COLUMNS: usize = 23;
 /// The facts for every client the filter selects, in no particular order.
 pub fn load(conn: &Connection, filter: &FactsFilter, today: NaiveDate) -> Result<Vec<FactsRow>> {
     let month = Month::of(today);
-    let (today_text, start, end) = (iso(today), iso(month.first_day()), iso(month.last_day()));
-    let clinician = filter.clinician.map(|c| c.0);
-    let client = filter.client.map(|c| c.0);
+    let (start, end) = (month.first_day(), month.last_day());
+    let clinician = filter.clinician;
+    let client = filter.client;
     let mut params: Vec<(&str, &dyn ToSql)> = vec![
-        (":today", &today_text),
+        (":today", &today),
         (":month_start", &start),
         (":month_end", &end),
     ];
@@ -165,8 +164,7 @@ fn trend(
     latest: usize,
     previous: usize,
 ) -> rusqlite::Result<Option<ScoreTrend>> {
-    let (Some(baseline_date), Some(latest_date)) = (opt_date(r, baseline)?, opt_date(r, latest)?)
-    else {
+    let (Some(baseline_date), Some(latest_date)) = (r.get(baseline)?, r.get(latest)?) else {
         return Ok(None);
     };
     Ok(Some(ScoreTrend {
@@ -182,18 +180,18 @@ fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
     let client = clients::from_row(r)?;
     let mut recent_attempts = Vec::with_capacity(2);
     for i in [at + 14, at + 16] {
-        if let Some(on) = opt_date(r, i)? {
+        if let Some(on) = r.get(i)? {
             recent_attempts.push(ContactAttempt {
                 date: on,
-                status: word(r, i + 1)?,
+                status: r.get(i + 1)?,
             });
         }
     }
-    let acute_event = match opt_date(r, at + 18)? {
+    let acute_event = match r.get(at + 18)? {
         Some(on) => Some(AcuteEvent {
-            kind: word(r, at + 19)?,
+            kind: r.get(at + 19)?,
             date: on,
-            first_contact_after: opt_date(r, at + 20)?,
+            first_contact_after: r.get(at + 20)?,
         }),
         None => None,
     };
@@ -201,9 +199,9 @@ fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
         status: client.status,
         tier: client.tier,
         since: client.since,
-        first_contact: opt_date(r, at)?,
-        last_contact: opt_date(r, at + 1)?,
-        last_measured: opt_date(r, at + 2)?,
+        first_contact: r.get(at)?,
+        last_contact: r.get(at + 1)?,
+        last_measured: r.get(at + 2)?,
         phq9: trend(r, at + 3, at + 5, at + 8)?,
         gad7: trend(r, at + 9, at + 11, at + 13)?,
         phq9_latest_items: r

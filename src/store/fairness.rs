@@ -4,7 +4,6 @@
 //! days) come from the value pass (`store::value::pass`), which reads them alongside the value
 //! measures; `audit` runs that pass for the audit alone. No rule is computed here.
 
-use super::row::{date, iso, opt_date, word};
 use super::value::ValueQuery;
 use crate::domain::economics::cover::{self, Days};
 use crate::domain::fairness::Fairness;
@@ -39,12 +38,12 @@ pub(crate) fn paid_days(
            AND (a.end_date IS NULL OR a.end_date >= ?1)
            AND (?3 IS NULL OR a.client_id IN (SELECT id FROM clients WHERE clinician_id = ?3))",
     )?;
-    let rows = stmt.query_map(params![iso(reach), iso(period.to), who], |r| {
+    let rows = stmt.query_map(params![reach, period.to, who], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            date(r, 1)?,
-            opt_date(r, 2)?,
-            word::<Proration>(r, 3)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get::<_, Proration>(3)?,
         ))
     })?;
     let mut runs: HashMap<i64, Vec<Days>> = HashMap::new();

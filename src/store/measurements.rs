@@ -1,7 +1,6 @@
 //! Measurements: instrument totals on a date, with the item responses when they were given.
 
 use super::Tx;
-use super::row::{date, iso, word};
 use crate::domain::{ClientId, Instrument, Measurement, MeasurementId};
 use crate::error::Result;
 use chrono::NaiveDate;
@@ -36,8 +35,8 @@ pub fn insert(tx: &Tx, new: &NewMeasurement) -> Result<MeasurementId> {
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        new.client_id.0,
-        iso(new.date),
+        new.client_id,
+        new.date,
         new.instrument.as_str(),
         new.total,
         new.items.as_deref().map(encode_items)
@@ -79,10 +78,10 @@ pub fn get(conn: &Connection, id: MeasurementId) -> Result<Measurement> {
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Measurement> {
     Ok(Measurement {
-        id: MeasurementId(r.get(0)?),
-        client_id: ClientId(r.get(1)?),
-        date: date(r, 2)?,
-        instrument: word(r, 3)?,
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        date: r.get(2)?,
+        instrument: r.get(3)?,
         total: r.get(4)?,
         items: r
             .get::<_, Option<String>>(5)?

@@ -36,6 +36,7 @@ pub mod reviews;
 pub mod roster;
 mod row;
 pub mod settings;
+mod sql_types;
 pub mod targets;
 pub mod today;
 pub mod value;

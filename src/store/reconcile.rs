@@ -2,7 +2,6 @@
 //! a contract's attributions by client, the attributed members never engaged, and the work done
 //! on days no contract covered. The comparison rules are `domain::reconcile`'s.
 
-use super::row::{date, iso, opt_date, word};
 use crate::domain::reconcile::Attributed;
 use crate::domain::{ClientId, ClientStatus, ContractId, Month};
 use crate::error::Result;
@@ -22,8 +21,8 @@ pub fn attributed(conn: &Connection, contract: ContractId) -> Result<Vec<Attribu
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, Option<String>>(1)?,
-            date(r, 2)?,
-            opt_date(r, 3)?,
+            r.get(2)?,
+            r.get(3)?,
         ))
     })?;
     let mut by_client: BTreeMap<i64, Attributed> = BTreeMap::new();
@@ -80,16 +79,16 @@ pub fn never_engaged(
         super::row::is_contact("e")
     ))?;
     let rows = stmt.query_map(
-        params![contract.0, iso(month.first_day()), iso(month.last_day())],
+        params![contract, month.first_day(), month.last_day()],
         |r| {
             Ok(NeverEngaged {
-                client_id: ClientId(r.get(0)?),
+                client_id: r.get(0)?,
                 external_id: r.get(1)?,
                 name: r.get(2)?,
-                status: word(r, 3)?,
-                attributed_from: date(r, 4)?,
+                status: r.get(3)?,
+                attributed_from: r.get(4)?,
                 outreach_attempts: r.get(5)?,
-                last_outreach: opt_date(r, 6)?,
+                last_outreach: r.get(6)?,
             })
         },
     )?;
@@ -129,19 +128,16 @@ pub fn unpaid_work(conn: &Connection, month: Month) -> Result<Vec<Unpaid>> {
          ORDER BY SUM(e.minutes) DESC, c.id",
         super::row::is_contact("e")
     ))?;
-    let rows = stmt.query_map(
-        params![iso(month.first_day()), iso(month.last_day())],
-        |r| {
-            Ok(Unpaid {
-                client_id: ClientId(r.get(0)?),
-                external_id: r.get(1)?,
-                name: r.get(2)?,
-                encounters: r.get(3)?,
-                contacts: r.get(4)?,
-                minutes: r.get(5)?,
-                minutes_times_hourly_cents: r.get(6)?,
-            })
-        },
-    )?;
+    let rows = stmt.query_map(params![month.first_day(), month.last_day()], |r| {
+        Ok(Unpaid {
+            client_id: r.get(0)?,
+            external_id: r.get(1)?,
+            name: r.get(2)?,
+            encounters: r.get(3)?,
+            contacts: r.get(4)?,
+            minutes: r.get(5)?,
+            minutes_times_hourly_cents: r.get(6)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -4,7 +4,7 @@
 
 use super::Tx;
 use super::panel;
-use super::row::{date, iso, opt_date};
+use super::row::iso;
 use crate::domain::ClientId;
 use crate::domain::flags::FlagKind;
 use crate::domain::flags::reviews::{self, Review, Reviewed};
@@ -38,13 +38,13 @@ pub fn by_client(
         "SELECT client_id, flag, date, until, measurement_id, clinician, note FROM reviews
          WHERE date <= ?1 AND (?2 IS NULL OR client_id = ?2) ORDER BY client_id, date, id",
     )?;
-    let rows = stmt.query_map(params![iso(today), client.map(|c| c.0)], |r| {
+    let rows = stmt.query_map(params![today, client], |r| {
         Ok((
-            ClientId(r.get(0)?),
+            r.get(0)?,
             Review {
                 kind: kind_of(&r.get::<_, String>(1)?)?,
-                date: date(r, 2)?,
-                until: opt_date(r, 3)?,
+                date: r.get(2)?,
+                until: r.get(3)?,
                 measurement_id: r.get(4)?,
                 by: r.get(5)?,
                 note: r.get(6)?,
@@ -66,7 +66,7 @@ pub fn latest_phq9(conn: &Connection, client: ClientId, day: NaiveDate) -> Resul
             "SELECT id FROM live_measurements WHERE client_id = ?1 AND instrument = 'phq9'
                AND date <= ?2 ORDER BY date DESC, id DESC LIMIT 1",
         )?
-        .query_row(params![client.0, iso(day)], |r| r.get(0))
+        .query_row(params![client, day], |r| r.get(0))
         .optional()?)
 }
 
@@ -82,9 +82,9 @@ pub fn insert(tx: &Tx, client: ClientId, review: &Review) -> Result<i64> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
-        client.0,
+        client,
         review.kind.as_str(),
-        iso(review.date),
+        review.date,
         review.until.map(iso),
         review.measurement_id,
         review.by,

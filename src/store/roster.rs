@@ -6,14 +6,12 @@
 use super::Tx;
 use super::audit::timestamp;
 use super::bulk::{self, BulkClient};
-use super::row::{date, iso, opt_date};
+use super::row::iso;
 use crate::domain::roster_plan::{
     Category, Current, Known, MemberChange, RosterMember, RosterPlan, Span, SpanChange,
 };
 use crate::domain::x12::Kind;
-use crate::domain::{
-    AttributionId, ClientId, ClientStatus, ClinicianId, Contract, ContractId, Tier,
-};
+use crate::domain::{ClientId, ClientStatus, ClinicianId, Contract, ContractId, Tier};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -31,9 +29,9 @@ pub fn current(conn: &Connection, contract: ContractId) -> Result<Current> {
             Ok((
                 r.get::<_, i64>(1)?,
                 Span {
-                    id: AttributionId(r.get(0)?),
-                    start: date(r, 2)?,
-                    end: opt_date(r, 3)?,
+                    id: r.get(0)?,
+                    start: r.get(2)?,
+                    end: r.get(3)?,
                 },
             ))
         })?;
@@ -51,7 +49,7 @@ pub fn current(conn: &Connection, contract: ContractId) -> Result<Current> {
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
-            opt_date(r, 3)?,
+            r.get(3)?,
         ))
     })?;
     for row in rows {
@@ -111,8 +109,8 @@ pub fn latest_import(
              FROM roster_imports
              WHERE contract_id = ?1 AND as_of <= ?2 ORDER BY as_of DESC, id DESC LIMIT 1",
         )?
-        .query_row(params![contract.0, iso(on)], |r| {
-            let x12 = match (r.get::<_, Option<String>>(6)?, opt_date(r, 7)?) {
+        .query_row(params![contract, on], |r| {
+            let x12 = match (r.get::<_, Option<String>>(6)?, r.get(7)?) {
                 (Some(reference), Some(date)) => Some(X12Source {
                     reference,
                     date,
@@ -125,8 +123,8 @@ pub fn latest_import(
             };
             Ok(RosterImport {
                 id: r.get(0)?,
-                contract_id: ContractId(r.get(1)?),
-                as_of: date(r, 2)?,
+                contract_id: r.get(1)?,
+                as_of: r.get(2)?,
                 imported_at: r.get(3)?,
                 file_hash: r.get(4)?,
                 members: r.get(5)?,
@@ -143,7 +141,7 @@ pub fn note_x12(tx: &Tx, import_id: i64, source: &X12Source) -> Result<()> {
     )?
     .execute(params![
         source.reference,
-        iso(source.date),
+        source.date,
         source.kind.as_str(),
         import_id
     ])?;
@@ -161,7 +159,7 @@ pub fn hash_recorded(
         .prepare_cached(
             "SELECT 1 FROM roster_imports WHERE contract_id = ?1 AND as_of = ?2 AND file_hash = ?3",
         )?
-        .query_row(params![contract.0, iso(as_of), file_hash], |_| Ok(()))
+        .query_row(params![contract, as_of, file_hash], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -175,8 +173,8 @@ pub fn members_of(conn: &Connection, import_id: i64) -> Result<Vec<RosterMember>
     let rows = stmt.query_map([import_id], |r| {
         Ok(RosterMember {
             member_id: r.get(0)?,
-            start: opt_date(r, 1)?,
-            end: opt_date(r, 2)?,
+            start: r.get(1)?,
+            end: r.get(2)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -264,12 +262,12 @@ fn apply_change(
     if change.client_id.is_some() {
         if let Some(name) = &change.rename {
             tx.prepare_cached("UPDATE clients SET name = ?1 WHERE id = ?2")?
-                .execute(params![name, client.0])?;
+                .execute(params![name, client])?;
             tx.audit("client.rename", Some(client), "name from roster import")?;
         }
         if let Some(dob) = change.dob {
             tx.prepare_cached("UPDATE clients SET dob = ?1 WHERE id = ?2")?
-                .execute(params![iso(dob), client.0])?;
+                .execute(params![dob, client])?;
             tx.audit(
                 "client.dob",
                 Some(client),
@@ -305,13 +303,7 @@ fn apply_change(
                     "UPDATE attributions SET start_date = ?1, end_date = ?2
                      WHERE id = ?3 AND client_id = ?4 AND contract_id = ?5",
                 )?
-                .execute(params![
-                    iso(start),
-                    end.map(iso),
-                    id.0,
-                    client.0,
-                    k.0
-                ])?;
+                .execute(params![start, end.map(iso), id, client, k.0])?;
                 let retro = if change.retroactive {
                     ", retroactive"
                 } else {
@@ -335,7 +327,7 @@ fn apply_change(
                 tx.prepare_cached(
                     "DELETE FROM attributions WHERE id = ?1 AND client_id = ?2 AND contract_id = ?3",
                 )?
-                .execute(params![id.0, client.0, k.0])?;
+                .execute(params![id, client, k.0])?;
                 tx.audit(
                     "attribution.withdraw",
                     Some(client),
@@ -363,7 +355,7 @@ pub fn apply(
 ) -> Result<i64> {
     let only: Vec<ClinicianId> = tx
         .prepare_cached("SELECT id FROM clinicians ORDER BY id LIMIT 2")?
-        .query_map([], |r| Ok(ClinicianId(r.get(0)?)))?
+        .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let default_clinician = match only.as_slice() {
         [one] => Some(*one),
@@ -384,8 +376,8 @@ pub fn apply(
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        contract.id.0,
-        iso(plan.as_of),
+        contract.id,
+        plan.as_of,
         timestamp(now),
         file_hash,
         plan.members.len() as i64

@@ -54,23 +54,6 @@ pub fn all_for_client(columns: &str, table: &str, order: &str) -> String {
     )
 }
 
-/// A `YYYY-MM-DD` column.
-pub fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
-    let text: String = row.get(idx)?;
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-        .map_err(|_| conversion_error(idx, format!("bad date in column {idx}")))
-}
-
-/// A nullable `YYYY-MM-DD` column.
-pub fn opt_date(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    match row.get::<_, Option<String>>(idx)? {
-        None => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| conversion_error(idx, format!("bad date in column {idx}"))),
-    }
-}
-
 /// Dates are stored as ISO text so they sort and compare as text.
 pub fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()

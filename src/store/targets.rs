@@ -3,7 +3,6 @@
 //! it; both are audited.
 
 use super::Tx;
-use super::row::word;
 use crate::domain::quality::{Measure, Target};
 use crate::domain::{ContractId, Percent};
 use crate::error::{Error, Result};
@@ -16,7 +15,7 @@ pub fn for_contract(conn: &Connection, contract: ContractId) -> Result<Vec<Targe
     )?;
     let rows = stmt.query_map([contract.0], |r| {
         Ok(Target {
-            measure: word(r, 0)?,
+            measure: r.get(0)?,
             at_least: Percent(r.get(1)?),
             weight: r.get(2)?,
         })
@@ -35,7 +34,7 @@ pub fn set(tx: &Tx, contract: ContractId, target: &Target) -> Result<()> {
          DO UPDATE SET at_least_bp = excluded.at_least_bp, weight = excluded.weight",
     )?
     .execute(params![
-        contract.0,
+        contract,
         target.measure.as_str(),
         target.at_least.basis_points(),
         target.weight
@@ -54,7 +53,7 @@ pub fn set(tx: &Tx, contract: ContractId, target: &Target) -> Result<()> {
 pub fn remove(tx: &Tx, contract: ContractId, measure: Measure) -> Result<()> {
     let removed = tx
         .prepare_cached("DELETE FROM contract_targets WHERE contract_id = ?1 AND measure = ?2")?
-        .execute(params![contract.0, measure.as_str()])?;
+        .execute(params![contract, measure.as_str()])?;
     if removed == 0 {
         return Err(Error::NotFound(format!(
             "the contract has no target on {measure}"

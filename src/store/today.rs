@@ -6,11 +6,10 @@
 use super::appointments;
 use super::panel::{self, PanelQuery};
 use super::revenue;
-use super::row::{iso, word};
 use super::settings;
 use crate::domain::appointments::AppointmentState;
 use crate::domain::today::{self, DayInput, DaySummary, PanelClient, TodayEncounter};
-use crate::domain::{ClientId, ClinicianId, Money, Month};
+use crate::domain::{ClinicianId, Money, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -77,12 +76,12 @@ fn logged_on(
          WHERE e.date = ?1 AND (?2 IS NULL OR e.clinician_id = ?2)
          ORDER BY e.id",
     )?;
-    let rows = stmt.query_map(params![iso(day), clinician.map(|c| c.0)], |r| {
+    let rows = stmt.query_map(params![day, clinician], |r| {
         Ok(TodayEncounter {
-            client_id: ClientId(r.get(0)?),
+            client_id: r.get(0)?,
             client_name: r.get(1)?,
-            kind: word(r, 2)?,
-            status: word(r, 3)?,
+            kind: r.get(2)?,
+            status: r.get(3)?,
             minutes: r.get(4)?,
             hourly_cost: Money(r.get(5)?),
         })

@@ -8,7 +8,6 @@ use super::RevenueQuery;
 use crate::domain::economics::time_owners;
 use crate::domain::{AttributionId, ClientId, ClinicianId, ContractId, ranges_overlap};
 use crate::error::Result;
-use crate::store::row::{date, iso, opt_date};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
@@ -62,14 +61,14 @@ pub fn attributions(conn: &Connection, q: &RevenueQuery) -> Result<Vec<Span>> {
         only("a.client_id", q.client.is_some(), 2)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![iso(q.to.last_day()), q.client.map(|c| c.0)], |r| {
+    let rows = stmt.query_map(params![q.to.last_day(), q.client], |r| {
         Ok(Span {
-            id: AttributionId(r.get(0)?),
-            client: ClientId(r.get(1)?),
-            contract: ContractId(r.get(2)?),
-            start: date(r, 3)?,
-            end: opt_date(r, 4)?,
-            primary: r.get::<_, Option<i64>>(5)?.map(ClinicianId),
+            id: r.get(0)?,
+            client: r.get(1)?,
+            contract: r.get(2)?,
+            start: r.get(3)?,
+            end: r.get(4)?,
+            primary: r.get(5)?,
             diagnosis: r.get(6)?,
         })
     })?;
@@ -83,9 +82,7 @@ pub fn time_by_day(
     q: &RevenueQuery,
 ) -> Result<Vec<(NaiveDate, ClinicianId, i64)>> {
     let mut stmt = conn.prepare_cached(&by_day_sql(q))?;
-    let rows = stmt.query_map(bounds(q), |r| {
-        Ok((date(r, 0)?, ClinicianId(r.get(1)?), r.get(2)?))
-    })?;
+    let rows = stmt.query_map(bounds(q), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -95,7 +92,7 @@ pub fn time_by_client(conn: &Connection, q: &RevenueQuery) -> Result<Vec<(Client
     let mut stmt = conn.prepare_cached(&by_client_sql(q))?;
     let rows = stmt.query_map(bounds(q), |r| {
         Ok((
-            ClientId(r.get(0)?),
+            r.get(0)?,
             Spent {
                 minutes: r.get(1)?,
                 minute_cents: r.get(2)?,
@@ -116,7 +113,7 @@ pub fn time_by_attribution(
     let mut stmt = conn.prepare_cached(&by_attribution_sql(q))?;
     let rows = stmt.query_map(bounds(q), |r| {
         Ok((
-            AttributionId(r.get(0)?),
+            r.get(0)?,
             Spent {
                 minutes: r.get(1)?,
                 minute_cents: r.get(2)?,
@@ -170,15 +167,14 @@ fn time_between(
          WHERE e.client_id = ?1 AND e.date >= ?2 AND e.date <= ?3 {}",
         only("+e.clinician_id", q.clinician.is_some(), 4)
     );
-    Ok(conn.prepare_cached(&sql)?.query_row(
-        params![client.0, iso(from), iso(to), q.clinician.map(|c| c.0)],
-        |r| {
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![client, from, to, q.clinician], |r| {
             Ok(Spent {
                 minutes: r.get(0)?,
                 minute_cents: r.get(1)?,
             })
-        },
-    )?)
+        })?)
 }
 
 /// Client names, for the by-client rows.
@@ -188,9 +184,7 @@ pub fn client_names(conn: &Connection, q: &RevenueQuery) -> Result<HashMap<Clien
         only("id", q.client.is_some(), 1)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([q.client.map(|c| c.0)], |r| {
-        Ok((ClientId(r.get(0)?), r.get(1)?))
-    })?;
+    let rows = stmt.query_map([q.client], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -232,13 +226,8 @@ fn by_attribution_sql(q: &RevenueQuery) -> String {
 }
 
 /// The four parameters of the time queries: first day, last day, client, clinician.
-fn bounds(q: &RevenueQuery) -> (String, String, Option<i64>, Option<i64>) {
-    (
-        iso(q.from.first_day()),
-        iso(q.to.last_day()),
-        q.client.map(|c| c.0),
-        q.clinician.map(|c| c.0),
-    )
+fn bounds(q: &RevenueQuery) -> (NaiveDate, NaiveDate, Option<ClientId>, Option<ClinicianId>) {
+    (q.from.first_day(), q.to.last_day(), q.client, q.clinician)
 }
 
 #[cfg(test)]

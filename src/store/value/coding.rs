@@ -5,7 +5,6 @@
 use crate::domain::coding::{BASELINE_WINDOW_DAYS, Episode};
 use crate::domain::value::Period;
 use crate::error::Result;
-use crate::store::row::{date, iso};
 use rusqlite::{Connection, params};
 
 pub fn episodes(conn: &Connection, span: Period, clinician: Option<i64>) -> Result<Vec<Episode>> {
@@ -23,10 +22,10 @@ pub fn episodes(conn: &Connection, span: Period, clinician: Option<i64>) -> Resu
            AND (?3 IS NULL OR c.clinician_id = ?3)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![iso(span.from), iso(span.to), clinician], |r| {
+    let rows = stmt.query_map(params![span.from, span.to, clinician], |r| {
         Ok(Episode {
             client_id: r.get(0)?,
-            start: date(r, 1)?,
+            start: r.get(1)?,
             diagnosis: r.get(2)?,
             name: r.get(3)?,
             baseline_phq9: r.get(4)?,

@@ -23,7 +23,7 @@ use crate::domain::value::{self, Period, Rate, ValueMeasures};
 use crate::domain::{ClientStatus, ContractId, Instrument, Tier};
 use crate::error::Result;
 use crate::store::fairness::paid_days;
-use crate::store::row::{day_key, iso, key, key_date, opt_date, opt_key, word};
+use crate::store::row::{day_key, iso, key, key_date, opt_key};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 #[cfg(test)]
@@ -206,7 +206,7 @@ impl Pass {
     /// Restricts the pass to the clients attributed to `contract` on any day of its span.
     pub fn only_members_of(mut self, conn: &Connection, contract: ContractId) -> Result<Pass> {
         let mut stmt = conn.prepare_cached(MEMBERS_SQL)?;
-        let ids = stmt.query_map(params![contract.0, self.from, self.to], |r| r.get(0))?;
+        let ids = stmt.query_map(params![contract, self.from, self.to], |r| r.get(0))?;
         self.members = Some(ids.collect::<rusqlite::Result<_>>()?);
         Ok(self)
     }
@@ -519,14 +519,14 @@ fn outside(out: &mut NotCapitated, client: Option<&mut ClientState>) {
 /// baseline, when dated by the audit's end), tier, discharged in the period, and disengaged at
 /// its end by the flag's own rule. Time and member months come later.
 fn care(r: &rusqlite::Row, state: &ClientState, audit: &Audit) -> rusqlite::Result<ClientCare> {
-    let tier: Tier = word(r, 10)?;
-    let status: ClientStatus = word(r, 11)?;
+    let tier: Tier = r.get(10)?;
+    let status: ClientStatus = r.get(11)?;
     let mut recent_attempts = Vec::with_capacity(2);
     for i in [13, 15] {
-        if let Some(on) = opt_date(r, i)? {
+        if let Some(on) = r.get(i)? {
             recent_attempts.push(ContactAttempt {
                 date: on,
-                status: word(r, i + 1)?,
+                status: r.get(i + 1)?,
             });
         }
     }
@@ -537,7 +537,9 @@ fn care(r: &rusqlite::Row, state: &ClientState, audit: &Audit) -> rusqlite::Resu
         member_months: Default::default(),
         minutes: 0,
         contacts: 0,
-        discharged: opt_date(r, 12)?.is_some_and(|d| audit.period.contains(d)),
+        discharged: r
+            .get::<_, Option<chrono::NaiveDate>>(12)?
+            .is_some_and(|d| audit.period.contains(d)),
         disengaged: is_disengaged(&ClientFacts {
             status,
             tier,
