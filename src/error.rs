@@ -11,9 +11,15 @@ pub enum Error {
     /// A value the user gave is not acceptable (out of range, unknown name, bad date, …).
     #[error("{0}")]
     Invalid(String),
-    /// A referenced record does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    /// A referenced record does not exist: "no {what} {reference}{hint}", e.g. "no client
+    /// with id 7", "no contract named 'Acme' (the contracts are …)". `reference` is what the
+    /// user typed or an id, never data read from the database.
+    #[error("no {what} {reference}{hint}")]
+    NotFound {
+        what: &'static str,
+        reference: String,
+        hint: String,
+    },
     /// A reference matches more than one record.
     #[error("{0}")]
     Ambiguous(String),
@@ -38,6 +44,15 @@ pub enum Error {
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::Invalid(message.into())
+    }
+
+    /// "no {what} with id {id}".
+    pub fn no_id(what: &'static str, id: impl std::fmt::Display) -> Self {
+        Error::NotFound {
+            what,
+            reference: format!("with id {id}"),
+            hint: String::new(),
+        }
     }
 }
 

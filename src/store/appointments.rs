@@ -91,7 +91,7 @@ pub fn get(conn: &Connection, id: i64, today: NaiveDate) -> Result<Appointment> 
     let mut stmt = conn.prepare_cached(&format!("{} WHERE a.id = ?1", select()))?;
     stmt.query_row([id], |r| from_row(r, today))
         .optional()?
-        .ok_or_else(|| Error::NotFound(format!("no appointment with id {id}")))
+        .ok_or_else(|| Error::no_id("appointment", id))
 }
 
 /// Each client's earliest appointment in state `booked` (today or later, not cancelled, and,

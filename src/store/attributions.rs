@@ -48,7 +48,7 @@ pub fn get(conn: &Connection, id: AttributionId) -> Result<Attribution> {
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM attributions WHERE id = ?1"))?;
     stmt.query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| Error::NotFound(format!("no attribution with id {id}")))
+        .ok_or_else(|| Error::no_id("attribution", id))
 }
 
 /// Attributes a client to a contract, the episode taking the client's diagnosis of the moment;
@@ -116,10 +116,10 @@ pub fn end(tx: &Tx, client: ClientId, contract: ContractId, end: NaiveDate) -> R
         .into_iter()
         .filter(|a| a.contract_id == contract)
         .find(|a| a.covers(end) || (a.end.is_none() && a.start <= end))
-        .ok_or_else(|| {
-            Error::NotFound(format!(
-                "the client has no attribution to this contract covering {end}"
-            ))
+        .ok_or_else(|| Error::NotFound {
+            what: "attribution to this contract",
+            reference: format!("covering {end}"),
+            hint: String::new(),
         })?;
     tx.prepare_cached("UPDATE attributions SET end_date = ?1 WHERE id = ?2")?
         .execute(params![end, current.id])?;

@@ -185,7 +185,7 @@ pub fn set_passphrase(tx: &Tx, clinician: ClinicianId, phc: &str, at: DateTime<U
         )?
         .execute(params![phc, super::audit::timestamp(at), clinician.0])?;
     if changed == 0 {
-        return Err(Error::NotFound(format!("no clinician with id {clinician}")));
+        return Err(Error::no_id("clinician", clinician));
     }
     store_throttle(tx, clinician, &Throttle::default())?;
     let what = if had { "changed" } else { "set" };

@@ -72,7 +72,7 @@ pub fn get(conn: &Connection, id: ClientId) -> Result<Client> {
     conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?
         .query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| Error::NotFound(format!("no client with id {id}")))
+        .ok_or_else(|| Error::no_id("client", id))
 }
 
 fn find_external(conn: &Connection, external_id: &str) -> Result<Option<Client>> {
@@ -146,10 +146,11 @@ pub fn resolve_in(
         })
         .collect();
     match matches.as_slice() {
-        [] => Err(Error::NotFound(format!(
-            "no client matches '{}'",
-            sanitize(reference)
-        ))),
+        [] => Err(Error::NotFound {
+            what: "client",
+            reference: format!("matches '{}'", sanitize(reference)),
+            hint: String::new(),
+        }),
         [(id, _, _)] => get(conn, ClientId(*id)),
         many => {
             let shown: Vec<String> = many
@@ -297,7 +298,15 @@ mod tests {
             text.contains("Ann Lee") && text.contains("Joanne Park"),
             "{text}"
         );
-        assert!(matches!(resolve(c, "zed"), Err(Error::NotFound(_))));
+        assert!(matches!(
+            resolve(c, "zed"),
+            Err(Error::NotFound { what: "client", .. })
+        ));
+        let missing = get(c, ClientId(999)).unwrap_err();
+        assert!(
+            matches!(&missing, Error::NotFound { what: "client", reference, .. } if reference == "with id 999")
+        );
+        assert_eq!(missing.to_string(), "no client with id 999");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn get(conn: &Connection, id: ClinicianId) -> Result<Clinician> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM clinicians WHERE id = ?1"))?
         .query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| Error::NotFound(format!("no clinician with id {id}")))
+        .ok_or_else(|| Error::no_id("clinician", id))
 }
 
 /// The clinician with this name (case-insensitive), if any.
@@ -81,10 +81,11 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Clinician> {
     } else {
         format!("known: {}", known.join(", "))
     };
-    Err(Error::NotFound(format!(
-        "no clinician named '{}' ({hint})",
-        sanitize(name)
-    )))
+    Err(Error::NotFound {
+        what: "clinician",
+        reference: format!("named '{}'", sanitize(name)),
+        hint: format!(" ({hint})"),
+    })
 }
 
 #[cfg(test)]

@@ -175,10 +175,11 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Contract> {
     } else {
         format!("known: {}", known.join(", "))
     };
-    Err(Error::NotFound(format!(
-        "no contract named '{}' ({hint})",
-        sanitize(name)
-    )))
+    Err(Error::NotFound {
+        what: "contract",
+        reference: format!("named '{}'", sanitize(name)),
+        hint: format!(" ({hint})"),
+    })
 }
 
 #[cfg(test)]

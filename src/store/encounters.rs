@@ -63,7 +63,7 @@ pub fn get(conn: &Connection, id: EncounterId) -> Result<Encounter> {
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM encounters WHERE id = ?1"))?;
     stmt.query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| crate::error::Error::NotFound(format!("no encounter with id {id}")))
+        .ok_or_else(|| crate::error::Error::no_id("encounter", id))
 }
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Encounter> {

@@ -29,7 +29,7 @@ pub fn get(conn: &Connection, id: EventId) -> Result<Event> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))?;
     stmt.query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| crate::error::Error::NotFound(format!("no event with id {id}")))
+        .ok_or_else(|| crate::error::Error::no_id("event", id))
 }
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {

@@ -155,7 +155,7 @@ pub fn for_client(conn: &Connection, id: ClientId, today: NaiveDate) -> Result<F
     };
     load(conn, &filter, today)?
         .pop()
-        .ok_or_else(|| crate::error::Error::NotFound(format!("no client with id {id}")))
+        .ok_or_else(|| crate::error::Error::no_id("client", id))
 }
 
 fn trend(

@@ -73,7 +73,7 @@ pub fn get(conn: &Connection, id: MeasurementId) -> Result<Measurement> {
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM measurements WHERE id = ?1"))?;
     stmt.query_row([id.0], from_row)
         .optional()?
-        .ok_or_else(|| crate::error::Error::NotFound(format!("no measurement with id {id}")))
+        .ok_or_else(|| crate::error::Error::no_id("measurement", id))
 }
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Measurement> {

@@ -55,9 +55,11 @@ pub fn remove(tx: &Tx, contract: ContractId, measure: Measure) -> Result<()> {
         .prepare_cached("DELETE FROM contract_targets WHERE contract_id = ?1 AND measure = ?2")?
         .execute(params![contract, measure.as_str()])?;
     if removed == 0 {
-        return Err(Error::NotFound(format!(
-            "the contract has no target on {measure}"
-        )));
+        return Err(Error::NotFound {
+            what: "target",
+            reference: format!("on {measure}"),
+            hint: " for this contract".into(),
+        });
     }
     tx.audit(
         "contract.target.remove",
