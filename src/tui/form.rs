@@ -46,9 +46,54 @@ pub enum FieldKind {
     Fixed,
 }
 
+/// Which field of a form: code finds a field by what it is, never by its label or position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Kind,
+    Status,
+    Date,
+    Minutes,
+    Note,
+    Instrument,
+    Items,
+    Total,
+    Event,
+    Tier,
+    Reason,
+    Time,
+    Every,
+    Count,
+    Flag,
+    Until,
+}
+
+impl FieldId {
+    /// The field's name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Kind => "kind",
+            FieldId::Status => "status",
+            FieldId::Date => "date",
+            FieldId::Minutes => "minutes",
+            FieldId::Note => "note",
+            FieldId::Instrument => "instrument",
+            FieldId::Items => "items",
+            FieldId::Total => "or total",
+            FieldId::Event => "event",
+            FieldId::Tier => "tier",
+            FieldId::Reason => "reason",
+            FieldId::Time => "time",
+            FieldId::Every => "every",
+            FieldId::Count => "count",
+            FieldId::Flag => "flag",
+            FieldId::Until => "until",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub label: &'static str,
+    pub id: FieldId,
     pub kind: FieldKind,
     pub value: String,
     /// For choices: the index chosen.
@@ -60,9 +105,9 @@ pub struct Field {
 }
 
 impl Field {
-    fn text(label: &'static str, value: &str, max: usize, hint: &str) -> Field {
+    fn text(id: FieldId, value: &str, max: usize, hint: &str) -> Field {
         Field {
-            label,
+            id,
             kind: FieldKind::Text { max },
             value: value.into(),
             choice: 0,
@@ -71,9 +116,9 @@ impl Field {
         }
     }
 
-    fn digits(label: &'static str, max: usize, hint: &str) -> Field {
+    fn digits(id: FieldId, max: usize, hint: &str) -> Field {
         Field {
-            label,
+            id,
             kind: FieldKind::Digits { max },
             value: String::new(),
             choice: 0,
@@ -82,9 +127,9 @@ impl Field {
         }
     }
 
-    fn choice(label: &'static str, options: Vec<&'static str>, chosen: usize) -> Field {
+    fn choice(id: FieldId, options: Vec<&'static str>, chosen: usize) -> Field {
         Field {
-            label,
+            id,
             kind: FieldKind::Choice(options),
             value: String::new(),
             choice: chosen,
@@ -205,21 +250,21 @@ impl Form {
         let kinds = words(EncounterKind::ALL, EncounterKind::as_str);
         let session = kinds.iter().position(|k| *k == "session").unwrap_or(0);
         let fields = vec![
-            Field::choice("kind", kinds, session),
+            Field::choice(FieldId::Kind, kinds, session),
             Field::choice(
-                "status",
+                FieldId::Status,
                 words(EncounterStatus::ALL, EncounterStatus::as_str),
                 0,
             ),
-            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+            Field::text(FieldId::Date, &today.to_string(), 10, "YYYY-MM-DD"),
             Field::text(
-                "minutes",
+                FieldId::Minutes,
                 &EncounterKind::Session.typical_minutes().to_string(),
                 4,
                 "0–1440",
             ),
             Field::text(
-                "note",
+                FieldId::Note,
                 "",
                 crate::domain::validate::NOTE_MAX_CHARS,
                 "optional, short",
@@ -232,10 +277,10 @@ impl Form {
     pub fn measure(client: ClientId, client_label: String, today: NaiveDate) -> Form {
         let names = Instrument::ALL.iter().map(|i| i.name()).collect();
         let fields = vec![
-            Field::choice("instrument", names, 0),
-            Field::digits("items", 80, ""),
-            Field::digits("or total", 3, ""),
-            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+            Field::choice(FieldId::Instrument, names, 0),
+            Field::digits(FieldId::Items, 80, ""),
+            Field::digits(FieldId::Total, 3, ""),
+            Field::text(FieldId::Date, &today.to_string(), 10, "YYYY-MM-DD"),
         ];
         let mut form = Form {
             focus: 1,
@@ -247,8 +292,8 @@ impl Form {
 
     pub fn event(client: ClientId, client_label: String, today: NaiveDate) -> Form {
         let fields = vec![
-            Field::choice("event", words(EventKind::ALL, EventKind::as_str), 0),
-            Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
+            Field::choice(FieldId::Event, words(EventKind::ALL, EventKind::as_str), 0),
+            Field::text(FieldId::Date, &today.to_string(), 10, "YYYY-MM-DD"),
         ];
         Form::new(FormKind::Event, client, client_label, fields, today)
     }
@@ -256,7 +301,7 @@ impl Form {
     pub fn tier(client: ClientId, client_label: String, current: Tier, today: NaiveDate) -> Form {
         let tiers = words(Tier::ALL, Tier::as_str);
         let chosen = Tier::ALL.iter().position(|t| *t == current).unwrap_or(0);
-        let fields = vec![Field::choice("tier", tiers, chosen)];
+        let fields = vec![Field::choice(FieldId::Tier, tiers, chosen)];
         Form::new(FormKind::Tier, client, client_label, fields, today)
     }
 
@@ -289,23 +334,26 @@ impl Form {
 
     /// The instrument of a measurement form: chosen, or fixed when correcting one.
     fn instrument(&self) -> Instrument {
-        let field = &self.fields[0];
-        match field.kind {
-            FieldKind::Fixed => field.value.parse().unwrap_or(Instrument::ALL[0]),
-            _ => Instrument::ALL[field.choice],
+        match self.field(FieldId::Instrument) {
+            Some(f) if f.kind == FieldKind::Fixed => f.value.parse().unwrap_or(Instrument::ALL[0]),
+            Some(f) => Instrument::ALL
+                .get(f.choice)
+                .copied()
+                .unwrap_or(Instrument::ALL[0]),
+            None => Instrument::ALL[0],
         }
     }
 
-    fn value(&self, label: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(Field::shown)
-            .unwrap_or_default()
+    fn value(&self, id: FieldId) -> String {
+        self.field(id).map(Field::shown).unwrap_or_default()
     }
 
-    fn field_mut(&mut self, label: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|f| f.label == label)
+    fn field(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    fn field_mut(&mut self, id: FieldId) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.id == id)
     }
 
     /// Keeps hints (and the minutes default) in step with the choices made.
@@ -313,10 +361,11 @@ impl Form {
         match self.kind {
             FormKind::Measure => {
                 let def = self.instrument().def();
-                let typed = crate::domain::instruments::parse_items(def, &self.fields[1].value)
+                let typed = self.value(FieldId::Items);
+                let typed = crate::domain::instruments::parse_items(def, &typed)
                     .map(|v| v.len())
                     .unwrap_or(0);
-                self.fields[1].hint = if def.item_max < 10 {
+                let items_hint = if def.item_max < 10 {
                     format!("{typed}/{} digits, each 0–{}", def.items, def.item_max)
                 } else {
                     format!(
@@ -324,12 +373,17 @@ impl Form {
                         def.items, def.item_max
                     )
                 };
-                self.fields[2].hint = format!("0–{}, if no items", def.total_max);
+                if let Some(items) = self.field_mut(FieldId::Items) {
+                    items.hint = items_hint;
+                }
+                if let Some(total) = self.field_mut(FieldId::Total) {
+                    total.hint = format!("0–{}, if no items", def.total_max);
+                }
             }
             FormKind::Book | FormKind::Review => self.refresh_plan(),
             FormKind::Contact => {
-                let kind: Option<EncounterKind> = self.value("kind").parse().ok();
-                let status = self.value("status");
+                let kind: Option<EncounterKind> = self.value(FieldId::Kind).parse().ok();
+                let status = self.value(FieldId::Status);
                 // A correction starts from the stored minutes: they follow the kind and status
                 // only once one of those is changed.
                 let chose = self
@@ -337,7 +391,7 @@ impl Form {
                     .iter()
                     .any(|f| matches!(f.kind, FieldKind::Choice(_)) && f.edited);
                 let follow = self.target.is_none() || chose;
-                if let (Some(kind), Some(minutes)) = (kind, self.field_mut("minutes"))
+                if let (Some(kind), Some(minutes)) = (kind, self.field_mut(FieldId::Minutes))
                     && !minutes.edited
                     && follow
                 {
@@ -454,29 +508,30 @@ impl Form {
 
     /// The values typed, checked as on entry.
     fn entry(&self) -> Result<Submission, String> {
-        let v = |label: &str| self.value(label);
+        let v = |id: FieldId| self.value(id);
         let result = match self.kind {
             FormKind::Contact => entry::encounter(
-                &v("kind"),
-                &v("status"),
-                &v("minutes"),
-                Some(&v("date")),
-                Some(&v("note")),
+                &v(FieldId::Kind),
+                &v(FieldId::Status),
+                &v(FieldId::Minutes),
+                Some(&v(FieldId::Date)),
+                Some(&v(FieldId::Note)),
                 self.today,
             )
             .map(Submission::Contact),
             FormKind::Measure => entry::measurement(
                 self.instrument().as_str(),
-                Some(&v("or total")),
-                Some(&v("items")),
-                Some(&v("date")),
+                Some(&v(FieldId::Total)),
+                Some(&v(FieldId::Items)),
+                Some(&v(FieldId::Date)),
                 self.today,
             )
             .map(Submission::Measure),
             FormKind::Event => {
-                entry::event(&v("event"), Some(&v("date")), self.today).map(Submission::Event)
+                entry::event(&v(FieldId::Event), Some(&v(FieldId::Date)), self.today)
+                    .map(Submission::Event)
             }
-            FormKind::Tier => v("tier").parse().map(Submission::Tier),
+            FormKind::Tier => v(FieldId::Tier).parse().map(Submission::Tier),
             FormKind::Void | FormKind::Unvoid => {
                 return Err("there is no record to void or unvoid".into());
             }

@@ -2,7 +2,7 @@
 //! pre-filled with the record's values plus a required reason, and the reason-only form that
 //! voids or unvoids. Values are checked exactly as on entry; nothing is written here.
 
-use super::{Field, FieldKind, Form, FormKind, Submission, Target, corrections, entry};
+use super::{Field, FieldId, FieldKind, Form, FormKind, Submission, Target, corrections, entry};
 use crate::domain::corrections::{REASON_MAX_CHARS, RecordKind};
 use crate::domain::entry::{EncounterEntry, MeasurementEntry};
 use crate::domain::{ClientId, Encounter, EncounterId, Measurement, MeasurementId};
@@ -10,7 +10,12 @@ use crate::tui::undo::{encounter_label, measurement_label};
 use chrono::NaiveDate;
 
 fn reason_field() -> Field {
-    Field::text("reason", "", REASON_MAX_CHARS, "why, for the audit trail")
+    Field::text(
+        FieldId::Reason,
+        "",
+        REASON_MAX_CHARS,
+        "why, for the audit trail",
+    )
 }
 
 /// Item responses as the form takes them: digits for 0–9 scales, spaced numbers otherwise.
@@ -33,21 +38,21 @@ impl Form {
             let FieldKind::Choice(options) = &field.kind else {
                 continue;
             };
-            let stored = match field.label {
-                "kind" => e.kind.as_str(),
+            let stored = match field.id {
+                FieldId::Kind => e.kind.as_str(),
                 _ => e.status.as_str(),
             };
             field.choice = options.iter().position(|o| *o == stored).unwrap_or(0);
         }
         let stored = [
-            ("date", e.date.to_string()),
-            ("minutes", e.minutes.to_string()),
-            ("note", e.note.clone().unwrap_or_default()),
+            (FieldId::Date, e.date.to_string()),
+            (FieldId::Minutes, e.minutes.to_string()),
+            (FieldId::Note, e.note.clone().unwrap_or_default()),
         ];
         for (label, value) in stored {
             if let Some(field) = form.field_mut(label) {
                 field.value = value;
-                field.edited = label == "note";
+                field.edited = label == FieldId::Note;
             }
         }
         form.fields.push(reason_field());
@@ -69,20 +74,27 @@ impl Form {
     ) -> Form {
         let def = m.instrument.def();
         let mut form = Form::measure(client, client_label, today);
-        form.fields[0] = Field {
-            kind: FieldKind::Fixed,
-            value: def.name.to_string(),
-            hint: "as recorded".into(),
-            ..Field::text("instrument", "", 0, "")
-        };
-        match &m.items {
-            Some(items) => form.fields[1].value = items_text(items, def.item_max),
-            None => {
-                form.fields[2].value = m.total.to_string();
-                form.focus = 2;
-            }
+        if let Some(instrument) = form.field_mut(FieldId::Instrument) {
+            *instrument = Field {
+                kind: FieldKind::Fixed,
+                value: def.name.to_string(),
+                hint: "as recorded".into(),
+                ..Field::text(FieldId::Instrument, "", 0, "")
+            };
         }
-        form.fields[3].value = m.date.to_string();
+        let (id, value) = match &m.items {
+            Some(items) => (FieldId::Items, items_text(items, def.item_max)),
+            None => (FieldId::Total, m.total.to_string()),
+        };
+        if let Some(field) = form.field_mut(id) {
+            field.value = value;
+        }
+        if id == FieldId::Total {
+            form.focus = form.fields.iter().position(|f| f.id == id).unwrap_or(0);
+        }
+        if let Some(date) = form.field_mut(FieldId::Date) {
+            date.value = m.date.to_string();
+        }
         form.fields.push(reason_field());
         form.target = Some(Target {
             kind: RecordKind::Measurement,
@@ -114,7 +126,7 @@ impl Form {
 
     /// The reason typed, checked as the command line checks `--reason`.
     fn reason(&self) -> Result<String, String> {
-        let text = self.value("reason");
+        let text = self.value(FieldId::Reason);
         if text.trim().is_empty() {
             return Err("say why: the audit trail keeps a reason for every correction".into());
         }
@@ -122,13 +134,13 @@ impl Form {
     }
 
     fn amended_encounter(&self) -> Result<EncounterEntry, String> {
-        let v = |label: &str| self.value(label);
+        let v = |id: FieldId| self.value(id);
         entry::encounter(
-            &v("kind"),
-            &v("status"),
-            &v("minutes"),
-            Some(&v("date")),
-            Some(&v("note")),
+            &v(FieldId::Kind),
+            &v(FieldId::Status),
+            &v(FieldId::Minutes),
+            Some(&v(FieldId::Date)),
+            Some(&v(FieldId::Note)),
             self.today,
         )
         .map_err(|e| e.to_string())
@@ -137,17 +149,18 @@ impl Form {
     /// Items or total, whichever the person changed: the other keeps its stored value only
     /// until one of them is typed in.
     fn amended_measurement(&self) -> Result<MeasurementEntry, String> {
-        let (items, total) = (&self.fields[1], &self.fields[2]);
-        let (items, total) = match (items.edited, total.edited) {
-            (true, false) => (items.value.as_str(), ""),
-            (false, true) => ("", total.value.as_str()),
-            _ => (items.value.as_str(), total.value.as_str()),
+        let edited = |id| self.field(id).is_some_and(|f| f.edited);
+        let (items, total) = (self.value(FieldId::Items), self.value(FieldId::Total));
+        let (items, total) = match (edited(FieldId::Items), edited(FieldId::Total)) {
+            (true, false) => (items.as_str(), ""),
+            (false, true) => ("", total.as_str()),
+            _ => (items.as_str(), total.as_str()),
         };
         entry::measurement(
             self.instrument().as_str(),
             Some(total),
             Some(items),
-            Some(&self.value("date")),
+            Some(&self.value(FieldId::Date)),
             self.today,
         )
         .map_err(|e| e.to_string())

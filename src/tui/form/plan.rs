@@ -3,7 +3,7 @@
 //! log it as kept. Checked with the same domain rules as `caseload book` and `caseload review`;
 //! nothing is written here.
 
-use super::{Field, FieldKind, Form, FormKind, Submission};
+use super::{Field, FieldId, FieldKind, Form, FormKind, Submission};
 use crate::domain::appointments::{self as rules, Appointment, SeriesEnd};
 use crate::domain::flags::FlagKind;
 use crate::domain::flags::reviews::{self, MAX_SNOOZE_DAYS, Reviewed};
@@ -60,21 +60,21 @@ impl Form {
         let tomorrow = today + Duration::days(1);
         let fields = vec![
             Field::text(
-                "date",
+                FieldId::Date,
                 &tomorrow.to_string(),
                 10,
                 "YYYY-MM-DD, today or later",
             ),
-            Field::text("time", "", 5, "HH:MM, or empty for none"),
-            Field::choice("kind", kinds, session),
+            Field::text(FieldId::Time, "", 5, "HH:MM, or empty for none"),
+            Field::choice(FieldId::Kind, kinds, session),
             Field::text(
-                "minutes",
+                FieldId::Minutes,
                 &EncounterKind::Session.typical_minutes().to_string(),
                 4,
                 "planned length",
             ),
-            Field::digits("every", 2, "days: 7 weekly, 14 fortnightly"),
-            Field::digits("count", 3, "in all, with every; at most 104"),
+            Field::digits(FieldId::Every, 2, "days: 7 weekly, 14 fortnightly"),
+            Field::digits(FieldId::Count, 3, "in all, with every; at most 104"),
         ];
         Form::new(FormKind::Book, client, client_label, fields, today)
     }
@@ -89,14 +89,14 @@ impl Form {
     ) -> Form {
         let labels = flags.iter().map(|k| k.label()).collect();
         let fields = vec![
-            Field::choice("flag", labels, 0),
+            Field::choice(FieldId::Flag, labels, 0),
             Field::text(
-                "note",
+                FieldId::Note,
                 "",
                 validate::NOTE_MAX_CHARS,
                 "what was assessed or decided",
             ),
-            Field::text("until", "", 10, ""),
+            Field::text(FieldId::Until, "", 10, ""),
         ];
         let mut form = Form::new(FormKind::Review, client, client_label, fields, today);
         form.refresh_plan();
@@ -113,7 +113,7 @@ impl Form {
         today: NaiveDate,
     ) -> Form {
         let mut form = Form::contact(client, client_label, today);
-        if let Some(field) = form.field_mut("kind")
+        if let Some(field) = form.field_mut(FieldId::Kind)
             && let FieldKind::Choice(options) = &field.kind
         {
             field.choice = options
@@ -121,10 +121,10 @@ impl Form {
                 .position(|o| *o == a.kind.as_str())
                 .unwrap_or(field.choice);
         }
-        if let Some(field) = form.field_mut("date") {
+        if let Some(field) = form.field_mut(FieldId::Date) {
             field.value = a.date.to_string();
         }
-        if let Some(field) = form.field_mut("minutes") {
+        if let Some(field) = form.field_mut(FieldId::Minutes) {
             field.value = a.minutes.to_string();
             field.edited = a.minutes != a.kind.typical_minutes();
         }
@@ -139,7 +139,7 @@ impl Form {
 
     /// The flag a review form is on.
     fn review_kind(&self) -> Option<FlagKind> {
-        let shown = self.value("flag");
+        let shown = self.value(FieldId::Flag);
         FlagKind::ALL.into_iter().find(|k| k.label() == shown)
     }
 
@@ -148,8 +148,8 @@ impl Form {
     pub(super) fn refresh_plan(&mut self) {
         match self.kind {
             FormKind::Book => {
-                let kind: Option<EncounterKind> = self.value("kind").parse().ok();
-                if let (Some(kind), Some(minutes)) = (kind, self.field_mut("minutes"))
+                let kind: Option<EncounterKind> = self.value(FieldId::Kind).parse().ok();
+                if let (Some(kind), Some(minutes)) = (kind, self.field_mut(FieldId::Minutes))
                     && !minutes.edited
                 {
                     minutes.value = kind.typical_minutes().to_string();
@@ -160,7 +160,7 @@ impl Form {
                     .review_kind()
                     .is_some_and(|k| matches!(reviews::how(k), Ok(Reviewed::Snooze)));
                 let default = (self.today + Duration::days(DEFAULT_SNOOZE_DAYS)).to_string();
-                let Some(until) = self.field_mut("until") else {
+                let Some(until) = self.field_mut(FieldId::Until) else {
                     return;
                 };
                 // Open: a date to type, with its hint; closed: shown as "—" and skipped.
@@ -182,18 +182,18 @@ impl Form {
 
     /// The booking typed, checked as `caseload book` checks it.
     pub(super) fn booking(&self) -> Result<BookingEntry, String> {
-        let v = |label: &str| self.value(label);
+        let v = |id: FieldId| self.value(id);
         let err = |e: crate::error::Error| e.to_string();
-        let kind = rules::contact_kind(v("kind").parse().map_err(err)?).map_err(err)?;
-        let minutes = validate::minutes(&v("minutes")).map_err(err)?;
-        let time = match v("time").trim() {
+        let kind = rules::contact_kind(v(FieldId::Kind).parse().map_err(err)?).map_err(err)?;
+        let minutes = validate::minutes(&v(FieldId::Minutes)).map_err(err)?;
+        let time = match v(FieldId::Time).trim() {
             "" => None,
             t => Some(rules::parse_time(t).map_err(err)?),
         };
-        let first = parse_date(&v("date"))
+        let first = parse_date(&v(FieldId::Date))
             .and_then(|d| rules::bookable(d, "the appointment date", self.today))
             .map_err(err)?;
-        let (every, count) = (v("every"), v("count"));
+        let (every, count) = (v(FieldId::Every), v(FieldId::Count));
         let (every, end) = match (every.trim().is_empty(), count.trim().is_empty()) {
             (true, true) => (None, None),
             (true, false) => {
@@ -225,7 +225,7 @@ impl Form {
         let kind = self
             .review_kind()
             .ok_or_else(|| "choose the flag you reviewed".to_string())?;
-        let until = match self.fields.iter().find(|f| f.label == "until") {
+        let until = match self.field(FieldId::Until) {
             Some(f) if f.kind != FieldKind::Fixed => Some(
                 parse_date(&f.value)
                     .and_then(|d| crate::domain::dates::record_date(d, "until", self.today))
@@ -234,7 +234,7 @@ impl Form {
             _ => None,
         };
         reviews::check(kind, self.today, until).map_err(err)?;
-        let note = validate::note(Some(&self.value("note")))
+        let note = validate::note(Some(&self.value(FieldId::Note)))
             .map_err(err)?
             .ok_or_else(|| "say what was assessed or decided (the note)".to_string())?;
         Ok(Submission::Review { kind, until, note })

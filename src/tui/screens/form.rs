@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{:>11} ", field.label),
+                format!("{:>11} ", field.id.label()),
                 t.style(if focused { Role::accent } else { Role::text }),
             ),
             Span::styled(format!(" {value:<22}"), style),
