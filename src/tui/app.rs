@@ -133,7 +133,22 @@ pub struct Picker {
     pub query: String,
     /// Indices into the panel's entries that match.
     pub matches: Vec<usize>,
-    pub selected: usize,
+    /// Which match is selected, and the list's scroll (drawn with `render_stateful_widget`).
+    pub list: ratatui::widgets::ListState,
+}
+
+impl Picker {
+    /// The selected match (an index into `matches`).
+    pub fn selected(&self) -> usize {
+        self.list.selected().unwrap_or(0)
+    }
+
+    /// Moves the selection by `step`, staying on the matches.
+    pub fn step(&mut self, step: isize) {
+        let last = self.matches.len().saturating_sub(1);
+        let at = self.selected().saturating_add_signed(step).min(last);
+        self.list.select(Some(at));
+    }
 }
 
 #[derive(Debug, Clone)]

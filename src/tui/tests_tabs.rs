@@ -98,3 +98,46 @@ fn value_rates_are_never_cut_at_80_columns() {
         );
     }
 }
+
+/// The picker lists every match and scrolls to the selection: the fifteenth "Pat" is reached
+/// with ↓ and shown, not left below a first page of ten.
+#[test]
+fn the_picker_scrolls_to_any_match() {
+    use crate::domain::Tier;
+    use crate::store::clients;
+    let mut store = practice();
+    store
+        .write(|tx| {
+            for i in 1..=15 {
+                clients::insert(
+                    tx,
+                    &clients::NewClient {
+                        external_id: None,
+                        name: format!("Pat Number{i:02}"),
+                        dob: None,
+                        tier: Tier::Low,
+                        since: d("2026-01-05"),
+                        diagnosis: None,
+                        clinician_id: None,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut app = app(&mut store, 100, 30);
+    keys(&mut app, &mut store, "2lpat");
+    for _ in 0..14 {
+        super::update::update(&mut app, &mut store, crate::tui::action::Action::Down);
+    }
+    let Some(Modal::Picker(picker)) = &app.view.modal else {
+        panic!("the picker is open");
+    };
+    assert_eq!((picker.matches.len(), picker.selected()), (15, 14));
+    let last = &app.view.panel.entries[picker.matches[14]].client.name;
+    let screen = screen_text(&draw(&app, 100, 30));
+    assert!(
+        screen.contains(last.as_str()),
+        "{last} on screen:\n{screen}"
+    );
+}

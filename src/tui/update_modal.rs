@@ -85,17 +85,17 @@ pub(super) fn on_modal(
                 app.view.modal = Some(Modal::Picker(rematch(app, picker)));
             }
             Action::Down => {
-                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1));
+                picker.step(1);
                 app.view.modal = Some(Modal::Picker(picker));
             }
             Action::Up => {
-                picker.selected = picker.selected.saturating_sub(1);
+                picker.step(-1);
                 app.view.modal = Some(Modal::Picker(picker));
             }
             Action::Submit => {
                 if let Some(e) = picker
                     .matches
-                    .get(picker.selected)
+                    .get(picker.selected())
                     .and_then(|i| app.view.panel.entries.get(*i))
                 {
                     let form =
@@ -133,7 +133,7 @@ fn rematch(app: &App, mut picker: Picker) -> Picker {
         .map(|(i, _)| i)
         .take(50)
         .collect();
-    picker.selected = 0;
+    picker.list = ratatui::widgets::ListState::default().with_selected(Some(0));
     picker
 }
 

@@ -7,8 +7,9 @@ use super::super::keymap::{self, Layer};
 use super::super::theme::Role;
 use super::super::ui::popup;
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
 fn hints(app: &App, layer: Layer, single_field: bool) -> Line<'static> {
     let t = &app.theme;
@@ -123,40 +124,37 @@ pub fn draw_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
 
 pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     let t = &app.theme;
-    let mut lines = vec![Line::from(vec![
-        Span::styled("client: ", t.style(Role::accent)),
-        Span::styled(
-            format!("{}▏", crate::domain::text::sanitize(&picker.query)),
-            t.style(Role::input_focus),
-        ),
-    ])];
-    lines.push(Line::raw(""));
+    let mut head = vec![
+        Line::from(vec![
+            Span::styled("client: ", t.style(Role::accent)),
+            Span::styled(
+                format!("{}▏", crate::domain::text::sanitize(&picker.query)),
+                t.style(Role::input_focus),
+            ),
+        ]),
+        Line::raw(""),
+    ];
     if picker.query.is_empty() {
-        lines.push(Line::styled(
+        head.push(Line::styled(
             "Type a few letters of the name.",
             t.style(Role::muted),
         ));
     } else if picker.matches.is_empty() {
-        lines.push(Line::styled("No client matches.", t.style(Role::muted)));
+        head.push(Line::styled("No client matches.", t.style(Role::muted)));
     }
-    for (i, entry_index) in picker.matches.iter().take(10).enumerate() {
-        let e = &app.view.panel.entries[*entry_index];
-        let style = if i == picker.selected {
-            t.style(Role::selected)
-        } else {
-            t.style(Role::text)
-        };
-        lines.push(Line::styled(
-            format!(
+    let items: Vec<ListItem> = picker
+        .matches
+        .iter()
+        .filter_map(|i| app.view.panel.entries.get(*i))
+        .map(|e| {
+            ListItem::new(format!(
                 " {} · {} tier ",
                 app.display_name(&e.client.name),
                 e.client.tier
-            ),
-            style,
-        ));
-    }
-    lines.push(Line::raw(""));
-    lines.push(hints(app, Layer::Picker, false));
+            ))
+            .style(t.style(Role::text))
+        })
+        .collect();
     let area = popup(frame, 60, 18);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -165,5 +163,22 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
             " Log for which client? ",
             t.style(Role::title),
         ));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [head_area, list_area, _, hint_area] = Layout::vertical([
+        Constraint::Length(head.len() as u16),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(head), head_area);
+    // The list scrolls to the selection: every match can be reached, not only the first page.
+    let mut state = picker.list;
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(t.style(Role::selected)),
+        list_area,
+        &mut state,
+    );
+    frame.render_widget(Paragraph::new(hints(app, Layer::Picker, false)), hint_area);
 }
