@@ -214,7 +214,8 @@ impl Form {
             Field::text("date", &today.to_string(), 10, "YYYY-MM-DD"),
             Field::text(
                 "minutes",
-                &EncounterKind::Session.typical_minutes().to_string(),
+                &entry::usual_minutes(EncounterKind::Session, EncounterStatus::Completed)
+                    .to_string(),
                 4,
                 "0–1440",
             ),
@@ -329,7 +330,7 @@ impl Form {
             FormKind::Book | FormKind::Review => self.refresh_plan(),
             FormKind::Contact => {
                 let kind: Option<EncounterKind> = self.value("kind").parse().ok();
-                let status = self.value("status");
+                let status: Option<EncounterStatus> = self.value("status").parse().ok();
                 // A correction starts from the stored minutes: they follow the kind and status
                 // only once one of those is changed.
                 let chose = self
@@ -337,16 +338,12 @@ impl Form {
                     .iter()
                     .any(|f| matches!(f.kind, FieldKind::Choice(_)) && f.edited);
                 let follow = self.target.is_none() || chose;
-                if let (Some(kind), Some(minutes)) = (kind, self.field_mut("minutes"))
+                if let (Some(kind), Some(status), Some(minutes)) =
+                    (kind, status, self.field_mut("minutes"))
                     && !minutes.edited
                     && follow
                 {
-                    minutes.value = if status == "completed" {
-                        kind.typical_minutes()
-                    } else {
-                        0
-                    }
-                    .to_string();
+                    minutes.value = entry::usual_minutes(kind, status).to_string();
                 }
             }
             _ => {}

@@ -433,9 +433,10 @@ pub struct LogArgs {
     /// case-management or documentation
     #[arg(long)]
     pub kind: String,
-    /// Minutes spent, 0–1440
-    #[arg(long, default_value = "0", allow_hyphen_values = true)]
-    pub minutes: String,
+    /// Minutes spent, 0–1440 [default: the kind's usual length (session 50, phone 15, …); 0
+    /// for a no-show or cancellation]
+    #[arg(long, allow_hyphen_values = true)]
+    pub minutes: Option<String>,
     /// Date of the encounter [default: today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
