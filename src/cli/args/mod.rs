@@ -117,6 +117,14 @@ pub enum Command {
     Backup(super::export::BackupArgs),
     /// Replace the database with a checked backup (the current one is kept aside)
     Restore(super::export::RestoreArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print caseload's man page (roff) on stdout
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -495,7 +503,8 @@ pub enum ConfigCommand {
         /// Its new value
         value: String,
     },
-    /// Print every setting
+    /// Print every setting (also `config show`)
+    #[command(visible_alias = "show")]
     List {
         /// Print JSON instead of a table
         #[arg(long)]
@@ -560,6 +569,9 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
 }
+
+mod examples;
+pub use examples::command;
 
 #[cfg(test)]
 mod tests;
