@@ -22,16 +22,25 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             json,
         } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
-        ClientCommand::Discharge { client, date } => {
-            set_status(ctx, &client, ClientStatus::Discharged, date.as_deref())
-        }
+        ClientCommand::Discharge {
+            client,
+            date,
+            force,
+        } => set_status(
+            ctx,
+            &client,
+            ClientStatus::Discharged,
+            date.as_deref(),
+            force,
+        ),
         ClientCommand::Status {
             client,
             status,
             date,
+            force,
         } => {
             let status: ClientStatus = status.parse()?;
-            set_status(ctx, &client, status, date.as_deref())
+            set_status(ctx, &client, status, date.as_deref(), force)
         }
         ClientCommand::Edit(args) => super::correct::edit_client(ctx, args),
         ClientCommand::Tier { client, tier } => {
@@ -50,12 +59,15 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
 }
 
 /// `client discharge` and `client status`: one status change through the store's one function
-/// (which audits it). A change to the status the client already has is refused.
+/// (which audits it). A change to the status the client already has is refused, and so is
+/// taking a client with a critical flag off the active panel without `force`: flags stop
+/// there, and a safety concern must not go quiet by a slip of the keyboard.
 fn set_status(
     ctx: &mut Context,
     reference: &str,
     status: ClientStatus,
     date: Option<&str>,
+    force: bool,
 ) -> Result<()> {
     let what = match status {
         ClientStatus::Discharged => "discharge date",
@@ -72,6 +84,19 @@ fn set_status(
             ),
             _ => format!("client {} is already {status}", client.id),
         }));
+    }
+    if client.status == ClientStatus::Active && status != ClientStatus::Active && !force {
+        let flags = panel::for_client(ctx.store.conn(), client.id, ctx.today)?.flags;
+        if let Some(named) = crate::domain::flags::critical_named(&flags) {
+            let (doing, verb) = match status {
+                ClientStatus::Discharged => ("discharging", "discharge"),
+                _ => ("putting on hold", "put on hold"),
+            };
+            return Err(Error::Invalid(format!(
+                "client {} carries {named}, which {doing} silences; add --force to {verb} anyway",
+                client.id
+            )));
+        }
     }
     ctx.store
         .write(|tx| clients::set_status(tx, client.id, status, on))?;

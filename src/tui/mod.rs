@@ -23,6 +23,8 @@ mod tests_plans;
 #[cfg(test)]
 mod tests_reports;
 #[cfg(test)]
+mod tests_review;
+#[cfg(test)]
 mod tests_tabs;
 pub mod theme;
 pub mod ui;

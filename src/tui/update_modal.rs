@@ -3,7 +3,7 @@
 //! noting it in the session's undo history.
 
 use super::action::Action;
-use super::app::{App, Modal, Pending, Picker};
+use super::app::{App, Confirm, Modal, Pending, Picker};
 use super::form::{Form, FormResult, Submission};
 use super::undo::{Change, Done, encounter_label, measurement_label};
 use super::update::reload;
@@ -35,7 +35,28 @@ pub(super) fn on_modal(
         },
         Modal::Confirm(confirm) => match action {
             Action::Confirm => match confirm.on_yes {
-                Pending::Discharge { client, on } => {
+                Pending::Discharge {
+                    client,
+                    on,
+                    critical: Some(named),
+                } => {
+                    app.modal = Some(Modal::Confirm(Confirm {
+                        question: format!(
+                            "Are you sure? Discharging silences {named}. y discharges; n keeps \
+                             the client active."
+                        ),
+                        on_yes: Pending::Discharge {
+                            client,
+                            on,
+                            critical: None,
+                        },
+                    }));
+                }
+                Pending::Discharge {
+                    client,
+                    on,
+                    critical: None,
+                } => {
                     store.write(|tx| {
                         clients::set_status(tx, client, ClientStatus::Discharged, on)
                     })?;

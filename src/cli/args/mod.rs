@@ -350,6 +350,10 @@ pub enum ClientCommand {
         /// Discharge date [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// Discharge although the client carries a critical flag (safety, post-discharge
+        /// follow-up), which the discharge silences
+        #[arg(long)]
+        force: bool,
     },
     /// Set a client's status: active (readmits a discharged client), on-hold (flags pause) or
     /// discharged (the same as `client discharge`)
@@ -363,6 +367,10 @@ pub enum ClientCommand {
         /// audit trail otherwise [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// Discharge or put on hold although the client carries a critical flag (safety,
+        /// post-discharge follow-up), which the change silences
+        #[arg(long)]
+        force: bool,
     },
     /// Correct a client's details: name, external id, date of birth, diagnosis, primary
     /// clinician, start date (each change is audited)
