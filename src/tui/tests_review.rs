@@ -43,3 +43,62 @@ fn a_critical_flag_warns_names_it_and_asks_a_second_time() {
         ClientStatus::Discharged
     );
 }
+
+/// The cells of a rectangle of the screen, as text.
+fn region(
+    terminal: &ratatui::Terminal<ratatui::backend::TestBackend>,
+    rows: std::ops::Range<u16>,
+) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in rows {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn without_colour_the_two_lines_and_the_two_bars_still_differ() {
+    let mut store = practice();
+    let mut app = app(&mut store, 100, 30);
+    app.theme.no_color = true;
+    // Ann has PHQ-9s and a GAD-7: the chart sits in rows 7 to 16 of a 100×30 client screen.
+    open(&mut app, &mut store, "Ann Lee");
+    let terminal = draw(&app, 100, 30);
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset),
+        "NO_COLOR draws no colour"
+    );
+    let chart = region(&terminal, 7..17);
+    let braille = chart
+        .chars()
+        .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c));
+    let blocks = chart.chars().any(|c| matches!(c, '▀' | '▄' | '█'));
+    assert!(
+        braille && blocks,
+        "PHQ-9 in braille, GAD-7 in half blocks:\n{chart}"
+    );
+    assert!(
+        chart.contains("PHQ-9 ⣀⣀") && chart.contains("GAD-7 ▄▄"),
+        "{chart}"
+    );
+
+    // The revenue chart: net solid, cost shaded, and the title says which is which.
+    keys(&mut app, &mut store, "\u{1b}3");
+    let terminal = draw(&app, 100, 30);
+    let text = screen_text(&terminal);
+    assert!(text.contains("net █ vs cost ▒"), "{text}");
+    let bars = text
+        .lines()
+        .skip_while(|l| !l.contains("net █ vs cost ▒"))
+        .skip(1)
+        .collect::<String>();
+    assert!(bars.contains('█') && bars.contains('▒'), "{text}");
+}

@@ -8,6 +8,7 @@ pub mod form;
 pub mod help;
 pub mod lock;
 pub mod panel;
+pub mod patterns;
 pub mod record;
 pub mod revenue;
 pub mod today;
