@@ -181,7 +181,7 @@ fn report_value_says_it_plainly_after_the_measures() {
     assert!(fairness.contains("52.0"), "{text}");
     assert!(fairness.contains("1 of 1, 100%"), "{text}");
     assert!(
-        fairness.contains("Not in the table: 50 minutes and 1 contacts for 1 clients"),
+        fairness.contains("Not in the table: 50 minutes and 1 contact for 1 client"),
         "{text}"
     );
     assert!(!text.contains("warning:"), "one client a band: {text}");

@@ -192,7 +192,7 @@ fn today_reads_in_one_screen() {
         "Due tomorrow (2):",
         "Due in the next 7 days: none.",
         "Measurements: 0 overdue, 1 seen but never measured",
-        "1 more clients carry warning flags",
+        "1 more client carries warning flags",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
@@ -341,5 +341,32 @@ fn every_critical_client_is_listed_and_the_other_lists_make_room() {
         text.lines().count() <= 40,
         "{} lines:\n{text}",
         text.lines().count()
+    );
+}
+
+#[test]
+fn counts_read_in_the_singular_for_one() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Dana"]);
+    p.ok(&["client", "add", "Ann Able", "--since", "2026-01-01"]);
+    p.ok(&["client", "add", "Bo Baker", "--since", "2026-01-01"]);
+    p.log("Ann", "session", "2026-11-23", "50", "completed");
+    p.measure("Ann", "phq9", "3", "2026-11-23");
+    let text = p.ok(&["today"]);
+    assert!(
+        text.contains("Logged today: 1 encounter for 1 client, 50 min"),
+        "{text}"
+    );
+    // Bo (never seen since January) carries a warning: "1 more client carries".
+    assert!(
+        text.contains("1 more client carries warning flags"),
+        "{text}"
+    );
+    p.log("Bo", "session", "2026-11-23", "50", "completed");
+    p.log("Bo", "phone", "2026-11-23", "5", "completed");
+    let text = p.ok(&["today"]);
+    assert!(
+        text.contains("Logged today: 3 encounters for 2 clients, 105 min"),
+        "{text}"
     );
 }

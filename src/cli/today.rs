@@ -73,9 +73,9 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         line("Logged today: nothing yet.".into());
     } else {
         line(format!(
-            "Logged today: {} encounters for {} clients, {} min",
-            s.encounters,
-            s.logged.len(),
+            "Logged today: {} for {}, {} min",
+            count(s.encounters, "encounter", "encounters"),
+            count(s.logged.len(), "client", "clients"),
             s.minutes
         ));
         let name_width = width(s.logged.iter().take(rows[0]).map(|l| l.name.as_str()));
@@ -113,7 +113,10 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
     if s.critical.is_empty() {
         line("Critical flags: none.".into());
     } else {
-        line(format!("Critical flags ({} clients):", s.critical.len()));
+        line(format!(
+            "Critical flags ({}):",
+            count(s.critical.len(), "client", "clients")
+        ));
         for c in &s.critical {
             let reasons: Vec<String> = c
                 .flags
@@ -185,8 +188,12 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
     ));
     if s.clients_with_warnings > 0 {
         line(format!(
-            "{} more clients carry warning flags: caseload flags",
-            s.clients_with_warnings
+            "{} warning flags: caseload flags",
+            count(
+                s.clients_with_warnings,
+                "more client carries",
+                "more clients carry"
+            )
         ));
     }
     out

@@ -8,7 +8,8 @@ use super::super::layout;
 use super::super::theme::Role;
 use super::patterns::{GAD7_MARKER, GAD7_SAMPLE, PHQ9_MARKER, PHQ9_SAMPLE};
 use super::{band_short, severity_marker, severity_style};
-use crate::domain::{Instrument, text::sanitize};
+use crate::domain::Instrument;
+use crate::domain::text::{count, sanitize};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -356,9 +357,9 @@ pub fn status(app: &App, view: &ClientView) -> Line<'static> {
     let r = &view.record;
     Line::styled(
         format!(
-            " {} encounters · {} measurements · ↑↓ select · [ ] switch list · Enter opens",
-            r.encounters.len(),
-            r.measurements.len()
+            " {} · {} · ↑↓ select · [ ] switch list · Enter opens",
+            count(r.encounters.len(), "encounter", "encounters"),
+            count(r.measurements.len(), "measurement", "measurements")
         ),
         t.style(Role::muted),
     )
