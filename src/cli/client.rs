@@ -10,7 +10,7 @@ use crate::domain::outcomes::{self, Outcome};
 use crate::domain::text::{count, sanitize};
 use crate::domain::{ClientStatus, Tier, parse_date, validate};
 use crate::error::{Error, Result};
-use crate::store::{attributions, clients, clinicians, contracts, panel, record};
+use crate::store::{clients, clinicians, contracts, panel, record};
 use serde::Serialize;
 
 pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
@@ -174,13 +174,9 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         diagnosis,
         clinician_id: clinician.as_ref().map(|c| c.id),
     };
-    let id = ctx.store.write(|tx| {
-        let id = clients::insert(tx, &new)?;
-        if let Some(contract) = &contract {
-            attributions::insert(tx, id, contract.id, since, None)?;
-        }
-        Ok(id)
-    })?;
+    let id = ctx
+        .store
+        .write(|tx| clients::add(tx, &new, contract.as_ref().map(|c| c.id)))?;
     let mut said = format!("Added client {id}: {} ({tier} tier", sanitize(&new.name));
     if let Some(c) = &clinician {
         said.push_str(&format!(", with {}", sanitize(&c.name)));

@@ -4,8 +4,10 @@
 //! Nothing is written here: a valid form yields a `Submission` for `update` to store.
 
 mod correct;
+mod new_client;
 mod plan;
 
+pub use new_client::{NO_CLINICIAN, NO_CONTRACT, NewClientEntry};
 pub use plan::{BookingEntry, day_and_time};
 
 use super::action::Action;
@@ -16,6 +18,7 @@ use crate::domain::{
     Tier,
 };
 use chrono::NaiveDate;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -30,6 +33,8 @@ pub enum FormKind {
     Book,
     /// A review of one of the client's flags.
     Review,
+    /// A new client for the panel (the form's `client` is unused).
+    NewClient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +46,8 @@ pub enum FieldKind {
     Digits {
         max: usize,
     },
-    Choice(Vec<&'static str>),
+    /// Fixed words (kinds, tiers) or names from the practice (clinicians, contracts).
+    Choice(Vec<Cow<'static, str>>),
     /// Shown, not changed (a corrected measurement keeps its instrument); focus skips it.
     Fixed,
 }
@@ -85,7 +91,7 @@ impl Field {
     fn choice(label: &'static str, options: Vec<&'static str>, chosen: usize) -> Field {
         Field {
             label,
-            kind: FieldKind::Choice(options),
+            kind: FieldKind::Choice(options.into_iter().map(Cow::Borrowed).collect()),
             value: String::new(),
             choice: chosen,
             hint: "←/→".into(),
@@ -96,9 +102,10 @@ impl Field {
     /// The text shown for the field's value.
     pub fn shown(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(options) => {
-                options.get(self.choice).copied().unwrap_or("").to_string()
-            }
+            FieldKind::Choice(options) => options
+                .get(self.choice)
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
             _ => self.value.clone(),
         }
     }
@@ -134,6 +141,8 @@ pub enum Submission {
     },
     /// Book these appointments.
     Book(BookingEntry),
+    /// Add this client to the panel.
+    NewClient(NewClientEntry),
     /// Review a flag today: a sign-off (no `until`) or a snooze through `until`.
     Review {
         kind: crate::domain::flags::FlagKind,
@@ -273,6 +282,7 @@ impl Form {
             (FormKind::Unvoid, _) => "Unvoid a record",
             (FormKind::Book, _) => "Book an appointment",
             (FormKind::Review, _) => "Review a flag",
+            (FormKind::NewClient, _) => "Add a client",
         }
     }
 
@@ -283,6 +293,7 @@ impl Form {
             (FormKind::Unvoid, _) => "An unvoided record counts again, exactly as it was.",
             (FormKind::Book, _) => "Leave every and count empty for one appointment; u undoes it.",
             (FormKind::Review, _) => "A review stays on record: it cannot be undone.",
+            (FormKind::NewClient, _) => "Joins the panel today; Enter adds, Esc adds nothing.",
             (_, true) => "Enter saves the correction with its reason; Esc changes nothing.",
             (_, false) => "Nothing is saved until you press Enter.",
         }
@@ -479,6 +490,7 @@ impl Form {
             }
             FormKind::Book => return self.booking().map(Submission::Book),
             FormKind::Review => return self.review_submission(),
+            FormKind::NewClient => return self.new_client_submission(),
         };
         result.map_err(|e| e.to_string())
     }

@@ -32,6 +32,7 @@ pub mod undo;
 pub mod update;
 mod update_client;
 mod update_modal;
+mod update_new_client;
 mod update_panel;
 mod update_plans;
 mod update_report;

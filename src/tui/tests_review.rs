@@ -102,3 +102,111 @@ fn without_colour_the_two_lines_and_the_two_bars_still_differ() {
         .collect::<String>();
     assert!(bars.contains('█') && bars.contains('▒'), "{text}");
 }
+
+/// A practice with one clinician and one contract, and nobody on the panel yet.
+fn new_practice() -> crate::store::Store {
+    use crate::domain::{ContractModel, Money, Percent, Proration, Role};
+    use crate::store::{clinicians, contracts};
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    store
+        .write(|tx| {
+            clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(9_500))?;
+            contracts::insert(
+                tx,
+                &contracts::NewContract {
+                    name: "Harbor Health".into(),
+                    model: ContractModel::Capitation,
+                    rate: Money(4_500),
+                    withhold: Percent(0),
+                    proration: Proration::FirstOfMonth,
+                    payer: None,
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+fn all_clients(store: &crate::store::Store) -> Vec<crate::domain::Client> {
+    clients::list(store.conn(), &clients::ClientFilter::default()).unwrap()
+}
+
+#[test]
+fn an_empty_practice_says_what_to_do_first() {
+    // No clinician yet: add yourself first (logging needs a clinician).
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    let empty = app(&mut store, 100, 30);
+    let text = screen_text(&draw(&empty, 100, 30));
+    assert!(text.contains("First add yourself"), "{text}");
+    // A clinician, no client: n adds the first one.
+    let mut store = new_practice();
+    let app = app(&mut store, 100, 30);
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("Press n to add your first client"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn n_adds_a_client_with_tier_clinician_and_contract_from_the_panel() {
+    let mut store = new_practice();
+    let mut app = app(&mut store, 100, 30);
+    keys(&mut app, &mut store, "n");
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("Add a client"), "{text}");
+    // The only clinician and the only contract are chosen already.
+    assert!(
+        text.contains("‹ Dana Reyes ›") && text.contains("‹ Harbor Health ›"),
+        "{text}"
+    );
+    // Enter with no name: refused in the form, as `client add` refuses it; nothing written.
+    keys(&mut app, &mut store, "\n");
+    assert!(all_clients(&store).is_empty());
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("client name must not be empty"), "{text}");
+    // A name, tier high (typing h jumps there), Enter.
+    keys(&mut app, &mut store, "Zoe Quinn\th\n");
+    assert!(
+        app.modal.is_none(),
+        "{:?}",
+        app.modal.as_ref().map(|_| "still open")
+    );
+    let added = all_clients(&store);
+    assert_eq!(added.len(), 1);
+    let zoe = &added[0];
+    assert_eq!(
+        (
+            zoe.name.as_str(),
+            zoe.tier,
+            zoe.since,
+            zoe.clinician.as_deref()
+        ),
+        (
+            "Zoe Quinn",
+            crate::domain::Tier::High,
+            app.today,
+            Some("Dana Reyes")
+        )
+    );
+    let on = crate::store::attributions::for_client(store.conn(), zoe.id).unwrap();
+    assert_eq!(
+        (on.len(), on[0].contract.as_str(), on[0].start),
+        (1, "Harbor Health", app.today),
+        "attributed from today, as client add --contract does"
+    );
+    // On the panel now, selected.
+    assert_eq!(app.panel.selected_entry().unwrap().client.id, zoe.id);
+
+    // Choosing "(none)" for both: no clinician, no attribution.
+    keys(&mut app, &mut store, "nAl Bee\t\t(\t(\n");
+    let al = all_clients(&store)
+        .into_iter()
+        .find(|c| c.name == "Al Bee")
+        .expect("Al added");
+    assert_eq!(al.clinician, None);
+    assert!(
+        crate::store::attributions::for_client(store.conn(), al.id)
+            .unwrap()
+            .is_empty()
+    );
+}

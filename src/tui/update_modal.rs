@@ -83,6 +83,13 @@ pub(super) fn on_modal(
             } else {
                 "Cancelled; nothing was saved"
             }),
+            // A new client has no record yet: it is stored apart, and a refusal keeps the form.
+            FormResult::Submitted(Submission::NewClient(entry)) => {
+                if let Err(e) = super::update_new_client::save(app, store, entry) {
+                    form.error = Some(e.to_string());
+                    app.modal = Some(Modal::Form(form));
+                }
+            }
             FormResult::Submitted(submission) => match save(app, store, form.client, submission) {
                 Err(e) => {
                     form.error = Some(e.to_string());
@@ -290,6 +297,8 @@ fn save(
             note(app, Change::Voided { kind, id }, what);
         }
         Submission::Book(booking) => save_booking(app, store, client_id, booking)?,
+        // Stored by `update_new_client` before a client exists; never reaches here.
+        Submission::NewClient(_) => {}
         Submission::Review { kind, until, note } => {
             save_review(app, store, client_id, kind, until, note)?
         }
