@@ -210,3 +210,25 @@ fn n_adds_a_client_with_tier_clinician_and_contract_from_the_panel() {
             .is_empty()
     );
 }
+
+#[test]
+fn every_measurement_is_listed_with_its_band_and_reachable_at_80_by_24() {
+    let mut store = practice();
+    let mut app = app(&mut store, 80, 24);
+    // Ann has three measurements; at 80×24 the list shows fewer rows than that.
+    open(&mut app, &mut store, "Ann Lee");
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("Measurements 1–"), "{text}");
+    assert!(text.contains("date       measure total band"), "{text}");
+    // `]` moves to the measurement list; j scrolls it down to the oldest, the baseline.
+    keys(&mut app, &mut store, "]jj");
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(
+        text.contains("2026-06-02 PHQ-9      20 sev"),
+        "the baseline is reached:\n{text}"
+    );
+    assert!(
+        text.contains("Measurements 2–3 of 3") || text.contains("3 of 3"),
+        "{text}"
+    );
+}

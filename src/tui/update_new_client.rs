@@ -63,7 +63,7 @@ pub(super) fn save(app: &mut App, store: &mut Store, entry: NewClientEntry) -> R
     if let Some(c) = &contract {
         said.push_str(&format!(", on {}", crate::domain::text::sanitize(&c.name)));
     }
-    app.info(format!("{said}) · Enter opens the record"));
+    app.info(format!("{said})"));
     reload(app, store)?;
     if let Some(row) = app
         .panel
