@@ -156,7 +156,15 @@ fn every_foundation_command_works_end_to_end() {
     assert_eq!(park["events"][0]["kind"], "ed-visit");
     assert_eq!(park["attributions"][0]["end"], "2026-12-29");
 
-    p.ok(&["client", "discharge", "park", "--date", "2026-11-22"]);
+    // Park's ED visit is still waiting for follow-up (a critical flag): discharge needs --force.
+    p.ok(&[
+        "client",
+        "discharge",
+        "park",
+        "--date",
+        "2026-11-22",
+        "--force",
+    ]);
     let listed = p.json(&["client", "list", "--json"]);
     assert_eq!(listed.as_array().unwrap().len(), 2);
     let discharged = p.json(&["client", "list", "--status", "discharged", "--json"]);

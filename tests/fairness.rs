@@ -1,6 +1,7 @@
 //! The fairness self-audit through the real binary (`report value`, text and JSON) on a small
 //! hand-built practice where the client with severe depression gets less time per member month
-//! than the client with minimal symptoms — every figure worked out by hand.
+//! than the client with minimal symptoms — every figure worked out by hand. One client a band is
+//! too few to warn about (a band needs ten); a second practice of ten a band warns.
 #![allow(clippy::unwrap_used)] // A failed unwrap in a test is a failed test, with its message.
 
 mod common;
@@ -168,11 +169,8 @@ fn report_value_json_carries_the_fairness_breakdown_field_by_field() {
         f["not_capitated"],
         json!({"clients": 1, "minutes": 50, "contacts": 1})
     );
-    assert_eq!(
-        f["warning"],
-        "Clients with severe depression got 38 min per member month, less than the 52 for \
-         minimal — capitation may be pushing care away from those who need it most."
-    );
+    // One client in each band: too few to compare, however different their time.
+    assert_eq!(f["warning"], serde_json::Value::Null);
 }
 
 #[test]
@@ -184,10 +182,67 @@ fn report_value_says_it_plainly_after_the_measures() {
     assert!(fairness.contains("52.0"), "{text}");
     assert!(fairness.contains("1 of 1, 100%"), "{text}");
     assert!(
-        fairness.contains("Not in the table: 50 minutes and 1 contacts for 1 clients"),
+        fairness.contains("Not in the table: 50 minutes and 1 contact for 1 client"),
         "{text}"
     );
+    assert!(!text.contains("warning:"), "one client a band: {text}");
+    assert!(!text.contains("NaN"), "{text}");
+}
+
+/// Ten clients with minimal symptoms (52 min per member month each) and `severe` with severe
+/// depression (38), all capitated from August, loaded through the importers.
+fn ten_a_band(severe: usize) -> Practice {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo", "--hourly-cost", "120"]);
+    p.capitation("Medicaid", "60", &[]);
+    let mut roster = String::from("Member ID,Name,Effective Date\n");
+    let mut scores = String::from("client,date,instrument,score\n");
+    let mut work = String::from("client,date,kind,minutes\n");
+    for i in 0..10 + severe {
+        let (id, score, minutes) = if i < 10 {
+            (format!("MIN{i:02}"), 3, [60, 60, 36])
+        } else {
+            (format!("SEV{i:02}"), 22, [60, 54, 0])
+        };
+        roster.push_str(&format!("{id},Client {id},2026-08-01\n"));
+        scores.push_str(&format!("{id},2026-08-03,phq9,{score}\n"));
+        for (day, m) in ["2026-08-03", "2026-09-07", "2026-10-05"]
+            .iter()
+            .zip(minutes)
+        {
+            work.push_str(&format!("{id},{day},session,{m}\n"));
+        }
+    }
+    for (name, text, what) in [
+        ("roster.csv", roster, vec!["roster"]),
+        ("scores.csv", scores, vec!["measurements"]),
+        ("work.csv", work, vec!["encounters"]),
+    ] {
+        let file = p.write(name, &text);
+        let mut args = vec!["import"];
+        args.extend(what);
+        args.push(file.to_str().unwrap());
+        if name == "roster.csv" {
+            args.extend(["--contract", "Medicaid", "--as-of", "2026-08-01"]);
+        }
+        p.ok(&args);
+    }
+    p
+}
+
+#[test]
+fn ten_clients_in_each_band_compared_warn_and_say_how_many() {
+    let p = ten_a_band(10);
+    let v = value_json(&p);
+    assert_eq!(
+        v["fairness"]["warning"],
+        "Clients with severe depression (10 clients) got 38 min per member month, less than \
+         the 52 for minimal (10 clients) — capitation may be pushing care away from those who \
+         need it most."
+    );
     // The warning closes the fairness section, whatever follows it.
+    let text = value_text(&p);
+    let fairness = text.split("Fairness:").nth(1).expect("a fairness section");
     let last = fairness
         .split("Coding:")
         .next()
@@ -197,10 +252,15 @@ fn report_value_says_it_plainly_after_the_measures() {
         .last()
         .unwrap();
     assert!(
-        last.starts_with("warning: Clients with severe depression got 38 min per member month"),
+        last.starts_with("warning: Clients with severe depression (10 clients) got 38 min"),
         "{text}"
     );
-    assert!(!text.contains("NaN"), "{text}");
+    // Nine severe clients are too few: no warning.
+    let p = ten_a_band(9);
+    assert_eq!(
+        value_json(&p)["fairness"]["warning"],
+        serde_json::Value::Null
+    );
 }
 
 #[test]

@@ -440,7 +440,8 @@ fn every_action_kind_leaves_exactly_one_audit_row() {
         (
             "login",
             Some(ADMIN_PASS),
-            vec!["--as", "Dana", "client", "discharge", "Quentin"],
+            // Quentin's ED visit above left a critical follow-up flag: --force.
+            vec!["--as", "Dana", "client", "discharge", "Quentin", "--force"],
             Some("client.status"),
         ),
         (

@@ -193,7 +193,7 @@ fn today_reads_in_one_screen() {
         "Due tomorrow (2):",
         "Due in the next 7 days: none.",
         "Measurements: 0 overdue, 1 seen but never measured",
-        "1 more clients carry warning flags",
+        "1 more client carries warning flags",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
@@ -289,4 +289,85 @@ fn with_passphrases_a_clinician_sees_only_their_own_day() {
         &["--as", "Sam", "report", "value", "--clinician", "Dana"],
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn every_critical_client_is_listed_and_the_other_lists_make_room() {
+    // Twelve clients with a safety flag (the old check-in named five and "… and 7 more"),
+    // each also due for a contact tomorrow-ish, so the other lists compete for the room.
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Dana", "--hourly-cost", "90"]);
+    for i in 0..12 {
+        let name = format!("Client{i:02} Safety");
+        p.ok(&[
+            "client",
+            "add",
+            &name,
+            "--tier",
+            "high",
+            "--since",
+            "2026-10-01",
+        ]);
+        p.ok(&[
+            "measure",
+            &name,
+            "--instrument",
+            "phq9",
+            "--items",
+            "2,2,2,2,2,2,2,1,1",
+            "--date",
+            "2026-11-20",
+        ]);
+        p.log(&name, "session", "2026-11-17", "50", "completed");
+        p.log(&name, "phone", "2026-11-23", "10", "completed");
+    }
+    let text = p.ok(&["today"]);
+    assert!(text.contains("Critical flags (12 clients):"), "{text}");
+    for i in 0..12 {
+        assert!(
+            text.contains(&format!("Client{i:02} Safety (high) — safety")),
+            "{text}"
+        );
+    }
+    let critical: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Critical flags"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  #"))
+        .collect();
+    assert_eq!(critical.len(), 12, "{text}");
+    // The logged list (12 clients) is cut to make room, and the whole still fits a screen.
+    assert!(text.contains("… and "), "{text}");
+    assert!(
+        text.lines().count() <= 40,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+}
+
+#[test]
+fn counts_read_in_the_singular_for_one() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Dana"]);
+    p.ok(&["client", "add", "Ann Able", "--since", "2026-01-01"]);
+    p.ok(&["client", "add", "Bo Baker", "--since", "2026-01-01"]);
+    p.log("Ann", "session", "2026-11-23", "50", "completed");
+    p.measure("Ann", "phq9", "3", "2026-11-23");
+    let text = p.ok(&["today"]);
+    assert!(
+        text.contains("Logged today: 1 encounter for 1 client, 50 min"),
+        "{text}"
+    );
+    // Bo (never seen since January) carries a warning: "1 more client carries".
+    assert!(
+        text.contains("1 more client carries warning flags"),
+        "{text}"
+    );
+    p.log("Bo", "session", "2026-11-23", "50", "completed");
+    p.log("Bo", "phone", "2026-11-23", "5", "completed");
+    let text = p.ok(&["today"]);
+    assert!(
+        text.contains("Logged today: 3 encounters for 2 clients, 105 min"),
+        "{text}"
+    );
 }

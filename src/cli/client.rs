@@ -10,7 +10,7 @@ use crate::domain::outcomes::{self, Outcome};
 use crate::domain::text::{count, sanitize};
 use crate::domain::{ClientStatus, Tier, parse_date, validate};
 use crate::error::{Error, Result};
-use crate::store::{attributions, clients, clinicians, contracts, panel, record};
+use crate::store::{clients, clinicians, contracts, panel, record};
 use serde::Serialize;
 
 pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
@@ -22,16 +22,25 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
             json,
         } => list(ctx, status, clinician, json),
         ClientCommand::Show { client, json } => show(ctx, &client, json),
-        ClientCommand::Discharge { client, date } => {
-            set_status(ctx, &client, ClientStatus::Discharged, date.as_deref())
-        }
+        ClientCommand::Discharge {
+            client,
+            date,
+            force,
+        } => set_status(
+            ctx,
+            &client,
+            ClientStatus::Discharged,
+            date.as_deref(),
+            force,
+        ),
         ClientCommand::Status {
             client,
             status,
             date,
+            force,
         } => {
             let status: ClientStatus = status.parse()?;
-            set_status(ctx, &client, status, date.as_deref())
+            set_status(ctx, &client, status, date.as_deref(), force)
         }
         ClientCommand::Edit(args) => super::correct::edit_client(ctx, args),
         ClientCommand::Tier { client, tier } => {
@@ -50,12 +59,15 @@ pub fn run(ctx: &mut Context, command: ClientCommand) -> Result<()> {
 }
 
 /// `client discharge` and `client status`: one status change through the store's one function
-/// (which audits it). A change to the status the client already has is refused.
+/// (which audits it). A change to the status the client already has is refused, and so is
+/// taking a client with a critical flag off the active panel without `force`: flags stop
+/// there, and a safety concern must not go quiet by a slip of the keyboard.
 fn set_status(
     ctx: &mut Context,
     reference: &str,
     status: ClientStatus,
     date: Option<&str>,
+    force: bool,
 ) -> Result<()> {
     let what = match status {
         ClientStatus::Discharged => "discharge date",
@@ -72,6 +84,22 @@ fn set_status(
             ),
             _ => format!("client {} is already {status}", client.id),
         }));
+    }
+    if client.status == ClientStatus::Active && status != ClientStatus::Active && !force {
+        let flags = ctx
+            .store
+            .read(|c| panel::for_client(c, client.id, ctx.today))?
+            .flags;
+        if let Some(named) = crate::domain::flags::critical_named(&flags) {
+            let (doing, verb) = match status {
+                ClientStatus::Discharged => ("discharging", "discharge"),
+                _ => ("putting on hold", "put on hold"),
+            };
+            return Err(Error::Invalid(format!(
+                "client {} carries {named}, which {doing} silences; add --force to {verb} anyway",
+                client.id
+            )));
+        }
     }
     ctx.store
         .write(|tx| clients::set_status(tx, client.id, status, on))?;
@@ -151,13 +179,9 @@ fn add(ctx: &mut Context, args: ClientAddArgs) -> Result<()> {
         diagnosis,
         clinician_id: clinician.as_ref().map(|c| c.id),
     };
-    let id = ctx.store.write(|tx| {
-        let id = clients::insert(tx, &new)?;
-        if let Some(contract) = &contract {
-            attributions::insert(tx, id, contract.id, since, None)?;
-        }
-        Ok(id)
-    })?;
+    let id = ctx
+        .store
+        .write(|tx| clients::add(tx, &new, contract.as_ref().map(|c| c.id)))?;
     let mut said = format!("Added client {id}: {} ({tier} tier", sanitize(&new.name));
     if let Some(c) = &clinician {
         said.push_str(&format!(", with {}", sanitize(&c.name)));

@@ -118,7 +118,11 @@ fn export_fhir(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
         tx.audit(
             "export.fhir",
             None,
-            &format!("{} clients, {entries} resources", clients.len()),
+            &format!(
+                "{}, {}",
+                count(clients.len(), "client", "clients"),
+                count(entries, "resource", "resources")
+            ),
         )
     })?;
     outln!(
@@ -218,7 +222,11 @@ fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
             tx.audit(
                 "export.csv",
                 None,
-                &format!("{} tables, {total} rows", specs.len()),
+                &format!(
+                    "{}, {}",
+                    count(specs.len(), "table", "tables"),
+                    count(total, "row", "rows")
+                ),
             )
         })
     });
@@ -230,8 +238,9 @@ fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
     }
     let names: Vec<String> = specs.iter().map(|s| format!("{}.csv", s.name)).collect();
     outln!(
-        "Exported {} tables ({total} rows) to {}: {}",
-        specs.len(),
+        "Exported {} ({}) to {}: {}",
+        count(specs.len(), "table", "tables"),
+        count(total, "row", "rows"),
         sanitize(&dir.display().to_string()),
         names.join(", ")
     );
@@ -297,7 +306,11 @@ fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
             tx.audit(
                 "export.json",
                 None,
-                &format!("{} tables, {total} rows", specs.len()),
+                &format!(
+                    "{}, {}",
+                    count(specs.len(), "table", "tables"),
+                    count(total, "row", "rows")
+                ),
             )
         })
     });
@@ -306,8 +319,9 @@ fn export_json(ctx: &mut Context, file: &Path, force: bool) -> Result<()> {
         return Err(e);
     }
     outln!(
-        "Exported {} tables ({total} rows) to {}",
-        specs.len(),
+        "Exported {} ({}) to {}",
+        count(specs.len(), "table", "tables"),
+        count(total, "row", "rows"),
         sanitize(&file.display().to_string())
     );
     Ok(())

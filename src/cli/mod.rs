@@ -15,6 +15,7 @@ mod contract;
 mod contract_report;
 mod correct;
 mod demo;
+mod docs;
 mod export;
 mod fhir;
 mod flags;
@@ -36,14 +37,18 @@ pub use args::{Cli, Command};
 pub use context::Context;
 
 use crate::error::Error;
-use clap::Parser;
+use clap::FromArgMatches;
 use std::io::Write;
 use std::process::ExitCode;
 
 /// Runs the program and turns the outcome into an exit status.
 pub fn main() -> ExitCode {
     install_panic_hook();
-    let cli = match Cli::try_parse() {
+    // The derived command line with every command's examples added to its help.
+    let parsed = args::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -96,8 +101,11 @@ fn run(mut cli: Cli) -> Result<(), Error> {
     let Some(command) = cli.command.take() else {
         return demo::open_ui(&cli);
     };
-    if let Command::Restore(args) = command {
-        return export::restore(&cli, args);
+    match command {
+        Command::Restore(args) => return export::restore(&cli, args),
+        Command::Completions { shell } => return docs::completions(shell),
+        Command::Man => return docs::man(),
+        _ => {}
     }
     let mut ctx = Context::open(&cli)?;
     let done = match command {
@@ -126,6 +134,8 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Export(a) => export::export(&mut ctx, a),
         Command::Backup(a) => export::backup(&mut ctx, a),
         Command::Restore(args) => export::restore(&cli, args),
+        // Answered above, before a database is opened.
+        Command::Completions { .. } | Command::Man => Ok(()),
     };
     done?;
     note_if_created(&ctx.store);

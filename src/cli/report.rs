@@ -5,8 +5,9 @@ use super::table::Table;
 use super::{Context, print_json};
 use crate::domain::coding::Coding;
 use crate::domain::fairness::{Care, Fairness};
+use crate::domain::parse_date;
+use crate::domain::text::{count, sanitize};
 use crate::domain::value::{Period, ValueMeasures};
-use crate::domain::{parse_date, text::sanitize};
 use crate::error::{Error, Result};
 use crate::store::clinicians;
 use crate::store::value::{self, ValueQuery};
@@ -173,10 +174,10 @@ fn value_report(
     }
     let whose = clinician.map_or("the whole practice".to_string(), |c| sanitize(&c.name));
     outln!(
-        "Value report for {whose}: {} to {} ({} days), beside {} to {}",
+        "Value report for {whose}: {} to {} ({}), beside {} to {}",
         current.from,
         current.to,
-        period.days(),
+        count(period.days(), "day", "days"),
         previous.from,
         previous.to
     );
@@ -271,10 +272,10 @@ fn print_fairness(f: &Fairness) -> crate::error::Result<()> {
     let out = &f.not_capitated;
     if out.clients > 0 {
         outln!(
-            "Not in the table: {} minutes and {} contacts for {} clients on days without capitation cover.",
-            out.minutes,
-            out.contacts,
-            out.clients
+            "Not in the table: {} and {} for {} on days without capitation cover.",
+            count(out.minutes, "minute", "minutes"),
+            count(out.contacts, "contact", "contacts"),
+            count(out.clients, "client", "clients")
         );
     }
     if let Some(warning) = &f.warning {

@@ -1,7 +1,8 @@
 //! `caseload today [--clinician NAME] [--json]`: the end-of-day check-in in one screenful. The
 //! summary is `store::today::load` (the same the TUI's Today tab shows); this handler picks the
-//! panel (`--clinician`, else `--as`, within what the role may see) and prints it, cutting each
-//! list short with "and N more" so the whole fits about 40 lines.
+//! panel (`--clinician`, else `--as`, within what the role may see) and prints it, cutting the
+//! other lists short with "and N more" so the whole fits about 40 lines. The critical list is
+//! never cut: in a safety check-in every critical client is named, whatever room it takes.
 
 use super::args::TodayArgs;
 use super::{Context, print_json};
@@ -12,10 +13,13 @@ use crate::error::Result;
 use crate::store::{clinicians, today};
 use serde::Serialize;
 
-/// At most this many rows of each list; the rest are counted.
+/// At most this many rows of each list that may be cut; the rest are counted.
 const LOGGED_ROWS: usize = 6;
-const CRITICAL_ROWS: usize = 5;
 const DUE_ROWS: usize = 4;
+/// When the critical clients need the room, the cut lists shrink to no fewer rows than this.
+const MIN_ROWS: usize = 1;
+/// The check-in should fit one screen of about this many lines.
+const SCREEN_LINES: usize = 40;
 
 #[derive(Serialize)]
 struct TodayJson<'a> {
@@ -59,6 +63,7 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         out.push('\n');
     };
     let whose = whose.map_or("the whole practice".to_string(), sanitize);
+    let rows = cut_rows(s);
     line(format!(
         "Today, {} — {whose}",
         s.date.format("%A %-d %B %Y")
@@ -68,13 +73,13 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
         line("Logged today: nothing yet.".into());
     } else {
         line(format!(
-            "Logged today: {} encounters for {} clients, {} min",
-            s.encounters,
-            s.logged.len(),
+            "Logged today: {} for {}, {} min",
+            count(s.encounters, "encounter", "encounters"),
+            count(s.logged.len(), "client", "clients"),
             s.minutes
         ));
-        let name_width = width(s.logged.iter().take(LOGGED_ROWS).map(|l| l.name.as_str()));
-        for l in s.logged.iter().take(LOGGED_ROWS) {
+        let name_width = width(s.logged.iter().take(rows[0]).map(|l| l.name.as_str()));
+        for l in s.logged.iter().take(rows[0]) {
             let kinds: Vec<&str> = l.kinds.iter().map(|k| k.as_str()).collect();
             let missed = l
                 .encounters
@@ -92,7 +97,7 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
                 kinds.join(", ")
             ));
         }
-        more(&mut line, s.logged.len(), LOGGED_ROWS, "clients");
+        more(&mut line, s.logged.len(), rows[0], "clients");
     }
     let balance = s.balance();
     line(format!(
@@ -108,8 +113,11 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
     if s.critical.is_empty() {
         line("Critical flags: none.".into());
     } else {
-        line(format!("Critical flags ({} clients):", s.critical.len()));
-        for c in s.critical.iter().take(CRITICAL_ROWS) {
+        line(format!(
+            "Critical flags ({}):",
+            count(s.critical.len(), "client", "clients")
+        ));
+        for c in &s.critical {
             let reasons: Vec<String> = c
                 .flags
                 .iter()
@@ -123,15 +131,17 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
                 sanitize(&reasons.join("; "))
             ));
         }
-        more(&mut line, s.critical.len(), CRITICAL_ROWS, "clients");
     }
 
-    for (title, items) in [
+    for ((title, items), rows) in [
         ("Due today (overdue from tomorrow)", &s.due_today),
         ("Due tomorrow", &s.due_tomorrow),
         ("Due in the next 7 days", &s.due_in_2_to_7_days),
-    ] {
-        due_list(&mut line, title, items);
+    ]
+    .into_iter()
+    .zip(&rows[1..])
+    {
+        due_list(&mut line, title, items, *rows);
     }
 
     // The plan, in two lines so the check-in still fits a screen.
@@ -178,21 +188,25 @@ fn render(s: &DaySummary, whose: Option<&str>) -> String {
     ));
     if s.clients_with_warnings > 0 {
         line(format!(
-            "{} more clients carry warning flags: caseload flags",
-            s.clients_with_warnings
+            "{} warning flags: caseload flags",
+            count(
+                s.clients_with_warnings,
+                "more client carries",
+                "more clients carry"
+            )
         ));
     }
     out
 }
 
-fn due_list(line: &mut impl FnMut(String), title: &str, items: &[DueItem]) {
+fn due_list(line: &mut impl FnMut(String), title: &str, items: &[DueItem], rows: usize) {
     if items.is_empty() {
         line(format!("{title}: none."));
         return;
     }
     line(format!("{title} ({}):", items.len()));
-    let name_width = width(items.iter().take(DUE_ROWS).map(|i| i.name.as_str()));
-    for i in items.iter().take(DUE_ROWS) {
+    let name_width = width(items.iter().take(rows).map(|i| i.name.as_str()));
+    for i in items.iter().take(rows) {
         let when = if i.days_until > 1 {
             format!("{} ", i.due.format("%a %-d %b"))
         } else {
@@ -206,10 +220,68 @@ fn due_list(line: &mut impl FnMut(String), title: &str, items: &[DueItem]) {
             i.reason
         ));
     }
-    more(line, items.len(), DUE_ROWS, "");
+    more(line, items.len(), rows, "");
 }
 
-/// "  … and 12 more clients" when a list was cut short.
+/// How many rows each list that may be cut shows — logged, due today, due tomorrow, due in
+/// the next 7 days — so that with every critical client listed the check-in still fits
+/// [`SCREEN_LINES`] where it can.
+fn cut_rows(s: &DaySummary) -> [usize; 4] {
+    // Every line that is not a row of a cut list: the heading, the time and money line, the
+    // critical heading and rows, the three due headings, the plan lines, measurements and
+    // the warnings line (a list's own heading is counted here too).
+    let fixed = 1
+        + 1
+        + 1
+        + 1
+        + s.critical.len()
+        + 3
+        + usize::from(!s.unlogged.is_empty())
+        + usize::from(!s.due_unbooked.is_empty())
+        + 1
+        + usize::from(s.clients_with_warnings > 0);
+    fit_lists(
+        SCREEN_LINES.saturating_sub(fixed),
+        [
+            (s.logged.len(), LOGGED_ROWS),
+            (s.due_today.len(), DUE_ROWS),
+            (s.due_tomorrow.len(), DUE_ROWS),
+            (s.due_in_2_to_7_days.len(), DUE_ROWS),
+        ],
+    )
+}
+
+/// The rows to show of lists of `(length, most rows)` within `room` lines, a cut list taking
+/// one line more for its "… and N more": each list its most rows if they fit, else the list
+/// showing most gives up rows, one line at a time, down to [`MIN_ROWS`] (past that the text
+/// is longer than the room).
+fn fit_lists<const N: usize>(room: usize, lists: [(usize, usize); N]) -> [usize; N] {
+    let lines = |len: usize, rows: usize| len.min(rows) + usize::from(len > rows);
+    let mut rows = lists.map(|(len, most)| len.min(most));
+    loop {
+        let used: usize = lists
+            .iter()
+            .zip(&rows)
+            .map(|((len, _), r)| lines(*len, *r))
+            .sum();
+        if used <= room {
+            return rows;
+        }
+        // A list not cut yet must give up two rows to save a line (the "more" line takes one).
+        let fewer = |i: usize| {
+            let step = if rows[i] == lists[i].0 { 2 } else { 1 };
+            rows[i].checked_sub(step).filter(|r| *r >= MIN_ROWS)
+        };
+        let Some((i, r)) = (0..N)
+            .filter_map(|i| fewer(i).map(|r| (i, r)))
+            .max_by_key(|&(i, _)| (rows[i], N - i))
+        else {
+            return rows;
+        };
+        rows[i] = r;
+    }
+}
+
 fn more(line: &mut impl FnMut(String), total: usize, shown: usize, what: &str) {
     if total > shown {
         let what = if what.is_empty() {
@@ -238,5 +310,32 @@ fn signed(m: Money) -> String {
         format!("+{m}")
     } else {
         m.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_lists;
+
+    #[test]
+    fn lists_keep_their_rows_while_they_fit() {
+        // 6 + 1 and 4 + 1 lines: exactly 12 fit 12, untouched.
+        assert_eq!(fit_lists(12, [(9, 6), (5, 4)]), [6, 4]);
+        assert_eq!(fit_lists(40, [(2, 6), (0, 4)]), [2, 0]);
+    }
+
+    #[test]
+    fn one_line_short_the_longest_list_gives_a_row() {
+        assert_eq!(fit_lists(11, [(9, 6), (5, 4)]), [5, 4]);
+        // A list that was not cut gives two rows for one line ("… and 2 more").
+        assert_eq!(fit_lists(5, [(6, 6)]), [4]);
+        assert_eq!(fit_lists(6, [(6, 6)]), [6]);
+    }
+
+    #[test]
+    fn no_list_goes_below_one_row() {
+        assert_eq!(fit_lists(0, [(9, 6), (5, 4), (0, 4)]), [1, 1, 0]);
+        // One row and "… and 1 more" saves nothing over two rows: both are kept.
+        assert_eq!(fit_lists(0, [(2, 4)]), [2]);
     }
 }

@@ -8,10 +8,23 @@ use crate::error::Result;
 use crate::store::{encounters, events, measurements};
 
 pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
+    // Without --minutes the time is the kind's usual length, as the TUI's form offers it:
+    // recording 0 would silently under-count the time capitation pays for.
+    let usual = match &args.minutes {
+        Some(_) => None,
+        None => Some(entry::usual_minutes(
+            args.kind.parse()?,
+            args.status.parse()?,
+        )),
+    };
+    let minutes = args
+        .minutes
+        .clone()
+        .unwrap_or_else(|| usual.unwrap_or(0).to_string());
     let e = entry::encounter(
         &args.kind,
         &args.status,
-        &args.minutes,
+        &minutes,
         args.date.as_deref(),
         args.note.as_deref(),
         ctx.today,
@@ -28,8 +41,16 @@ pub fn log(ctx: &mut Context, args: LogArgs) -> Result<()> {
         note: e.note,
     };
     let id = ctx.store.write(|tx| encounters::insert(tx, &new))?;
+    let usual = match (usual, new.minutes) {
+        (None, _) => String::new(),
+        (Some(_), 0) => " (none for a missed contact; --minutes N to say otherwise)".to_string(),
+        (Some(_), _) => format!(
+            " (the usual minutes for {}; --minutes N to say otherwise)",
+            new.kind
+        ),
+    };
     outln!(
-        "Logged encounter {id}: {} ({}, {} min) on {} for {} by {}",
+        "Logged encounter {id}: {} ({}, {} min) on {} for {} by {}{usual}",
         new.kind,
         new.status,
         new.minutes,

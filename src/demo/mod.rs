@@ -84,7 +84,10 @@ pub fn generate(
         tx.audit(
             "demo.generate",
             None,
-            &format!("{clients} clients, seed {seed}"),
+            &format!(
+                "{}, seed {seed}",
+                crate::domain::text::count(clients, "client", "clients")
+            ),
         )?;
         Ok(summary)
     })

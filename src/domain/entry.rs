@@ -23,6 +23,16 @@ pub fn past_date(text: Option<&str>, what: &str, today: NaiveDate) -> Result<Nai
     Ok(date)
 }
 
+/// The minutes an encounter is given when none are typed: the kind's usual length when it took
+/// place, nothing for a no-show or a cancellation. The TUI's contact form pre-fills this and
+/// `caseload log` records it without `--minutes`, so both count the same time.
+pub fn usual_minutes(kind: EncounterKind, status: EncounterStatus) -> i64 {
+    match status {
+        EncounterStatus::Completed => kind.typical_minutes(),
+        EncounterStatus::NoShow | EncounterStatus::Cancelled => 0,
+    }
+}
+
 /// A validated encounter, ready to store once the client and clinician are known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncounterEntry {
@@ -152,6 +162,16 @@ mod tests {
 
     fn today() -> NaiveDate {
         parse_date("2026-11-23").unwrap()
+    }
+
+    #[test]
+    fn unstated_minutes_are_the_kinds_usual_length_when_it_took_place() {
+        use EncounterStatus::*;
+        assert_eq!(usual_minutes(EncounterKind::Session, Completed), 50);
+        assert_eq!(usual_minutes(EncounterKind::Phone, Completed), 15);
+        assert_eq!(usual_minutes(EncounterKind::Intake, Completed), 60);
+        assert_eq!(usual_minutes(EncounterKind::Session, NoShow), 0);
+        assert_eq!(usual_minutes(EncounterKind::Session, Cancelled), 0);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! who need it most? For one period, the care each capitated client got goes in; minutes and
 //! contacts per member month, the share contacted, discharges and disengagements come out, by
 //! baseline PHQ-9 severity band and by risk tier, with a plain warning when the most severe
-//! band got less time per member month than the mildest. Pure: no clock, no SQL.
+//! band got less time per member month than the mildest (both with at least ten clients). Pure: no clock, no SQL.
 //!
 //! Definitions (also in README.md):
 //! - Population: clients with capitation cover in the period (`economics::cover`): the days a
@@ -17,6 +17,7 @@
 //!   both missed).
 
 use super::economics::{MONTH_PARTS, MemberMonths};
+use super::text::count;
 use super::value::{Period, Rate};
 use super::{Instrument, Tier};
 use serde::Serialize;
@@ -232,14 +233,23 @@ pub fn audit(period: Period, clients: &[ClientCare], not_capitated: NotCapitated
     }
 }
 
-/// "Clients with severe depression got 38 min per member month, less than the 52 for
-/// minimal — …" when the most severe band with member months got less time per member month
-/// than the mildest such band (compared exactly; "no baseline" is not a band).
+/// A band needs at least this many clients before its time per member month is compared: with
+/// fewer, one busy or quiet client decides the figure, and the warning would be noise.
+pub const MIN_BAND_CLIENTS: i64 = 10;
+
+/// Whether a band's row may be compared in the warning: a PHQ-9 band (not "no baseline") with
+/// member months and at least [`MIN_BAND_CLIENTS`] clients.
+pub fn comparable(band: &BandCare) -> bool {
+    band.band != Band::NoBaseline
+        && !band.care.exact_member_months.is_zero()
+        && band.care.clients >= MIN_BAND_CLIENTS
+}
+
+/// "Clients with severe depression (12) got 38 min per member month, less than the 52 for
+/// minimal (40) — …" when the most severe band that is [`comparable`] got less time per member
+/// month than the mildest such band (compared exactly).
 pub fn warning(by_band: &[BandCare]) -> Option<String> {
-    let banded: Vec<&BandCare> = by_band
-        .iter()
-        .filter(|b| b.band != Band::NoBaseline && !b.care.exact_member_months.is_zero())
-        .collect();
+    let banded: Vec<&BandCare> = by_band.iter().filter(|b| comparable(b)).collect();
     let (mildest, severest) = (
         banded.iter().min_by_key(|b| b.band)?,
         banded.iter().max_by_key(|b| b.band)?,
@@ -258,10 +268,12 @@ pub fn warning(by_band: &[BandCare]) -> Option<String> {
         (format!("{low:.1}"), format!("{high:.1}"))
     };
     Some(format!(
-        "Clients with {} depression got {low} min per member month, less than the {high} for \
-         {} — capitation may be pushing care away from those who need it most.",
+        "Clients with {} depression ({}) got {low} min per member month, less than the {high} \
+         for {} ({}) — capitation may be pushing care away from those who need it most.",
         severest.band.label(),
-        mildest.band.label()
+        count(severest.care.clients, "client", "clients"),
+        mildest.band.label(),
+        count(mildest.care.clients, "client", "clients"),
     ))
 }
 
@@ -305,31 +317,34 @@ mod tests {
         );
     }
 
+    /// `n` clients alike: `months` member months and `minutes` each.
+    fn many(n: usize, band: Band, tier: Tier, months: i64, minutes: i64) -> Vec<ClientCare> {
+        vec![care(band, tier, months, minutes, 1); n]
+    }
+
     #[test]
     fn severe_clients_getting_less_time_is_said_plainly() {
-        let mut clients = vec![
-            // Minimal: 2 clients, 6 member months, 312 minutes = 52 per member month.
-            care(Band::Minimal, Tier::Low, 3, 156, 3),
-            care(Band::Minimal, Tier::Low, 3, 156, 3),
-            // Severe: 1 client, 3 member months, 114 minutes = 38.
-            care(Band::Severe, Tier::High, 3, 114, 2),
-            // No baseline is not a band: 1 minute does not matter.
-            care(Band::NoBaseline, Tier::Moderate, 3, 1, 0),
-        ];
-        clients[2].disengaged = true;
+        // Minimal: 10 clients, 30 member months, 1,560 minutes = 52 per member month.
+        let mut clients = many(10, Band::Minimal, Tier::Low, 3, 156);
+        // Severe: 12 clients, 36 member months, 38 per member month.
+        clients.extend(many(12, Band::Severe, Tier::High, 3, 114));
+        // No baseline is not a band: 1 minute does not matter.
+        clients.extend(many(20, Band::NoBaseline, Tier::Moderate, 3, 1));
+        clients[10].disengaged = true;
         let f = audit(period(), &clients, NotCapitated::default());
         assert_eq!(
             f.warning.as_deref(),
             Some(
-                "Clients with severe depression got 38 min per member month, less than the 52 \
-                 for minimal — capitation may be pushing care away from those who need it most."
+                "Clients with severe depression (12 clients) got 38 min per member month, less \
+                 than the 52 for minimal (10 clients) — capitation may be pushing care away \
+                 from those who need it most."
             )
         );
         let severe = &f.by_band[4];
         assert_eq!(severe.band, Band::Severe);
         assert_eq!(severe.care.minutes_per_member_month, Some(38.0));
-        assert_eq!(severe.care.contacts_per_member_month, Some(0.67));
-        assert_eq!(severe.care.disengaged, Rate::new(1, 1));
+        assert_eq!(severe.care.contacts_per_member_month, Some(0.33));
+        assert_eq!(severe.care.disengaged, Rate::new(1, 12));
         let mild = &f.by_band[1];
         assert_eq!(
             (mild.care.clients, mild.care.minutes_per_member_month),
@@ -337,16 +352,20 @@ mod tests {
         );
         assert_eq!(mild.care.contacted.to_string(), "n/a");
         assert_eq!(f.by_tier[0].tier, Tier::High);
-        assert_eq!(f.by_tier[2].care.minutes, 312);
+        assert_eq!(f.by_tier[2].care.minutes, 1560);
         assert_eq!(f.by_band.len(), 6);
 
         // The same time per member month is no warning; more for the severe, none either.
-        clients[2].minutes = 156;
+        for c in &mut clients[10..22] {
+            c.minutes = 156;
+        }
         assert_eq!(
             audit(period(), &clients, NotCapitated::default()).warning,
             None
         );
-        clients[2].minutes = 400;
+        for c in &mut clients[10..22] {
+            c.minutes = 400;
+        }
         assert_eq!(
             audit(period(), &clients, NotCapitated::default()).warning,
             None
@@ -354,22 +373,58 @@ mod tests {
     }
 
     #[test]
+    fn a_band_needs_ten_clients_to_be_compared() {
+        let warned = |mildest: usize, severest: usize| {
+            let mut clients = many(mildest, Band::Minimal, Tier::Low, 3, 156);
+            clients.extend(many(severest, Band::Severe, Tier::High, 3, 114));
+            audit(period(), &clients, NotCapitated::default()).warning
+        };
+        assert!(warned(10, 10).is_some());
+        assert!(warned(9, 10).is_none());
+        assert!(warned(10, 9).is_none());
+        assert!(warned(2, 1).is_none(), "the band of 2 the issue saw");
+        let text = warned(10, 10).unwrap();
+        assert!(text.contains("(10 clients)"), "{text}");
+        // A band too small to compare gives way to the next one that is large enough: 9
+        // severe clients are passed over for 10 moderately severe ones.
+        let mut clients = many(10, Band::Minimal, Tier::Low, 3, 156);
+        clients.extend(many(9, Band::Severe, Tier::High, 3, 10));
+        clients.extend(many(10, Band::ModeratelySevere, Tier::High, 3, 114));
+        let text = audit(period(), &clients, NotCapitated::default())
+            .warning
+            .unwrap();
+        assert!(
+            text.starts_with("Clients with moderately severe depression (10 clients) got 38"),
+            "{text}"
+        );
+        assert!(comparable(&BandCare {
+            band: Band::Mild,
+            care: Care::of(many(10, Band::Mild, Tier::Low, 1, 0).iter()),
+        }));
+        assert!(!comparable(&BandCare {
+            band: Band::NoBaseline,
+            care: Care::of(many(10, Band::NoBaseline, Tier::Low, 1, 0).iter()),
+        }));
+    }
+
+    #[test]
     fn the_bands_compared_are_those_with_clients() {
         // Only moderate and moderately severe have clients: those two are compared.
-        let clients = [
-            care(Band::Moderate, Tier::Moderate, 1, 60, 1),
-            care(Band::ModeratelySevere, Tier::Moderate, 2, 100, 2),
-        ];
+        let mut clients = many(10, Band::Moderate, Tier::Moderate, 1, 60);
+        clients.extend(many(10, Band::ModeratelySevere, Tier::Moderate, 2, 100));
         let f = audit(period(), &clients, NotCapitated::default());
         let text = f.warning.unwrap();
         assert!(
-            text.starts_with("Clients with moderately severe depression got 50 min"),
+            text.starts_with("Clients with moderately severe depression (10 clients) got 50 min"),
             "{text}"
         );
-        assert!(text.contains("less than the 60 for moderate"), "{text}");
+        assert!(
+            text.contains("less than the 60 for moderate (10 clients)"),
+            "{text}"
+        );
         // One band alone, or none: nothing to compare.
         assert_eq!(
-            audit(period(), &clients[..1], NotCapitated::default()).warning,
+            audit(period(), &clients[..10], NotCapitated::default()).warning,
             None
         );
         assert_eq!(audit(period(), &[], NotCapitated::default()).warning, None);
@@ -378,10 +433,8 @@ mod tests {
     #[test]
     fn a_difference_hidden_by_rounding_shows_a_decimal() {
         // 52.4 against 52.0 per member month: whole minutes would both read 52.
-        let clients = [
-            care(Band::Mild, Tier::Low, 5, 262, 1),
-            care(Band::Severe, Tier::High, 1, 52, 1),
-        ];
+        let mut clients = many(10, Band::Mild, Tier::Low, 5, 262);
+        clients.extend(many(10, Band::Severe, Tier::High, 1, 52));
         let text = audit(period(), &clients, NotCapitated::default())
             .warning
             .unwrap();

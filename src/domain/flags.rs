@@ -215,6 +215,28 @@ impl Default for ClientFacts {
     }
 }
 
+/// The critical flags a client carries, named for a question or a refusal ("a safety flag",
+/// "safety and post-discharge follow-up flags"), when taking them off the active panel
+/// (discharge, on hold) would silence them: then a second confirmation, or `--force`, is asked
+/// for. `None` when there is no critical flag. Kinds only: no reason, date or score is named.
+pub fn critical_named(flags: &[Flag]) -> Option<String> {
+    let mut kinds: Vec<FlagKind> = flags
+        .iter()
+        .filter(|f| f.severity == Severity::Critical)
+        .map(|f| f.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    match kinds.as_slice() {
+        [] => None,
+        [one] => Some(format!("a {} flag", one.label())),
+        many => {
+            let names: Vec<&str> = many.iter().map(|k| k.label()).collect();
+            Some(format!("{} flags", names.join(" and ")))
+        }
+    }
+}
+
 /// How many flags of each kind a list of clients carries, in [`FlagKind::ALL`] order.
 pub fn count_by_kind<'a>(flags: impl IntoIterator<Item = &'a Flag>) -> Vec<(FlagKind, usize)> {
     let mut counts = [0usize; 9];

@@ -41,6 +41,20 @@ pub struct NewClient {
     pub clinician_id: Option<ClinicianId>,
 }
 
+/// Adds a client and, with a contract, attributes them to it from their start date: what
+/// `caseload client add` and the TUI's new-client form both write, in the caller's transaction.
+pub fn add(
+    tx: &Tx,
+    new: &NewClient,
+    contract: Option<crate::domain::ContractId>,
+) -> Result<ClientId> {
+    let id = insert(tx, new)?;
+    if let Some(contract) = contract {
+        super::attributions::insert(tx, id, contract, new.since, None)?;
+    }
+    Ok(id)
+}
+
 pub fn insert(tx: &Tx, new: &NewClient) -> Result<ClientId> {
     if let Some(ext) = &new.external_id
         && find_external(tx, ext)?.is_some()

@@ -59,6 +59,8 @@ pub enum Action {
     ToggleAll,
     TogglePrivacy,
     CycleClinician,
+    /// Panel: add a client (name, tier, clinician, contract) in a form.
+    AddClient,
     LogContact,
     RecordMeasure,
     RecordEvent,

@@ -119,12 +119,12 @@ pub enum Pending {
     Discharge {
         client: ClientId,
         on: NaiveDate,
+        /// The critical flags named (`domain::flags::critical_named`) while a second
+        /// confirmation is still to come; `None` when yes discharges.
+        critical: Option<String>,
     },
     /// Back to the active panel after a discharge.
-    Readmit {
-        client: ClientId,
-        on: NaiveDate,
-    },
+    Readmit { client: ClientId, on: NaiveDate },
 }
 
 /// The quick client picker: type a few letters, choose, then log.

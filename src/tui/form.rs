@@ -4,8 +4,10 @@
 //! Nothing is written here: a valid form yields a `Submission` for `update` to store.
 
 mod correct;
+mod new_client;
 mod plan;
 
+pub use new_client::{NO_CLINICIAN, NO_CONTRACT, NewClientEntry};
 pub use plan::{BookingEntry, day_and_time};
 
 use super::action::Action;
@@ -16,6 +18,7 @@ use crate::domain::{
     Tier,
 };
 use chrono::NaiveDate;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -30,6 +33,8 @@ pub enum FormKind {
     Book,
     /// A review of one of the client's flags.
     Review,
+    /// A new client for the panel (the form's `client` is unused).
+    NewClient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +46,8 @@ pub enum FieldKind {
     Digits {
         max: usize,
     },
-    Choice(Vec<&'static str>),
+    /// Fixed words (kinds, tiers) or names from the practice (clinicians, contracts).
+    Choice(Vec<Cow<'static, str>>),
     /// Shown, not changed (a corrected measurement keeps its instrument); focus skips it.
     Fixed,
 }
@@ -65,6 +71,9 @@ pub enum FieldId {
     Count,
     Flag,
     Until,
+    Name,
+    Clinician,
+    Contract,
 }
 
 impl FieldId {
@@ -87,6 +96,9 @@ impl FieldId {
             FieldId::Count => "count",
             FieldId::Flag => "flag",
             FieldId::Until => "until",
+            FieldId::Name => "name",
+            FieldId::Clinician => "clinician",
+            FieldId::Contract => "contract",
         }
     }
 }
@@ -130,7 +142,7 @@ impl Field {
     fn choice(id: FieldId, options: Vec<&'static str>, chosen: usize) -> Field {
         Field {
             id,
-            kind: FieldKind::Choice(options),
+            kind: FieldKind::Choice(options.into_iter().map(Cow::Borrowed).collect()),
             value: String::new(),
             choice: chosen,
             hint: "←/→".into(),
@@ -141,9 +153,10 @@ impl Field {
     /// The text shown for the field's value.
     pub fn shown(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(options) => {
-                options.get(self.choice).copied().unwrap_or("").to_string()
-            }
+            FieldKind::Choice(options) => options
+                .get(self.choice)
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
             _ => self.value.clone(),
         }
     }
@@ -179,6 +192,8 @@ pub enum Submission {
     },
     /// Book these appointments.
     Book(BookingEntry),
+    /// Add this client to the panel.
+    NewClient(NewClientEntry),
     /// Review a flag today: a sign-off (no `until`) or a snooze through `until`.
     Review {
         kind: crate::domain::flags::FlagKind,
@@ -259,7 +274,8 @@ impl Form {
             Field::text(FieldId::Date, &today.to_string(), 10, "YYYY-MM-DD"),
             Field::text(
                 FieldId::Minutes,
-                &EncounterKind::Session.typical_minutes().to_string(),
+                &entry::usual_minutes(EncounterKind::Session, EncounterStatus::Completed)
+                    .to_string(),
                 4,
                 "0–1440",
             ),
@@ -317,6 +333,7 @@ impl Form {
             (FormKind::Unvoid, _) => "Unvoid a record",
             (FormKind::Book, _) => "Book an appointment",
             (FormKind::Review, _) => "Review a flag",
+            (FormKind::NewClient, _) => "Add a client",
         }
     }
 
@@ -327,6 +344,7 @@ impl Form {
             (FormKind::Unvoid, _) => "An unvoided record counts again, exactly as it was.",
             (FormKind::Book, _) => "Leave every and count empty for one appointment; u undoes it.",
             (FormKind::Review, _) => "A review stays on record: it cannot be undone.",
+            (FormKind::NewClient, _) => "Joins the panel today; Enter adds, Esc adds nothing.",
             (_, true) => "Enter saves the correction with its reason; Esc changes nothing.",
             (_, false) => "Nothing is saved until you press Enter.",
         }
@@ -383,7 +401,7 @@ impl Form {
             FormKind::Book | FormKind::Review => self.refresh_plan(),
             FormKind::Contact => {
                 let kind: Option<EncounterKind> = self.value(FieldId::Kind).parse().ok();
-                let status = self.value(FieldId::Status);
+                let status: Option<EncounterStatus> = self.value(FieldId::Status).parse().ok();
                 // A correction starts from the stored minutes: they follow the kind and status
                 // only once one of those is changed.
                 let chose = self
@@ -391,16 +409,12 @@ impl Form {
                     .iter()
                     .any(|f| matches!(f.kind, FieldKind::Choice(_)) && f.edited);
                 let follow = self.target.is_none() || chose;
-                if let (Some(kind), Some(minutes)) = (kind, self.field_mut(FieldId::Minutes))
+                if let (Some(kind), Some(status), Some(minutes)) =
+                    (kind, status, self.field_mut(FieldId::Minutes))
                     && !minutes.edited
                     && follow
                 {
-                    minutes.value = if status == "completed" {
-                        kind.typical_minutes()
-                    } else {
-                        0
-                    }
-                    .to_string();
+                    minutes.value = entry::usual_minutes(kind, status).to_string();
                 }
             }
             _ => {}
@@ -537,6 +551,7 @@ impl Form {
             }
             FormKind::Book => return self.booking().map(Submission::Book),
             FormKind::Review => return self.review_submission(),
+            FormKind::NewClient => return self.new_client_submission(),
         };
         result.map_err(|e| e.to_string())
     }

@@ -134,6 +134,7 @@ pub static KEYMAP: &[Binding] = &[
     bind(L::Panel, &[k('s')], Action::CycleSort, "change sort", "sort"),
     bind(L::Panel, &[k('a')], Action::ToggleAll, "show discharged and on-hold too", "all"),
     bind(L::Panel, &[k('v')], Action::CycleClinician, "whose panel (supervisors)", ""),
+    bind(L::Panel, &[k('n')], Action::AddClient, "add a client (tier, clinician, contract)", "new"),
     bind(L::Panel, &[k('c')], Action::LogContact, "log a contact for the selected client", ""),
     bind(L::Panel, &[k('m')], Action::RecordMeasure, "record a measurement for the selected client", ""),
     bind(L::Panel, &[code(KeyCode::Esc)], Action::Cancel, "clear filters", ""),

@@ -23,6 +23,8 @@ mod tests_plans;
 #[cfg(test)]
 mod tests_reports;
 #[cfg(test)]
+mod tests_review;
+#[cfg(test)]
 mod tests_tabs;
 pub mod theme;
 pub mod ui;
@@ -30,6 +32,7 @@ pub mod undo;
 pub mod update;
 mod update_client;
 mod update_modal;
+mod update_new_client;
 mod update_panel;
 mod update_plans;
 mod update_report;

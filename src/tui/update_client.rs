@@ -105,21 +105,43 @@ pub(super) fn on_client(app: &mut App, store: &mut Store, action: Action) -> Res
                     },
                 }));
             } else {
-                app.view.modal = Some(Modal::Confirm(Confirm {
-                    question: format!(
-                        "Discharge {label} as of {}? Flags stop for discharged clients.",
-                        app.today
-                    ),
-                    on_yes: Pending::Discharge {
-                        client: client.id,
-                        on: app.today,
-                    },
-                }));
+                // Flags as they stand now (the panel row may be filtered away or stale).
+                let flags =
+                    store.read(|c| crate::store::panel::for_client(c, client.id, app.today))?;
+                let critical = crate::domain::flags::critical_named(&flags.flags);
+                app.view.modal = Some(Modal::Confirm(discharge_question(
+                    &label, client.id, app.today, critical,
+                )));
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// The question before a discharge. With a critical flag it warns and names it, and a yes
+/// leads to a second question ([`Pending::Discharge`] with `critical` set) rather than to the
+/// discharge: a safety concern must not go silent on two quick keys.
+pub(super) fn discharge_question(
+    label: &str,
+    client: ClientId,
+    on: NaiveDate,
+    critical: Option<String>,
+) -> Confirm {
+    let question = match &critical {
+        None => format!("Discharge {label} as of {on}? Flags stop for discharged clients."),
+        Some(named) => format!(
+            "Warning: {label} carries {named}. Discharging silences it. Discharge as of {on}?"
+        ),
+    };
+    Confirm {
+        question,
+        on_yes: Pending::Discharge {
+            client,
+            on,
+            critical,
+        },
+    }
 }
 
 /// Rows each record list shows at once for the open client (as `layout` draws them).

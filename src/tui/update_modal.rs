@@ -3,7 +3,7 @@
 //! noting it in the session's undo history.
 
 use super::action::Action;
-use super::app::{App, Modal, Pending, Picker};
+use super::app::{App, Confirm, Modal, Pending, Picker};
 use super::form::{Form, FormResult, Submission};
 use super::undo::{Change, Done, encounter_label, measurement_label};
 use super::update::reload;
@@ -35,7 +35,28 @@ pub(super) fn on_modal(
         },
         Modal::Confirm(confirm) => match action {
             Action::Confirm => match confirm.on_yes {
-                Pending::Discharge { client, on } => {
+                Pending::Discharge {
+                    client,
+                    on,
+                    critical: Some(named),
+                } => {
+                    app.view.modal = Some(Modal::Confirm(Confirm {
+                        question: format!(
+                            "Are you sure? Discharging silences {named}. y discharges; n keeps \
+                             the client active."
+                        ),
+                        on_yes: Pending::Discharge {
+                            client,
+                            on,
+                            critical: None,
+                        },
+                    }));
+                }
+                Pending::Discharge {
+                    client,
+                    on,
+                    critical: None,
+                } => {
                     store.write(|tx| {
                         clients::set_status(tx, client, ClientStatus::Discharged, on)
                     })?;
@@ -62,6 +83,13 @@ pub(super) fn on_modal(
             } else {
                 "Cancelled; nothing was saved"
             }),
+            // A new client has no record yet: it is stored apart, and a refusal keeps the form.
+            FormResult::Submitted(Submission::NewClient(entry)) => {
+                if let Err(e) = super::update_new_client::save(app, store, entry) {
+                    form.error = Some(e.to_string());
+                    app.view.modal = Some(Modal::Form(form));
+                }
+            }
             FormResult::Submitted(submission) => match save(app, store, form.client, submission) {
                 Err(e) => {
                     form.error = Some(e.to_string());
@@ -270,6 +298,8 @@ fn save(
             note(app, Change::Voided { kind, id }, what);
         }
         Submission::Book(booking) => save_booking(app, store, client_id, booking)?,
+        // Stored by `update_new_client` before a client exists; never reaches here.
+        Submission::NewClient(_) => {}
         Submission::Review { kind, until, note } => {
             save_review(app, store, client_id, kind, until, note)?
         }

@@ -137,6 +137,7 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
             app.view.panel.flag_filter = None;
             apply_view(app);
         }
+        Action::AddClient => super::update_new_client::open_form(app, store)?,
         Action::LogContact | Action::RecordMeasure => {
             if let Some(e) = app.view.panel.selected_entry() {
                 let (id, label) = (e.client.id, app.display_name(&e.client.name));

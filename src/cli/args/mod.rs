@@ -117,6 +117,14 @@ pub enum Command {
     Backup(super::export::BackupArgs),
     /// Replace the database with a checked backup (the current one is kept aside)
     Restore(super::export::RestoreArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print caseload's man page (roff) on stdout
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -342,6 +350,10 @@ pub enum ClientCommand {
         /// Discharge date [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// Discharge although the client carries a critical flag (safety, post-discharge
+        /// follow-up), which the discharge silences
+        #[arg(long)]
+        force: bool,
     },
     /// Set a client's status: active (readmits a discharged client), on-hold (flags pause) or
     /// discharged (the same as `client discharge`)
@@ -355,6 +367,10 @@ pub enum ClientCommand {
         /// audit trail otherwise [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// Discharge or put on hold although the client carries a critical flag (safety,
+        /// post-discharge follow-up), which the change silences
+        #[arg(long)]
+        force: bool,
     },
     /// Correct a client's details: name, external id, date of birth, diagnosis, primary
     /// clinician, start date (each change is audited)
@@ -433,9 +449,10 @@ pub struct LogArgs {
     /// case-management or documentation
     #[arg(long)]
     pub kind: String,
-    /// Minutes spent, 0–1440
-    #[arg(long, default_value = "0", allow_hyphen_values = true)]
-    pub minutes: String,
+    /// Minutes spent, 0–1440 [default: the kind's usual length (session 50, phone 15, …); 0
+    /// for a no-show or cancellation]
+    #[arg(long, allow_hyphen_values = true)]
+    pub minutes: Option<String>,
     /// Date of the encounter [default: today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
@@ -494,7 +511,8 @@ pub enum ConfigCommand {
         /// Its new value
         value: String,
     },
-    /// Print every setting
+    /// Print every setting (also `config show`)
+    #[command(visible_alias = "show")]
     List {
         /// Print JSON instead of a table
         #[arg(long)]
@@ -559,6 +577,9 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
 }
+
+mod examples;
+pub use examples::command;
 
 #[cfg(test)]
 mod tests;

@@ -61,11 +61,7 @@ fn plus(date: NaiveDate, days: i64) -> NaiveDate {
 
 /// "1 day" / "11 days".
 fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".to_string()
-    } else {
-        format!("{n} days")
-    }
+    crate::domain::text::count(n, "day", "days")
 }
 
 /// Latest PHQ-9 recorded with items and item 9 ≥ 1.

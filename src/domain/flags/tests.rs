@@ -489,3 +489,38 @@ fn flags_serialise_with_the_spec_field_names() {
         );
     }
 }
+
+#[test]
+fn critical_flags_are_named_for_a_discharge_and_nothing_else_is() {
+    let flag = |kind: FlagKind| Flag {
+        kind,
+        severity: kind.severity(),
+        due: None,
+        days_overdue: 0,
+        reason: "PHQ-9 item 9 = 2 on 2026-11-20".into(),
+    };
+    assert_eq!(critical_named(&[]), None);
+    assert_eq!(
+        critical_named(&[flag(FlagKind::ContactOverdue), flag(FlagKind::Remission)]),
+        None
+    );
+    assert_eq!(
+        critical_named(&[flag(FlagKind::ContactOverdue), flag(FlagKind::Safety)]).as_deref(),
+        Some("a safety flag")
+    );
+    assert_eq!(
+        critical_named(&[
+            flag(FlagKind::PostDischarge),
+            flag(FlagKind::Safety),
+            flag(FlagKind::PostDischarge)
+        ])
+        .as_deref(),
+        Some("safety and post-discharge follow-up flags")
+    );
+    // The reason (a score, a date) is never part of it.
+    assert!(
+        !critical_named(&[flag(FlagKind::Safety)])
+            .unwrap()
+            .contains("item")
+    );
+}

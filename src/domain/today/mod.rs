@@ -14,6 +14,7 @@ use super::appointments::Appointment;
 use super::economics::{Exact, Tally};
 use super::flags::FIRST_CONTACT_DAYS;
 use super::flags::{ClientFacts, Flag, FlagKind, Severity};
+use super::text::count;
 use super::{Client, ClientId, EncounterKind, EncounterStatus, Intervals, Money, Tier};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -355,8 +356,9 @@ pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Ve
                 DueKind::Contact,
                 last + Duration::days(every),
                 format!(
-                    "last contact {last}; {} tier: every {every} days",
-                    facts.tier
+                    "last contact {last}; {} tier: every {}",
+                    facts.tier,
+                    count(every, "day", "days")
                 ),
             );
         }
@@ -375,7 +377,10 @@ pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Ve
         push(
             DueKind::Measurement,
             last + Duration::days(every),
-            format!("last measured {last}; every {every} days"),
+            format!(
+                "last measured {last}; every {}",
+                count(every, "day", "days")
+            ),
         );
     }
     items

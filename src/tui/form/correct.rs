@@ -196,7 +196,11 @@ impl Form {
                 id,
                 reason: self.reason()?,
             },
-            FormKind::Event | FormKind::Tier | FormKind::Book | FormKind::Review => {
+            FormKind::Event
+            | FormKind::Tier
+            | FormKind::Book
+            | FormKind::Review
+            | FormKind::NewClient => {
                 return Err("this form corrects nothing".into());
             }
         })

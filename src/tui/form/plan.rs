@@ -118,7 +118,7 @@ impl Form {
         {
             field.choice = options
                 .iter()
-                .position(|o| *o == a.kind.as_str())
+                .position(|o| o == a.kind.as_str())
                 .unwrap_or(field.choice);
         }
         if let Some(field) = form.field_mut(FieldId::Date) {

@@ -81,7 +81,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
     // The week's tally sits on the rule under the title.
     let mut tally = vec![Span::styled(
-        format!(" {} appointments", all.len()),
+        format!(
+            " {}",
+            crate::domain::text::count(all.len(), "appointment", "appointments")
+        ),
         t.style(Role::text),
     )];
     for state in [

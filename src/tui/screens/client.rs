@@ -6,8 +6,10 @@
 use super::super::app::{App, ClientView, ListFocus};
 use super::super::layout;
 use super::super::theme::Role;
+use super::patterns::{GAD7_MARKER, GAD7_SAMPLE, PHQ9_MARKER, PHQ9_SAMPLE};
 use super::{band_short, severity_marker, severity_style};
-use crate::domain::{Instrument, text::sanitize};
+use crate::domain::Instrument;
+use crate::domain::text::{count, sanitize};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -181,8 +183,8 @@ fn draw_chart(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         .borders(Borders::ALL)
         .border_style(t.style(Role::border))
         .title(Line::from(vec![
-            Span::styled(" PHQ-9 ", t.style(Role::chart_phq9)),
-            Span::styled("GAD-7 ", t.style(Role::chart_gad7)),
+            Span::styled(format!(" PHQ-9 {PHQ9_SAMPLE} "), t.style(Role::chart_phq9)),
+            Span::styled(format!("GAD-7 {GAD7_SAMPLE} "), t.style(Role::chart_gad7)),
             Span::styled("· dots: PHQ-9 bands 5 10 15 20 ", t.style(Role::muted)),
         ]));
     let ms = &view.record.live_measurements();
@@ -237,14 +239,14 @@ fn draw_chart(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         Dataset::default()
             .data(&gad)
             .graph_type(GraphType::Line)
-            .marker(Marker::Braille)
+            .marker(GAD7_MARKER)
             .style(t.style(Role::chart_gad7)),
     );
     datasets.push(
         Dataset::default()
             .data(&phq)
             .graph_type(GraphType::Line)
-            .marker(Marker::Braille)
+            .marker(PHQ9_MARKER)
             .style(t.style(Role::chart_phq9)),
     );
     let first = app.today + chrono::Duration::days(start as i64);
@@ -355,9 +357,9 @@ pub fn status(app: &App, view: &ClientView) -> Line<'static> {
     let r = &view.record;
     Line::styled(
         format!(
-            " {} encounters · {} measurements · ↑↓ select · [ ] switch list · Enter opens",
-            r.encounters.len(),
-            r.measurements.len()
+            " {} · {} · ↑↓ select · [ ] switch list · Enter opens",
+            count(r.encounters.len(), "encounter", "encounters"),
+            count(r.measurements.len(), "measurement", "measurements")
         ),
         t.style(Role::muted),
     )

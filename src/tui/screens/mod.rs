@@ -8,6 +8,7 @@ pub mod form;
 pub mod help;
 pub mod lock;
 pub mod panel;
+pub mod patterns;
 pub mod record;
 pub mod revenue;
 pub mod today;
@@ -152,8 +153,8 @@ pub fn status_line(app: &App) -> Line<'static> {
     match app.view.tab {
         Tab::Panel => panel::summary(app),
         Tab::Today => muted(format!(
-            "{} clients need you · l logs for anyone · Enter opens the selected client",
-            app.day_items().len()
+            "{} you · l logs for anyone · Enter opens the selected client",
+            crate::domain::text::count(app.day_items().len(), "client needs", "clients need")
         )),
         Tab::Agenda => agenda::status(app),
         Tab::Revenue if app.view.show_contracts => {

@@ -184,18 +184,35 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .column_spacing(1);
     frame.render_widget(table, table_area);
     if empty {
-        let message = if p.entries.is_empty() {
-            "No clients on this panel yet. Add one with `caseload client add NAME`, or try `caseload --demo`."
-        } else {
-            "No client matches the filter (Esc clears it)."
-        };
+        let message = empty_message(app);
+        // Wrapped: the first steps must read whole at 80 columns too.
         let area = Rect::new(
             table_area.x + 2,
             table_area.y + 2,
             table_area.width.saturating_sub(4),
-            1,
+            table_area.height.saturating_sub(2).min(4),
         );
-        frame.render_widget(Paragraph::new(message).style(t.style(Role::muted)), area);
+        frame.render_widget(
+            Paragraph::new(message)
+                .style(t.style(Role::muted))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+    }
+}
+
+/// What an empty panel says to do first: with nobody on it, add a client (`n`), and for a
+/// practice with no clinician yet, add yourself first (logging needs a clinician).
+fn empty_message(app: &App) -> &'static str {
+    let p = &app.view.panel;
+    if !p.entries.is_empty() {
+        "No client matches the filter (Esc clears it)."
+    } else if p.show_all || p.clinician.is_some() {
+        "No clients on this panel yet: press n to add one."
+    } else if app.clinicians.is_empty() {
+        "A new practice. First add yourself: caseload clinician add \"Your Name\" --hourly-cost 95 (and a contract: caseload contract add); then press n here to add your first client. To look around first: caseload --demo."
+    } else {
+        "No clients yet. Press n to add your first client: name, tier, clinician and contract. To look around first: caseload --demo."
     }
 }
 
@@ -226,7 +243,10 @@ pub fn summary(app: &App) -> Line<'static> {
     let t = &app.theme;
     let p = &app.view.panel;
     let mut spans = vec![Span::styled(
-        format!(" {} clients", p.rows.len()),
+        format!(
+            " {}",
+            crate::domain::text::count(p.rows.len(), "client", "clients")
+        ),
         t.style(Role::text),
     )];
     let minutes: i64 = p

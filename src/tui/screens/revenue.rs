@@ -4,11 +4,12 @@
 
 use super::super::app::App;
 use super::super::theme::Role;
+use super::patterns::{COST_FILL, NET_SAMPLE, shade_second_bars};
 use crate::domain::Money;
 use crate::domain::text::sanitize;
 use crate::store::revenue::{RevenueReport, RevenueRow};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Table};
 
@@ -174,9 +175,9 @@ fn draw_chart(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
         .borders(Borders::ALL)
         .border_style(t.style(Role::border))
         .title(Line::from(vec![
-            Span::styled(" net ", t.style(Role::bar_revenue)),
+            Span::styled(format!(" net {NET_SAMPLE} "), t.style(Role::bar_revenue)),
             Span::styled("vs ", t.style(Role::muted)),
-            Span::styled("cost ", t.style(Role::bar_cost)),
+            Span::styled(format!("cost {COST_FILL} "), t.style(Role::bar_cost)),
         ]));
     let inner_width = area.width.saturating_sub(2) as usize;
     let per_group = (inner_width / report.rows.len().max(1)).max(3);
@@ -186,10 +187,19 @@ fn draw_chart(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
         .bar_width(bar_width)
         .bar_gap(0)
         .group_gap(1);
+    let count = groups.len();
     for group in groups {
         chart = chart.data(group);
     }
     frame.render_widget(chart, area);
+    // Cost bars shaded, so net and cost differ without colour too.
+    shade_second_bars(
+        frame.buffer_mut(),
+        area.inner(Margin::new(1, 1)),
+        count,
+        bar_width,
+        1,
+    );
 }
 
 fn draw_break_even(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) {

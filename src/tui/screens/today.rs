@@ -7,6 +7,7 @@ use super::super::app::App;
 use super::super::theme::Role;
 use super::{flag_spans, severity_marker};
 use crate::domain::flags::Severity;
+use crate::domain::text::count;
 use crate::domain::today::{DaySummary, DueItem};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,8 +50,11 @@ fn draw_head(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         Line::from(vec![
             Span::styled(
                 format!(
-                    " {} encounters, {} min · cost {} · capitation {} · ",
-                    day.encounters, day.minutes, day.cost, day.capitation_today
+                    " {}, {} min · cost {} · capitation {} · ",
+                    count(day.encounters, "encounter", "encounters"),
+                    day.minutes,
+                    day.cost,
+                    day.capitation_today
                 ),
                 t.style(Role::text),
             ),
@@ -102,7 +106,10 @@ fn draw_logged(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
     }
     if day.logged.len() > fits {
         lines.push(Line::styled(
-            format!(" and {} more clients", day.logged.len() - fits),
+            format!(
+                " and {} more",
+                count(day.logged.len() - fits, "client", "clients")
+            ),
             t.style(Role::muted),
         ));
     }
