@@ -7,6 +7,7 @@
 mod out;
 mod args;
 mod audit;
+mod cipher;
 mod client;
 mod clinician;
 mod config;
@@ -126,6 +127,8 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Export(a) => export::export(&mut ctx, a),
         Command::Backup(a) => export::backup(&mut ctx, a),
         Command::Restore(args) => export::restore(&cli, args),
+        Command::Encrypt(_) => cipher::run(&mut ctx, true),
+        Command::Decrypt(_) => cipher::run(&mut ctx, false),
     };
     done?;
     note_if_created(&ctx.store);

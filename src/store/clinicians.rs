@@ -34,7 +34,12 @@ pub fn insert(tx: &Tx, name: &str, role: Role, hourly_cost: Money) -> Result<Cli
     )?
     .execute(params![name, role.as_str(), hourly_cost.cents()])?;
     let id = ClinicianId(tx.last_insert_rowid());
-    tx.audit("clinician.add", None, &format!("clinician {id} ({role})"))?;
+    let tag = super::clinician_audit::tag(tx, id.0)?;
+    tx.audit(
+        "clinician.add",
+        None,
+        &format!("clinician {id} ({role}){tag}"),
+    )?;
     Ok(id)
 }
 
