@@ -106,6 +106,11 @@ fn temp_name(target_name: &str, pid: u32, n: u32) -> String {
 /// The process that was writing a temporary file of `temp_name`'s shape, if it is one whose
 /// target name starts with `prefix`.
 fn temp_writer(temp_name: &str, prefix: &str) -> Option<u32> {
+    // A killed writer may also leave SQLite's journal of the temporary (an encrypt's export).
+    let temp_name = ["-journal", "-wal", "-shm"]
+        .iter()
+        .find_map(|s| temp_name.strip_suffix(s))
+        .unwrap_or(temp_name);
     let rest = temp_name.strip_prefix('.')?.strip_prefix(prefix)?;
     let (_, tail) = rest.rsplit_once(".tmp-")?;
     let (pid, n) = tail.split_once('-')?;
@@ -530,6 +535,7 @@ mod tests {
         assert_eq!(temp_writer(&name, "q.db"), None);
         assert_eq!(temp_writer(".p.db.tmp-x-0", "p.db"), None);
         assert_eq!(temp_writer("p.db.tmp-1-0", "p.db"), None);
+        assert_eq!(temp_writer(".p.db.tmp-7-0-journal", "p.db"), Some(7));
     }
 
     #[test]

@@ -48,6 +48,8 @@ const TICK: Duration = Duration::from_millis(500);
 pub struct Options {
     pub today: NaiveDate,
     pub theme: String,
+    /// The path of an encrypted practice (`store` is then a placeholder until unlocked).
+    pub encrypted: Option<std::path::PathBuf>,
 }
 
 /// Runs the UI until the user quits. The terminal is restored on return, on error and on
@@ -63,7 +65,9 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     if let Some(w) = warning {
         app.error(w);
     }
-    app.guarded = crate::store::auth::practice_uses_passphrases(store.conn())?;
+    app.encrypted = options.encrypted;
+    app.guarded =
+        app.encrypted.is_some() || crate::store::auth::practice_uses_passphrases(store.conn())?;
     if app.guarded {
         // Nothing of the practice is loaded until someone unlocks.
         lock::show(&mut app, &mut store, None)?;
