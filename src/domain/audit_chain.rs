@@ -447,4 +447,65 @@ mod tests {
         );
         assert_eq!(Break::Truncated { seq: 3 }.seq(), Some(3));
     }
+
+    #[test]
+    fn a_keyed_segment_needs_its_key_and_an_encrypted_chain_must_end_sealed() {
+        use crate::domain::keyslot::PracticeKey;
+        let key = PracticeKey([3; 32]).chain_key();
+        let marker = keyed_detail(&key);
+        let closing = unkeyed_detail(&key);
+        let mut rows: Vec<(ChainFields, String)> = Vec::new();
+        let mut prev = GENESIS.to_string();
+        let mut segment = None;
+        for (seq, action, detail) in [
+            (1, "client.view", ""),
+            (2, KEYED, marker.as_str()),
+            (3, "client.view", ""),
+        ] {
+            let mut r = row(seq, detail);
+            r.action = action;
+            if action == KEYED {
+                segment = Some(key.clone());
+            }
+            prev = link(segment.as_ref(), &prev, &r);
+            rows.push((r, prev.clone()));
+        }
+        let run = |rows: &[(ChainFields, String)], current: Option<ChainKey>, disclosed| {
+            let mut v = Verifier::with_keys(current, disclosed);
+            for (r, h) in rows {
+                v.push(r, Some(h));
+            }
+            let head = rows.last().map(|(r, h)| (r.seq, h.as_str()));
+            v.finish(head)
+        };
+        assert_eq!(run(&rows, Some(key.clone()), vec![]), Ok(3));
+        assert_eq!(run(&rows, None, vec![]), Err(Break::UnknownKey { seq: 2 }));
+        assert_eq!(
+            run(&rows[..1], Some(key.clone()), vec![]),
+            Err(Break::NotSealed)
+        );
+        // Closed and disclosed: anyone can check it, and it need not end sealed.
+        let mut closed = row(4, &closing);
+        closed.action = UNKEYED;
+        let h = row_mac(&key, &prev, &closed);
+        rows.push((closed, h));
+        assert_eq!(disclosed_key(&closing), Some(key.clone()));
+        assert_eq!(run(&rows, None, vec![key.clone()]), Ok(4));
+        // An unkeyed hash where the MAC belongs is an alteration.
+        let mut forged = rows.clone();
+        forged[2].1 = row_hash(&forged[1].1, &forged[2].0);
+        assert_eq!(
+            run(&forged, Some(key.clone()), vec![]),
+            Err(Break::Altered { seq: 3 })
+        );
+        let mut v = Verifier::with_keys(Some(key), vec![]);
+        v.expect(9, "x");
+        for (r, h) in &rows[..3] {
+            v.push(r, Some(h));
+        }
+        assert_eq!(
+            v.finish(Some((3, &rows[2].1))),
+            Err(Break::RolledBack { seq: 4 })
+        );
+    }
 }
