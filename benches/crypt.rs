@@ -34,6 +34,31 @@ fn panel_load(path: &Path, key: Option<&PracticeKey>, today: chrono::NaiveDate) 
     started.elapsed()
 }
 
+/// Exports `from` into a new file `to` keyed with `key` ('' for plaintext), once.
+fn export(from: &Path, to: &Path, key: &str) {
+    if to.exists() {
+        return;
+    }
+    let conn = rusqlite::Connection::open(from).expect("open");
+    conn.execute(
+        "ATTACH DATABASE ?1 AS enc KEY ?2",
+        rusqlite::params![to.to_string_lossy(), key],
+    )
+    .expect("attach");
+    conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))
+        .expect("export");
+    let version: i64 = conn
+        .query_row("PRAGMA main.user_version", [], |r| r.get(0))
+        .expect("version");
+    let app: i64 = conn
+        .query_row("PRAGMA main.application_id", [], |r| r.get(0))
+        .expect("id");
+    conn.execute_batch(&format!(
+        "PRAGMA enc.user_version = {version}; PRAGMA enc.application_id = {app}; DETACH enc;"
+    ))
+    .expect("detach");
+}
+
 fn main() {
     let clients: u32 = std::env::args()
         .skip(1)
@@ -42,43 +67,36 @@ fn main() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
     let dir = std::env::temp_dir().join(format!("caseload-bench-crypt-{clients}"));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    let demo = dir.join("demo.db");
     let plain = dir.join("plain.db");
     let encrypted = dir.join("encrypted.db");
     let key = PracticeKey([0x5a; 32]);
-    if !plain.exists() {
-        let mut store = Store::open(&plain).expect("open");
+    if !demo.exists() {
+        let mut store = Store::open(&demo).expect("open");
         caseload::demo::generate(&mut store, clients, 7, today, &mut |_, _| {}).expect("demo");
     }
-    if !encrypted.exists() {
-        // The same practice exported under a key, as `caseload encrypt` does.
-        let conn = rusqlite::Connection::open(&plain).expect("open");
-        conn.execute(
-            "ATTACH DATABASE ?1 AS enc KEY ?2",
-            rusqlite::params![encrypted.to_string_lossy(), key.pragma_value()],
-        )
-        .expect("attach");
-        conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))
-            .expect("export");
-        let version: i64 = conn
-            .query_row("PRAGMA main.user_version", [], |r| r.get(0))
-            .expect("version");
-        let app: i64 = conn
-            .query_row("PRAGMA main.application_id", [], |r| r.get(0))
-            .expect("id");
-        conn.execute_batch(&format!(
-            "PRAGMA enc.user_version = {version}; PRAGMA enc.application_id = {app}; DETACH enc;"
-        ))
-        .expect("detach");
-    }
+    // Both sides are exported from the demo the same way (as `caseload encrypt` and `decrypt`
+    // do), so they have the same compact page layout and only the cipher differs.
+    export(&demo, &plain, "");
+    export(&demo, &encrypted, &key.pragma_value());
     let rounds = 20;
+
     let open_plain = median((0..rounds).map(|_| open_and_query(&plain, None)).collect());
-    let open_enc = median((0..rounds).map(|_| open_and_query(&encrypted, Some(&key))).collect());
+    let open_enc = median(
+        (0..rounds)
+            .map(|_| open_and_query(&encrypted, Some(&key)))
+            .collect(),
+    );
     println!(
         "{clients} clients: open + first query: plaintext {open_plain:.2?}, encrypted {open_enc:.2?} ({:.2}×)",
         open_enc.as_secs_f64() / open_plain.as_secs_f64()
     );
     let rounds = 5;
-    let panel_plain = median((0..rounds).map(|_| panel_load(&plain, None, today)).collect());
+    let panel_plain = median(
+        (0..rounds)
+            .map(|_| panel_load(&plain, None, today))
+            .collect(),
+    );
     let panel_enc = median(
         (0..rounds)
             .map(|_| panel_load(&encrypted, Some(&key), today))

@@ -43,13 +43,8 @@ pub fn run(ctx: &mut Context, on: bool) -> Result<()> {
     } else {
         cipher::decrypt(store, ctx.now)
     };
-    let mut store = match reopened {
-        Ok(store) => store,
-        Err(e) => {
-            // The practice is as it was; reopen it so the rest of the command sees it.
-            return Err(e);
-        }
-    };
+    // On a refusal the practice is as it was, and nothing after this needs the store.
+    let mut store = reopened?;
     store.set_actor(actor);
     let head = audit::head(store.conn())?.unwrap_or_default();
     let path = store

@@ -189,11 +189,12 @@ pub fn unwrap(slot: &Slot, clinician_id: i64, passphrase: &str) -> Result<Option
     Ok(plain.try_into().ok().map(PracticeKey))
 }
 
-/// BLAKE2b-256 keyed with `key` over length-prefixed parts.
-pub fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // A BLAKE2b key may be 1..=64 bytes; every caller passes 32.
-    let mut m = <Blake2bMac<U32> as MacInit>::new_from_slice(key)
-        .unwrap_or_else(|_| <Blake2bMac<U32> as MacInit>::new_from_slice(&[0u8; 32]).unwrap());
+/// BLAKE2b-256 keyed with `key` over length-prefixed parts. The 32-byte key goes in as a
+/// zero-padded 64-byte block, the form whose construction cannot fail.
+pub fn mac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let mut m = <Blake2bMac<U32> as MacInit>::new(&block.into());
     for part in parts {
         Update::update(&mut m, &(part.len() as u64).to_le_bytes());
         Update::update(&mut m, part);
