@@ -394,7 +394,7 @@ fn backup_key(cli: &Cli, file: &Path) -> Result<Option<PracticeKey>> {
         let live = context::database_path(cli)?;
         if !keyfile::path_for(&live).is_file() {
             return Err(Error::Invalid(format!(
-                "{} is not a plaintext SQLite file and has no key file ({}) beside it",
+                "{} cannot be restored: it is not a SQLite database (nor an encrypted backup with its key file {} beside it)",
                 sanitize(&file.display().to_string()),
                 sanitize(&keyfile::path_for(file).display().to_string())
             )));
