@@ -1,5 +1,6 @@
-//! `caseload audit verify|report`: check the hash chain, and read who viewed or changed which
-//! record. Reading the trail is an admin's task and is itself audited.
+//! `caseload audit verify|head|report`: check the hash chain (also against heads written down
+//! before), print its head, and read who viewed or changed which record. Reading the trail is
+//! an admin's task and is itself audited.
 
 use super::args::AuditCommand;
 use super::table::{Table, or_dash};
@@ -11,7 +12,17 @@ use crate::store::{audit, clients, clinicians};
 
 pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::Verify => verify(ctx),
+        AuditCommand::Verify { expect } => verify(ctx, &expect),
+        AuditCommand::Head => {
+            ctx.require(Action::ReviewAudit, None)?;
+            let Some((seq, hash)) = ctx.store.read(|c| audit::head(c))? else {
+                return Err(Error::Database(
+                    "the audit trail is broken: its chain head is missing".into(),
+                ));
+            };
+            outln!("{seq}:{hash}");
+            Ok(())
+        }
         AuditCommand::Report {
             from,
             to,
@@ -96,8 +107,33 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
     }
 }
 
-fn verify(ctx: &mut Context) -> Result<()> {
-    match ctx.store.read(|c| audit::verify(c))? {
+/// A head as `audit head` prints it: `SEQ:HASH`.
+fn parse_head(text: &str) -> Result<(i64, String)> {
+    let bad = || {
+        Error::Usage(format!(
+            "--expect {}: give a head as `audit head` prints it, SEQ:HASH",
+            crate::domain::text::sanitize(text)
+        ))
+    };
+    let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) || seq < 0 {
+        return Err(bad());
+    }
+    Ok((seq, hash.to_ascii_lowercase()))
+}
+
+fn verify(ctx: &mut Context, expect: &[String]) -> Result<()> {
+    let mut expected = expect
+        .iter()
+        .map(|e| parse_head(e))
+        .collect::<Result<Vec<_>>>()?;
+    let recorded = ctx.store.recorded_head()?;
+    expected.extend(recorded);
+    match ctx
+        .store
+        .read(|c| audit::verify_with(c, ctx.store.chain_key(), &expected))?
+    {
         Ok(ok) => {
             outln!(
                 "The audit trail is intact: {}, chain head at sequence {} (hash {}).",

@@ -9,7 +9,7 @@ use crate::domain::access::{self, Action, Ownership};
 use crate::domain::{Client, Clinician, ClinicianId, parse_date};
 use crate::error::{Error, Result};
 use crate::store::auth::{self, Purpose, Session};
-use crate::store::{Actor, Store, access as gate, clients, clinicians};
+use crate::store::{Actor, Store, access as gate, clients, clinicians, keyfile};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
 
@@ -105,10 +105,38 @@ pub fn note_upgrade(from: i64, to: i64) {
     }
 }
 
+/// Opens the key slot of the clinician `--as` names in the key file of `db` (an encrypted
+/// practice or backup), asking for their passphrase; refuses, with the growing wait, a wrong
+/// one, and says that the practice is encrypted when no one is named.
+pub fn unlock_slot(
+    db: &std::path::Path,
+    acting: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(ClinicianId, keyfile::Unlocked)> {
+    let Some(name) = acting else {
+        return Err(crate::store::cipher::encrypted_refusal());
+    };
+    let keys = keyfile::read(db)?.ok_or_else(|| keyfile::missing(db))?;
+    let entry = keyfile::find(&keys, name)?;
+    let passphrase = secret::current(&entry.name)?;
+    match keyfile::unlock(db, entry.clinician_id, &passphrase, now)? {
+        Ok(unlocked) => Ok((ClinicianId(entry.clinician_id), unlocked)),
+        Err(denial) => Err(Error::Denied(format!(
+            "{}: {denial}",
+            crate::domain::text::sanitize(&entry.name)
+        ))),
+    }
+}
+
 impl Context {
     pub fn open(cli: &Cli) -> Result<Context> {
         let today = today(cli)?;
-        let mut store = Store::open_noting_upgrade(&database_path(cli)?, &mut note_upgrade)?;
+        let now = Utc::now();
+        let path = database_path(cli)?;
+        if crate::store::cipher::is_encrypted(&path) {
+            return Context::open_encrypted(cli, &path, today, now);
+        }
+        let mut store = Store::open_noting_upgrade(&path, &mut note_upgrade)?;
         let acting = match &cli.acting {
             Some(name) => Some(store.read(|c| clinicians::by_name(c, name))?),
             None => None,
@@ -124,9 +152,37 @@ impl Context {
             store,
             today,
             acting,
-            now: Utc::now(),
+            now,
             guarded,
             session: None,
+        })
+    }
+
+    /// An encrypted practice: the passphrase opens the key slot first (nothing of the database
+    /// is readable before), then the session starts without hashing it a second time.
+    fn open_encrypted(
+        cli: &Cli,
+        path: &std::path::Path,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Context> {
+        let (id, unlocked) = unlock_slot(path, cli.acting.as_deref(), now)?;
+        let mut store = Store::open_keyed(path, Some(unlocked.key), &mut note_upgrade)?;
+        let clinician = store.read(|c| clinicians::get(c, id))?;
+        let session = auth::login_by_key_slot(
+            &mut store,
+            &clinician,
+            unlocked.failures_before,
+            now,
+            Purpose::Login,
+        )?;
+        Ok(Context {
+            store,
+            today,
+            acting: Some(clinician),
+            now,
+            guarded: true,
+            session: Some(session),
         })
     }
 

@@ -70,12 +70,19 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
     } else {
         context::database_path(cli)?
     };
-    let store = Store::open_noting_upgrade(&path, &mut context::note_upgrade)?;
+    // An encrypted practice cannot be read before someone unlocks it: the UI starts on its
+    // lock screen with an empty placeholder and opens the file with the key the slot gives.
+    let encrypted = crate::store::cipher::is_encrypted(&path).then(|| path.clone());
+    let store = match &encrypted {
+        Some(_) => Store::open_in_memory()?,
+        None => Store::open_noting_upgrade(&path, &mut context::note_upgrade)?,
+    };
     crate::tui::run(
         store,
         crate::tui::Options {
             today,
             theme: cli.theme.clone(),
+            encrypted,
         },
     )
 }

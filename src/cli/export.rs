@@ -9,12 +9,14 @@ use super::progress::Progress;
 use super::{Context, context};
 use crate::domain::access::Action;
 use crate::domain::csvfile::neutralize;
+use crate::domain::keyslot::PracticeKey;
 use crate::domain::text::{count, sanitize};
 use crate::error::{Error, Result};
 use crate::store::backup::{self, sync_dir_of};
 use crate::store::export::{self, TableSpec};
 use crate::store::outfile;
 use crate::store::{SCHEMA_VERSION, audit::timestamp};
+use crate::store::{cipher, keyfile};
 use clap::{ArgGroup, Args};
 use rusqlite::types::Value;
 use std::io::Write;
@@ -360,7 +362,8 @@ fn unreadable(path: &Path) -> bool {
 
 /// `caseload restore`: runs before the usual open, so a damaged database can be replaced.
 pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
-    let checked = backup::check(&args.file)?;
+    let source_key = backup_key(cli, &args.file)?;
+    let checked = backup::check(&args.file, source_key.as_ref())?;
     let shown = sanitize(&args.file.display().to_string());
     if args.check {
         outln!(
@@ -372,12 +375,15 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
     }
     let live = context::database_path(cli)?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let restored = if live.exists() && unreadable(&live) {
-        backup::restore_replacing(&live, &args.file, &stamp)?
+    let fresh = !live.exists() || std::fs::metadata(&live).is_ok_and(|m| m.len() == 0);
+    let restored = if (live.exists() && !cipher::is_encrypted(&live) && unreadable(&live))
+        || (fresh && source_key.is_some())
+    {
+        backup::restore_replacing(&live, &args.file, &stamp, source_key.as_ref())?
     } else {
         let mut ctx = Context::open(cli)?;
         ctx.require(Action::CopyPractice, None)?;
-        backup::restore_into(&mut ctx.store, &args.file, &stamp)?
+        backup::restore_into(&mut ctx.store, &args.file, &stamp, source_key.as_ref())?
     };
     outln!("Restored {shown}: {}.", contents(&restored.checked));
     if let Some(previous) = restored.previous {
@@ -387,6 +393,33 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The key of an encrypted backup: its own key file beside it (`FILE.keys`), else the live
+/// practice's, opened with `--as` and that clinician's passphrase. `None` for a plaintext file.
+fn backup_key(cli: &Cli, file: &Path) -> Result<Option<PracticeKey>> {
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    if read < head.len() || &head == b"SQLite format 3\0" {
+        return Ok(None);
+    }
+    let keys_of = if keyfile::path_for(file).is_file() {
+        file.to_path_buf()
+    } else {
+        let live = context::database_path(cli)?;
+        if !keyfile::path_for(&live).is_file() {
+            return Err(Error::Invalid(format!(
+                "{} cannot be restored: it is not a SQLite database (nor an encrypted backup with its key file {} beside it)",
+                sanitize(&file.display().to_string()),
+                sanitize(&keyfile::path_for(file).display().to_string())
+            )));
+        }
+        live
+    };
+    let (_, unlocked) = context::unlock_slot(&keys_of, cli.acting.as_deref(), chrono::Utc::now())?;
+    Ok(Some(unlocked.key))
 }
 
 /// "3 clients, 1 encounter, 12 audit rows": what a backup holds.

@@ -7,6 +7,7 @@
 mod out;
 mod args;
 mod audit;
+mod cipher;
 mod client;
 mod clinician;
 mod config;
@@ -136,6 +137,8 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Restore(args) => export::restore(&cli, args),
         // Answered above, before a database is opened.
         Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Encrypt(_) => cipher::run(&mut ctx, true),
+        Command::Decrypt(_) => cipher::run(&mut ctx, false),
     };
     done?;
     note_if_created(&ctx.store);

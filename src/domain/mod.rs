@@ -18,6 +18,7 @@ pub mod history;
 pub mod ids;
 pub mod instruments;
 pub mod intervals;
+pub mod keyslot;
 pub mod kinds;
 pub mod money;
 pub mod outcomes;

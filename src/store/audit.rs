@@ -22,6 +22,7 @@
 
 use super::{Actor, Tx};
 use crate::domain::audit_chain::{self, Break, ChainFields, Verifier};
+use crate::domain::keyslot::ChainKey;
 use crate::domain::{ClientId, ClinicianId};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -92,38 +93,52 @@ impl Tx<'_> {
         client: Option<ClientId>,
         detail: &str,
     ) -> Result<()> {
-        let Some((last, previous)) = head(self)? else {
-            return Err(crate::error::Error::Database(
-                "the audit trail's chain head is missing, so nothing can be recorded; run `caseload audit verify`".into(),
-            ));
-        };
-        let at = timestamp(at);
-        let fields = ChainFields {
-            seq: last + 1,
-            at: &at,
-            clinician_id: actor.clinician_id.map(|c| c.0),
-            actor: &actor.name,
-            action,
-            client_id: client.map(|c| c.0),
-            detail,
-        };
-        let hash = audit_chain::row_hash(&previous, &fields);
-        self.prepare_cached(
-            "INSERT INTO audit (seq, at, clinician_id, actor, action, client_id, detail, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            fields.seq,
-            fields.at,
-            fields.clinician_id,
-            fields.actor,
-            fields.action,
-            fields.client_id,
-            fields.detail,
-            hash
-        ])?;
-        Ok(())
+        append(self, self.chain_key(), actor, at, action, client, detail)
     }
+}
+
+/// Appends one audit row on `conn`, linked with `chain` (keyed) or unkeyed. Every append goes
+/// through here: `Tx::audit_as`, migrations, and `encrypt`/`decrypt` on their new file.
+pub(super) fn append(
+    conn: &Connection,
+    chain: Option<&ChainKey>,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    action: &str,
+    client: Option<ClientId>,
+    detail: &str,
+) -> Result<()> {
+    let Some((last, previous)) = head(conn)? else {
+        return Err(crate::error::Error::Database(
+            "the audit trail's chain head is missing, so nothing can be recorded; run `caseload audit verify`".into(),
+        ));
+    };
+    let at = timestamp(at);
+    let fields = ChainFields {
+        seq: last + 1,
+        at: &at,
+        clinician_id: actor.clinician_id.map(|c| c.0),
+        actor: &actor.name,
+        action,
+        client_id: client.map(|c| c.0),
+        detail,
+    };
+    let hash = audit_chain::link(chain, &previous, &fields);
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, clinician_id, actor, action, client_id, detail, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        fields.seq,
+        fields.at,
+        fields.clinician_id,
+        fields.actor,
+        fields.action,
+        fields.client_id,
+        fields.detail,
+        hash
+    ])?;
+    Ok(())
 }
 
 /// The chain head: last sequence number and hash (`None` when the head row is gone).
@@ -166,9 +181,29 @@ pub struct Verified {
 }
 
 /// Walks the whole chain and compares its end with the head. `Ok(Err(break))` names the
-/// first bad sequence number; `Err` is a database failure.
+/// first bad sequence number; `Err` is a database failure. For a plaintext practice.
 pub fn verify(conn: &Connection) -> Result<std::result::Result<Verified, Break>> {
-    let mut verifier = Verifier::default();
+    verify_with(conn, None, &[])
+}
+
+/// [`verify`] with the practice's chain key (an encrypted practice: the chain must end sealed
+/// with it) and heads seen before that the chain must still hold (`--expect`, the key file's).
+/// From schema 9 on it also checks that an audit row explains every clinician's row.
+pub fn verify_with(
+    conn: &Connection,
+    chain: Option<&ChainKey>,
+    expected: &[(i64, String)],
+) -> Result<std::result::Result<Verified, Break>> {
+    let disclosed: Vec<ChainKey> = {
+        let mut stmt = conn.prepare("SELECT detail FROM audit WHERE action = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([audit_chain::UNKEYED], |r| r.get::<_, String>(0))?;
+        rows.filter_map(|d| d.ok().and_then(|d| audit_chain::disclosed_key(&d)))
+            .collect()
+    };
+    let mut verifier = Verifier::with_keys(chain.cloned(), disclosed);
+    for (seq, hash) in expected {
+        verifier.expect(*seq, hash);
+    }
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -178,7 +213,7 @@ pub fn verify(conn: &Connection) -> Result<std::result::Result<Verified, Break>>
         }
     }
     let head = head(conn)?;
-    Ok(verifier
+    let outcome = verifier
         .finish(head.as_ref().map(|(s, h)| (*s, h.as_str())))
         .map(|rows| {
             let (head_seq, head_hash) = head.unwrap_or_default();
@@ -187,7 +222,18 @@ pub fn verify(conn: &Connection) -> Result<std::result::Result<Verified, Break>>
                 head_seq,
                 head_hash,
             }
-        }))
+        });
+    if outcome.is_ok() {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version >= super::clinician_audit::SINCE_SCHEMA
+            && let Some(clinician) = super::clinician_audit::unexplained(conn)?.first()
+        {
+            return Ok(Err(Break::Unexplained {
+                clinician: *clinician,
+            }));
+        }
+    }
+    Ok(outcome)
 }
 
 /// Which rows `audit report` shows; every part optional. Dates are UTC days, inclusive.
@@ -214,8 +260,8 @@ pub fn report(conn: &Connection, filter: &ReportFilter) -> Result<Vec<AuditRow>>
         params![
             day(filter.from),
             day(filter.to),
-            filter.clinician.map(|c| c.0),
-            filter.client.map(|c| c.0)
+            filter.clinician,
+            filter.client
         ],
         from_row,
     )?;

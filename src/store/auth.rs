@@ -114,7 +114,7 @@ pub fn practice_uses_passphrases(conn: &Connection) -> Result<bool> {
 pub fn with_passphrase(conn: &Connection) -> Result<Vec<ClinicianId>> {
     let mut stmt =
         conn.prepare_cached("SELECT id FROM clinicians WHERE passphrase IS NOT NULL ORDER BY id")?;
-    let rows = stmt.query_map([], |r| Ok(ClinicianId(r.get(0)?)))?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -158,7 +158,7 @@ fn store_throttle(tx: &Tx, clinician: ClinicianId, t: &Throttle) -> Result<()> {
            SET failures = excluded.failures, last_failure_at = excluded.last_failure_at",
     )?
     .execute(params![
-        clinician.0,
+        clinician,
         i64::from(t.failures),
         t.last_failure.map(super::audit::timestamp)
     ])?;
@@ -183,19 +183,94 @@ pub fn set_passphrase(tx: &Tx, clinician: ClinicianId, phc: &str, at: DateTime<U
         .prepare_cached(
             "UPDATE clinicians SET passphrase = ?1, passphrase_set_at = ?2 WHERE id = ?3",
         )?
-        .execute(params![phc, super::audit::timestamp(at), clinician.0])?;
+        .execute(params![phc, super::audit::timestamp(at), clinician])?;
     if changed == 0 {
         return Err(Error::no_id("clinician", clinician));
     }
     store_throttle(tx, clinician, &Throttle::default())?;
     let what = if had { "changed" } else { "set" };
+    let tag = super::clinician_audit::tag(tx, clinician.0)?;
     tx.audit_as(
         tx.actor(),
         at,
         "clinician.passphrase",
         None,
-        &format!("clinician {clinician}: passphrase {what}"),
+        &format!("clinician {clinician}: passphrase {what}{tag}"),
     )
+}
+
+/// Removes a clinician's passphrase (they can no longer log in until one is set again);
+/// audited as `clinician.passphrase` by the acting clinician.
+pub fn remove_passphrase(tx: &Tx, clinician: ClinicianId, at: DateTime<Utc>) -> Result<()> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE clinicians SET passphrase = NULL, passphrase_set_at = ?1 WHERE id = ?2",
+        )?
+        .execute(params![super::audit::timestamp(at), clinician])?;
+    if changed == 0 {
+        return Err(Error::no_id("clinician", clinician));
+    }
+    let tag = super::clinician_audit::tag(tx, clinician.0)?;
+    tx.audit_as(
+        tx.actor(),
+        at,
+        "clinician.passphrase",
+        None,
+        &format!("clinician {clinician}: passphrase removed{tag}"),
+    )
+}
+
+/// Starts a session for a clinician whose passphrase already opened the practice's key slot
+/// (an encrypted practice: the slot's authenticated encryption proved the passphrase, so it is
+/// not hashed a second time). Audits `login` (or `unlock`), and first the wrong passphrases
+/// the key file counted while the database could not be written.
+pub fn login_by_key_slot(
+    store: &mut Store,
+    clinician: &Clinician,
+    failures_before: u32,
+    now: DateTime<Utc>,
+    purpose: Purpose,
+) -> Result<Session> {
+    let actor = actor_of(clinician);
+    store.write(|tx| {
+        if failures_before > 0 {
+            tx.audit_as(
+                &actor,
+                now,
+                "login.failed",
+                None,
+                &format!(
+                    "{failures_before} wrong passphrase(s) before this login, counted in the key file"
+                ),
+            )?;
+        }
+        if throttle(tx, clinician.id)? != Throttle::default() {
+            store_throttle(tx, clinician.id, &Throttle::default())?;
+        }
+        tx.audit_as(&actor, now, purpose.action(), None, "")
+    })?;
+    store.set_actor(actor);
+    Ok(Session {
+        clinician: clinician.clone(),
+        started: now,
+    })
+}
+
+/// Audits a refused unlock of an encrypted practice's screen (the database is open; only the
+/// key slot could check the passphrase).
+pub fn audit_failed_unlock(
+    store: &mut Store,
+    clinician: &Clinician,
+    now: DateTime<Utc>,
+    denial: &Denial,
+) -> Result<()> {
+    let actor = actor_of(clinician);
+    let detail = match denial {
+        Denial::Wrong { failures, .. } => format!("wrong passphrase ({failures} in a row)"),
+        Denial::Throttled { .. } => "throttled; not checked".into(),
+        Denial::NoPassphrase => "no passphrase set".into(),
+    };
+    store.write(|tx| tx.audit_as(&actor, now, "login.failed", None, &detail))
 }
 
 /// Checks a passphrase for `clinician` at `now`. On success the failed-login run is cleared,

@@ -24,11 +24,12 @@
 //! a stale WAL must not be replayed into the restored file, and its frames may be evidence),
 //! and the temporary file is renamed into place.
 
-use super::Store;
 use super::audit;
+use super::{Store, cipher, keyfile};
+use crate::domain::keyslot::PracticeKey;
 use crate::error::{Error, Result};
+use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -105,6 +106,11 @@ fn temp_name(target_name: &str, pid: u32, n: u32) -> String {
 /// The process that was writing a temporary file of `temp_name`'s shape, if it is one whose
 /// target name starts with `prefix`.
 fn temp_writer(temp_name: &str, prefix: &str) -> Option<u32> {
+    // A killed writer may also leave SQLite's journal of the temporary (an encrypt's export).
+    let temp_name = ["-journal", "-wal", "-shm"]
+        .iter()
+        .find_map(|s| temp_name.strip_suffix(s))
+        .unwrap_or(temp_name);
     let rest = temp_name.strip_prefix('.')?.strip_prefix(prefix)?;
     let (_, tail) = rest.rsplit_once(".tmp-")?;
     let (pid, n) = tail.split_once('-')?;
@@ -177,11 +183,19 @@ pub fn sync_dir_of(path: &Path) -> Result<()> {
 /// Writes a self-contained copy of `from` (rollback journal, not WAL) to `target` atomically:
 /// a private temporary file beside it, checked, fsynced, then put in place (over an existing
 /// file only when `replace`).
-fn copy_to_file(from: &Connection, target: &Path, replace: bool) -> Result<u64> {
+fn copy_to_file(
+    from: &Connection,
+    target: &Path,
+    replace: bool,
+    key: Option<&PracticeKey>,
+) -> Result<u64> {
     let (temp, file) = private_temp_beside(target)?;
     let result = (|| -> Result<u64> {
         drop(file);
         let mut to = Connection::open(&temp)?;
+        // Keyed before the first page arrives: an encrypted practice's copy is encrypted with
+        // the same key, page for page, and never exists in the clear.
+        cipher::apply_key(&to, key, "the copy")?;
         copy_all(from, &mut to)?;
         let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         let check: String = to.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
@@ -223,7 +237,19 @@ pub fn backup(store: &mut Store, target: &Path, replace: bool) -> Result<BackupS
             "that is the practice database itself; back up to another file",
         ));
     }
-    let pages = copy_to_file(&store.conn, target, replace)?;
+    let pages = copy_to_file(&store.conn, target, replace, store.key.as_ref())?;
+    if let Some(live) = store.path()
+        && store.encrypted()
+    {
+        // The backup's own key slots beside it, so it can be checked and restored on its own
+        // (a lost laptop, a new machine). The head seen is the live file's, not the copy's.
+        let mut keys = keyfile::read(live)?.ok_or_else(|| keyfile::missing(live))?;
+        keys.head = None;
+        for e in &mut keys.entries {
+            e.throttle = Default::default();
+        }
+        keyfile::write(target, &keys)?;
+    }
     let bytes = std::fs::metadata(target)?.len();
     store.write(|tx| tx.audit("backup.write", None, &format!("{pages} pages")))?;
     Ok(BackupSummary { pages, bytes })
@@ -249,17 +275,16 @@ pub struct Checked {
 /// Checks that `path` is a sound caseload database this program can use: SQLite's integrity
 /// check passes, the schema is caseload's and not newer than this program's, and the audit
 /// trail's hash chain is unbroken. Reads only.
-pub fn check(path: &Path) -> Result<Checked> {
+pub fn check(path: &Path, key: Option<&PracticeKey>) -> Result<Checked> {
     let refuse =
         |why: String| Error::Invalid(format!("{} cannot be restored: {why}", path.display()));
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| refuse(format!("it cannot be opened ({e})")))?;
+    let conn = cipher::open_read_only(path, key).map_err(|e| match e {
+        Error::Sqlite(e) => refuse(format!("it cannot be opened ({e})")),
+        other => refuse(other.to_string()),
+    })?;
     let not_a_database = |e: rusqlite::Error| refuse(format!("it is not a SQLite database ({e})"));
     let mut problems: Vec<String> = conn
         .prepare("PRAGMA integrity_check")
@@ -294,8 +319,9 @@ pub fn check(path: &Path) -> Result<Checked> {
             super::SCHEMA_VERSION
         )));
     }
+    let chain = key.map(PracticeKey::chain_key);
     if version >= 2
-        && let Err(broken) = audit::verify(&conn)?
+        && let Err(broken) = audit::verify_with(&conn, chain.as_ref(), &[])?
     {
         return Err(refuse(format!("its audit trail is broken: {broken}")));
     }
@@ -311,7 +337,17 @@ pub fn check(path: &Path) -> Result<Checked> {
         clients: count("clients")?,
         encounters: count("encounters")?,
         audit_rows: count("audit")?,
-        page_size: conn.query_row("PRAGMA page_size", [], |r| r.get(0))?,
+        page_size: page_size(&conn)?,
+    })
+}
+
+/// The page size; SQLCipher answers `PRAGMA page_size` of a keyed database as text.
+fn page_size(conn: &Connection) -> Result<i64> {
+    let value: rusqlite::types::Value = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok(match value {
+        rusqlite::types::Value::Integer(n) => n,
+        rusqlite::types::Value::Text(t) => t.trim().parse().unwrap_or(0),
+        _ => 0,
     })
 }
 
@@ -331,7 +367,12 @@ pub struct Restored {
 /// Restores a checked backup into the open practice database, in place (see the module notes):
 /// the live database is first copied aside, then overwritten in one transaction, migrated if
 /// the backup is from an older schema, and the restore is audited in the restored trail.
-pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Restored> {
+pub fn restore_into(
+    store: &mut Store,
+    source: &Path,
+    stamp: &str,
+    source_key: Option<&PracticeKey>,
+) -> Result<Restored> {
     let Some(live) = store.path().map(Path::to_path_buf) else {
         return Err(Error::invalid("restore needs a database file"));
     };
@@ -340,8 +381,30 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             "that is the practice database itself; restore from a backup file",
         ));
     }
-    let checked = check(source)?;
-    let live_page_size: i64 = store.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    // SQLite's backup copies pages as they are, so both files must be keyed alike.
+    match (store.key.as_ref(), source_key) {
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                "the backup is encrypted and the practice is not: run `caseload encrypt` first, \
+                 or restore it into a new --db path",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                "the practice is encrypted and the backup is not: run `caseload decrypt` first, \
+                 or restore it into a new --db path",
+            ));
+        }
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::invalid(
+                "the backup was encrypted with another key than the practice's (an earlier \
+                 encryption); restore it into a new --db path",
+            ));
+        }
+        _ => {}
+    }
+    let checked = check(source, source_key)?;
+    let live_page_size = page_size(&store.conn)?;
     if live_page_size != checked.page_size {
         return Err(Error::Invalid(format!(
             "the backup's page size ({}) differs from the database's ({live_page_size}); restore it with the practice closed: move the database away and run restore again",
@@ -364,18 +427,15 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             )
         })?;
         let previous = aside_name(&live, "before-restore", stamp);
-        copy_to_file(&store.conn, &previous, false)?;
+        copy_to_file(&store.conn, &previous, false, store.key.as_ref())?;
         Some(previous)
     } else {
         None
     };
-    let from = Connection::open_with_flags(
-        source,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let from = cipher::open_read_only(source, source_key)?;
     copy_all(&from, &mut store.conn)?;
     drop(from);
-    super::migrate::migrate(&mut store.conn)?;
+    super::migrate::migrate(&mut store.conn, store.chain.as_ref())?;
     store.write(|tx| {
         tx.audit(
             "backup.restore",
@@ -386,27 +446,36 @@ pub fn restore_into(store: &mut Store, source: &Path, stamp: &str) -> Result<Res
             ),
         )
     })?;
+    if let Some(chain) = store.chain_key()
+        && let Some((seq, hash)) = audit::head(&store.conn)?
+    {
+        // The restored chain is shorter than the one the key file saw: this rollback is meant.
+        keyfile::reset_head(&live, chain, seq, &hash)?;
+    }
     Ok(Restored { checked, previous })
 }
 
 /// Restores a checked backup over a database file that cannot be opened (or does not exist):
 /// a private copy beside it, fsynced, the damaged file and its `-wal`/`-shm` renamed aside, and
 /// the copy renamed into place. Then it is opened (migrated) and the restore audited.
-pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Restored> {
+pub fn restore_replacing(
+    live: &Path,
+    source: &Path,
+    stamp: &str,
+    source_key: Option<&PracticeKey>,
+) -> Result<Restored> {
     if same_file(live, source) {
         return Err(Error::invalid(
             "that is the practice database itself; restore from a backup file",
         ));
     }
-    let checked = check(source)?;
-    let from = Connection::open_with_flags(
-        source,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let checked = check(source, source_key)?;
+    let from = cipher::open_read_only(source, source_key)?;
     let (temp, file) = private_temp_beside(live)?;
     drop(file);
     let staged = (|| -> Result<()> {
         let mut to = Connection::open(&temp)?;
+        cipher::apply_key(&to, source_key, "the copy")?;
         copy_all(&from, &mut to)?;
         let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         to.close().map_err(|(_, e)| e)?;
@@ -431,9 +500,17 @@ pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Rest
             }
         }
     }
+    if source_key.is_some() {
+        // The restored practice opens with the backup's slots (the same key).
+        let mut keys = keyfile::read(source)?
+            .or(keyfile::read(live)?)
+            .ok_or_else(|| keyfile::missing(source))?;
+        keys.head = None;
+        keyfile::write(live, &keys)?;
+    }
     std::fs::rename(&temp, live)?;
     sync_dir_of(live)?;
-    let mut store = Store::open(live)?;
+    let mut store = Store::open_keyed(live, source_key.cloned(), &mut |_, _| {})?;
     store.write(|tx| {
         tx.audit(
             "backup.restore",
@@ -448,79 +525,5 @@ pub fn restore_replacing(live: &Path, source: &Path, stamp: &str) -> Result<Rest
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn temporary_names_are_recognised_by_their_database() {
-        let name = temp_name("p.db.before-restore-20261201T000000Z", 42, 0);
-        assert_eq!(temp_writer(&name, "p.db"), Some(42));
-        assert_eq!(temp_writer(&name, "q.db"), None);
-        assert_eq!(temp_writer(".p.db.tmp-x-0", "p.db"), None);
-        assert_eq!(temp_writer("p.db.tmp-1-0", "p.db"), None);
-    }
-
-    #[test]
-    fn a_dead_writers_leftover_is_removed_at_open_and_a_live_ones_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let live = dir.path().join("p.db");
-        // No process has pid 4194304 + 1 on Linux (above pid_max's ceiling).
-        let stale = dir
-            .path()
-            .join(temp_name("p.db.before-restore-x", 4_194_305, 0));
-        let running = dir.path().join(temp_name("p.db", std::process::id(), 0));
-        let other = dir.path().join(".notes.tmp-4194305-0");
-        for f in [&stale, &running, &other] {
-            std::fs::write(f, b"x").unwrap();
-        }
-        Store::open(&live).unwrap();
-        if cfg!(target_os = "linux") {
-            assert!(!stale.exists());
-        }
-        assert!(running.exists());
-        assert!(
-            other.exists(),
-            "only the database's own leftovers are touched"
-        );
-    }
-    use crate::domain::{Money, Role};
-    use crate::store::{SCHEMA_VERSION, clinicians};
-
-    /// A backup written by an older caseload (schema version 2) restores into a current
-    /// database and is brought up to date, keeping its data and its audit chain.
-    #[test]
-    fn a_backup_from_an_older_schema_is_restored_and_migrated() {
-        let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old.db");
-        {
-            let mut conn = Connection::open(&old).unwrap();
-            super::super::migrate::migrate_to(&mut conn, 2).unwrap();
-            conn.execute_batch(
-                "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)
-                 VALUES (1, 'Old Timer', 'admin', 100, '2025-01-01 00:00:00');",
-            )
-            .unwrap();
-        }
-        let checked = check(&old).unwrap();
-        assert_eq!(checked.schema_version, 2);
-        let live = dir.path().join("live.db");
-        let mut store = Store::open(&live).unwrap();
-        store
-            .write(|tx| clinicians::insert(tx, "Newer", Role::Admin, Money(0)).map(|_| ()))
-            .unwrap();
-        let restored = restore_into(&mut store, &old, "t").unwrap();
-        assert!(restored.previous.is_some_and(|p| p.exists()));
-        let version: i64 = store
-            .conn()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
-        let names: Vec<String> = clinicians::list(store.conn())
-            .unwrap()
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
-        assert_eq!(names, vec!["Old Timer"]);
-        assert!(audit::verify(store.conn()).unwrap().is_ok());
-    }
-}
+#[path = "backup_tests.rs"]
+mod tests;

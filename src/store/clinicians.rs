@@ -1,7 +1,6 @@
 //! Clinicians: the users of the practice, their role and hourly cost.
 
 use super::Tx;
-use super::row::word;
 use crate::domain::{Clinician, ClinicianId, Money, Role, text::sanitize};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,9 +9,9 @@ const COLUMNS: &str = "id, name, role, hourly_cost_cents";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Clinician> {
     Ok(Clinician {
-        id: ClinicianId(r.get(0)?),
+        id: r.get(0)?,
         name: r.get(1)?,
-        role: word(r, 2)?,
+        role: r.get(2)?,
         hourly_cost_cents: Money(r.get(3)?),
     })
 }
@@ -34,7 +33,12 @@ pub fn insert(tx: &Tx, name: &str, role: Role, hourly_cost: Money) -> Result<Cli
     )?
     .execute(params![name, role.as_str(), hourly_cost.cents()])?;
     let id = ClinicianId(tx.last_insert_rowid());
-    tx.audit("clinician.add", None, &format!("clinician {id} ({role})"))?;
+    let tag = super::clinician_audit::tag(tx, id.0)?;
+    tx.audit(
+        "clinician.add",
+        None,
+        &format!("clinician {id} ({role}){tag}"),
+    )?;
     Ok(id)
 }
 

@@ -5,6 +5,7 @@
 //! parts of its file (a marker line names the step), for work SQL cannot do, such as hashing.
 
 use super::identity::APPLICATION_ID;
+use crate::domain::keyslot::ChainKey;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -18,17 +19,24 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_contracts.sql"),
     include_str!("../../migrations/0007_appointments.sql"),
     include_str!("../../migrations/0008_x12.sql"),
+    include_str!("../../migrations/0009_clinician_audit.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
-type RustStep = fn(&rusqlite::Transaction) -> Result<()>;
-const RUST_STEPS: &[(&str, RustStep)] = &[(
-    "-- caseload: seal legacy audit rows --",
-    super::audit::seal_legacy_rows,
-)];
+/// A step gets the audit chain's key, so rows it appends link as the practice's chain does.
+type RustStep = fn(&rusqlite::Transaction, Option<&ChainKey>) -> Result<()>;
+const RUST_STEPS: &[(&str, RustStep)] = &[
+    ("-- caseload: seal legacy audit rows --", |tx, _| {
+        super::audit::seal_legacy_rows(tx)
+    }),
+    (
+        "-- caseload: audit clinician baselines --",
+        super::clinician_audit::seal_baselines,
+    ),
+];
 
 /// Runs one migration file, handing over to Rust at each marker line.
-fn apply(tx: &rusqlite::Transaction, sql: &str) -> Result<()> {
+fn apply(tx: &rusqlite::Transaction, sql: &str, chain: Option<&ChainKey>) -> Result<()> {
     let mut rest = sql;
     loop {
         let next = RUST_STEPS
@@ -38,7 +46,7 @@ fn apply(tx: &rusqlite::Transaction, sql: &str) -> Result<()> {
         match next {
             Some((at, marker, step)) => {
                 tx.execute_batch(&rest[..at])?;
-                step(tx)?;
+                step(tx, chain)?;
                 rest = &rest[at + marker.len()..];
             }
             None => {
@@ -58,8 +66,8 @@ fn user_version(conn: &Connection) -> Result<i64> {
 
 /// Brings the schema up to date. Safe when several processes open a new database at once:
 /// the version is re-read under the write lock.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    migrate_to(conn, SCHEMA_VERSION)?;
+pub fn migrate(conn: &mut Connection, chain: Option<&ChainKey>) -> Result<()> {
+    migrate_keyed(conn, SCHEMA_VERSION, chain)?;
     mark_as_caseload(conn)
 }
 
@@ -81,7 +89,12 @@ fn mark_as_caseload(conn: &mut Connection) -> Result<()> {
 }
 
 /// Brings the schema up to `target` (tests build databases of earlier versions with it).
+#[cfg(test)]
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    migrate_keyed(conn, target, None)
+}
+
+fn migrate_keyed(conn: &mut Connection, target: i64, chain: Option<&ChainKey>) -> Result<()> {
     let refuse_newer = |found: i64| {
         Error::Database(format!(
             "this database was written by a newer caseload (schema version {found}; this \
@@ -100,7 +113,7 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     // transaction. Every reference is checked before the commit instead, and enforcement is
     // back on whatever happens.
     conn.pragma_update(None, "foreign_keys", false)?;
-    let outcome = migrate_in_transaction(conn, target, refuse_newer);
+    let outcome = migrate_in_transaction(conn, target, chain, refuse_newer);
     conn.pragma_update(None, "foreign_keys", true)?;
     outcome
 }
@@ -108,6 +121,7 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
 fn migrate_in_transaction(
     conn: &mut Connection,
     target: i64,
+    chain: Option<&ChainKey>,
     refuse_newer: impl Fn(i64) -> Error,
 ) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -121,7 +135,7 @@ fn migrate_in_transaction(
         .take(target as usize)
         .skip(version as usize)
     {
-        apply(&tx, sql)
+        apply(&tx, sql, chain)
             .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
@@ -212,16 +226,22 @@ mod tests {
         assert_eq!(settings::get(store.conn(), "measure-days").unwrap(), "45");
         assert_eq!(settings::lock_minutes(store.conn()).unwrap(), 5);
         assert!(!auth::practice_uses_passphrases(store.conn()).unwrap());
-        // The old rows keep their content and are now chained; the chain goes on from them.
+        // The old rows keep their content and are now chained; the chain goes on from them, with
+        // version 9's baseline row for each of the two clinicians.
         let old = audit::recent(store.conn(), 10).unwrap();
-        assert_eq!(old.len(), 3);
+        assert_eq!(old.len(), 5);
         assert_eq!(old[1].detail, "intake");
+        assert!(
+            old[3]
+                .detail
+                .starts_with("clinician 1: recorded at the upgrade [clinician 1 state ")
+        );
         assert!(old.iter().all(|r| r.hash.is_some()));
-        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 3);
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 5);
         store
             .write(|tx| tx.audit("test", None, "after upgrade"))
             .unwrap();
-        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 4);
+        assert_eq!(audit::verify(store.conn()).unwrap().unwrap().rows, 6);
         assert!(
             store
                 .conn()
@@ -378,6 +398,16 @@ mod tests {
                      INSERT INTO roster_members VALUES (2, 'M-1', '2025-02-01', NULL);",
                 )
                 .unwrap(),
+            // Version 8: an X12 import's record.
+            8 => conn
+                .execute_batch(
+                    "INSERT INTO roster_imports (id, contract_id, as_of, imported_at, file_hash, members,
+                                                 x12_reference, x12_date, x12_kind)
+                         VALUES (3, 1, '2025-05-01', '2025-05-02T08:00:00.000Z', 'x12aaa', 1,
+                                 'REF1', '2025-04-30', 'full');
+                     INSERT INTO roster_members VALUES (3, 'M-1', '2025-02-01', NULL);",
+                )
+                .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
         }
     }
@@ -412,6 +442,10 @@ mod tests {
             // Every row is still there: columns added later come after the old ones (version 2
             // gave version 1's audit rows their hashes); a migration may add rows (settings).
             for (table, rows) in &before {
+                if table == "audit_head" {
+                    // The head moves on with the rows a migration appends (version 9's).
+                    continue;
+                }
                 let (_, now) = after.iter().find(|(t, _)| t == table).unwrap();
                 for old in rows {
                     assert!(

@@ -13,7 +13,9 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulk;
+pub mod cipher;
 pub mod clients;
+pub mod clinician_audit;
 pub mod clinicians;
 pub mod contract_report;
 pub mod contracts;
@@ -25,6 +27,7 @@ pub mod facts;
 pub mod fairness;
 pub mod history;
 mod identity;
+pub mod keyfile;
 pub mod measurements;
 mod migrate;
 pub mod outfile;
@@ -42,6 +45,7 @@ pub mod today;
 pub mod value;
 
 use crate::domain::ClinicianId;
+use crate::domain::keyslot::{ChainKey, PracticeKey};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::ops::Deref;
@@ -50,7 +54,8 @@ use std::time::Duration;
 
 pub use migrate::SCHEMA_VERSION;
 
-/// The oldest SQLite without the WAL-reset corruption bug (sqlite.org/wal.html).
+/// The oldest SQLite without the WAL-reset corruption bug (sqlite.org/wal.html). SQLCipher
+/// 4.14 ships exactly this release, so the bundled one passes with nothing to spare.
 const MIN_SQLITE: (u32, u32, u32) = (3, 51, 3);
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -79,12 +84,21 @@ pub struct Store {
     actor: Actor,
     /// True when this open created the database file (it did not exist before).
     created: bool,
+    /// The practice key, when the database is encrypted.
+    key: Option<PracticeKey>,
+    /// The audit chain's MAC key (derived from the practice key), when encrypted.
+    chain: Option<ChainKey>,
+    /// The file this connection opened (device, inode): a write is refused once the path holds
+    /// another file (encrypted, decrypted or replaced meanwhile), so no write goes into an
+    /// unlinked file.
+    file_id: Option<(u64, u64)>,
 }
 
 /// A write transaction; derefs to the connection so read functions work inside it.
 pub struct Tx<'a> {
     inner: rusqlite::Transaction<'a>,
     actor: &'a Actor,
+    chain: Option<&'a ChainKey>,
 }
 
 impl Deref for Tx<'_> {
@@ -97,6 +111,11 @@ impl Deref for Tx<'_> {
 impl Tx<'_> {
     pub fn actor(&self) -> &Actor {
         self.actor
+    }
+
+    /// The audit chain's MAC key when the practice is encrypted.
+    pub fn chain_key(&self) -> Option<&ChainKey> {
+        self.chain
     }
 }
 
@@ -111,9 +130,22 @@ impl Store {
     /// [`Store::open`], calling `upgrading(from, to)` before an existing database's schema is
     /// brought up to date (on a large practice that takes a while, and the user should know).
     pub fn open_noting_upgrade(path: &Path, upgrading: &mut dyn FnMut(i64, i64)) -> Result<Store> {
+        Store::open_keyed(path, None, upgrading)
+    }
+
+    /// Opens the database at `path` with the practice key (`None`: a plaintext practice). A
+    /// plaintext open of an encrypted practice is refused with one line saying so.
+    pub fn open_keyed(
+        path: &Path,
+        key: Option<PracticeKey>,
+        upgrading: &mut dyn FnMut(i64, i64),
+    ) -> Result<Store> {
         let shown = crate::domain::text::sanitize(&path.display().to_string());
+        if key.is_none() && cipher::is_encrypted(path) {
+            return Err(cipher::encrypted_refusal());
+        }
         let created = create_private_file(path)?;
-        if !created {
+        if !created && key.is_none() {
             identity::check_file(path, &shown)?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -121,6 +153,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| Error::Database(format!("cannot open the database at {shown}: {e}")))?;
+        cipher::apply_key(&conn, key.as_ref(), &shown)?;
         let in_file = |e: Error| match e {
             Error::Sqlite(e) => {
                 Error::Database(format!("cannot open the database at {shown}: {e}"))
@@ -133,19 +166,21 @@ impl Store {
         {
             upgrading(version, SCHEMA_VERSION);
         }
-        let mut store = Store::prepare(conn, Some(path.to_path_buf())).map_err(in_file)?;
+        let mut store = Store::prepare(conn, Some(path.to_path_buf()), key).map_err(in_file)?;
         store.created = created;
+        store.file_id = file_id(path);
         backup::remove_stale_temporaries(path);
         Ok(store)
     }
 
     /// A private in-memory database (tests).
     pub fn open_in_memory() -> Result<Store> {
-        Store::prepare(Connection::open_in_memory()?, None)
+        let conn = Connection::open_in_memory()?;
+        cipher::apply_key(&conn, None, "memory")?;
+        Store::prepare(conn, None, None)
     }
 
-    fn prepare(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
-        // A key for encryption at rest would be applied here, before anything reads the file.
+    fn prepare(conn: Connection, path: Option<PathBuf>, key: Option<PracticeKey>) -> Result<Store> {
         check_sqlite_version()?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -160,14 +195,33 @@ impl Store {
              PRAGMA trusted_schema = OFF;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
+        let chain = key.as_ref().map(PracticeKey::chain_key);
         let mut store = Store {
             conn,
             path,
             actor: Actor::unnamed(),
             created: false,
+            key,
+            chain,
+            file_id: None,
         };
-        migrate::migrate(&mut store.conn)?;
+        migrate::migrate(&mut store.conn, store.chain.as_ref())?;
         Ok(store)
+    }
+
+    /// True when the practice is encrypted at rest.
+    pub fn encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The practice key (encrypted practices only).
+    pub fn key(&self) -> Option<&PracticeKey> {
+        self.key.as_ref()
+    }
+
+    /// The audit chain's MAC key (encrypted practices only).
+    pub fn chain_key(&self) -> Option<&ChainKey> {
+        self.chain.as_ref()
     }
 
     /// The connection, for the store's own functions only: everything outside reads through
@@ -208,15 +262,31 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let inner = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let tx = Tx {
-            inner,
-            actor: &self.actor,
+        if let Some(path) = &self.path
+            && self.file_id.is_some()
+            && file_id(path) != self.file_id
+        {
+            return Err(Error::Database(
+                "the practice database was replaced since this caseload opened it (encrypted, \
+                 decrypted or restored); nothing was written: close this window and open caseload again"
+                    .into(),
+            ));
+        }
+        let value = {
+            let inner = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = Tx {
+                inner,
+                actor: &self.actor,
+                chain: self.chain.as_ref(),
+            };
+            let value = f(&tx)?;
+            let Tx { inner, .. } = tx;
+            inner.commit()?;
+            value
         };
-        let value = f(&tx)?;
-        tx.inner.commit()?;
+        self.record_head()?;
         Ok(value)
     }
 
@@ -235,6 +305,35 @@ impl Store {
         // Nothing was written; ending the transaction only releases the snapshot.
         tx.rollback()?;
         Ok(value)
+    }
+
+    /// The audit head recorded in the key file (encrypted practices), if its MAC holds; a
+    /// recorded head whose MAC does not is refused as tampering.
+    pub fn recorded_head(&self) -> Result<Option<(i64, String)>> {
+        let (Some(path), Some(chain)) = (&self.path, &self.chain) else {
+            return Ok(None);
+        };
+        let Some((seq, hash, mac)) = keyfile::read(path)?.and_then(|k| k.head) else {
+            return Ok(None);
+        };
+        if crate::domain::audit_chain::head_mac(chain, seq, &hash) != mac {
+            return Err(Error::Database(
+                "the audit trail is broken: the head recorded in the key file was altered".into(),
+            ));
+        }
+        Ok(Some((seq, hash)))
+    }
+
+    /// In an encrypted practice, notes the audit head in the key file after a commit, so a
+    /// later rollback or truncation of the database is seen (`keyfile::advance_head`).
+    fn record_head(&self) -> Result<()> {
+        let (Some(path), Some(chain)) = (&self.path, &self.chain) else {
+            return Ok(());
+        };
+        if let Some((seq, hash)) = audit::head(&self.conn)? {
+            keyfile::advance_head(path, chain, seq, &hash)?;
+        }
+        Ok(())
     }
 
     /// Changes whenever another connection commits: the TUI polls it to stay live.
@@ -265,6 +364,20 @@ impl Snapshot<'_> {
 
 fn data_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+/// The (device, inode) of the file at `path`, where the platform has them.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The linked SQLite's version, checked against the WAL-reset fix.

@@ -1,9 +1,9 @@
-//! Helpers that turn SQLite column text into domain values inside row-mapping closures.
+//! Helpers for the store's SQL: the contact condition, the void columns, a client's records
+//! live and voided, and dates as sortable integer keys read in place.
 
 use chrono::NaiveDate;
 use rusqlite::Row;
 use rusqlite::types::Type;
-use std::str::FromStr;
 
 /// The SQL condition "encounter `alias` is a contact" (SPEC section 4: a completed encounter of
 /// a contact kind). The kind list is written exactly as the partial index
@@ -13,20 +13,6 @@ pub(super) fn is_contact(alias: &str) -> String {
         "{alias}.status = 'completed' AND {alias}.kind IN {}",
         crate::domain::EncounterKind::CONTACT_KINDS_SQL
     )
-}
-
-fn conversion_error(idx: usize, message: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, message.into())
-}
-
-/// A column holding one of the domain's words (tier, kind, …).
-pub fn word<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    let text: String = row.get(idx)?;
-    text.parse()
-        .map_err(|e: T::Err| conversion_error(idx, e.to_string()))
 }
 
 /// Three columns `voided_at, voided_by, void_reason` from `idx` on: `None` for a live record.
@@ -64,6 +50,10 @@ pub fn iso(date: NaiveDate) -> String {
 pub fn day_key(date: NaiveDate) -> u32 {
     use chrono::Datelike;
     date.year().max(0) as u32 * 10_000 + date.month() * 100 + date.day()
+}
+
+fn conversion_error(idx: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, message.into())
 }
 
 /// The date of a [`day_key`].

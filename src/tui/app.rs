@@ -247,6 +247,10 @@ pub struct App {
     pub data_version: i64,
     /// Set when any clinician has a passphrase: then the UI locks.
     pub guarded: bool,
+    /// The database path of an encrypted practice: the lock screen then reads the names from
+    /// its key slots and a passphrase opens the slot (the store is opened keyed at the first
+    /// unlock; until then it is an empty in-memory placeholder).
+    pub encrypted: Option<std::path::PathBuf>,
     pub session: Option<Session>,
     pub lock: Option<LockScreen>,
     /// Minutes without a key before the screen locks.
@@ -312,6 +316,7 @@ impl App {
             clinicians: Vec::new(),
             data_version: 0,
             guarded: false,
+            encrypted: None,
             session: None,
             lock: None,
             idle_minutes: 5,

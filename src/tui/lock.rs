@@ -5,10 +5,14 @@
 use super::action::Action;
 use super::app::{App, LockScreen, Viewer};
 use super::update;
+use crate::domain::ClinicianId;
 use crate::domain::auth::should_lock;
 use crate::error::Result;
 use crate::store::auth::{self, LockReason, Purpose};
-use crate::store::{Store, clinicians, settings};
+use crate::store::auth::{Denial, Session};
+use crate::store::{Store, clinicians, keyfile, settings};
+use chrono::{DateTime, Utc};
+use std::path::Path;
 
 /// Puts up the lock screen (at start, or when the screen locks).
 pub fn show(
@@ -16,13 +20,28 @@ pub fn show(
     store: &mut Store,
     previous: Option<crate::domain::ClinicianId>,
 ) -> Result<()> {
-    let with = store.read(|c| auth::with_passphrase(c))?;
-    let names: Vec<_> = store
-        .read(|c| clinicians::list(c))?
-        .into_iter()
-        .filter(|c| with.contains(&c.id))
-        .map(|c| (c.id, c.name))
-        .collect();
+    let names: Vec<_> = match &app.encrypted {
+        // Nothing of the database is readable yet: the names come from the key slots.
+        Some(path) => {
+            let mut names: Vec<_> = keyfile::read(path)?
+                .unwrap_or_default()
+                .entries
+                .into_iter()
+                .map(|e| (ClinicianId(e.clinician_id), e.name))
+                .collect();
+            names.sort_by(|a, b| a.1.cmp(&b.1));
+            names
+        }
+        None => {
+            let with = store.read(|c| auth::with_passphrase(c))?;
+            store
+                .read(|c| clinicians::list(c))?
+                .into_iter()
+                .filter(|c| with.contains(&c.id))
+                .map(|c| (c.id, c.name))
+                .collect()
+        }
+    };
     let selected = previous
         .and_then(|p| names.iter().position(|(id, _)| *id == p))
         .unwrap_or(0);
@@ -101,13 +120,19 @@ fn unlock(app: &mut App, store: &mut Store) -> Result<()> {
     };
     let passphrase = std::mem::take(&mut lock.passphrase);
     let same = lock.previous == Some(id);
-    let clinician = store.read(|c| clinicians::get(c, id))?;
     let purpose = if same {
         Purpose::Unlock
     } else {
         Purpose::Login
     };
-    match auth::authenticate(store, &clinician, &passphrase, app.clock.utc, purpose)? {
+    let outcome = match app.encrypted.clone() {
+        Some(path) => unlock_slot(store, &path, id, &passphrase, app.clock.utc, purpose)?,
+        None => {
+            let clinician = store.read(|c| clinicians::get(c, id))?;
+            auth::authenticate(store, &clinician, &passphrase, app.clock.utc, purpose)?
+        }
+    };
+    match outcome {
         Err(denial) => {
             if let Some(lock) = &mut app.lock {
                 lock.message = Some(denial.to_string());
@@ -129,4 +154,34 @@ fn unlock(app: &mut App, store: &mut Store) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// An encrypted practice: the passphrase opens the clinician's key slot (with the key file's
+/// throttle); the first success opens the database itself with the key, replacing the
+/// placeholder store. A refusal once the database is open is audited there too.
+fn unlock_slot(
+    store: &mut Store,
+    path: &Path,
+    id: ClinicianId,
+    passphrase: &str,
+    now: DateTime<Utc>,
+    purpose: Purpose,
+) -> Result<std::result::Result<Session, Denial>> {
+    match keyfile::unlock(path, id.0, passphrase, now)? {
+        Err(denial) => {
+            if store.encrypted() {
+                let clinician = store.read(|c| clinicians::get(c, id))?;
+                auth::audit_failed_unlock(store, &clinician, now, &denial)?;
+            }
+            Ok(Err(denial))
+        }
+        Ok(unlocked) => {
+            if !store.encrypted() {
+                *store = Store::open_keyed(path, Some(unlocked.key), &mut |_, _| {})?;
+            }
+            let clinician = store.read(|c| clinicians::get(c, id))?;
+            auth::login_by_key_slot(store, &clinician, unlocked.failures_before, now, purpose)
+                .map(Ok)
+        }
+    }
 }

@@ -51,6 +51,8 @@ const TICK: Duration = Duration::from_millis(500);
 pub struct Options {
     pub today: NaiveDate,
     pub theme: String,
+    /// The path of an encrypted practice (`store` is then a placeholder until unlocked).
+    pub encrypted: Option<std::path::PathBuf>,
 }
 
 /// Runs the UI until the user quits. The terminal is restored on return, on error and on
@@ -66,7 +68,9 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     if let Some(w) = warning {
         app.error(w);
     }
-    app.guarded = store.read(|c| crate::store::auth::practice_uses_passphrases(c))?;
+    app.encrypted = options.encrypted;
+    app.guarded = app.encrypted.is_some()
+        || store.read(|c| crate::store::auth::practice_uses_passphrases(c))?;
     if app.guarded {
         // Nothing of the practice is loaded until someone unlocks.
         lock::show(&mut app, &mut store, None)?;

@@ -323,3 +323,67 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
             .is_some()
     );
 }
+
+/// An encrypted practice: the lock screen lists the key slots' names before anything of the
+/// database can be read, a wrong passphrase leaves it locked, and the right one opens the file.
+#[test]
+fn an_encrypted_practice_unlocks_from_its_key_slots() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let mut store = Store::open(&path).unwrap();
+    store
+        .write(|tx| {
+            let dana = clinicians::insert(tx, "Dana Reyes", Role::Admin, Money(0))?;
+            let phc = auth::hash_new_passphrase("dana passphrase", "")?;
+            auth::set_passphrase(tx, dana, &phc, Utc::now())?;
+            clients::insert(
+                tx,
+                &clients::NewClient {
+                    external_id: None,
+                    name: PLANTED.into(),
+                    dob: None,
+                    tier: Tier::High,
+                    since: parse_date("2026-11-01").unwrap(),
+                    diagnosis: None,
+                    clinician_id: Some(dana),
+                },
+            )
+        })
+        .unwrap();
+    drop(crate::store::cipher::encrypt(store, Utc::now()).unwrap());
+    let mut store = Store::open_in_memory().unwrap();
+    let mut app = App::new(
+        parse_date(TODAY).unwrap(),
+        Theme::fallback(),
+        Viewer::practice(),
+    );
+    app.size = (100, 30);
+    app.guarded = true;
+    app.encrypted = Some(path.clone());
+    lock::show(&mut app, &mut store, None).unwrap();
+    let names: Vec<&str> = app
+        .lock
+        .as_ref()
+        .unwrap()
+        .names
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(names, ["Dana Reyes"]);
+    unlock_as(&mut app, &mut store, "Dana Reyes", "not dana at all");
+    assert!(
+        app.lock
+            .as_ref()
+            .unwrap()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("wrong passphrase")
+    );
+    assert!(!store.encrypted(), "still the placeholder");
+    unlock_as(&mut app, &mut store, "Dana Reyes", "dana passphrase");
+    assert!(app.lock.is_none());
+    assert!(store.encrypted());
+    assert!(text(&app).contains("Quillon"));
+    assert!(actions(&store).ends_with(&["login.failed".to_string(), "login".to_string()]));
+}

@@ -88,7 +88,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("report revenue", &["caseload report revenue --by client", "caseload report revenue --from 2026-01 --to 2026-06 --csv"]),
     ("report contract", &["caseload report contract Harbor", "caseload report contract Harbor --from 2026-01 --to 2026-06 --json"]),
     ("audit", &["caseload audit verify", "caseload --as Dana audit report --client ann"]),
-    ("audit verify", &["caseload audit verify"]),
+    ("audit verify", &["caseload audit verify", "caseload audit verify --expect \"$(tail -1 ~/compliance/heads.txt)\""]),
+    ("audit head", &["caseload audit head", "caseload audit head >> ~/compliance/heads.txt"]),
     ("audit report", &["caseload --as Dana audit report --from 2026-03-01 --client ann", "caseload --as Dana audit report --clinician Sam --json"]),
     ("import", &["caseload import roster march.csv --contract Harbor --as-of 2026-03-01", "caseload import encounters history.csv"]),
     ("import roster", &["caseload import roster march.csv --contract Harbor --as-of 2026-03-01 --dry-run", "caseload import roster harbor-834.x12 --contract Harbor --as-of 2026-03-15"]),
@@ -100,6 +101,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("restore", &["caseload restore ~/backups/practice-2026-03-31.db --check", "caseload restore ~/backups/practice-2026-03-31.db"]),
     ("completions", &["caseload completions bash > ~/.local/share/bash-completion/completions/caseload", "caseload completions zsh > ~/.zfunc/_caseload"]),
     ("man", &["caseload man > caseload.1", "caseload man | man -l -"]),
+    ("encrypt", &["caseload --as Dana encrypt"]),
+    ("decrypt", &["caseload --as Dana decrypt"]),
 ];
 
 #[cfg(test)]

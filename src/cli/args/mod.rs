@@ -125,6 +125,10 @@ pub enum Command {
     },
     /// Print caseload's man page (roff) on stdout
     Man,
+    /// Encrypt the practice at rest (SQLCipher); each clinician's passphrase opens it
+    Encrypt(super::cipher::EncryptArgs),
+    /// Turn encryption at rest off again (the practice becomes a plaintext SQLite file)
+    Decrypt(super::cipher::EncryptArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +180,14 @@ pub enum ReportCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain; names the first bad sequence number and exits 1 when broken
-    Verify,
+    Verify {
+        /// A head printed by `audit head` earlier (SEQ:HASH) that the chain must still hold:
+        /// detects a rollback or truncation of the whole file
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect: Vec<String>,
+    },
+    /// Print the chain head (SEQ:HASH) to write down, for `audit verify --expect` later
+    Head,
     /// List audit rows, oldest first
     Report {
         /// First day (UTC) to include
@@ -232,6 +243,9 @@ From then on the terminal UI opens on a lock screen and client data needs --as."
     Passphrase {
         /// The clinician whose passphrase to set
         name: String,
+        /// Remove the passphrase (and, when encrypted, the key slot) instead
+        #[arg(long)]
+        remove: bool,
     },
 }
 

@@ -1,0 +1,12 @@
+-- caseload schema, version 9: clinicians' rows are explained by the audit trail (issue 17).
+-- Append-only: never edit a released migration; add the next one.
+--
+-- From this version every audit row that changes a clinician (added, passphrase set, changed
+-- or removed) ends with "[clinician ID state HASH]": a BLAKE2b fingerprint of the clinician's
+-- name, role and passphrase hash after the change. `audit verify` recomputes the fingerprint of
+-- every clinician row and reports one that the latest such audit row does not match — a role
+-- or passphrase edited with another SQLite tool. No table changes; the Rust step below writes
+-- one `clinician.baseline` row per existing clinician, so the rows as they are at the upgrade
+-- are the explained starting point (a change made before the upgrade cannot be told apart).
+
+-- caseload: audit clinician baselines --
