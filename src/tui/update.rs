@@ -81,10 +81,7 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         return on_filter(app, action);
     }
     if top.is_modal() {
-        return match app.view.modal.take() {
-            Some(modal) => on_modal(app, store, modal, action),
-            None => Ok(()),
-        };
+        return on_modal(app, store, action);
     }
     match action {
         Action::Quit => app.quit = true,

@@ -3,7 +3,7 @@
 //! noting it in the session's undo history.
 
 use super::action::Action;
-use super::app::{App, Confirm, Modal, Pending, Picker};
+use super::app::{App, Confirm, Modal, Pending};
 use super::form::{Form, FormResult, Submission};
 use super::undo::{Change, Done, encounter_label, measurement_label};
 use super::update::reload;
@@ -16,25 +16,41 @@ use crate::error::Result;
 use crate::store::corrections::{self, EncounterAmendment};
 use crate::store::{Store, clients, encounters, events, measurements};
 
-pub(super) fn on_modal(
-    app: &mut App,
-    store: &mut Store,
-    modal: Modal,
-    action: Action,
-) -> Result<()> {
-    match modal {
-        Modal::Help { scroll } => match action {
-            Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {}
-            Action::Down => app.view.modal = Some(Modal::Help { scroll: scroll + 1 }),
-            Action::Up => {
-                app.view.modal = Some(Modal::Help {
-                    scroll: scroll.saturating_sub(1),
-                })
+/// The key for the modal on top. The modal stays in the model while it is open: each branch
+/// changes it in place, and only closing (or replacing) it removes it.
+pub(super) fn on_modal(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    match &mut app.view.modal {
+        Some(Modal::Help { scroll }) => match action {
+            Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {
+                app.view.modal = None
             }
-            _ => app.view.modal = Some(Modal::Help { scroll }),
+            Action::Down => *scroll += 1,
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            _ => {}
         },
-        Modal::Confirm(confirm) => match action {
-            Action::Confirm => match confirm.on_yes {
+        Some(Modal::Details { .. }) => {
+            if matches!(
+                action,
+                Action::Back | Action::Cancel | Action::Quit | Action::Open
+            ) {
+                app.view.modal = None;
+            }
+        }
+        Some(Modal::Confirm(_)) => on_confirm(app, store, action)?,
+        Some(Modal::Form(_)) => on_form(app, store, action)?,
+        Some(Modal::Picker(_)) => on_picker(app, action),
+        None => {}
+    }
+    Ok(())
+}
+
+fn on_confirm(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    match action {
+        Action::Confirm => {
+            let Some(Modal::Confirm(confirm)) = app.view.modal.take() else {
+                return Ok(());
+            };
+            match confirm.on_yes {
                 Pending::Discharge {
                     client,
                     on,
@@ -68,87 +84,106 @@ pub(super) fn on_modal(
                     app.info("Readmitted: back on the active panel");
                     reload(app, store)?;
                 }
-            },
-            Action::Cancel => app.info("Nothing changed"),
-            _ => app.view.modal = Some(Modal::Confirm(confirm)),
-        },
-        Modal::Details { kind, id } => match action {
-            Action::Back | Action::Cancel | Action::Quit | Action::Open => {}
-            _ => app.view.modal = Some(Modal::Details { kind, id }),
-        },
-        Modal::Form(mut form) => match form.handle(action) {
-            FormResult::Editing => app.view.modal = Some(Modal::Form(form)),
-            FormResult::Cancelled => app.info(if form.target.is_some() {
-                "Cancelled; nothing was changed"
-            } else {
-                "Cancelled; nothing was saved"
-            }),
-            // A new client has no record yet: it is stored apart, and a refusal keeps the form.
-            FormResult::Submitted(Submission::NewClient(entry)) => {
-                if let Err(e) = super::update_new_client::save(app, store, entry) {
-                    form.error = Some(e.to_string());
-                    app.view.modal = Some(Modal::Form(form));
-                }
             }
-            FormResult::Submitted(submission) => match save(app, store, form.client, submission) {
-                Err(e) => {
-                    form.error = Some(e.to_string());
-                    app.view.modal = Some(Modal::Form(form));
-                }
-                Ok(added) => {
-                    reload(app, store)?;
-                    if let Some((kind, id)) = added {
-                        select_record(app, form.client, kind, id);
-                    }
-                }
-            },
-        },
-        Modal::Picker(mut picker) => match action {
-            Action::Type(c) => {
-                picker.query.push(c);
-                app.view.modal = Some(Modal::Picker(rematch(app, picker)));
-            }
-            Action::Erase => {
-                picker.query.pop();
-                app.view.modal = Some(Modal::Picker(rematch(app, picker)));
-            }
-            Action::Down => {
-                picker.step(1);
-                app.view.modal = Some(Modal::Picker(picker));
-            }
-            Action::Up => {
-                picker.step(-1);
-                app.view.modal = Some(Modal::Picker(picker));
-            }
-            Action::Submit => {
-                if let Some(e) = picker
-                    .matches
-                    .get(picker.selected())
-                    .and_then(|i| app.view.panel.entries.get(*i))
-                {
-                    let form =
-                        Form::contact(e.client.id, app.display_name(&e.client.name), app.today);
-                    app.view.modal = Some(Modal::Form(form));
-                } else {
-                    app.view.modal = Some(Modal::Picker(picker));
-                }
-            }
-            Action::Cancel => {}
-            _ => app.view.modal = Some(Modal::Picker(picker)),
-        },
+        }
+        Action::Cancel => {
+            app.view.modal = None;
+            app.info("Nothing changed");
+        }
+        _ => {}
     }
     Ok(())
 }
 
-/// Matches the picker's letters against names (every word typed must appear).
-fn rematch(app: &App, mut picker: Picker) -> Picker {
+fn on_form(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    let Some(Modal::Form(form)) = &mut app.view.modal else {
+        return Ok(());
+    };
+    let client = form.client;
+    match form.handle(action) {
+        FormResult::Editing => {}
+        FormResult::Cancelled => {
+            let correcting = form.target.is_some();
+            app.view.modal = None;
+            app.info(if correcting {
+                "Cancelled; nothing was changed"
+            } else {
+                "Cancelled; nothing was saved"
+            });
+        }
+        FormResult::Submitted(submission) => {
+            // A new client has no record yet: it is stored apart (and selected on the Panel
+            // by its own save). Either way a refusal keeps the form open with the reason.
+            let new_client = matches!(submission, Submission::NewClient(_));
+            let saved = match submission {
+                Submission::NewClient(entry) => {
+                    super::update_new_client::save(app, store, entry).map(|()| None)
+                }
+                other => save(app, store, client, other),
+            };
+            match saved {
+                Err(e) => {
+                    if let Some(Modal::Form(form)) = &mut app.view.modal {
+                        form.error = Some(e.to_string());
+                    }
+                }
+                Ok(_) if new_client => app.view.modal = None,
+                Ok(added) => {
+                    app.view.modal = None;
+                    reload(app, store)?;
+                    if let Some((kind, id)) = added {
+                        select_record(app, client, kind, id);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn on_picker(app: &mut App, action: Action) {
+    let Some(Modal::Picker(picker)) = &mut app.view.modal else {
+        return;
+    };
+    match action {
+        Action::Type(c) => {
+            picker.query.push(c);
+            rematch(app);
+        }
+        Action::Erase => {
+            picker.query.pop();
+            rematch(app);
+        }
+        Action::Down => picker.step(1),
+        Action::Up => picker.step(-1),
+        Action::Submit => {
+            let chosen = picker
+                .matches
+                .get(picker.selected())
+                .and_then(|i| app.view.panel.entries.get(*i));
+            if let Some(e) = chosen {
+                let form = Form::contact(e.client.id, app.display_name(&e.client.name), app.today);
+                app.view.modal = Some(Modal::Form(form));
+            }
+        }
+        Action::Cancel => app.view.modal = None,
+        _ => {}
+    }
+}
+
+/// Matches the picker's letters against names (every word typed must appear), selecting the
+/// first match.
+fn rematch(app: &mut App) {
+    let Some(Modal::Picker(picker)) = &app.view.modal else {
+        return;
+    };
     let words: Vec<String> = picker
         .query
         .to_lowercase()
         .split_whitespace()
         .map(String::from)
         .collect();
-    picker.matches = app
+    let matches: Vec<usize> = app
         .view
         .panel
         .entries
@@ -161,8 +196,10 @@ fn rematch(app: &App, mut picker: Picker) -> Picker {
         .map(|(i, _)| i)
         .take(50)
         .collect();
-    picker.list = ratatui::widgets::ListState::default().with_selected(Some(0));
-    picker
+    if let Some(Modal::Picker(picker)) = &mut app.view.modal {
+        picker.matches = matches;
+        picker.list = ratatui::widgets::ListState::default().with_selected(Some(0));
+    }
 }
 
 /// "minutes 50 → 45, date 2026-11-12 → 2026-11-11"; in privacy mode a note's text is not
