@@ -8,9 +8,14 @@ use thiserror::Error;
 /// Everything that can refuse an operation. Every variant maps to exit status 1 on the CLI.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// A value the user gave is not acceptable (out of range, unknown name, bad date, …).
-    #[error("{0}")]
-    Invalid(String),
+    /// A value the user gave is not acceptable (out of range, unknown name, bad date, …);
+    /// `field` names the entry field at fault when one is (`minutes`, `date`, …), so a form
+    /// can point at it without reading the message.
+    #[error("{problem}")]
+    Invalid {
+        field: Option<&'static str>,
+        problem: String,
+    },
     /// A referenced record does not exist: "no {what} {reference}{hint}", e.g. "no client
     /// with id 7", "no contract named 'Acme' (the contracts are …)". `reference` is what the
     /// user typed or an id, never data read from the database.
@@ -43,7 +48,25 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::Invalid(message.into())
+        Error::Invalid {
+            field: None,
+            problem: message.into(),
+        }
+    }
+
+    /// The same refusal, said to be about the entry field `name` (when nothing more precise
+    /// named a field already).
+    pub fn in_field(self, name: &'static str) -> Self {
+        match self {
+            Error::Invalid {
+                field: None,
+                problem,
+            } => Error::Invalid {
+                field: Some(name),
+                problem,
+            },
+            other => other,
+        }
     }
 
     /// "no {what} with id {id}".

@@ -39,7 +39,7 @@ pub fn run(ctx: &mut Context, command: AuditCommand) -> Result<()> {
             if let (Some(f), Some(t)) = (filter.from, filter.to)
                 && f > t
             {
-                return Err(Error::Invalid(format!("--from {f} is after --to {t}")));
+                return Err(Error::invalid(format!("--from {f} is after --to {t}")));
             }
             ctx.require(Action::ReviewAudit, None)?;
             let (filter, rows) = ctx.store.read(|conn| {

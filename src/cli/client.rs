@@ -76,7 +76,7 @@ fn set_status(
     let on = ctx.past_date(date, what)?;
     let client = ctx.client_for(reference, Action::ChangeClient)?;
     if client.status == status {
-        return Err(Error::Invalid(match status {
+        return Err(Error::invalid(match status {
             ClientStatus::Discharged => format!(
                 "client {} was already discharged on {}",
                 client.id,
@@ -95,7 +95,7 @@ fn set_status(
                 ClientStatus::Discharged => ("discharging", "discharge"),
                 _ => ("putting on hold", "put on hold"),
             };
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "client {} carries {named}, which {doing} silences; add --force to {verb} anyway",
                 client.id
             )));

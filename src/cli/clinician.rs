@@ -73,7 +73,7 @@ fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
     let first_in_practice = !ctx.guarded();
     if first_in_practice {
         if target.role != Role::Admin {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "the practice has no passphrases yet: set an admin's first, so someone can always manage the others ({} is a {})",
                 sanitize(&target.name),
                 target.role
@@ -134,7 +134,7 @@ fn remove_passphrase(ctx: &mut Context, name: &str) -> Result<()> {
     ctx.require_owned(Action::SetPassphrase, Ownership::Others)?;
     let with = ctx.store.read(|c| auth::with_passphrase(c))?;
     if !with.contains(&target.id) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} has no passphrase",
             sanitize(&target.name)
         )));

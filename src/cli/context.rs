@@ -50,7 +50,7 @@ fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
         return Ok(());
     }
     let scheme = scheme.to_ascii_lowercase();
-    Err(Error::Invalid(match scheme.as_str() {
+    Err(Error::invalid(match scheme.as_str() {
         "postgres" | "postgresql" => {
             "--db: this caseload cannot open PostgreSQL databases yet; give the path of a \
              caseload file"
@@ -75,7 +75,7 @@ pub fn data_dir() -> Result<PathBuf> {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&dir).map_err(|e| {
-            Error::Invalid(format!(
+            Error::invalid(format!(
                 "cannot create caseload's data folder {}: {e}",
                 crate::domain::text::sanitize(&dir.display().to_string())
             ))
@@ -87,7 +87,7 @@ pub fn data_dir() -> Result<PathBuf> {
 /// Today: `--today` / `CASELOAD_TODAY`, else the local date. The only clock read of the CLI.
 pub fn today(cli: &Cli) -> Result<NaiveDate> {
     match &cli.today {
-        Some(text) => parse_date(text).map_err(|e| Error::Invalid(format!("--today: {e}"))),
+        Some(text) => parse_date(text).map_err(|e| Error::invalid(format!("--today: {e}"))),
         None => Ok(chrono::Local::now().date_naive()),
     }
 }

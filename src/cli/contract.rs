@@ -236,7 +236,7 @@ fn diagnosis_rate(
     let key = icd10_key(&code);
     let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
     if contract.model != ContractModel::CaseRate {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} pays per member per month; rates by diagnosis are for case-rate contracts",
             sanitize(&contract.name)
         )));

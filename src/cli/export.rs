@@ -172,7 +172,7 @@ fn json_value(value: &Value) -> serde_json::Value {
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    Error::Invalid(format!("could not write CSV: {e}"))
+    Error::invalid(format!("could not write CSV: {e}"))
 }
 
 fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
@@ -184,7 +184,7 @@ fn export_csv(ctx: &mut Context, dir: &Path, force: bool) -> Result<()> {
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder
             .create(dir)
-            .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| Error::invalid(format!("cannot create {}: {e}", dir.display())))?;
     }
     let (specs, total, written, mut progress, outcome) = ctx.store.read(|snapshot| {
         let specs = export::tables(snapshot)?;
@@ -255,7 +255,7 @@ fn write_json_table(
     spec: &TableSpec,
     each: &mut dyn FnMut(),
 ) -> Result<()> {
-    let json_error = |e: serde_json::Error| Error::Invalid(format!("could not write JSON: {e}"));
+    let json_error = |e: serde_json::Error| Error::invalid(format!("could not write JSON: {e}"));
     serde_json::to_writer(&mut *out, &spec.name).map_err(json_error)?;
     out.write_all(b": [")?;
     let mut first = true;
@@ -410,7 +410,7 @@ fn backup_key(cli: &Cli, file: &Path) -> Result<Option<PracticeKey>> {
     } else {
         let live = context::database_path(cli)?;
         if !keyfile::path_for(&live).is_file() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "{} cannot be restored: it is not a SQLite database (nor an encrypted backup with its key file {} beside it)",
                 sanitize(&file.display().to_string()),
                 sanitize(&keyfile::path_for(file).display().to_string())

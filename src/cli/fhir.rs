@@ -211,7 +211,7 @@ impl<'w> BundleWriter<'w> {
             resource: value,
         };
         serde_json::to_writer(&mut *self.out, &e)
-            .map_err(|e| Error::Invalid(format!("could not write FHIR: {e}")))?;
+            .map_err(|e| Error::invalid(format!("could not write FHIR: {e}")))?;
         self.entries += 1;
         Ok(())
     }

@@ -144,7 +144,7 @@ pub fn run(ctx: &mut Context, command: ImportCommand) -> Result<()> {
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
-        Error::Invalid(format!(
+        Error::invalid(format!(
             "cannot read {}: {e}",
             sanitize(&path.display().to_string())
         ))
@@ -164,7 +164,7 @@ fn refuse_if_any(what: &str, mut problems: Vec<LineProblem>) -> Result<()> {
         return Ok(());
     }
     problems.sort_by_key(|p| p.line);
-    Err(Error::Invalid(csvfile::refusal(what, &problems)))
+    Err(Error::invalid(csvfile::refusal(what, &problems)))
 }
 
 /// Rows listed per section in the readable output; `--json` lists every one.
@@ -172,7 +172,7 @@ const SHOWN: usize = 50;
 
 fn roster(ctx: &mut Context, args: RosterArgs) -> Result<()> {
     let as_of = match &args.as_of {
-        Some(text) => parse_date(text).map_err(|e| Error::Invalid(format!("--as-of: {e}")))?,
+        Some(text) => parse_date(text).map_err(|e| Error::invalid(format!("--as-of: {e}")))?,
         None => ctx.today,
     };
     let bytes = read_file(&args.file)?;

@@ -23,7 +23,7 @@ pub(super) fn roster(
         ));
     }
     let enrollment = x12::read(bytes, ctx.today)
-        .map_err(|r| Error::Invalid(format!("834 refused, nothing was written: {r}")))?;
+        .map_err(|r| Error::invalid(format!("834 refused, nothing was written: {r}")))?;
     let contract = roster_contract(ctx, &args.contract)?;
     let hash = file_hash(bytes);
     let source = X12Source {

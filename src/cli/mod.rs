@@ -173,7 +173,7 @@ fn note_if_created(store: &crate::store::Store) {
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Invalid(format!("could not write JSON: {e}")))?;
+        .map_err(|e| Error::invalid(format!("could not write JSON: {e}")))?;
     outln!("{text}");
     Ok(())
 }

@@ -33,10 +33,10 @@ pub fn csv_error(e: csv::Error) -> Error {
     if e.is_io_error() {
         match e.into_kind() {
             csv::ErrorKind::Io(io) => Error::Output(io),
-            other => Error::Invalid(format!("could not write CSV: {other:?}")),
+            other => Error::invalid(format!("could not write CSV: {other:?}")),
         }
     } else {
-        Error::Invalid(format!("could not write CSV: {e}"))
+        Error::invalid(format!("could not write CSV: {e}"))
     }
 }
 

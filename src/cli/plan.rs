@@ -116,7 +116,7 @@ fn flag_kind(text: &str) -> Result<FlagKind> {
         .find(|k| k.as_str() == wanted)
         .ok_or_else(|| {
             let known: Vec<&str> = FlagKind::ALL.iter().map(|k| k.as_str()).collect();
-            Error::Invalid(format!(
+            Error::invalid(format!(
                 "'{}' is not a flag ({})",
                 sanitize(text),
                 known.join(", ")
@@ -175,7 +175,7 @@ pub fn list(ctx: &mut Context, args: AppointmentsArgs) -> Result<()> {
         None => from + Duration::days(6),
     };
     if from > to {
-        return Err(Error::Invalid(format!("--from {from} is after --to {to}")));
+        return Err(Error::invalid(format!("--from {from} is after --to {to}")));
     }
     let requested = args
         .clinician

@@ -69,7 +69,7 @@ fn period(ctx: &Context, from: Option<String>, to: Option<String>) -> Result<Per
         None => Period::default_ending(to).from,
     };
     if from > to {
-        return Err(Error::Invalid(format!("--from {from} is after --to {to}")));
+        return Err(Error::invalid(format!("--from {from} is after --to {to}")));
     }
     Ok(Period { from, to })
 }

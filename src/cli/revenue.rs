@@ -12,7 +12,7 @@ use crate::store::revenue::{self, BreakEven, GroupBy, RevenueQuery, RevenueRepor
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 fn month_option(flag: &str, text: Option<&str>) -> Result<Option<Month>> {
-    text.map(|t| parse_month(t).map_err(|e| Error::Invalid(format!("{flag}: {e}"))))
+    text.map(|t| parse_month(t).map_err(|e| Error::invalid(format!("{flag}: {e}"))))
         .transpose()
 }
 
@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
             Some(_) => format!("--to {to}"),
             None => format!("this month ({to}); give --to as well"),
         };
-        return Err(Error::Invalid(format!("--from {from} is after {to}")));
+        return Err(Error::invalid(format!("--from {from} is after {to}")));
     }
     let requested = args
         .clinician
@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
     })?;
     let text = if args.json {
         let mut json = serde_json::to_string_pretty(&ReportJson(&report))
-            .map_err(|e| Error::Invalid(format!("could not write JSON: {e}")))?;
+            .map_err(|e| Error::invalid(format!("could not write JSON: {e}")))?;
         json.push('\n');
         json
     } else if args.csv {
@@ -161,7 +161,7 @@ impl Serialize for ReportJson<'_> {
 
 /// The rows (not the total: it is their sum) with the JSON's column names.
 fn render_csv(report: &RevenueReport) -> Result<String> {
-    let failed = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
+    let failed = |e: csv::Error| Error::invalid(format!("could not write CSV: {e}"));
     let mut out = csv::Writer::from_writer(Vec::new());
     let by_client = report.by == GroupBy::Client;
     let mut header = vec![report.by.as_str()];
@@ -200,8 +200,8 @@ fn render_csv(report: &RevenueReport) -> Result<String> {
     }
     let bytes = out
         .into_inner()
-        .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
+        .map_err(|e| Error::invalid(format!("could not write CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::invalid(format!("could not write CSV: {e}")))
 }
 
 fn cells(r: &RevenueRow) -> Vec<String> {

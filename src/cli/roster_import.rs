@@ -22,7 +22,7 @@ pub(super) fn roster_contract(ctx: &mut Context, name: &str) -> Result<Contract>
     ctx.require(Action::ManageContracts, None)?;
     let contract = ctx.store.read(|c| contracts::by_name(c, name))?;
     if contract.model != ContractModel::Capitation {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} is a case-rate contract; rosters are for capitation contracts (a case-rate attribution is an episode)",
             sanitize(&contract.name)
         )));
@@ -83,7 +83,7 @@ pub(super) fn plan_and_apply<T>(
         }
         problems.sort_by_key(|p| p.line);
         let n = &job.naming;
-        Err(Error::Invalid(csvfile::refusal_by(
+        Err(Error::invalid(csvfile::refusal_by(
             n.what, n.unit, n.item, &problems,
         )))
     };

@@ -28,7 +28,9 @@ pub fn current(name: &str) -> Result<String> {
         crate::domain::text::sanitize(name)
     ))
     .map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!("{m}; or set {PASSPHRASE_VAR}")),
+        Error::Invalid { problem: m, .. } => {
+            Error::invalid(format!("{m}; or set {PASSPHRASE_VAR}"))
+        }
         other => other,
     })
 }
@@ -44,7 +46,9 @@ pub fn new_passphrase(name: &str, first_in_practice: bool) -> Result<String> {
     }
     let shown = crate::domain::text::sanitize(name);
     let first = prompt(&format!("New passphrase for {shown}: ")).map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!("{m}; or set {NEW_PASSPHRASE_VAR}")),
+        Error::Invalid { problem: m, .. } => {
+            Error::invalid(format!("{m}; or set {NEW_PASSPHRASE_VAR}"))
+        }
         other => other,
     })?;
     crate::domain::auth::check_new_passphrase(&first, name)?;

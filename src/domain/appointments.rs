@@ -98,7 +98,7 @@ pub fn parse_time(text: &str) -> Result<String, Error> {
     if ok {
         Ok(t.to_string())
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::invalid(format!(
             "'{}' is not a time (use HH:MM, e.g. 14:30)",
             super::text::sanitize(t)
         )))
@@ -110,7 +110,7 @@ pub fn parse_time(text: &str) -> Result<String, Error> {
 pub fn bookable(day: NaiveDate, what: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
     let day = super::dates::record_date(day, what, today)?;
     if day < today {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} {day} has passed (today is {today}); log what happened with `caseload log`"
         )));
     }
@@ -122,7 +122,7 @@ pub fn contact_kind(kind: EncounterKind) -> Result<EncounterKind, Error> {
     if kind.is_contact_kind() {
         Ok(kind)
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::invalid(format!(
             "an appointment is a contact; {kind} is not one (session, telehealth, phone, intake, \
              group, family or crisis)"
         )))
@@ -150,7 +150,7 @@ pub fn series(
         return Ok(vec![first]);
     };
     if !(1..=MAX_EVERY_DAYS).contains(&every) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "--every must be 1 to {MAX_EVERY_DAYS} days, got {every}"
         )));
     }
@@ -158,7 +158,7 @@ pub fn series(
         None => return Err(Error::invalid("a series needs --count N or --until DATE")),
         Some(SeriesEnd::Count(n)) => {
             if n == 0 || n > MAX_SERIES {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "--count must be 1 to {MAX_SERIES}, got {n}"
                 )));
             }
@@ -168,13 +168,13 @@ pub fn series(
         }
         Some(SeriesEnd::Until(until)) => {
             if until < first {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "--until {until} is before the first appointment ({first})"
                 )));
             }
             let n = ((until - first).num_days() / every + 1) as usize;
             if n > MAX_SERIES {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "that series would book {n} appointments; at most {MAX_SERIES} at once"
                 )));
             }

@@ -66,12 +66,12 @@ fn is_own_name(passphrase: &str, name: &str) -> bool {
 pub fn check_new_passphrase(passphrase: &str, own_name: &str) -> Result<()> {
     let chars = passphrase.chars().count();
     if chars < PASSPHRASE_MIN_CHARS {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "a passphrase needs at least {PASSPHRASE_MIN_CHARS} characters (a few words are easiest to remember)"
         )));
     }
     if chars > PASSPHRASE_MAX_CHARS {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "a passphrase may have at most {PASSPHRASE_MAX_CHARS} characters"
         )));
     }

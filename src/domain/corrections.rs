@@ -60,7 +60,7 @@ impl FromStr for RecordKind {
             .into_iter()
             .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "'{}' is not a kind of record (encounter, measurement, event, attribution)",
                     super::text::sanitize(s)
                 ))
@@ -78,12 +78,12 @@ pub fn reason(text: &str) -> Result<String, Error> {
     }
     let chars = trimmed.chars().count();
     if chars > REASON_MAX_CHARS {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the reason is {chars} characters; at most {REASON_MAX_CHARS}"
         )));
     }
     if let Some(c) = super::text::find_control(trimmed) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the reason holds {}; write it on one line of plain text",
             super::text::describe_control(c)
         )));

@@ -17,13 +17,13 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Error> {
             }
         });
     if !shaped {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "'{}' is not a date (use YYYY-MM-DD)",
             super::text::sanitize(text)
         )));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::Invalid(format!("{text} is not a real date")))
+        .map_err(|_| Error::invalid(format!("{text} is not a real date")))
 }
 
 /// The earliest year a record or a date of birth may carry: nothing in a practice is older.
@@ -46,13 +46,13 @@ pub fn latest_record_date(today: NaiveDate) -> NaiveDate {
 /// A record's date (`what` names it): 1900-01-01 through two years after today.
 pub fn record_date(date: NaiveDate, what: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
     if date < earliest() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} {date} is before {EARLIEST_YEAR}; check the year"
         )));
     }
     let latest = latest_record_date(today);
     if date > latest {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} {date} is more than {YEARS_AHEAD} years ahead (the latest is {latest}); \
              check the year"
         )));
@@ -63,12 +63,12 @@ pub fn record_date(date: NaiveDate, what: &str, today: NaiveDate) -> Result<Naiv
 /// A date of birth: 1900-01-01 through today.
 pub fn birth_date(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Error> {
     if date < earliest() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "date of birth {date} is before {EARLIEST_YEAR}; check the year"
         )));
     }
     if date > today {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "date of birth {date} is in the future"
         )));
     }
@@ -171,7 +171,7 @@ impl Serialize for Month {
 pub fn parse_month(text: &str) -> Result<Month, Error> {
     let text = text.trim();
     let bad = || {
-        Error::Invalid(format!(
+        Error::invalid(format!(
             "'{}' is not a month (use YYYY-MM)",
             super::text::sanitize(text)
         ))

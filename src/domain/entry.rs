@@ -16,7 +16,7 @@ pub fn past_date(text: Option<&str>, what: &str, today: NaiveDate) -> Result<Nai
     };
     let date = super::dates::record_date(parse_date(text)?, what, today)?;
     if date > today {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} {date} is in the future (today is {today}); record work once it has happened"
         )));
     }
@@ -51,16 +51,18 @@ pub fn encounter(
     note: Option<&str>,
     today: NaiveDate,
 ) -> Result<EncounterEntry, Error> {
+    let field = |name| move |e: Error| e.in_field(name);
     Ok(EncounterEntry {
-        kind: kind.parse()?,
-        status: status.parse()?,
+        kind: kind.parse().map_err(field("kind"))?,
+        status: status.parse().map_err(field("status"))?,
         minutes: validate::minutes(if minutes.trim().is_empty() {
             "0"
         } else {
             minutes
-        })?,
-        date: past_date(date, "encounter date", today)?,
-        note: validate::note(note)?,
+        })
+        .map_err(field("minutes"))?,
+        date: past_date(date, "encounter date", today).map_err(field("date"))?,
+        note: validate::note(note).map_err(field("note"))?,
     })
 }
 
@@ -81,27 +83,32 @@ pub fn measurement(
     date: Option<&str>,
     today: NaiveDate,
 ) -> Result<MeasurementEntry, Error> {
-    let instrument: Instrument = instrument.parse()?;
+    let field = |name| move |e: Error| e.in_field(name);
+    let instrument: Instrument = instrument.parse().map_err(field("instrument"))?;
     let def = instrument.def();
     let score = score.map(str::trim).filter(|s| !s.is_empty());
     let items = items.map(str::trim).filter(|s| !s.is_empty());
     let (total, items) = match (score, items) {
         (Some(score), None) => {
             let total: i64 = score.parse().map_err(|_| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "{} score '{}' is not a whole number",
                     def.name,
                     sanitize(score)
                 ))
+                .in_field("total")
             })?;
-            (def.check_total(total)?, None)
+            (def.check_total(total).map_err(field("total"))?, None)
         }
         (None, Some(text)) => {
-            let items = parse_items(def, text)?;
-            (def.total_of_items(&items)?, Some(items))
+            let items = parse_items(def, text).map_err(field("items"))?;
+            (
+                def.total_of_items(&items).map_err(field("items"))?,
+                Some(items),
+            )
         }
         (None, None) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "give the {} total or its {} item responses",
                 def.name, def.items
             )));
@@ -116,7 +123,7 @@ pub fn measurement(
         instrument,
         total,
         items,
-        date: past_date(date, "measurement date", today)?,
+        date: past_date(date, "measurement date", today).map_err(field("date"))?,
     })
 }
 
@@ -129,8 +136,8 @@ pub struct EventEntry {
 
 pub fn event(kind: &str, date: Option<&str>, today: NaiveDate) -> Result<EventEntry, Error> {
     Ok(EventEntry {
-        kind: kind.parse()?,
-        date: past_date(date, "event date", today)?,
+        kind: kind.parse().map_err(|e: Error| e.in_field("event"))?,
+        date: past_date(date, "event date", today).map_err(|e: Error| e.in_field("date"))?,
     })
 }
 
@@ -150,9 +157,41 @@ pub fn worker(
         [] => Err(Error::invalid(
             "there are no clinicians yet; add one with `caseload clinician add NAME`",
         )),
-        _ => Err(Error::Invalid(format!(
+        _ => Err(Error::invalid(format!(
             "client {client} has no primary clinician; say who did the work with --as NAME"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    /// Each refusal of an entry says which field it is about, as the command line names it.
+    #[test]
+    fn a_refused_entry_names_its_field() {
+        let today = crate::domain::parse_date("2026-11-23").unwrap();
+        let field_of = |e: Error| match e {
+            Error::Invalid { field, .. } => field,
+            _ => None,
+        };
+        let bad = encounter("session", "completed", "1441", None, None, today).unwrap_err();
+        assert_eq!(field_of(bad), Some("minutes"));
+        let bad = encounter("sesion", "completed", "50", None, None, today).unwrap_err();
+        assert_eq!(field_of(bad), Some("kind"));
+        let bad = encounter(
+            "session",
+            "completed",
+            "50",
+            Some("2026-11-24"),
+            None,
+            today,
+        );
+        assert_eq!(field_of(bad.unwrap_err()), Some("date"));
+        let bad = measurement("PHQ-9", Some("x"), None, None, today).unwrap_err();
+        assert_eq!(field_of(bad), Some("total"));
+        let bad = measurement("PHQ-9", None, Some("12"), None, today).unwrap_err();
+        assert_eq!(field_of(bad), Some("items"));
     }
 }
 

@@ -132,7 +132,7 @@ fn columns(
     expected: &[(&'static str, bool)],
     what: &str,
 ) -> Result<HashMap<&'static str, usize>, Error> {
-    let refuse = |why: String| Error::Invalid(format!("{what} refused: {why}"));
+    let refuse = |why: String| Error::invalid(format!("{what} refused: {why}"));
     let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
     let mut found = HashMap::new();
     for (i, header) in headers.iter().enumerate() {
@@ -189,9 +189,9 @@ pub struct Checked<T> {
 }
 
 fn table(bytes: &[u8], what: &str) -> Result<csvfile::CsvTable, Error> {
-    let table = csvfile::read(bytes).map_err(|e| Error::Invalid(format!("{what} refused: {e}")))?;
+    let table = csvfile::read(bytes).map_err(|e| Error::invalid(format!("{what} refused: {e}")))?;
     if table.rows.is_empty() && table.problems.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} refused: the file has a header but no rows"
         )));
     }

@@ -204,7 +204,7 @@ impl FromStr for Instrument {
             .find(|i| i.as_str() == wanted)
             .ok_or_else(|| {
                 let ids: Vec<&str> = Instrument::ALL.iter().map(|i| i.as_str()).collect();
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "unknown instrument '{}' (expected one of: {})",
                     super::text::sanitize(s),
                     ids.join(", ")
@@ -219,7 +219,7 @@ impl InstrumentDef {
         if (0..=self.total_max).contains(&total) {
             Ok(total)
         } else {
-            Err(Error::Invalid(format!(
+            Err(Error::invalid(format!(
                 "{} score {total} is out of range (0–{})",
                 self.name, self.total_max
             )))
@@ -229,7 +229,7 @@ impl InstrumentDef {
     /// Validates item responses and returns their total.
     pub fn total_of_items(&self, items: &[i64]) -> Result<i64, Error> {
         if items.len() != self.items {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "{} needs {} item responses, got {}",
                 self.name,
                 self.items,
@@ -241,7 +241,7 @@ impl InstrumentDef {
             .enumerate()
             .find(|(_, v)| !(0..=self.item_max).contains(*v))
         {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "{} item {} is {v}; each item is 0–{}",
                 self.name,
                 i + 1,
@@ -313,7 +313,7 @@ pub fn parse_items(def: &InstrumentDef, text: &str) -> Result<Vec<i64>, Error> {
         .enumerate()
         .map(|(i, p)| {
             p.parse::<i64>().map_err(|_| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "{} item {} ('{}') is not a whole number",
                     def.name,
                     i + 1,

@@ -38,7 +38,7 @@ macro_rules! word_enum {
                     .find(|v| v.as_str() == wanted)
                     .ok_or_else(|| {
                         let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                        Error::Invalid(format!(
+                        Error::invalid(format!(
                             "unknown {} '{}' (expected one of: {})",
                             $what,
                             crate::domain::text::sanitize(s),

@@ -19,7 +19,7 @@ impl Money {
     pub fn parse(text: &str) -> Result<Money, Error> {
         let shown = super::text::sanitize(text.trim());
         let bad = || {
-            Error::Invalid(format!(
+            Error::invalid(format!(
                 "'{shown}' is not an amount in dollars (e.g. 42.50)"
             ))
         };
@@ -152,7 +152,7 @@ impl Percent {
     /// Parses `5`, `2.5`, `12.25` or `5%`, between 0 and 100.
     pub fn parse(text: &str) -> Result<Percent, Error> {
         let shown = super::text::sanitize(text.trim());
-        let bad = || Error::Invalid(format!("'{shown}' is not a percentage between 0 and 100"));
+        let bad = || Error::invalid(format!("'{shown}' is not a percentage between 0 and 100"));
         let s = text.trim().trim_end_matches('%');
         let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());

@@ -170,7 +170,7 @@ impl FromStr for Measure {
             .find(|m| m.as_str() == wanted)
             .ok_or_else(|| {
                 let known: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "'{}' is not a measure a target can be set on ({})",
                     super::text::sanitize(s),
                     known.join(", ")
@@ -193,7 +193,7 @@ pub struct Target {
 pub fn weight(text: &str) -> Result<i64, Error> {
     match text.trim().parse::<i64>() {
         Ok(w) if (1..=100).contains(&w) => Ok(w),
-        _ => Err(Error::Invalid(format!(
+        _ => Err(Error::invalid(format!(
             "weight '{}' must be a whole number from 1 to 100",
             super::text::sanitize(text.trim())
         ))),

@@ -87,9 +87,9 @@ pub struct Roster {
 /// `problems` — among them a member id or name holding a control or text-direction character,
 /// which is never stored.
 pub fn parse(bytes: &[u8], mappings: &[Mapping], today: NaiveDate) -> Result<Roster, Error> {
-    let table = csvfile::read(bytes).map_err(|e| Error::Invalid(format!("roster refused: {e}")))?;
+    let table = csvfile::read(bytes).map_err(|e| Error::invalid(format!("roster refused: {e}")))?;
     let columns = map_columns(&table.headers, mappings)
-        .map_err(|e| Error::Invalid(format!("roster refused: {e}")))?;
+        .map_err(|e| Error::invalid(format!("roster refused: {e}")))?;
     if table.rows.is_empty() && table.problems.is_empty() {
         return Err(Error::invalid(
             "roster refused: the file has a header but no members; an empty roster would end every attribution, so it is not applied",

@@ -13,9 +13,9 @@ pub fn minutes(text: &str) -> Result<i64, Error> {
     let value: i64 = text
         .trim()
         .parse()
-        .map_err(|_| Error::Invalid(format!("minutes '{shown}' is not a whole number")))?;
+        .map_err(|_| Error::invalid(format!("minutes '{shown}' is not a whole number")))?;
     if !(0..=1440).contains(&value) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "minutes must be between 0 and 1440, got {value}"
         )));
     }
@@ -27,14 +27,14 @@ pub fn minutes(text: &str) -> Result<i64, Error> {
 pub fn name(what: &str, text: &str) -> Result<String, Error> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(Error::Invalid(format!("{what} must not be empty")));
+        return Err(Error::invalid(format!("{what} must not be empty")));
     }
     if trimmed.chars().count() > NAME_MAX_CHARS {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} is longer than {NAME_MAX_CHARS} characters"
         )));
     }
-    plain(what, trimmed).map_err(Error::Invalid)?;
+    plain(what, trimmed).map_err(Error::invalid)?;
     Ok(trimmed.to_string())
 }
 
@@ -57,7 +57,7 @@ pub fn note(text: Option<&str>) -> Result<Option<String>, Error> {
         return Ok(None);
     };
     if text.chars().count() > NOTE_MAX_CHARS {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "note is longer than {NOTE_MAX_CHARS} characters; keep notes short"
         )));
     }
@@ -80,7 +80,7 @@ pub fn diagnosis(text: &str) -> Result<String, Error> {
     if ok {
         Ok(code)
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::invalid(format!(
             "'{}' is not an ICD-10 code (e.g. F32.1)",
             super::text::sanitize(text.trim())
         )))
@@ -92,7 +92,7 @@ pub fn positive_days(key: &str, text: &str) -> Result<i64, Error> {
     let shown = super::text::sanitize(text.trim());
     match text.trim().parse::<i64>() {
         Ok(n) if (1..=3650).contains(&n) => Ok(n),
-        _ => Err(Error::Invalid(format!(
+        _ => Err(Error::invalid(format!(
             "{key} must be a whole number of days from 1 to 3650, got '{shown}'"
         ))),
     }
@@ -103,7 +103,7 @@ pub fn lock_minutes(key: &str, text: &str) -> Result<i64, Error> {
     let shown = super::text::sanitize(text.trim());
     match text.trim().parse::<i64>() {
         Ok(n) if (1..=240).contains(&n) => Ok(n),
-        _ => Err(Error::Invalid(format!(
+        _ => Err(Error::invalid(format!(
             "{key} must be a whole number of minutes from 1 to 240, got '{shown}'"
         ))),
     }

@@ -136,7 +136,7 @@ pub fn clash(
 }
 
 fn refuse_clash(day: NaiveDate, time: &str, (id, name): (i64, String)) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "the clinician already has appointment {id} ({}) on {day} at {time}; choose another time",
         sanitize(&name)
     ))
@@ -199,7 +199,7 @@ pub fn cancel(
 ) -> Result<Appointment> {
     let a = get(tx, id, today)?;
     if a.state != AppointmentState::Booked && a.state != AppointmentState::Unlogged {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "appointment {id} is {}; only a booked or unlogged one can be cancelled",
             a.state
         )));
@@ -227,7 +227,7 @@ pub fn move_to(
 ) -> Result<Appointment> {
     let a = get(tx, id, today)?;
     if a.state != AppointmentState::Booked && a.state != AppointmentState::Unlogged {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "appointment {id} is {}; only a booked or unlogged one can be moved",
             a.state
         )));

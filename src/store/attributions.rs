@@ -77,7 +77,7 @@ pub fn insert_with_diagnosis(
     if let Some(end) = end
         && end < start
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the attribution would end ({end}) before it starts ({start})"
         )));
     }
@@ -88,7 +88,7 @@ pub fn insert_with_diagnosis(
         let until = clash
             .end
             .map_or("open-ended".to_string(), |e| format!("to {e}"));
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the client is already attributed to this contract from {} {until}; \
              overlapping attributions would count the same months twice",
             clash.start

@@ -85,14 +85,14 @@ pub(crate) fn private_temp_beside(target: &Path) -> Result<(PathBuf, std::fs::Fi
             Ok(file) => return Ok((candidate, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "cannot write in {}: {e}",
                     dir.display()
                 )));
             }
         }
     }
-    Err(Error::Invalid(format!(
+    Err(Error::invalid(format!(
         "cannot find a free temporary name in {}",
         dir.display()
     )))
@@ -277,7 +277,7 @@ pub struct Checked {
 /// trail's hash chain is unbroken. Reads only.
 pub fn check(path: &Path, key: Option<&PracticeKey>) -> Result<Checked> {
     let refuse =
-        |why: String| Error::Invalid(format!("{} cannot be restored: {why}", path.display()));
+        |why: String| Error::invalid(format!("{} cannot be restored: {why}", path.display()));
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
     }
@@ -406,7 +406,7 @@ pub fn restore_into(
     let checked = check(source, source_key)?;
     let live_page_size = page_size(&store.conn)?;
     if live_page_size != checked.page_size {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the backup's page size ({}) differs from the database's ({live_page_size}); restore it with the practice closed: move the database away and run restore again",
             checked.page_size
         )));

@@ -106,7 +106,7 @@ pub fn encrypt(store: Store, now: DateTime<Utc>) -> Result<Store> {
         let Some(phc) = phc else { continue };
         let (_, nonce) = keyfile::fresh_randomness()?;
         let slot = keyslot::wrap_from_hash(&key, id, &phc, nonce)?.ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::invalid(format!(
                 "{}'s passphrase was stored in an older form that cannot open a key slot; \
                  set it again with `caseload clinician passphrase`, then encrypt",
                 crate::domain::text::sanitize(&name)

@@ -59,7 +59,7 @@ pub fn insert(tx: &Tx, new: &NewClient) -> Result<ClientId> {
     if let Some(ext) = &new.external_id
         && find_external(tx, ext)?.is_some()
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "external id '{}' already belongs to another client",
             sanitize(ext)
         )));
@@ -208,7 +208,7 @@ pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) ->
         ClientStatus::Active | ClientStatus::OnHold => "status date",
     };
     if on < client.since {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{what} {on} is before the client joined the panel ({})",
             client.since
         )));
@@ -217,7 +217,7 @@ pub fn set_status(tx: &Tx, id: ClientId, status: ClientStatus, on: NaiveDate) ->
         && let Some(out) = client.discharged_on
         && on < out
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "client {id} was discharged on {out}; a change to {status} cannot be dated before it"
         )));
     }

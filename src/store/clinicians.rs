@@ -19,7 +19,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Clinician> {
 /// Adds a clinician; names are unique regardless of case.
 pub fn insert(tx: &Tx, name: &str, role: Role, hourly_cost: Money) -> Result<ClinicianId> {
     if find(tx, name)?.is_some() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "a clinician named '{}' already exists",
             sanitize(name)
         )));

@@ -31,12 +31,12 @@ pub fn report(
     today: NaiveDate,
 ) -> Result<ContractReport> {
     if from > to {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the report cannot start ({from}) after it ends ({to})"
         )));
     }
     if from.first_day() > today {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{from} has not begun (today is {today}); nothing is measured yet"
         )));
     }

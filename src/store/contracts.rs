@@ -26,7 +26,7 @@ pub struct NewContract {
 
 pub fn insert(tx: &Tx, new: &NewContract) -> Result<ContractId> {
     if find(tx, &new.name)?.is_some() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "a contract named '{}' already exists",
             sanitize(&new.name)
         )));

@@ -54,7 +54,7 @@ pub fn owner(conn: &rusqlite::Connection, kind: RecordKind, id: i64) -> Result<C
 }
 
 fn already_voided(kind: RecordKind, id: i64, v: &Voided, doing: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "{kind} {id} is already voided (on {} by {}: {}); {doing}",
         v.at.get(..10).unwrap_or(&v.at),
         crate::domain::text::sanitize(&v.by),
@@ -111,7 +111,7 @@ pub fn unvoid(
 ) -> Result<ClientId> {
     let (client, voided) = state(tx, kind, id)?;
     let Some(was) = voided else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{kind} {id} is not voided; there is nothing to unvoid"
         )));
     };
@@ -120,7 +120,7 @@ pub fn unvoid(
         if let Some(clash) = attributions::for_client(tx, client)?.into_iter().find(|b| {
             b.contract_id == a.contract_id && ranges_overlap(b.start, b.end, a.start, a.end)
         }) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "attribution {id} would overlap attribution {} (from {}) to the same contract; \
                  end or void that one first",
                 clash.id, clash.start
@@ -157,7 +157,7 @@ fn audit_amendment(
     reason: &str,
 ) -> Result<()> {
     if changes.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the amendment changes nothing in {kind} {id}; give the values to correct"
         )));
     }
@@ -292,7 +292,7 @@ pub fn edit_client(
             |r| r.get(0),
         )?;
         if taken {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "another client already has the external id {}",
                 crate::domain::text::sanitize(ext)
             )));

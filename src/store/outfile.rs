@@ -61,7 +61,7 @@ pub fn claim_file(target: &Path, force: bool, db: Option<&Path>) -> Result<()> {
         _ => Path::new("."),
     };
     if !folder.is_dir() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "there is no folder {} to write {} in",
             shown(folder),
             shown(target)
@@ -70,24 +70,24 @@ pub fn claim_file(target: &Path, force: bool, db: Option<&Path>) -> Result<()> {
     if let Some(db) = db
         && is_database_file(target, db)
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} is the practice database (or its journal); choose another file",
             shown(target)
         )));
     }
     match std::fs::symlink_metadata(target) {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() => Err(Error::Invalid(format!(
+        Ok(meta) if meta.is_dir() => Err(Error::invalid(format!(
             "{} is a folder; give a file name",
             shown(target)
         ))),
         Ok(_) if !std::fs::metadata(target).is_ok_and(|m| m.is_file()) => {
-            Err(Error::Invalid(format!(
+            Err(Error::invalid(format!(
                 "{} is not a regular file; choose another name",
                 shown(target)
             )))
         }
-        Ok(_) if !force => Err(Error::Invalid(format!(
+        Ok(_) if !force => Err(Error::invalid(format!(
             "{} exists; choose another name or pass --force to replace it",
             shown(target)
         ))),
@@ -100,20 +100,20 @@ pub fn claim_file(target: &Path, force: bool, db: Option<&Path>) -> Result<()> {
 pub fn claim_dir(dir: &Path, force: bool) -> Result<()> {
     match std::fs::metadata(dir) {
         Err(_) => Ok(()),
-        Ok(meta) if !meta.is_dir() => Err(Error::Invalid(format!(
+        Ok(meta) if !meta.is_dir() => Err(Error::invalid(format!(
             "{} exists and is not a folder",
             shown(dir)
         ))),
         Ok(_) if force => Ok(()),
         Ok(_) => {
             let empty = std::fs::read_dir(dir)
-                .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", shown(dir))))?
+                .map_err(|e| Error::invalid(format!("cannot read {}: {e}", shown(dir))))?
                 .next()
                 .is_none();
             if empty {
                 Ok(())
             } else {
-                Err(Error::Invalid(format!(
+                Err(Error::invalid(format!(
                     "{} is not empty; choose an empty or new folder, or pass --force to \
                      replace the files there",
                     shown(dir)
@@ -138,7 +138,7 @@ pub fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<()> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let _ = std::fs::remove_file(temp);
-            Err(Error::Invalid(format!(
+            Err(Error::invalid(format!(
                 "{} appeared while it was being written; nothing was replaced",
                 shown(target)
             )))

@@ -132,7 +132,7 @@ pub fn record(tx: &Tx, client: ClientId, name: &str, request: &ReviewRequest) ->
         .chain(entry.reviewed.iter().map(|(f, _)| f))
         .any(|f| f.kind == kind);
     if !carries {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} does not carry the {kind} flag on {date}; nothing to review",
             sanitize(name)
         )));

@@ -34,7 +34,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
 fn known(key: &str) -> Result<&'static (&'static str, &'static str, &'static str)> {
     KEYS.iter().find(|(k, _, _)| *k == key).ok_or_else(|| {
         let keys: Vec<&str> = KEYS.iter().map(|(k, _, _)| *k).collect();
-        Error::Invalid(format!(
+        Error::invalid(format!(
             "unknown setting '{}' (known: {})",
             sanitize(key),
             keys.join(", ")

@@ -77,6 +77,23 @@ pub enum FieldId {
 }
 
 impl FieldId {
+    /// The form field for an entry field named by a domain rule (`entry::encounter` and the
+    /// others name them as the command line's options do).
+    fn of_entry(name: &str) -> Option<FieldId> {
+        Some(match name {
+            "kind" => FieldId::Kind,
+            "status" => FieldId::Status,
+            "minutes" => FieldId::Minutes,
+            "date" => FieldId::Date,
+            "note" => FieldId::Note,
+            "instrument" => FieldId::Instrument,
+            "items" => FieldId::Items,
+            "total" => FieldId::Total,
+            "event" => FieldId::Event,
+            _ => return None,
+        })
+    }
+
     /// The field's name on screen.
     pub fn label(self) -> &'static str {
         match self {
@@ -463,7 +480,16 @@ impl Form {
             }
             Action::Submit => match self.validate() {
                 Ok(submission) => return FormResult::Submitted(submission),
-                Err(message) => self.error = Some(message),
+                Err(refusal) => {
+                    // The cursor goes to the field at fault, so it can be put right at once.
+                    if let Some(at) = refusal
+                        .field
+                        .and_then(|id| self.fields.iter().position(|f| f.id == id))
+                    {
+                        self.focus = at;
+                    }
+                    self.error = Some(refusal.message);
+                }
             },
             _ => {}
         }
@@ -513,15 +539,15 @@ impl Form {
     }
 
     /// Validates with the domain's entry rules; the message is what the command line would say.
-    pub fn validate(&self) -> Result<Submission, String> {
+    pub fn validate(&self) -> Result<Submission, Refusal> {
         match &self.target {
             None => self.entry(),
-            Some(target) => self.correction(target),
+            Some(target) => Ok(self.correction(target)?),
         }
     }
 
     /// The values typed, checked as on entry.
-    fn entry(&self) -> Result<Submission, String> {
+    fn entry(&self) -> Result<Submission, Refusal> {
         let v = |id: FieldId| self.value(id);
         let result = match self.kind {
             FormKind::Contact => entry::encounter(
@@ -547,13 +573,43 @@ impl Form {
             }
             FormKind::Tier => v(FieldId::Tier).parse().map(Submission::Tier),
             FormKind::Void | FormKind::Unvoid => {
-                return Err("there is no record to void or unvoid".into());
+                return Err(String::from("there is no record to void or unvoid").into());
             }
-            FormKind::Book => return self.booking().map(Submission::Book),
-            FormKind::Review => return self.review_submission(),
-            FormKind::NewClient => return self.new_client_submission(),
+            FormKind::Book => return Ok(self.booking().map(Submission::Book)?),
+            FormKind::Review => return Ok(self.review_submission()?),
+            FormKind::NewClient => return Ok(self.new_client_submission()?),
         };
-        result.map_err(|e| e.to_string())
+        result.map_err(Refusal::from)
+    }
+}
+
+/// Why a form was not accepted, and which of its fields is at fault when the rule says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub field: Option<FieldId>,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal {
+            message,
+            field: None,
+        }
+    }
+}
+
+impl From<crate::error::Error> for Refusal {
+    /// The entry rules name their fields as the command line does (`minutes`, `date`, …).
+    fn from(e: crate::error::Error) -> Refusal {
+        let field = match &e {
+            crate::error::Error::Invalid { field, .. } => field.and_then(FieldId::of_entry),
+            _ => None,
+        };
+        Refusal {
+            message: e.to_string(),
+            field,
+        }
     }
 }
 

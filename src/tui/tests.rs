@@ -245,6 +245,21 @@ fn contact_form_with_a_validation_error() {
     insta::assert_snapshot!(t.backend());
 }
 
+/// A refusal names its field and the cursor goes there: minutes typed wrong, Enter pressed on
+/// the note, and the minutes field has the focus again.
+#[test]
+fn a_refused_form_puts_the_cursor_on_the_field_at_fault() {
+    let mut store = practice();
+    let mut app = app(&mut store, 100, 30);
+    open(&mut app, &mut store, "Ann Lee");
+    keys(&mut app, &mut store, "c\t\t\t1441\t\n");
+    let Some(super::app::Modal::Form(form)) = &app.view.modal else {
+        panic!("the form stays open");
+    };
+    assert_eq!(form.fields[form.focus].id, super::form::FieldId::Minutes);
+    assert!(form.error.as_deref().unwrap_or("").contains("1441"));
+}
+
 #[test]
 fn measurement_form_with_a_validation_error() {
     let mut store = practice();

@@ -187,7 +187,7 @@ fn private_clash(store: &Store, b: &appointments::Booking) -> Result<Option<crat
         if let Some((id, name)) =
             store.read(|c| appointments::clash(c, b.clinician_id, *day, time, 0))?
         {
-            return Ok(Some(crate::error::Error::Invalid(format!(
+            return Ok(Some(crate::error::Error::invalid(format!(
                 "the clinician already has appointment {id} ({}) on {day} at {time}; choose \
                  another time",
                 crate::domain::text::initials(&name)

@@ -53,21 +53,21 @@ pub fn how(kind: FlagKind) -> Result<Reviewed, Error> {
 pub fn check(kind: FlagKind, date: NaiveDate, until: Option<NaiveDate>) -> Result<(), Error> {
     match (how(kind)?, until) {
         (Reviewed::SignOff, None) => Ok(()),
-        (Reviewed::SignOff, Some(_)) => Err(Error::Invalid(format!(
+        (Reviewed::SignOff, Some(_)) => Err(Error::invalid(format!(
             "a {kind} review holds for the PHQ-9 it was made for, not until a date; leave out --until"
         ))),
-        (Reviewed::Snooze, None) => Err(Error::Invalid(format!(
+        (Reviewed::Snooze, None) => Err(Error::invalid(format!(
             "say until when the {kind} flag should stay silent (--until DATE, at most \
              {MAX_SNOOZE_DAYS} days ahead)"
         ))),
         (Reviewed::Snooze, Some(until)) => {
             let days = (until - date).num_days();
             if days < 0 {
-                Err(Error::Invalid(format!(
+                Err(Error::invalid(format!(
                     "--until {until} is before the review date {date}"
                 )))
             } else if days > MAX_SNOOZE_DAYS {
-                Err(Error::Invalid(format!(
+                Err(Error::invalid(format!(
                     "--until {until} is {days} days after the review; a snooze lasts at most \
                      {MAX_SNOOZE_DAYS} days (review again then)"
                 )))

@@ -245,21 +245,21 @@ pub fn map_columns(headers: &[String], mappings: &[Mapping]) -> Result<Columns, 
         let index = by_number
             .or_else(|| normalized.iter().position(|h| *h == want))
             .ok_or_else(|| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "--map: the roster has no column '{}' (columns: {})",
                     sanitize(&m.column),
                     listed()
                 ))
             })?;
         if taken[index] {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "--map: column '{}' is mapped twice",
                 sanitize(&m.column)
             )));
         }
         taken[index] = true;
         if m.field != Field::Ignore && chosen.insert(m.field, index).is_some() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "--map: more than one column is mapped to {}",
                 m.field
             )));
@@ -286,7 +286,7 @@ pub fn map_columns(headers: &[String], mappings: &[Mapping]) -> Result<Columns, 
                     .iter()
                     .map(|&i| format!("'{}'", sanitize(&headers[i])))
                     .collect();
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "columns {} all look like the {field}; say which with --map COLUMN={field} (and COLUMN=ignore for the others)",
                     names.join(" and ")
                 )));
@@ -294,7 +294,7 @@ pub fn map_columns(headers: &[String], mappings: &[Mapping]) -> Result<Columns, 
         }
     }
     let member_id = *chosen.get(&Field::MemberId).ok_or_else(|| {
-        Error::Invalid(format!(
+        Error::invalid(format!(
             "the roster has no member id column (columns: {}); name it with --map COLUMN=member_id",
             listed()
         ))
@@ -309,7 +309,7 @@ pub fn map_columns(headers: &[String], mappings: &[Mapping]) -> Result<Columns, 
         end: chosen.get(&Field::End).copied(),
     };
     if columns.full_name.is_none() && columns.first_name.is_none() && columns.last_name.is_none() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the roster has no name column (columns: {}); name one with --map COLUMN=name (or first_name, last_name)",
             listed()
         )));

@@ -63,7 +63,7 @@ impl FromStr for GroupBy {
             .into_iter()
             .find(|g| g.as_str() == wanted)
             .ok_or_else(|| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "cannot group the revenue report by '{}' (use month, contract, clinician or client)",
                     sanitize(s)
                 ))
@@ -184,7 +184,7 @@ enum Key {
 /// Builds the report. Refused when `from` is after `to`.
 pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> {
     if query.from > query.to {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the report cannot start ({}) after it ends ({})",
             query.from, query.to
         )));
