@@ -35,11 +35,28 @@ pub fn frame(area: Rect) -> Frame {
     }
 }
 
-/// Rows of clients visible on the panel in a terminal of this height (the table has a header
-/// line and the body a filter line).
+/// The panel's filter line, above its table.
+pub const PANEL_FILTER_ROWS: u16 = 1;
+/// A table's header row.
+pub const TABLE_HEADER_ROWS: u16 = 1;
+/// A client record list's title line (its block's top border), above its header.
+pub const LIST_TITLE_ROWS: u16 = 1;
+
+/// Rows of a table drawn in `height` rows, under its header.
+pub fn table_rows(height: u16) -> usize {
+    height.saturating_sub(TABLE_HEADER_ROWS) as usize
+}
+
+/// Rows of a client record list drawn in `height` rows, under its title and header.
+pub fn list_rows(height: u16) -> usize {
+    height.saturating_sub(LIST_TITLE_ROWS + TABLE_HEADER_ROWS) as usize
+}
+
+/// Rows of clients visible on the panel in a terminal of this height: the body, less the
+/// filter line and the table's header (the same constants the panel screen draws with).
 pub fn panel_rows(height: u16) -> usize {
     let body = frame(Rect::new(0, 0, MIN_WIDTH, height)).body.height;
-    body.saturating_sub(2).max(1) as usize
+    table_rows(body.saturating_sub(PANEL_FILTER_ROWS)).max(1)
 }
 
 /// The client screen's parts: header, flags, chart beside the scores and money, and the two
@@ -91,11 +108,7 @@ pub fn client(body: Rect, flags: usize) -> ClientAreas {
 /// a client with this many flags (the lists have a title line and a header row).
 pub fn client_list_rows(size: (u16, u16), flags: usize) -> usize {
     let body = frame(Rect::new(0, 0, size.0, size.1)).body;
-    client(body, flags)
-        .encounters
-        .height
-        .saturating_sub(2)
-        .max(1) as usize
+    list_rows(client(body, flags).encounters.height).max(1)
 }
 
 /// A centred box of at most `width` × `height` inside `area`.

@@ -467,7 +467,7 @@ fn draw_encounters(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) 
     widths.push(Constraint::Fill(1));
     header.push("note");
     let focused = view.focus == ListFocus::Encounters;
-    let shown = area.height.saturating_sub(2) as usize;
+    let shown = layout::list_rows(area.height);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.style(Role::header)))
         .block(list_block(
@@ -517,7 +517,7 @@ fn draw_measurements(frame: &mut Frame, app: &App, view: &ClientView, area: Rect
         );
     }
     let focused = view.focus == ListFocus::Measurements;
-    let shown = area.height.saturating_sub(2) as usize;
+    let shown = layout::list_rows(area.height);
     let table = Table::new(
         rows,
         [

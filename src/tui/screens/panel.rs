@@ -15,8 +15,11 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let p = &app.view.panel;
-    let [filter_area, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let [filter_area, table_area] = Layout::vertical([
+        Constraint::Length(layout::PANEL_FILTER_ROWS),
+        Constraint::Min(1),
+    ])
+    .areas(area);
 
     let mut bar = vec![Span::styled(" Panel", t.style(Role::title))];
     let whose = if app.viewer.sees_everyone() {
@@ -105,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .spacing(1)
         .split(table_area);
     let flags_width = columns[columns.len() - if wide { 2 } else { 1 }].width as usize;
-    let page = layout::panel_rows(app.size.1).min(table_area.height.saturating_sub(1) as usize);
+    let page = layout::panel_rows(app.size.1).min(layout::table_rows(table_area.height));
     let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
     let rows: Vec<Row> = visible
         .map(|(row_index, entry_index)| {
