@@ -46,6 +46,13 @@ fn export(from: &Path, to: &Path, key: &str) {
         rusqlite::params![to.to_string_lossy(), key],
     )
     .expect("attach");
+    if !key.is_empty() {
+        conn.execute_batch(&format!(
+            "PRAGMA enc.cipher_page_size = {};",
+            caseload::store::cipher::CIPHER_PAGE_SIZE
+        ))
+        .expect("page size");
+    }
     conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))
         .expect("export");
     let version: i64 = conn

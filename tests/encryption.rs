@@ -60,6 +60,12 @@ fn keyed(db: &Path) -> Connection {
     let conn = Connection::open(db).unwrap();
     conn.pragma_update(None, "key", key_of(db).pragma_value())
         .unwrap();
+    conn.pragma_update(
+        None,
+        "cipher_page_size",
+        caseload::store::cipher::CIPHER_PAGE_SIZE,
+    )
+    .unwrap();
     conn
 }
 
@@ -533,4 +539,37 @@ fn an_encrypted_backup_is_checked_and_restored_with_its_own_key_file() {
         String::from_utf8_lossy(&out.stdout).contains("Ann Lee"),
         "{out:?}"
     );
+}
+
+/// An encrypted practice has 16 KiB pages (SQLCipher's per-page cost paid a quarter as often),
+/// and its backup the same, so the backup copies page for page.
+#[test]
+fn an_encrypted_practice_and_its_backup_have_sixteen_kib_pages() {
+    let p = encrypted_practice();
+    let page_size = |conn: &Connection| -> i64 {
+        let size: rusqlite::types::Value = conn
+            .query_row("PRAGMA main.page_size", [], |r| r.get(0))
+            .unwrap();
+        match size {
+            rusqlite::types::Value::Integer(n) => n,
+            rusqlite::types::Value::Text(t) => t.parse().unwrap(),
+            other => panic!("page_size {other:?}"),
+        }
+    };
+    assert_eq!(page_size(&keyed(&p.db)), 16_384);
+    // With the key but SQLCipher's default 4 KiB pages the file does not read.
+    let default_pages = Connection::open(&p.db).unwrap();
+    default_pages
+        .pragma_update(None, "key", key_of(&p.db).pragma_value())
+        .unwrap();
+    assert!(
+        default_pages
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r
+                .get::<_, i64>(0))
+            .is_err()
+    );
+    let backup = p.dir.path().join("b.db");
+    dana(&p, &["backup", backup.to_str().unwrap()]);
+    assert_eq!(std::fs::metadata(&backup).unwrap().len() % 16_384, 0);
+    dana(&p, &["restore", backup.to_str().unwrap(), "--check"]);
 }

@@ -44,6 +44,12 @@ pub fn encrypted_refusal() -> Error {
     )
 }
 
+/// The page size of an encrypted practice. SQLCipher decrypts and authenticates page by page:
+/// 16 KiB pages pay that per-page cost a quarter as often as SQLite's 4 KiB, which on the
+/// panel's scans brings the encrypted load from about 1.6× to about 1.3× of plaintext
+/// (`cargo bench --bench crypt`). Every keyed connection and export must use it.
+pub const CIPHER_PAGE_SIZE: u32 = 16_384;
+
 /// Silences SQLCipher's log and, for an encrypted database, hands it the raw key, before
 /// anything reads the file. A key that does not open the file is refused here.
 pub fn apply_key(conn: &Connection, key: Option<&PracticeKey>, shown: &str) -> Result<()> {
@@ -52,6 +58,7 @@ pub fn apply_key(conn: &Connection, key: Option<&PracticeKey>, shown: &str) -> R
         return Ok(());
     };
     conn.pragma_update(None, "key", key.pragma_value())?;
+    conn.pragma_update(None, "cipher_page_size", CIPHER_PAGE_SIZE)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
     })
@@ -179,6 +186,11 @@ fn rewrite(
             "ATTACH DATABASE ?1 AS rewritten KEY ?2",
             rusqlite::params![temp.to_string_lossy(), target_key],
         )?;
+        if matches!(direction, Direction::Encrypt(_)) {
+            conn.execute_batch(&format!(
+                "PRAGMA rewritten.cipher_page_size = {CIPHER_PAGE_SIZE};"
+            ))?;
+        }
         let exported = (|| -> Result<()> {
             conn.query_row("SELECT sqlcipher_export('rewritten')", [], |_| Ok(()))?;
             let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
