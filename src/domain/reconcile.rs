@@ -133,15 +133,16 @@ pub fn compare(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{ContractId, ContractModel, Money, Percent, Proration, RatePeriod};
 
-    fn d(s: &str) -> NaiveDate {
+    pub(crate) fn d(s: &str) -> NaiveDate {
         crate::domain::parse_date(s).unwrap()
     }
 
-    fn contract() -> Contract {
+    /// A capitation contract at $40.00 a member month, first-of-month proration.
+    pub(crate) fn contract() -> Contract {
         Contract {
             id: ContractId(1),
             name: "K".into(),

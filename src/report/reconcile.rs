@@ -197,27 +197,8 @@ pub fn reconcile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ClientStatus, ContractId, Percent, Proration, RatePeriod};
-
-    fn d(s: &str) -> NaiveDate {
-        crate::domain::parse_date(s).unwrap()
-    }
-
-    fn contract() -> Contract {
-        Contract {
-            id: ContractId(1),
-            name: "K".into(),
-            model: ContractModel::Capitation,
-            withhold_bp: Percent(0),
-            proration: Proration::FirstOfMonth,
-            payer: None,
-            diagnosis_rates: Vec::new(),
-            rates: vec![RatePeriod {
-                from: d("0001-01-01"),
-                rate_cents: Money(4000),
-            }],
-        }
-    }
+    use crate::domain::reconcile::tests::{contract, d};
+    use crate::domain::{ClientStatus, ContractId};
 
     fn never(client: i64, from: &str) -> NeverEngaged {
         NeverEngaged {
