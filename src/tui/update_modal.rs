@@ -25,7 +25,13 @@ pub(super) fn on_modal(
     match modal {
         Modal::Help { scroll } => match action {
             Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {}
-            Action::Down => app.view.modal = Some(Modal::Help { scroll: scroll + 1 }),
+            // Held at the last line, so k goes back up at once after scrolling past the end.
+            Action::Down => {
+                let last = super::screens::help::max_scroll(app);
+                app.view.modal = Some(Modal::Help {
+                    scroll: (scroll + 1).min(last),
+                })
+            }
             Action::Up => {
                 app.view.modal = Some(Modal::Help {
                     scroll: scroll.saturating_sub(1),
