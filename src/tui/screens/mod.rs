@@ -167,6 +167,11 @@ pub fn score_cell(app: &App, instrument: Instrument, trend: Option<&ScoreTrend>)
 
 /// The status line when there is no notice: what the current screen is summing up.
 pub fn status_line(app: &App) -> Line<'static> {
+    // One row: whatever it says is cut with "…" at the terminal's edge.
+    cut_line(status_text(app), app.size.0 as usize)
+}
+
+fn status_text(app: &App) -> Line<'static> {
     use super::action::Tab;
     let t = &app.theme;
     let muted = |text: String| Line::styled(format!(" {text}"), t.style(Role::muted));

@@ -22,13 +22,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    let table_height = (report.rows.len() as u16 + 3).min(area.height.saturating_sub(7));
     let note = crate::report::revenue::to_date_note(report);
+    // The break-even pane shows whole (a heading, three rows per contract, the withhold and
+    // the months under water); the table gives way instead, and scrolls with j/k.
+    let pane = (report.break_even.len() as u16 * 3 + 3).max(5);
+    let table_height = (report.rows.len() as u16 + 3)
+        .min(
+            area.height
+                .saturating_sub(1 + u16::from(note.is_some()) + pane),
+        )
+        .max(4);
     let [title, table, note_area, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(table_height),
         Constraint::Length(u16::from(note.is_some())),
-        Constraint::Min(5),
+        Constraint::Min(pane),
     ])
     .areas(area);
     let whose = if app.viewer.sees_everyone() {
@@ -36,23 +44,27 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!("{}'s share", sanitize(&app.viewer.name))
     };
+    let width = title.width as usize;
     frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(" Revenue", t.style(Role::title)),
-            Span::styled(
-                format!(
-                    " · {} to {} · {whose}{}",
-                    report.from,
-                    report.to,
-                    if area.width < 100 {
-                        " · whole dollars (widen for cents)"
-                    } else {
-                        ""
-                    }
+        Paragraph::new(super::cut_line(
+            Line::from(vec![
+                Span::styled(" Revenue", t.style(Role::title)),
+                Span::styled(
+                    format!(
+                        " · {} to {} · {whose}{}",
+                        report.from,
+                        report.to,
+                        if area.width < 100 {
+                            " · whole dollars (widen for cents)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    t.style(Role::muted),
                 ),
-                t.style(Role::muted),
-            ),
-        ])),
+            ]),
+            width,
+        )),
         title,
     );
     draw_table(frame, app, report, table);

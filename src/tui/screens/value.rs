@@ -41,18 +41,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         sanitize(&app.viewer.name)
     };
+    let width = title.width as usize;
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled(" Value", t.style(Role::title)),
-                Span::styled(
-                    format!(
-                        " · {} to {} beside {} to {} · {whose}",
-                        tab.current.from, tab.current.to, tab.previous.from, tab.previous.to
+            super::cut_line(
+                Line::from(vec![
+                    Span::styled(" Value", t.style(Role::title)),
+                    Span::styled(
+                        format!(
+                            " · {} to {} beside {} to {} · {whose}",
+                            tab.current.from, tab.current.to, tab.previous.from, tab.previous.to
+                        ),
+                        t.style(Role::muted),
                     ),
-                    t.style(Role::muted),
-                ),
-            ]),
+                ]),
+                width,
+            ),
             Line::styled(
                 " Rates: n of N (n/a: none to count) · a trend's dim last point: month to date",
                 t.style(Role::muted),
@@ -93,8 +97,10 @@ fn measure_lines(app: &App, tab: &ValueTab, width: u16) -> Vec<Line<'static>> {
     let columns = Layout::horizontal([
         Constraint::Length(if width >= 100 { 11 } else { 0 }),
         Constraint::Fill(1),
-        Constraint::Length(19),
-        Constraint::Length(19),
+        // "1155 of 1423, 81%" is 17 columns: below 100 columns the rates keep exactly their
+        // room, so the labels keep theirs.
+        Constraint::Length(if width >= 100 { 19 } else { 17 }),
+        Constraint::Length(if width >= 100 { 19 } else { 17 }),
         Constraint::Length(10),
         Constraint::Length(12),
     ])
