@@ -553,10 +553,10 @@ fn csv_and_table_carry_the_same_figures() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "month,member_months,gross_cents,withhold_cents,net_cents,minutes,cost_cents,margin_cents,effective_hourly_cents"
+        "month,member_months,gross_cents,withhold_cents,net_cents,minutes,cost_cents,margin_cents,effective_hourly_cents,to_date"
     );
-    assert_eq!(lines[1], "2026-01,1,4500,225,4275,60,9000,-4725,4500");
-    assert_eq!(lines[6], "2026-06,2,8100,250,7850,0,0,7850,");
+    assert_eq!(lines[1], "2026-01,1,4500,225,4275,60,9000,-4725,4500,false");
+    assert_eq!(lines[6], "2026-06,2,8100,250,7850,0,0,7850,,false");
     assert_eq!(lines.len(), 7, "rows only: the total is their sum");
     let by_client = p.ok(&[
         "report", "revenue", "--csv", "--by", "client", "--from", "2026-01",

@@ -157,3 +157,69 @@ fn an_empty_period_is_all_n_a() {
     let text = p.ok(&["report", "value"]);
     assert!(!text.contains("NaN") && !text.contains("0%"), "{text}");
 }
+
+#[test]
+fn report_value_csv_has_a_row_per_measure_then_the_fairness_rows() {
+    let p = practice();
+    let csv = p.ok(&[
+        "report",
+        "value",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-23",
+        "--csv",
+    ]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &header[..10],
+        [
+            "part",
+            "section",
+            "measure",
+            "value",
+            "n",
+            "of",
+            "previous_value",
+            "previous_n",
+            "previous_of",
+            "change_points"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let measures: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[0] == "measure").collect();
+    // The same rows as the table's, each naming its section.
+    let text = p.ok(&[
+        "report",
+        "value",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-23",
+    ]);
+    for m in &measures {
+        assert!(!m[1].is_empty(), "{m:?}");
+        assert!(text.contains(&m[2]), "{} is in the table", &m[2]);
+    }
+    let show = measures.iter().find(|r| &r[2] == "show rate").unwrap();
+    assert_eq!((&show[3], &show[4], &show[5]), ("75.0", "6", "8"));
+    // The previous period had no one to count: empty, never NaN.
+    assert_eq!((&show[6], &show[7], &show[8], &show[9]), ("", "0", "0", ""));
+    let fairness: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[0] == "fairness").collect();
+    assert!(
+        fairness
+            .iter()
+            .any(|r| &r[1] == "tier" && &r[2] == "moderate"),
+        "{csv}"
+    );
+    assert!(fairness.iter().any(|r| &r[1] == "baseline PHQ-9"), "{csv}");
+    assert!(!csv.contains("NaN"), "{csv}");
+    // Like the other reports, --csv and --json do not mix.
+    let out = p
+        .cmd()
+        .args(["report", "value", "--csv", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

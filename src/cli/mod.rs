@@ -32,6 +32,7 @@ mod roster_json;
 mod secret;
 pub mod table;
 mod today;
+mod value_csv;
 mod work;
 
 pub use args::{Cli, Command};

@@ -23,6 +23,7 @@ pub fn run(ctx: &mut Context, command: ReportCommand) -> Result<()> {
             html: Some(file),
             force,
             initials,
+            ..
         } => {
             let _ = json;
             value_html(ctx, from, to, clinician, &file, force, initials)
@@ -32,9 +33,10 @@ pub fn run(ctx: &mut Context, command: ReportCommand) -> Result<()> {
             to,
             clinician,
             json,
+            csv,
             html: None,
             ..
-        } => value_report(ctx, from, to, clinician, json),
+        } => value_report(ctx, from, to, clinician, json, csv),
         ReportCommand::Revenue(args) => super::revenue::run(ctx, args),
         ReportCommand::Contract {
             name,
@@ -147,6 +149,7 @@ fn value_report(
     to: Option<String>,
     clinician: Option<String>,
     json: bool,
+    csv: bool,
 ) -> Result<()> {
     let period = period(ctx, from, to)?;
     let (query, clinician) = value_scope(ctx, clinician)?;
@@ -171,6 +174,13 @@ fn value_report(
             fairness,
             coding,
         });
+    }
+    if csv {
+        out!(
+            "{}",
+            super::value_csv::render(&current, &previous, &fairness)?
+        );
+        return Ok(());
     }
     let whose = clinician.map_or("the whole practice".to_string(), |c| sanitize(&c.name));
     outln!(
@@ -269,14 +279,8 @@ fn print_fairness(f: &Fairness) -> crate::error::Result<()> {
         row(format!("{} tier", r.tier), &r.care);
     }
     out!("{}", t.render());
-    let out = &f.not_capitated;
-    if out.clients > 0 {
-        outln!(
-            "Not in the table: {} and {} for {} on days without capitation cover.",
-            count(out.minutes, "minute", "minutes"),
-            count(out.contacts, "contact", "contacts"),
-            count(out.clients, "client", "clients")
-        );
+    if let Some(left_out) = f.not_capitated.summary() {
+        outln!("{left_out}");
     }
     if let Some(warning) = &f.warning {
         outln!("warning: {warning}");

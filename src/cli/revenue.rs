@@ -40,7 +40,7 @@ pub fn run(ctx: &mut Context, args: RevenueArgs) -> Result<()> {
         .as_deref()
         .map(|name| ctx.store.read(|c| clinicians::by_name(c, name)))
         .transpose()?;
-    let mut query = RevenueQuery::new(from, to, by);
+    let mut query = RevenueQuery::new(from, to, by).through(ctx.today);
     query.clinician = ctx.visible_clinician(requested.as_ref())?;
     let report = ctx.store.read(|c| revenue::report(c, &query))?;
     let whose = query
@@ -94,6 +94,8 @@ impl Serialize for RowJson<'_> {
             "effective_hourly_cents",
             &r.effective_hourly.map(|m| m.cents()),
         )?;
+        // The month to date: its capitation through today, not the month's (see ToDate).
+        map.serialize_entry("to_date", &r.to_date)?;
         map.end()
     }
 }
@@ -155,6 +157,22 @@ impl Serialize for ReportJson<'_> {
         )?;
         map.serialize_entry("break_even", &break_even)?;
         map.serialize_entry("withhold_to_date_cents", &r.withhold_to_date.cents())?;
+        if let Some(d) = r.to_date {
+            #[derive(serde::Serialize)]
+            struct Through {
+                month: String,
+                days: i64,
+                of: i64,
+            }
+            map.serialize_entry(
+                "month_to_date",
+                &Through {
+                    month: d.month.to_string(),
+                    days: d.days,
+                    of: d.of,
+                },
+            )?;
+        }
         map.end()
     }
 }
@@ -177,6 +195,7 @@ fn render_csv(report: &RevenueReport) -> Result<String> {
         "cost_cents",
         "margin_cents",
         "effective_hourly_cents",
+        "to_date",
     ]);
     out.write_record(&header).map_err(failed)?;
     for r in &report.rows {
@@ -195,6 +214,7 @@ fn render_csv(report: &RevenueReport) -> Result<String> {
             r.effective_hourly
                 .map(|m| m.cents().to_string())
                 .unwrap_or_default(),
+            r.to_date.to_string(),
         ]);
         out.write_record(&record).map_err(failed)?;
     }
@@ -216,11 +236,7 @@ fn cells(r: &RevenueRow) -> Vec<String> {
         r.margin.to_string(),
         r.effective_hourly
             .map_or("—".to_string(), |m| m.to_string()),
-        if r.under_water() {
-            "under water".to_string()
-        } else {
-            String::new()
-        },
+        crate::report::revenue::row_notes(r).join(", "),
     ]
 }
 
@@ -263,6 +279,9 @@ pub fn render_table(report: &RevenueReport) -> String {
         out.push('\n');
     }
 
+    if let Some(note) = crate::report::revenue::to_date_note(report) {
+        out.push_str(&format!("\n{note}\n"));
+    }
     let under: Vec<&RevenueRow> = report.rows.iter().filter(|r| r.under_water()).collect();
     if !under.is_empty() {
         let (one, many) = match report.by {

@@ -113,6 +113,20 @@ pub struct NotCapitated {
     pub contacts: i64,
 }
 
+impl NotCapitated {
+    /// The sentence under the table (the CLI's and the TUI's), None when nothing was left out.
+    pub fn summary(&self) -> Option<String> {
+        (self.clients > 0).then(|| {
+            format!(
+                "Not in the table: {} and {} for {} on days without capitation cover.",
+                count(self.minutes, "minute", "minutes"),
+                count(self.contacts, "contact", "contacts"),
+                count(self.clients, "client", "clients")
+            )
+        })
+    }
+}
+
 /// One row of the breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Care {

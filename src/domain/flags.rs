@@ -142,6 +142,16 @@ pub fn worst(flags: &[Flag]) -> Option<Severity> {
     flags.iter().map(|f| f.severity).min()
 }
 
+/// The flag that speaks for a client in one line (the panel's status line): the worst
+/// severity, then the most days overdue, then the first listed.
+pub fn worst_flag(flags: &[Flag]) -> Option<&Flag> {
+    flags
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, f)| (f.severity, std::cmp::Reverse(f.days_overdue), *i))
+        .map(|(_, f)| f)
+}
+
 /// Baseline, latest and the one before it for one instrument: what the rules and the panel's
 /// trend column need. Baseline and latest are the same measurement when there is only one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

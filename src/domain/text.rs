@@ -62,6 +62,48 @@ fn is_unsafe(c: char) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
+/// `text` cut to fit `width` terminal columns (display width: a CJK character or an emoji
+/// takes two), ending in "…" when anything was cut: at the last space if that keeps more than
+/// half the room, else mid-word — so "(total 25" never reads as a whole figure. Text that fits
+/// is returned as it is. The one way text is shortened for a screen.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    // The longest prefix that leaves a column for the ellipsis.
+    let room = width - 1;
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        end = i + c.len_utf8();
+    }
+    let kept = &text[..end];
+    let at_word = match kept.rfind(' ') {
+        // The next character is a space: the prefix already ends on a whole word.
+        _ if text[end..].starts_with(' ') => kept,
+        Some(space) if kept[..space].width() * 2 > room => &kept[..space],
+        _ => kept,
+    };
+    format!("{}…", at_word.trim_end())
+}
+
+/// `text` in exactly `width` columns: cut with [`ellipsize`], or padded with spaces (by display
+/// width, so a column of names lines up whatever script they are in).
+pub fn fit(text: &str, width: usize) -> String {
+    let cut = ellipsize(text, width);
+    let used = unicode_width::UnicodeWidthStr::width(cut.as_str());
+    format!("{cut}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 /// A number with its noun in agreement: `count(1, "client", "clients")` is "1 client",
 /// `count(3, …)` "3 clients" (and 0 is plural: "0 clients").
 pub fn count<N>(n: N, one: &str, many: &str) -> String
@@ -89,6 +131,31 @@ pub fn initials(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ellipsize_cuts_at_a_word_with_an_ellipsis_and_counts_columns() {
+        // Fits: unchanged, to the column.
+        assert_eq!(ellipsize("Valeria Santos", 14), "Valeria Santos");
+        // At a word boundary, never a bare "(total 25".
+        assert_eq!(
+            ellipsize("PHQ-9 item 9 = 2 (total 25) on 2026-11-02", 20),
+            "PHQ-9 item 9 = 2…"
+        );
+        assert_eq!(ellipsize("Valeria Santos", 13), "Valeria…");
+        // A word longer than half the room is cut inside it.
+        assert_eq!(ellipsize("case-management", 10), "case-mana…");
+        // The cut falls exactly before a space: the whole word stays.
+        assert_eq!(ellipsize("one two three", 4), "one…");
+        // Wide characters take two columns and are never split.
+        assert_eq!(ellipsize("日本語テキスト", 7), "日本語…");
+        assert!(
+            unicode_width::UnicodeWidthStr::width(ellipsize("日本語テキスト", 6).as_str()) <= 6
+        );
+        assert_eq!(ellipsize("anything", 1), "…");
+        assert_eq!(ellipsize("anything", 0), "");
+        assert_eq!(fit("日本", 6), "日本  ");
+        assert_eq!(fit("Valeria Santos", 10), "Valeria…  ");
+    }
 
     #[test]
     fn escape_sequences_and_bidi_overrides_are_neutralised() {

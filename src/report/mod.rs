@@ -5,4 +5,5 @@
 
 pub mod html;
 pub mod reconcile;
+pub mod revenue;
 pub mod value;

@@ -374,6 +374,22 @@ impl App {
         }
     }
 
+    /// A payer's member (external) id as the screen may show it: hidden in privacy mode, where
+    /// it would name the person as surely as their name.
+    pub fn display_external_id(&self, id: Option<&str>) -> Option<String> {
+        id.filter(|_| !self.view.privacy).map(text::sanitize)
+    }
+
+    /// Text the user typed to find someone (the panel's filter, the picker's query): in privacy
+    /// mode one • per character, so typing still shows and the name does not.
+    pub fn display_typed(&self, typed: &str) -> String {
+        if self.view.privacy {
+            "•".repeat(typed.chars().count())
+        } else {
+            text::sanitize(typed)
+        }
+    }
+
     /// Whether the panel shows several clinicians' clients (then it has a clinician column).
     pub fn shows_several_clinicians(&self) -> bool {
         self.viewer.sees_everyone()

@@ -126,7 +126,11 @@ fn on_screen(app: &mut App, store: &mut Store, screen: Layer, action: Action) ->
             Action::Down | Action::Up if app.view.show_contracts => {
                 update_plans::scroll_contracts(app, action)
             }
-            Action::Down => app.view.revenue_scroll += 1,
+            // Held at the last row the table can show, so k answers at once at the end.
+            Action::Down => {
+                let rows = app.view.revenue.as_ref().map_or(0, |r| r.rows.len());
+                app.view.revenue_scroll = (app.view.revenue_scroll + 1).min(rows.saturating_sub(1))
+            }
             Action::Up => app.view.revenue_scroll = app.view.revenue_scroll.saturating_sub(1),
             _ => {}
         },
@@ -268,7 +272,7 @@ fn load_tab_from(app: &mut App, snap: &Snapshot) -> Result<()> {
     }
     if app.view.tab == Tab::Revenue && app.view.client.is_none() && app.view.revenue.is_none() {
         let (from, to) = last_twelve_months(app.today);
-        let mut query = RevenueQuery::new(from, to, GroupBy::Month);
+        let mut query = RevenueQuery::new(from, to, GroupBy::Month).through(app.today);
         query.clinician = panel_scope(app);
         app.view.revenue = Some(revenue::report(snap, &query)?);
     }
@@ -304,7 +308,7 @@ fn load_value(snap: &Snapshot, app: &App) -> Result<ValueTab> {
 /// One client's member months, revenue and minutes over the last 12 months.
 fn client_revenue(snap: &Snapshot, app: &App, id: ClientId) -> Result<Option<RevenueReport>> {
     let (from, to) = last_twelve_months(app.today);
-    let mut query = RevenueQuery::new(from, to, GroupBy::Month);
+    let mut query = RevenueQuery::new(from, to, GroupBy::Month).through(app.today);
     query.client = Some(id);
     Ok(Some(revenue::report(snap, &query)?))
 }

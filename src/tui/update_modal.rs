@@ -19,12 +19,17 @@ use crate::store::{Store, clients, encounters, events, measurements};
 /// The key for the modal on top. The modal stays in the model while it is open: each branch
 /// changes it in place, and only closing (or replacing) it removes it.
 pub(super) fn on_modal(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
+    // Help scrolls no further than its last line, so k goes back up at once.
+    let help_last = match app.view.modal {
+        Some(Modal::Help { .. }) => super::screens::help::max_scroll(app),
+        _ => 0,
+    };
     match &mut app.view.modal {
         Some(Modal::Help { scroll }) => match action {
             Action::Back | Action::Cancel | Action::ShowHelp | Action::Quit => {
                 app.view.modal = None
             }
-            Action::Down => *scroll += 1,
+            Action::Down => *scroll = (*scroll + 1).min(help_last),
             Action::Up => *scroll = scroll.saturating_sub(1),
             _ => {}
         },

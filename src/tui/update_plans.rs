@@ -296,8 +296,8 @@ pub(super) fn scroll_value(app: &mut App, action: Action) {
     let Some(tab) = &app.view.value else {
         return;
     };
-    let lines = screens::value::wrapped(screens::value::lower_lines(app, tab), body.width).len();
-    let height = screens::value::lower_height(body, tab) as usize;
+    let lines = screens::value::body_lines(app, tab, body.width).len();
+    let height = screens::value::body_height(body) as usize;
     let mut offset = app.view.value_scroll;
     scroll(&mut offset, action, lines, height);
     app.view.value_scroll = offset;

@@ -146,8 +146,11 @@ pub enum ReportCommand {
         #[arg(long, value_name = "NAME")]
         clinician: Option<String>,
         /// Print JSON instead of a table
-        #[arg(long, conflicts_with = "html")]
+        #[arg(long, conflicts_with_all = ["html", "csv"])]
         json: bool,
+        /// Print CSV instead of a table: a row per measure, then the fairness rows
+        #[arg(long, conflicts_with = "html")]
+        csv: bool,
         /// Write the report as one self-contained HTML page (inline styles and charts, no
         /// request of any kind, prints on A4 and Letter) to hand a payer
         #[arg(long, value_name = "FILE")]

@@ -30,6 +30,14 @@ impl MemberMonths {
         MemberMonths(days * (MONTH_PARTS / month_days))
     }
 
+    /// `shares` of `parts` equal shares (`parts` > 0; zero otherwise), truncated to a part.
+    pub fn shares(self, shares: i64, parts: i64) -> MemberMonths {
+        if parts <= 0 {
+            return MemberMonths::ZERO;
+        }
+        MemberMonths(self.0 * shares / parts)
+    }
+
     /// For display only (tables, JSON): the nearest floating-point number.
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / MONTH_PARTS as f64
@@ -90,7 +98,18 @@ impl Exact {
     /// `self` divided into `parts` equal shares (`parts` > 0), one share rounded once: a day's
     /// share of a month's revenue. None for no parts.
     pub fn share(self, parts: i64) -> Option<Money> {
-        (parts > 0).then(|| Money(round_half_away(self.0, CENT_PARTS * parts as i128) as i64))
+        (parts > 0).then(|| self.shares(1, parts).round())
+    }
+
+    /// `shares` of `parts` equal shares of `self` (`parts` > 0), exactly but for a last part
+    /// truncated far below a cent: the one way a month's revenue is shared out by day — one
+    /// day for the check-in's "today's share", the days so far for a month "to date". Kept
+    /// exact so the figure built from it is still rounded once. Zero for no parts.
+    pub fn shares(self, shares: i64, parts: i64) -> Exact {
+        if parts <= 0 {
+            return Exact::ZERO;
+        }
+        Exact(self.0 * shares as i128 / parts as i128)
     }
 
     /// `self` per hour of `minutes`, rounded once: the effective hourly rate. None without time.

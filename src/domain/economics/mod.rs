@@ -11,7 +11,7 @@ mod prorate;
 pub use exact::{Exact, MONTH_PARTS, MemberMonths, round_half_away};
 pub use prorate::{Earned, Stretch, earned_in_month, member_months, months_touched, time_owners};
 
-use crate::domain::{Money, Month};
+use crate::domain::{ContractModel, Money, Month};
 use chrono::NaiveDate;
 
 /// The running exact sums behind one row of a revenue report.
@@ -95,6 +95,54 @@ impl Figures {
     /// A month (or client, …) where the time cost more than the money that came in.
     pub fn under_water(&self) -> bool {
         self.margin.cents() < 0
+    }
+}
+
+/// The month that holds today, seen "to date". SPEC section 5 gives a month its whole
+/// capitation, but of the current month only the days through today have had their time
+/// logged: set against a month's capitation, a few days of cost reads as a large margin (on
+/// the 1st, one day of time against thirty days of money). So the current month's capitation
+/// is counted as its share through today, `days` of `of` — the same sharing out by day as the
+/// check-in's "today's share" ([`Exact::shares`]). Today is counted whole: on the 1st the
+/// share is 1/30 (today's share), on the last day the whole month. Case-rate episodes that
+/// began so far count in full: a case rate is paid once, when the episode begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToDate {
+    pub month: Month,
+    /// Days of the month through today, today included: 1 on the 1st.
+    pub days: i64,
+    /// Days in the month.
+    pub of: i64,
+}
+
+impl ToDate {
+    /// The month to date on `today`.
+    pub fn on(today: NaiveDate) -> ToDate {
+        let month = Month::of(today);
+        ToDate {
+            month,
+            days: crate::domain::dates::days_between(month.first_day(), today) + 1,
+            of: month.days(),
+        }
+    }
+
+    /// Whether `month` is the month to date (a past or a later month is not).
+    pub fn covers(self, month: Month) -> bool {
+        month == self.month
+    }
+
+    /// What a month's earnings come to through today: for the month to date, capitation
+    /// (member months, gross, withhold) shared out by day; a case-rate episode whole. Any
+    /// other month's earnings unchanged.
+    pub fn earned(self, month: Month, model: ContractModel, earned: Earned) -> Earned {
+        if !self.covers(month) || model != ContractModel::Capitation {
+            return earned;
+        }
+        Earned {
+            member_months: earned.member_months.shares(self.days, self.of),
+            gross: earned.gross.shares(self.days, self.of),
+            withhold: earned.withhold.shares(self.days, self.of),
+        }
     }
 }
 
@@ -255,6 +303,48 @@ mod tests {
         );
         assert_eq!(f.margin, Money(63_700));
         assert_eq!(effective_hourly(Money(100), 0), None);
+    }
+
+    #[test]
+    fn the_month_to_date_shares_capitation_by_day_through_today() {
+        // $30.00 PMPM with a 10% withhold, one member, November (30 days).
+        let k = contract(
+            ContractModel::Capitation,
+            Proration::FirstOfMonth,
+            3000,
+            1000,
+        );
+        let start = parse_date("2026-01-01").unwrap();
+        let nov = month("2026-11");
+        let whole = earned_in_month(&k, start, None, None, nov);
+        let through = |day: &str| {
+            let to_date = ToDate::on(parse_date(day).unwrap());
+            let mut t = Tally::default();
+            t.earn(to_date.earned(nov, ContractModel::Capitation, whole));
+            t.figures()
+        };
+        // The 1st: one day of thirty, today's share, as the check-in counts it.
+        let first = through("2026-11-01");
+        assert_eq!(first.gross, Money(100));
+        assert_eq!(Some(first.gross), whole.gross.share(30));
+        assert_eq!((first.withhold, first.net), (Money(10), Money(90)));
+        assert_eq!(first.member_months, MemberMonths(MONTH_PARTS / 30));
+        // Mid-month: 15 of 30.
+        assert_eq!(through("2026-11-15").gross, Money(1500));
+        // The last day: the whole month.
+        let last = through("2026-11-30");
+        assert_eq!(
+            (last.gross, last.member_months),
+            (Money(3000), MemberMonths::ONE)
+        );
+        // A past month (December 1st looks back at November) is not to date: whole.
+        let after = ToDate::on(parse_date("2026-12-01").unwrap());
+        assert!(!after.covers(nov));
+        assert_eq!(after.earned(nov, ContractModel::Capitation, whole), whole);
+        // A case rate is paid when the episode begins: whole even in the month to date.
+        let to_date = ToDate::on(parse_date("2026-11-02").unwrap());
+        assert_eq!(to_date.earned(nov, ContractModel::CaseRate, whole), whole);
+        assert_eq!((to_date.days, to_date.of), (2, 30));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 mod gather;
 
 use crate::domain::economics::{
-    Exact, Figures, Tally, break_even_minutes, earned_in_month, minutes_per_member_month,
+    Exact, Figures, Tally, ToDate, break_even_minutes, earned_in_month, minutes_per_member_month,
     months_touched,
 };
 use crate::domain::{
@@ -81,6 +81,9 @@ pub struct RevenueQuery {
     pub by: GroupBy,
     pub client: Option<ClientId>,
     pub clinician: Option<ClinicianId>,
+    /// The month to date (`ToDate::on(today)`): its capitation is counted through today only.
+    /// None counts every month whole (the contract report's withhold, which is held whole).
+    pub to_date: Option<ToDate>,
 }
 
 impl RevenueQuery {
@@ -92,7 +95,14 @@ impl RevenueQuery {
             by,
             client: None,
             clinician: None,
+            to_date: None,
         }
+    }
+
+    /// The same report with the month that holds `today` counted to date.
+    pub fn through(mut self, today: chrono::NaiveDate) -> RevenueQuery {
+        self.to_date = Some(ToDate::on(today));
+        self
     }
 }
 
@@ -116,6 +126,9 @@ pub struct RevenueRow {
     pub effective_hourly: Option<Money>,
     /// The same figures with exact member months.
     pub figures: Figures,
+    /// Its figures hold the month to date (the month row itself, or a contract's, clinician's
+    /// or client's row over a period that reaches it): revenue through today, not the month's.
+    pub to_date: bool,
 }
 
 impl RevenueRow {
@@ -132,6 +145,7 @@ impl RevenueRow {
             margin: f.margin,
             effective_hourly: f.effective_hourly,
             figures: f,
+            to_date: false,
         }
     }
 
@@ -170,6 +184,8 @@ pub struct RevenueReport {
     /// Withhold on everything earned from the first attribution through the report's last
     /// month (in the query's scope), rounded once.
     pub withhold_to_date: Money,
+    /// Set when the period reaches the month to date (whose figures run through today).
+    pub to_date: Option<ToDate>,
 }
 
 /// Which row a sum belongs to.
@@ -222,6 +238,10 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
                 span.diagnosis.as_deref(),
                 month,
             );
+            let earned = match query.to_date {
+                Some(to_date) => to_date.earned(month, contract.model, earned),
+                None => earned,
+            };
             withheld += earned.withhold;
             if month >= query.from {
                 let key = revenue_key(query.by, span, month);
@@ -286,12 +306,22 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
         }
     }
 
-    let rows = arrange(conn, query, rows, &contracts, &clinicians)?;
-    let total = RevenueRow::new(
+    let mut rows = arrange(conn, query, rows, &contracts, &clinicians)?;
+    let to_date = query
+        .to_date
+        .filter(|d| (query.from..=query.to).contains(&d.month));
+    for row in &mut rows {
+        row.to_date = match (to_date, query.by) {
+            (Some(d), GroupBy::Month) => row.key == d.month.to_string(),
+            (reached, _) => reached.is_some(),
+        };
+    }
+    let mut total = RevenueRow::new(
         "total".to_string(),
         None,
         Figures::total(rows.iter().map(|r| &r.figures)),
     );
+    total.to_date = to_date.is_some();
     let break_even = break_even(query, &contracts, &clinicians, &per_contract);
     Ok(RevenueReport {
         from: query.from,
@@ -301,6 +331,7 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
         total,
         break_even,
         withhold_to_date: withheld.round(),
+        to_date,
     })
 }
 

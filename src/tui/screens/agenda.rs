@@ -31,14 +31,9 @@ fn state_text(state: AppointmentState, wide: bool) -> &'static str {
     }
 }
 
+/// The one shared cut, padded to the column (`domain::text::fit`).
 fn fit(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
-        format!("{text:<width$}")
-    } else {
-        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+    crate::domain::text::fit(text, width)
 }
 
 /// How many appointments of the week are in `state`.

@@ -40,11 +40,8 @@ fn draw_header(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         ),
         Span::styled(format!("  #{}", c.id), t.style(Role::muted)),
     ];
-    if let Some(ext) = &c.external_id {
-        first.push(Span::styled(
-            format!(" · {}", sanitize(ext)),
-            t.style(Role::muted),
-        ));
+    if let Some(ext) = app.display_external_id(c.external_id.as_deref()) {
+        first.push(Span::styled(format!(" · {ext}"), t.style(Role::muted)));
     }
     first.push(Span::styled(
         format!(" · {} tier", c.tier),
@@ -145,7 +142,15 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
                         ),
                         style,
                     ),
-                    Span::styled(sanitize(&f.reason), t.style(Role::text)),
+                    // The reason gets the rest of the row, cut with "…" at a word: a reason
+                    // cut bare ("(total 25") reads as a different figure.
+                    Span::styled(
+                        crate::domain::text::ellipsize(
+                            &sanitize(&f.reason),
+                            (area.width as usize).saturating_sub(28),
+                        ),
+                        t.style(Role::text),
+                    ),
                 ]));
             }
             if let Some(rest) = flags.get(shown..).filter(|rest| !rest.is_empty()) {
@@ -160,7 +165,13 @@ fn draw_flags(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
                         ),
                         worst.map_or(t.style(Role::text), |s| severity_style(app, s)),
                     ),
-                    Span::styled(kinds.join(", "), t.style(Role::text)),
+                    Span::styled(
+                        crate::domain::text::ellipsize(
+                            &kinds.join(", "),
+                            (area.width as usize).saturating_sub(28),
+                        ),
+                        t.style(Role::text),
+                    ),
                 ]));
             }
         }
@@ -294,8 +305,14 @@ fn draw_side(frame: &mut Frame, app: &App, view: &ClientView, area: Rect) {
         ]));
     }
     lines.push(Line::raw(""));
+    // The current month is counted to date (its capitation through today), so say so.
+    let to_date = view.revenue.as_ref().is_some_and(|r| r.to_date.is_some());
     lines.push(Line::styled(
-        " Time and money, 12 months",
+        if to_date {
+            " Time and money to date"
+        } else {
+            " Time and money, 12 months"
+        },
         t.style(Role::header),
     ));
     // One short figure per line, so that even the 30 columns of an 80-column terminal show

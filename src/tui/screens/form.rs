@@ -122,13 +122,31 @@ pub fn draw_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
     );
 }
 
+/// One match of the picker, so that two clients of one name can be told apart: the name, the
+/// payer's member id and the date of birth (in privacy mode initials and caseload's own
+/// number only), and the tier.
+fn picker_entry(app: &App, c: &crate::domain::Client) -> String {
+    let mut parts = vec![app.display_name(&c.name)];
+    match app.display_external_id(c.external_id.as_deref()) {
+        Some(ext) => parts.push(ext),
+        None => parts.push(format!("#{}", c.id)),
+    }
+    if !app.view.privacy
+        && let Some(dob) = c.dob
+    {
+        parts.push(format!("born {dob}"));
+    }
+    parts.push(format!("{} tier", c.tier));
+    format!(" {} ", parts.join(" · "))
+}
+
 pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     let t = &app.theme;
     let mut head = vec![
         Line::from(vec![
             Span::styled("client: ", t.style(Role::accent)),
             Span::styled(
-                format!("{}▏", crate::domain::text::sanitize(&picker.query)),
+                format!("{}▏", app.display_typed(&picker.query)),
                 t.style(Role::input_focus),
             ),
         ]),
@@ -142,19 +160,6 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     } else if picker.matches.is_empty() {
         head.push(Line::styled("No client matches.", t.style(Role::muted)));
     }
-    let items: Vec<ListItem> = picker
-        .matches
-        .iter()
-        .filter_map(|i| app.view.panel.entries.get(*i))
-        .map(|e| {
-            ListItem::new(format!(
-                " {} · {} tier ",
-                app.display_name(&e.client.name),
-                e.client.tier
-            ))
-            .style(t.style(Role::text))
-        })
-        .collect();
     let area = popup(frame, 60, 18);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -173,6 +178,16 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(head), head_area);
+    let width = list_area.width as usize;
+    let items: Vec<ListItem> = picker
+        .matches
+        .iter()
+        .filter_map(|i| app.view.panel.entries.get(*i))
+        .map(|e| {
+            let entry = crate::domain::text::ellipsize(&picker_entry(app, &e.client), width);
+            ListItem::new(entry).style(t.style(Role::text))
+        })
+        .collect();
     // The list scrolls to the selection: every match can be reached, not only the first page.
     let mut state = picker.list;
     frame.render_stateful_widget(

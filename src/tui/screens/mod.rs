@@ -91,6 +91,29 @@ pub fn flag_spans(
     spans
 }
 
+/// A line of several spans cut to `width` columns with the shared "…" cut
+/// (`domain::text::ellipsize`): the spans that fit stay whole, the one that crosses the edge is
+/// cut at a word, the rest dropped — so a line never runs over a border or stops mid-figure.
+pub fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        let cut = crate::domain::text::ellipsize(&span.content, width - used);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// "12d", "today", "never".
 pub fn days_since(today: NaiveDate, date: Option<NaiveDate>) -> String {
     match date {
@@ -144,6 +167,11 @@ pub fn score_cell(app: &App, instrument: Instrument, trend: Option<&ScoreTrend>)
 
 /// The status line when there is no notice: what the current screen is summing up.
 pub fn status_line(app: &App) -> Line<'static> {
+    // One row: whatever it says is cut with "…" at the terminal's edge.
+    cut_line(status_text(app), app.size.0 as usize)
+}
+
+fn status_text(app: &App) -> Line<'static> {
     use super::action::Tab;
     let t = &app.theme;
     let muted = |text: String| Line::styled(format!(" {text}"), t.style(Role::muted));
@@ -180,8 +208,7 @@ pub fn status_line(app: &App) -> Line<'static> {
                 t.style(Role::warning),
             ),
             _ => muted(
-                "Rates are n of N; the period is the 90 days ending today · j/k scroll the audits"
-                    .into(),
+                "Rates are n of N; the period is the 90 days ending today · j/k scroll".into(),
             ),
         },
     }

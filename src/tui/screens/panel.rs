@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let cursor = if p.filtering { "▏" } else { "" };
         bar.push(Span::styled("  / ", t.style(Role::key)));
         bar.push(Span::styled(
-            format!("{}{cursor}", crate::domain::text::sanitize(&p.filter)),
+            format!("{}{cursor}", app.display_typed(&p.filter)),
             t.style(if p.filtering {
                 Role::input_focus
             } else {
@@ -69,7 +69,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // client's). The next appointment stays at every width, beside the last contact.
     let several = app.shows_several_clinicians() && table_area.width >= 110;
     let wide = table_area.width >= 90;
+    // With `a` (all statuses) a status column says who is discharged or on hold: the dimmed
+    // row alone would not say which, nor reach a screen without colour.
+    let statuses = p.show_all;
     let mut header = vec!["", "client", "tier"];
+    if statuses {
+        header.push("status");
+    }
     if several {
         header.push("clinician");
     }
@@ -86,6 +92,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Fill(3),
         Constraint::Length(4),
     ];
+    if statuses {
+        widths.push(Constraint::Length(10));
+    }
     if several {
         widths.push(Constraint::Length(9));
     }
@@ -108,6 +117,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .spacing(1)
         .split(table_area);
     let flags_width = columns[columns.len() - if wide { 2 } else { 1 }].width as usize;
+    // A long name ends in "…" rather than reading as a shorter, different name.
+    let name_width = columns[1].width as usize;
     let page = layout::panel_rows(app.size.1).min(layout::table_rows(table_area.height));
     let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
     let rows: Vec<Row> = visible
@@ -135,13 +146,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     severity_marker(worst),
                     marker_style,
                 ))),
-                Cell::from(app.display_name(&e.client.name)),
+                Cell::from(crate::domain::text::ellipsize(
+                    &app.display_name(&e.client.name),
+                    name_width,
+                )),
                 Cell::from(match e.client.tier {
                     crate::domain::Tier::High => "high",
                     crate::domain::Tier::Moderate => "mod",
                     crate::domain::Tier::Low => "low",
                 }),
             ];
+            if statuses {
+                cells.push(Cell::from(e.client.status.to_string()));
+            }
             if several {
                 let name = app.clinician_name(e.client.clinician_id);
                 cells.push(Cell::from(
@@ -241,10 +258,49 @@ pub fn days_until(today: chrono::NaiveDate, day: chrono::NaiveDate) -> String {
     }
 }
 
-/// Counts by flag kind over the clients shown, and the month's minutes.
+/// The status line: the selected client's worst flag in full (its reason, sanitised and cut
+/// with … to leave room for the count and minutes); for a client without flags, counts by
+/// flag kind over the clients shown, and the month's minutes.
 pub fn summary(app: &App) -> Line<'static> {
     let t = &app.theme;
     let p = &app.view.panel;
+    let minutes: i64 = p
+        .rows
+        .iter()
+        .map(|i| p.entries[*i].minutes_this_month)
+        .sum();
+    let worst = app
+        .view
+        .panel
+        .selected_entry()
+        .and_then(|e| crate::domain::flags::worst_flag(&e.flags));
+    if let Some(flag) = worst {
+        let tail = format!(
+            " · {} · {minutes} min this month",
+            crate::domain::text::count(p.rows.len(), "client", "clients")
+        );
+        let text = format!(
+            " {} {}: {}",
+            super::severity_marker(Some(flag.severity)),
+            flag.kind.label(),
+            crate::domain::text::sanitize(&flag.reason)
+        );
+        // The reason comes first: the counts follow only when the whole reason fits.
+        let width = app.size.0 as usize;
+        let used = unicode_width::UnicodeWidthStr::width(text.as_str());
+        let tail = if used + tail.chars().count() <= width {
+            tail
+        } else {
+            String::new()
+        };
+        return Line::from(vec![
+            Span::styled(
+                crate::domain::text::ellipsize(&text, width),
+                severity_style(app, flag.severity),
+            ),
+            Span::styled(tail, t.style(Role::muted)),
+        ]);
+    }
     let mut spans = vec![Span::styled(
         format!(
             " {}",
@@ -252,11 +308,6 @@ pub fn summary(app: &App) -> Line<'static> {
         ),
         t.style(Role::text),
     )];
-    let minutes: i64 = p
-        .rows
-        .iter()
-        .map(|i| p.entries[*i].minutes_this_month)
-        .sum();
     spans.push(Span::styled(
         format!(" · {minutes} min this month ·"),
         t.style(Role::muted),

@@ -22,11 +22,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    let table_height = (report.rows.len() as u16 + 3).min(area.height.saturating_sub(6));
-    let [title, table, bottom] = Layout::vertical([
+    let note = crate::report::revenue::to_date_note(report);
+    // The break-even pane shows whole (a heading, three rows per contract, the withhold and
+    // the months under water); the table gives way instead, and scrolls with j/k.
+    let pane = (report.break_even.len() as u16 * 3 + 3).max(5);
+    let table_height = (report.rows.len() as u16 + 3)
+        .min(
+            area.height
+                .saturating_sub(1 + u16::from(note.is_some()) + pane),
+        )
+        .max(4);
+    let [title, table, note_area, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(table_height),
-        Constraint::Min(5),
+        Constraint::Length(u16::from(note.is_some())),
+        Constraint::Min(pane),
     ])
     .areas(area);
     let whose = if app.viewer.sees_everyone() {
@@ -34,30 +44,57 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!("{}'s share", sanitize(&app.viewer.name))
     };
+    let width = title.width as usize;
     frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(" Revenue", t.style(Role::title)),
-            Span::styled(
-                format!(
-                    " · {} to {} · {whose}{}",
-                    report.from,
-                    report.to,
-                    if area.width < 100 {
-                        " · whole dollars (widen for cents)"
-                    } else {
-                        ""
-                    }
+        Paragraph::new(super::cut_line(
+            Line::from(vec![
+                Span::styled(" Revenue", t.style(Role::title)),
+                Span::styled(
+                    format!(
+                        " · {} to {} · {whose}{}",
+                        report.from,
+                        report.to,
+                        if area.width < 100 {
+                            " · whole dollars (widen for cents)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    t.style(Role::muted),
                 ),
-                t.style(Role::muted),
-            ),
-        ])),
+            ]),
+            width,
+        )),
         title,
     );
     draw_table(frame, app, report, table);
+    if let Some(note) = note {
+        // The mark on the month's row, explained: its margin is not a whole month's.
+        let text = crate::domain::text::ellipsize(
+            &format!(" {TO_DATE_MARK} {note}"),
+            note_area.width as usize,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, t.style(Role::muted))),
+            note_area,
+        );
+    }
     let [chart, side] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
     draw_chart(frame, app, report, chart);
     draw_break_even(frame, app, report, side);
+}
+
+/// Marks the month to date's row (its figures run through today), explained under the table.
+const TO_DATE_MARK: &str = "*";
+
+/// A row's key, marked when its figures are to date.
+fn key(row: &RevenueRow) -> String {
+    if row.to_date {
+        format!("{}{TO_DATE_MARK}", row.key)
+    } else {
+        row.key.clone()
+    }
 }
 
 /// Exact cents, as the report computes them (the total row is the sum of the rows above it
@@ -77,7 +114,7 @@ fn row_cells(row: &RevenueRow, with_withhold: bool) -> Vec<Cell<'static>> {
     let money = |m: Money| money(m, with_withhold);
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let mut cells = vec![
-        Cell::from(row.key.clone()),
+        Cell::from(key(row)),
         right(format!("{:.1}", row.member_months)),
         right(money(row.gross)),
     ];
@@ -158,7 +195,7 @@ fn draw_chart(frame: &mut Frame, app: &App, report: &RevenueReport, area: Rect) 
         .iter()
         .map(|r| {
             let dollars = |m: Money| (m.cents().max(0) / 100) as u64;
-            let label = r.key.get(5..).unwrap_or(&r.key).to_string();
+            let label = key(r).get(5..).unwrap_or(&r.key).to_string();
             BarGroup::default().label(Line::from(label)).bars(&[
                 Bar::default()
                     .value(dollars(r.net))
@@ -259,6 +296,12 @@ fn draw_break_even(frame: &mut Frame, app: &App, report: &RevenueReport, area: R
             t.style(Role::good)
         },
     ));
+    // Each line cut with "…" to the pane, never mid-figure at its edge.
+    let width = area.width as usize;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| super::cut_line(l, width))
+        .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 

@@ -97,11 +97,18 @@ fn draw_logged(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         let kinds: Vec<&str> = l.kinds.iter().map(|k| k.as_str()).collect();
         lines.push(Line::from(vec![
             Span::styled(
-                format!(" {:<20} ", truncate(&app.display_name(&l.name), 20)),
+                format!(
+                    " {} ",
+                    crate::domain::text::fit(&app.display_name(&l.name), 20)
+                ),
                 t.style(Role::text),
             ),
             Span::styled(format!("{:>4} min ", l.minutes), t.style(Role::accent)),
-            Span::styled(kinds.join(", "), t.style(Role::muted)),
+            // What is left of the row inside the border: "case-management" is never cut bare.
+            Span::styled(
+                truncate(&kinds.join(", "), (area.width as usize).saturating_sub(32)),
+                t.style(Role::muted),
+            ),
         ]));
     }
     if day.logged.len() > fits {
@@ -219,12 +226,7 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
     );
 }
 
+/// The one shared cut (`domain::text::ellipsize`): display width, "…" at a word.
 fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
+    crate::domain::text::ellipsize(text, width)
 }

@@ -11,7 +11,7 @@ use crate::report::value::Change;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::Paragraph;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -35,106 +35,133 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    let [title, table, rest] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(measures_height(tab)),
-        Constraint::Min(0),
-    ])
-    .areas(area);
+    let [title, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     let whose = if app.viewer.sees_everyone() {
         "the whole practice".to_string()
     } else {
         sanitize(&app.viewer.name)
     };
+    let width = title.width as usize;
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled(" Value", t.style(Role::title)),
-                Span::styled(
-                    format!(
-                        " · {} to {} beside {} to {} · {whose}",
-                        tab.current.from, tab.current.to, tab.previous.from, tab.previous.to
+            super::cut_line(
+                Line::from(vec![
+                    Span::styled(" Value", t.style(Role::title)),
+                    Span::styled(
+                        format!(
+                            " · {} to {} beside {} to {} · {whose}",
+                            tab.current.from, tab.current.to, tab.previous.from, tab.previous.to
+                        ),
+                        t.style(Role::muted),
                     ),
-                    t.style(Role::muted),
-                ),
-            ]),
+                ]),
+                width,
+            ),
             Line::styled(
-                " Every rate is n of N; n/a when there was no one to count.",
+                " Rates: n of N (n/a: none to count) · a trend's dim last point: month to date",
                 t.style(Role::muted),
             ),
         ]),
         title,
     );
-    draw_measures(frame, app, tab, table);
-    draw_extras(frame, app, tab, rest);
+    // Everything under the title is one list of rows scrolled with j/k, so every screen size
+    // reaches the last line (the measures, then the fairness and coding audits).
+    let lines = body_lines(app, tab, rest.width);
+    let last = lines.len().saturating_sub(rest.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((app.view.value_scroll.min(last) as u16, 0)),
+        rest,
+    );
 }
 
-fn draw_measures(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
+/// The rows under the title, at `width` columns: the table of measures, a blank row, then the
+/// audits (broken at spaces so a line is a row and scrolling can count them).
+pub fn body_lines(app: &App, tab: &ValueTab, width: u16) -> Vec<Line<'static>> {
+    let mut lines = measure_lines(app, tab, width);
+    lines.push(Line::raw(""));
+    lines.extend(wrapped(lower_lines(app, tab), width));
+    lines
+}
+
+/// How many rows the scrolled part of the tab has in a body of this size.
+pub fn body_height(body: Rect) -> u16 {
+    body.height.saturating_sub(2)
+}
+
+/// The table of measures as rows of text cells, laid out as a table would be: the section
+/// names give way on narrow terminals; the rates never do (a cut rate would show a wrong
+/// number).
+fn measure_lines(app: &App, tab: &ValueTab, width: u16) -> Vec<Line<'static>> {
+    use crate::domain::text::fit;
     let t = &app.theme;
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
-    let rows: Vec<Row> = tab
-        .rows
-        .iter()
-        .map(|m| {
-            let change = match m.change {
-                c @ (Change::Up(_) | Change::Down(_)) => {
-                    let role = if matches!(c, Change::Up(_)) {
-                        Role::good
-                    } else {
-                        Role::warning
-                    };
-                    Cell::from(Line::styled(c.text(), t.style(role)).right_aligned())
-                }
-                other => right(other.text()),
-            };
-            let trend = m.trend.as_deref().map(sparkline).unwrap_or_default();
-            Row::new(vec![
-                Cell::from(Line::styled(m.section, t.style(Role::accent))),
-                Cell::from(m.label),
-                right(m.now.text()),
-                right(m.before.text()),
-                change,
-                Cell::from(Line::styled(trend, t.style(Role::info))),
-            ])
-            .style(t.style(Role::text))
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
-            // The section names give way on narrow terminals; the rates never do (a cut
-            // rate would show a wrong number).
-            Constraint::Length(if area.width >= 100 { 11 } else { 0 }),
-            Constraint::Fill(1),
-            Constraint::Length(19),
-            Constraint::Length(19),
-            Constraint::Length(10),
-            Constraint::Length(12),
-        ],
-    )
-    .header(
-        Row::new(vec![
-            Cell::from(""),
-            Cell::from("measure"),
-            Cell::from(Line::from("this period").right_aligned()),
-            Cell::from(Line::from("previous").right_aligned()),
-            Cell::from(Line::from("change").right_aligned()),
-            Cell::from("12 months"),
-        ])
-        .style(t.style(Role::header)),
-    )
-    .column_spacing(1);
-    frame.render_widget(table, area);
-}
-
-/// Rows of the value tab's lower part (fairness, coding) in a body of this size.
-pub fn lower_height(body: Rect, tab: &ValueTab) -> u16 {
-    body.height.saturating_sub(2 + measures_height(tab))
-}
-
-/// The table of measures: a header, its rows and a blank line under it.
-fn measures_height(tab: &ValueTab) -> u16 {
-    tab.rows.len() as u16 + 2
+    let columns = Layout::horizontal([
+        Constraint::Length(if width >= 100 { 11 } else { 0 }),
+        Constraint::Fill(1),
+        // "1155 of 1423, 81%" is 17 columns: below 100 columns the rates keep exactly their
+        // room, so the labels keep theirs.
+        Constraint::Length(if width >= 100 { 19 } else { 17 }),
+        Constraint::Length(if width >= 100 { 19 } else { 17 }),
+        Constraint::Length(10),
+        Constraint::Length(12),
+    ])
+    .spacing(1)
+    .split(Rect::new(0, 0, width, 1));
+    let w: Vec<usize> = columns.iter().map(|c| c.width as usize).collect();
+    let right = |text: &str, width: usize| {
+        let cut = crate::domain::text::ellipsize(text, width);
+        let used = unicode_width::UnicodeWidthStr::width(cut.as_str());
+        format!("{}{cut}", " ".repeat(width.saturating_sub(used)))
+    };
+    // Cells are joined by one space; a column of no width takes no space either.
+    let row = |cells: Vec<Span<'static>>| -> Line<'static> {
+        let mut spans = Vec::new();
+        for (i, cell) in cells.into_iter().enumerate() {
+            if w[i] == 0 {
+                continue;
+            }
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
+            spans.push(cell);
+        }
+        Line::from(spans)
+    };
+    let header = t.style(Role::header);
+    let mut lines = vec![row(vec![
+        Span::styled(fit("", w[0]), header),
+        Span::styled(fit("measure", w[1]), header),
+        Span::styled(right("this period", w[2]), header),
+        Span::styled(right("previous", w[3]), header),
+        Span::styled(right("change", w[4]), header),
+        Span::styled(fit("12 months", w[5]), header),
+    ])];
+    for m in &tab.rows {
+        let text = t.style(Role::text);
+        let change_role = match m.change {
+            Change::Up(_) => Role::good,
+            Change::Down(_) => Role::warning,
+            _ => Role::text,
+        };
+        let trend = m.trend.as_deref().map(sparkline).unwrap_or_default();
+        // The last point is this month to date (a few days of a month's work): dimmed, and
+        // said so above, so a low last bar does not read as a fall.
+        let split = trend.char_indices().last().map_or(trend.len(), |(i, _)| i);
+        let mut cells = vec![
+            Span::styled(fit(m.section, w[0]), t.style(Role::accent)),
+            Span::styled(fit(m.label, w[1]), text),
+            Span::styled(right(&m.now.text(), w[2]), text),
+            Span::styled(right(&m.before.text(), w[3]), text),
+            Span::styled(right(&m.change.text(), w[4]), t.style(change_role)),
+            Span::styled(trend[..split].to_string(), t.style(Role::info)),
+        ];
+        let mut line = row(std::mem::take(&mut cells));
+        line.spans.push(Span::styled(
+            trend[split..].to_string(),
+            t.style(Role::muted),
+        ));
+        lines.push(line);
+    }
+    lines
 }
 
 /// The lower part's lines: access counts that are not rates, the fairness self-audit (is
@@ -143,34 +170,62 @@ pub fn lower_lines(app: &App, tab: &ValueTab) -> Vec<Line<'static>> {
     let t = &app.theme;
     let f = &tab.fairness;
     let per = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}"));
+    // A rate among the row's clients, short enough for three to a row at 80 columns.
+    let share = |r: crate::domain::value::Rate| match r.percent() {
+        Some(p) => format!("{} ({p:.0}%)", r.n),
+        None => "n/a".to_string(),
+    };
+    let columns = |cells: [String; 7]| {
+        let [a, b, c, d, e, f, g] = cells;
+        format!(" {a:<18}{b:>7}{c:>7}{d:>12}{e:>11}{f:>11}{g:>11}")
+    };
     let mut lines = vec![
         Line::styled(
             " Fairness: care per member month by baseline PHQ-9 band (capitated days only)",
             t.style(Role::header),
         ),
         Line::styled(
-            format!(
-                " {:<18}{:>7}{:>8}{:>12}{:>16}{:>15}",
-                "band", "clients", "min/MM", "contacts/MM", "contacted", "disengaged"
+            columns(
+                [
+                    "band / tier",
+                    "clients",
+                    "min/MM",
+                    "contacts/MM",
+                    "contacted",
+                    "discharged",
+                    "disengaged",
+                ]
+                .map(String::from),
             ),
             t.style(Role::muted),
         ),
     ];
-    for row in f.by_band.iter().filter(|r| r.care.clients > 0) {
+    let rows = f
+        .by_band
+        .iter()
+        .map(|r| (r.band.label().to_string(), &r.care))
+        .chain(
+            f.by_tier
+                .iter()
+                .map(|r| (format!("{} tier", r.tier), &r.care)),
+        );
+    for (name, care) in rows.filter(|(_, c)| c.clients > 0) {
         lines.push(Line::styled(
-            format!(
-                " {:<18}{:>7}{:>8}{:>12}{:>16}{:>15}",
-                row.band.label(),
-                row.care.clients,
-                per(row.care.minutes_per_member_month),
-                row.care
-                    .contacts_per_member_month
+            columns([
+                name,
+                care.clients.to_string(),
+                per(care.minutes_per_member_month),
+                care.contacts_per_member_month
                     .map_or("n/a".to_string(), |v| format!("{v:.2}")),
-                row.care.contacted.to_string(),
-                row.care.disengaged.to_string(),
-            ),
+                share(care.contacted),
+                share(care.discharged),
+                share(care.disengaged),
+            ]),
             t.style(Role::text),
         ));
+    }
+    if let Some(left_out) = f.not_capitated.summary() {
+        lines.push(Line::styled(format!(" {left_out}"), t.style(Role::muted)));
     }
     lines.push(match &f.warning {
         Some(w) => Line::styled(
@@ -306,15 +361,6 @@ pub fn wrapped(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
         out.push(Line::styled(row, style));
     }
     out
-}
-
-fn draw_extras(frame: &mut Frame, app: &App, tab: &ValueTab, area: Rect) {
-    let lines = wrapped(lower_lines(app, tab), area.width);
-    let last = lines.len().saturating_sub(area.height as usize);
-    frame.render_widget(
-        Paragraph::new(lines).scroll((app.view.value_scroll.min(last) as u16, 0)),
-        area,
-    );
 }
 
 #[cfg(test)]
