@@ -105,12 +105,17 @@ pub(super) fn on_modal(
         },
         Modal::Picker(mut picker) => match action {
             Action::Type(c) => {
-                picker.query.push(c);
+                picker.query.insert(c);
                 app.view.modal = Some(Modal::Picker(rematch(app, picker)));
             }
-            Action::Erase => {
-                picker.query.pop();
-                app.view.modal = Some(Modal::Picker(rematch(app, picker)));
+            // Moving the cursor keeps the match chosen; only a change of the letters rematches.
+            Action::Edit(edit) => {
+                let picker = if picker.query.edit(edit) {
+                    rematch(app, picker)
+                } else {
+                    picker
+                };
+                app.view.modal = Some(Modal::Picker(picker));
             }
             Action::Down => {
                 picker.step(1);
@@ -144,6 +149,7 @@ pub(super) fn on_modal(
 fn rematch(app: &App, mut picker: Picker) -> Picker {
     let words: Vec<String> = picker
         .query
+        .value()
         .to_lowercase()
         .split_whitespace()
         .map(String::from)
