@@ -18,6 +18,10 @@ struct Session {
 
 impl Session {
     fn start(p: &Practice, extra_env: &[(&str, &str)]) -> Session {
+        Session::start_with(p, &[], extra_env)
+    }
+
+    fn start_with(p: &Practice, args: &[&str], extra_env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -27,6 +31,7 @@ impl Session {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_caseload"));
+        cmd.args(args);
         cmd.env("CASELOAD_DB", &p.db);
         cmd.env("CASELOAD_TODAY", common::TODAY);
         cmd.env("HOME", p.dir.path());
@@ -64,6 +69,10 @@ impl Session {
             writer,
             child,
         }
+    }
+
+    fn raw_text(&self) -> String {
+        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
     }
 
     fn screen(&self) -> String {
@@ -187,4 +196,59 @@ fn hostile_names_never_reach_the_terminal_raw() {
         !text.contains("Zed\u{1b}[2J"),
         "a clear-screen from the name reached the terminal"
     );
+}
+
+/// The terminal modes the UI turns on (bracketed paste, mouse reporting) are all turned off
+/// again on exit; `--no-mouse` never turns the mouse on.
+#[test]
+fn paste_and_mouse_work_and_their_modes_are_turned_off_on_exit() {
+    let p = Practice::new();
+    p.ok(&["clinician", "add", "Solo"]);
+    p.ok(&["client", "add", "Zed Quarry"]);
+    p.ok(&["client", "add", "Amy Stone"]);
+    let mut s = Session::start(&p, &[]);
+    s.wait_for("Zed Quarry");
+    let on = s.raw_text();
+    assert!(on.contains("\x1b[?2004h"), "bracketed paste is on");
+    assert!(on.contains("\x1b[?1000h"), "mouse reporting is on");
+    // A bracketed paste with a line break in it goes into the filter whole: the break does
+    // not act as Enter.
+    s.press("/");
+    s.press("\x1b[200~Qu\rar\x1b[201~");
+    let screen = s.wait_for("/ Qu ar");
+    assert!(
+        !screen.contains("Amy Stone") || screen.contains("No client"),
+        "{screen}"
+    );
+    s.press("\x1b");
+    s.press("\x1b");
+    s.wait_for("Amy Stone");
+    // A click (SGR mouse report, 1-based) on the Today tab switches to it.
+    let tabs = s.screen().lines().next().unwrap().to_string();
+    let column = tabs.find("2 Today").unwrap() + 2;
+    s.press(&format!("\x1b[<0;{column};1M\x1b[<0;{column};1m"));
+    s.wait_for("Logged today");
+    s.press("q");
+    assert_eq!(s.exit_code(), 0);
+    std::thread::sleep(Duration::from_millis(200));
+    let all = s.raw_text();
+    let last = |seq: &str| all.rfind(seq);
+    for (on, off) in [
+        ("\x1b[?2004h", "\x1b[?2004l"),
+        ("\x1b[?1000h", "\x1b[?1000l"),
+        ("\x1b[?1006h", "\x1b[?1006l"),
+    ] {
+        assert!(last(off) > last(on), "{off:?} comes after the last {on:?}");
+    }
+
+    let mut s = Session::start_with(&p, &["--no-mouse"], &[]);
+    s.wait_for("Zed Quarry");
+    s.press("q");
+    assert_eq!(s.exit_code(), 0);
+    let all = s.raw_text();
+    assert!(
+        !all.contains("\x1b[?1000h"),
+        "--no-mouse leaves the mouse alone"
+    );
+    assert!(all.contains("\x1b[?2004l"));
 }

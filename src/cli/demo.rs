@@ -83,6 +83,7 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
             today,
             theme: cli.theme.clone(),
             encrypted,
+            mouse: !cli.no_mouse,
         },
     )
 }

@@ -90,13 +90,12 @@ pub enum Action {
     Book,
     /// Client screen: review one of the client's flags (sign off, or snooze a warning).
     ReviewFlag,
-    /// Text entry: a typed character.
+    /// Text entry: a typed character (a paste arrives as one of these per character).
     Type(char),
-    Erase,
+    /// Text entry: move the cursor or delete (on a form's choice field ←/→ change the choice).
+    Edit(Edit),
     NextField,
     PrevField,
-    ChoiceNext,
-    ChoicePrev,
     Submit,
     Cancel,
     Confirm,
@@ -104,6 +103,24 @@ pub enum Action {
     Tick,
     /// The terminal changed size. Not activity.
     Resize(u16, u16),
+    /// A left click at this column and row of the terminal; `update` finds what is there
+    /// through the same layout the screens draw with.
+    Click(u16, u16),
+}
+
+/// What a key does to a text field: the cursor movements and deletions of a line editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Left,
+    Right,
+    WordLeft,
+    WordRight,
+    Home,
+    End,
+    DeleteBack,
+    DeleteForward,
+    DeleteWordBack,
+    DeleteToStart,
 }
 
 impl Action {

@@ -10,6 +10,7 @@ pub use plans::{AgendaView, ContractsTab, monday_of};
 pub use view::UserView;
 
 use super::action::Tab;
+use super::edit::TextInput;
 use super::form::Form;
 use super::keymap::Layer;
 use super::layout;
@@ -65,7 +66,7 @@ pub struct PanelView {
     pub selected: usize,
     /// First row drawn.
     pub offset: usize,
-    pub filter: String,
+    pub filter: TextInput,
     pub filtering: bool,
     pub flag_filter: Option<FlagKind>,
     pub sort: Sort,
@@ -85,7 +86,7 @@ impl PanelView {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
-            filter: String::new(),
+            filter: TextInput::default(),
             filtering: false,
             flag_filter: None,
             sort: Sort::Priority,
@@ -130,7 +131,7 @@ pub enum Pending {
 /// The quick client picker: type a few letters, choose, then log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Picker {
-    pub query: String,
+    pub query: TextInput,
     /// Indices into the panel's entries that match.
     pub matches: Vec<usize>,
     /// Which match is selected, and the list's scroll (drawn with `render_stateful_widget`).
@@ -210,7 +211,7 @@ pub struct LockScreen {
     pub names: Vec<(ClinicianId, String)>,
     pub selected: usize,
     /// What has been typed; drawn as dots, cleared after every attempt.
-    pub passphrase: String,
+    pub passphrase: TextInput,
     pub message: Option<String>,
     /// Who was using the screen when it locked; unlocking as them returns to where they were.
     pub previous: Option<ClinicianId>,
@@ -388,6 +389,24 @@ impl App {
         } else {
             text::sanitize(typed)
         }
+    }
+
+    /// The words at the right of the tab bar in the forms they take as the terminal narrows,
+    /// fullest first: privacy mode, who is signed in, the date; then without the name; then
+    /// privacy mode alone (it always stays said when there is room at all).
+    pub fn tab_bar_words(&self) -> Vec<Vec<String>> {
+        let who = if self.viewer.clinician_id.is_some() {
+            text::sanitize(&self.viewer.name)
+        } else {
+            String::new()
+        };
+        let privacy = if self.view.privacy { "privacy" } else { "" }.to_string();
+        let date = self.today.to_string();
+        vec![
+            vec![privacy.clone(), who, date.clone()],
+            vec![privacy.clone(), date],
+            vec![privacy],
+        ]
     }
 
     /// Whether the panel shows several clinicians' clients (then it has a clinician column).

@@ -10,7 +10,8 @@ mod plan;
 pub use new_client::{NO_CLINICIAN, NO_CONTRACT, NewClientEntry};
 pub use plan::{BookingEntry, day_and_time};
 
-use super::action::Action;
+use super::action::{Action, Edit};
+use super::edit::TextInput;
 use crate::domain::corrections::{self, RecordKind};
 use crate::domain::entry::{self, EncounterEntry, EventEntry, MeasurementEntry};
 use crate::domain::{
@@ -124,7 +125,8 @@ impl FieldId {
 pub struct Field {
     pub id: FieldId,
     pub kind: FieldKind,
-    pub value: String,
+    /// The text and its cursor (empty for a choice).
+    pub value: TextInput,
     /// For choices: the index chosen.
     pub choice: usize,
     /// Greyed text after the field (units, format).
@@ -138,7 +140,7 @@ impl Field {
         Field {
             id,
             kind: FieldKind::Text { max },
-            value: value.into(),
+            value: TextInput::new(value),
             choice: 0,
             hint: hint.into(),
             edited: false,
@@ -149,7 +151,7 @@ impl Field {
         Field {
             id,
             kind: FieldKind::Digits { max },
-            value: String::new(),
+            value: TextInput::default(),
             choice: 0,
             hint: hint.into(),
             edited: false,
@@ -160,7 +162,7 @@ impl Field {
         Field {
             id,
             kind: FieldKind::Choice(options.into_iter().map(Cow::Borrowed).collect()),
-            value: String::new(),
+            value: TextInput::default(),
             choice: chosen,
             hint: "←/→".into(),
             edited: false,
@@ -174,7 +176,7 @@ impl Field {
                 .get(self.choice)
                 .map(|o| o.to_string())
                 .unwrap_or_default(),
-            _ => self.value.clone(),
+            _ => self.value.value().to_string(),
         }
     }
 }
@@ -370,7 +372,9 @@ impl Form {
     /// The instrument of a measurement form: chosen, or fixed when correcting one.
     fn instrument(&self) -> Instrument {
         match self.field(FieldId::Instrument) {
-            Some(f) if f.kind == FieldKind::Fixed => f.value.parse().unwrap_or(Instrument::ALL[0]),
+            Some(f) if f.kind == FieldKind::Fixed => {
+                f.value.value().parse().unwrap_or(Instrument::ALL[0])
+            }
             Some(f) => Instrument::ALL
                 .get(f.choice)
                 .copied()
@@ -431,7 +435,9 @@ impl Form {
                     && !minutes.edited
                     && follow
                 {
-                    minutes.value = entry::usual_minutes(kind, status).to_string();
+                    minutes
+                        .value
+                        .set(entry::usual_minutes(kind, status).to_string());
                 }
             }
             _ => {}
@@ -457,25 +463,29 @@ impl Form {
                     }
                 }
             }
-            Action::ChoiceNext | Action::ChoicePrev => {
-                let forward = action == Action::ChoiceNext;
-                let field = &mut self.fields[self.focus];
-                if let FieldKind::Choice(options) = &field.kind {
-                    let n = options.len();
-                    field.choice = if forward {
-                        (field.choice + 1) % n
-                    } else {
-                        (field.choice + n - 1) % n
-                    };
-                    field.edited = true;
-                }
-            }
             Action::Type(c) => self.type_char(c),
-            Action::Erase => {
+            Action::Edit(edit) => {
                 let field = &mut self.fields[self.focus];
-                if !matches!(field.kind, FieldKind::Choice(_) | FieldKind::Fixed) {
-                    field.value.pop();
-                    field.edited = true;
+                match &field.kind {
+                    // On a choice ←/→ change it, as they did before fields had a cursor.
+                    FieldKind::Choice(options) => {
+                        let n = options.len();
+                        let chosen = match edit {
+                            Edit::Right => Some((field.choice + 1) % n),
+                            Edit::Left => Some((field.choice + n - 1) % n),
+                            _ => None,
+                        };
+                        if let Some(chosen) = chosen {
+                            field.choice = chosen;
+                            field.edited = true;
+                        }
+                    }
+                    FieldKind::Fixed => {}
+                    FieldKind::Text { .. } | FieldKind::Digits { .. } => {
+                        if field.value.edit(edit) {
+                            field.edited = true;
+                        }
+                    }
                 }
             }
             Action::Submit => match self.validate() {
@@ -517,21 +527,23 @@ impl Form {
             }
             FieldKind::Fixed => {}
             FieldKind::Text { max } => {
-                if c.is_control() {
+                if crate::domain::text::find_control(c.encode_utf8(&mut [0; 4])).is_some() {
                     return;
                 }
-                // The first key typed over a default replaces it.
-                if !field.edited {
+                // The first key typed over a default replaces it, unless the cursor was moved
+                // into it: then the default is being edited, not typed over.
+                if !field.edited && field.value.at_end() {
                     field.value.clear();
                 }
-                if field.value.chars().count() < *max {
-                    field.value.push(c);
+                if field.value.len() < *max && field.value.insert(c) {
                     field.edited = true;
                 }
             }
             FieldKind::Digits { max } => {
-                if (c.is_ascii_digit() || c == ',' || c == ' ') && field.value.len() < *max {
-                    field.value.push(c);
+                if (c.is_ascii_digit() || c == ',' || c == ' ')
+                    && field.value.len() < *max
+                    && field.value.insert(c)
+                {
                     field.edited = true;
                 }
             }

@@ -1,7 +1,7 @@
 //! The keymap as data: every binding with the layer it belongs to and a description. Key
 //! handling, the help overlay and the footer hints are all generated from this one table.
 
-use super::action::{Action, Tab};
+use super::action::{Action, Edit, Tab};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// Where a binding applies. Layers stack: lock over modals over the screen over global keys.
@@ -21,6 +21,9 @@ pub enum Layer {
     Help,
     Details,
     Lock,
+    /// The line-editing keys every text field shares (filter, picker, forms, lock screen):
+    /// looked up after a text layer's own keys, never a layer of its own on screen.
+    Text,
 }
 
 impl Layer {
@@ -62,6 +65,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::Details => "Record details",
             Layer::Lock => "Lock screen",
+            Layer::Text => "Editing text",
         }
     }
 }
@@ -76,6 +80,12 @@ const fn code(c: KeyCode) -> Key {
 }
 const fn ctrl(c: char) -> Key {
     (KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+const fn ctrl_code(c: KeyCode) -> Key {
+    (c, KeyModifiers::CONTROL)
+}
+const fn alt(c: KeyCode) -> Key {
+    (c, KeyModifiers::ALT)
 }
 
 /// One binding: the keys that trigger it, what it does, what help says about it.
@@ -182,19 +192,14 @@ pub static KEYMAP: &[Binding] = &[
     // Filter (typing)
     bind(L::Filter, &[code(KeyCode::Enter), code(KeyCode::Down)], Action::Submit, "keep the filter, back to the list", "done"),
     bind(L::Filter, &[code(KeyCode::Esc)], Action::Cancel, "clear the filter", "clear"),
-    bind(L::Filter, &[code(KeyCode::Backspace)], Action::Erase, "delete a character", ""),
     // Forms
     bind(L::Form, &[code(KeyCode::Tab), code(KeyCode::Down)], Action::NextField, "next field", "next field"),
     bind(L::Form, &[(KeyCode::BackTab, KeyModifiers::SHIFT), code(KeyCode::BackTab), code(KeyCode::Up)], Action::PrevField, "previous field", ""),
-    bind(L::Form, &[code(KeyCode::Right)], Action::ChoiceNext, "next choice", ""),
-    bind(L::Form, &[code(KeyCode::Left)], Action::ChoicePrev, "previous choice", ""),
-    bind(L::Form, &[code(KeyCode::Backspace)], Action::Erase, "delete a character", ""),
     bind(L::Form, &[code(KeyCode::Enter)], Action::Submit, "save", "save"),
     bind(L::Form, &[code(KeyCode::Esc)], Action::Cancel, "cancel (nothing is saved)", "cancel"),
     // Picker
     bind(L::Picker, &[code(KeyCode::Down), ctrl('n')], Action::Down, "next match", ""),
     bind(L::Picker, &[code(KeyCode::Up), ctrl('p')], Action::Up, "previous match", ""),
-    bind(L::Picker, &[code(KeyCode::Backspace)], Action::Erase, "delete a character", ""),
     bind(L::Picker, &[code(KeyCode::Enter)], Action::Submit, "choose", "choose"),
     bind(L::Picker, &[code(KeyCode::Esc)], Action::Cancel, "cancel", "cancel"),
     // Confirm
@@ -209,9 +214,19 @@ pub static KEYMAP: &[Binding] = &[
     // Lock
     bind(L::Lock, &[code(KeyCode::Up)], Action::Up, "previous name", ""),
     bind(L::Lock, &[code(KeyCode::Down)], Action::Down, "next name", ""),
-    bind(L::Lock, &[code(KeyCode::Backspace)], Action::Erase, "delete a character", ""),
     bind(L::Lock, &[code(KeyCode::Enter)], Action::Submit, "unlock", "unlock"),
     bind(L::Lock, &[ctrl('c')], Action::Quit, "quit", "quit"),
+    // Text fields, under each text layer's own keys (Tab, Enter, Esc stay theirs)
+    bind(L::Text, &[code(KeyCode::Left)], Action::Edit(Edit::Left), "cursor left (on a choice: previous)", ""),
+    bind(L::Text, &[code(KeyCode::Right)], Action::Edit(Edit::Right), "cursor right (on a choice: next)", ""),
+    bind(L::Text, &[ctrl_code(KeyCode::Left), alt(KeyCode::Char('b'))], Action::Edit(Edit::WordLeft), "a word left", ""),
+    bind(L::Text, &[ctrl_code(KeyCode::Right), alt(KeyCode::Char('f'))], Action::Edit(Edit::WordRight), "a word right", ""),
+    bind(L::Text, &[code(KeyCode::Home), ctrl('a')], Action::Edit(Edit::Home), "to the start", ""),
+    bind(L::Text, &[code(KeyCode::End), ctrl('e')], Action::Edit(Edit::End), "to the end", ""),
+    bind(L::Text, &[code(KeyCode::Backspace)], Action::Edit(Edit::DeleteBack), "delete the character before the cursor", ""),
+    bind(L::Text, &[code(KeyCode::Delete)], Action::Edit(Edit::DeleteForward), "delete the character at the cursor", ""),
+    bind(L::Text, &[ctrl('w'), alt(KeyCode::Backspace), ctrl_code(KeyCode::Backspace)], Action::Edit(Edit::DeleteWordBack), "delete the word before the cursor", ""),
+    bind(L::Text, &[ctrl('u')], Action::Edit(Edit::DeleteToStart), "delete everything before the cursor", ""),
 ];
 
 /// The bindings of one layer, in table order.
@@ -242,6 +257,8 @@ pub fn key_label(key: &Key) -> String {
     };
     if mods.contains(KeyModifiers::CONTROL) {
         format!("Ctrl-{}", base.to_uppercase())
+    } else if mods.contains(KeyModifiers::ALT) {
+        format!("Alt-{base}")
     } else {
         base
     }
@@ -280,6 +297,22 @@ mod tests {
                         b.desc
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn no_text_layer_hides_an_editing_key() {
+        // A text layer's own key is looked up first: one bound there too would never edit.
+        let text: Vec<&Key> = bindings(Layer::Text).flat_map(|b| b.keys).collect();
+        for b in KEYMAP.iter().filter(|b| b.layer.takes_text()) {
+            for key in b.keys {
+                assert!(
+                    !text.contains(&key),
+                    "{} in {:?} hides an editing key",
+                    key_label(key),
+                    b.layer
+                );
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Screen geometry shared by `update` (which must know the page height to scroll) and the
 //! screens (which draw into it), so the two never disagree.
 
+use super::action::Tab;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Below this the UI shows only a request to enlarge the terminal.
@@ -52,11 +53,95 @@ pub fn list_rows(height: u16) -> usize {
     height.saturating_sub(LIST_TITLE_ROWS + TABLE_HEADER_ROWS) as usize
 }
 
+/// The panel's parts: a line with its scope and the filter, then the table (a header row,
+/// then one row per client).
+pub struct PanelAreas {
+    pub filter: Rect,
+    pub table: Rect,
+}
+
+pub fn panel(body: Rect) -> PanelAreas {
+    let [filter, table] =
+        Layout::vertical([Constraint::Length(PANEL_FILTER_ROWS), Constraint::Min(1)]).areas(body);
+    PanelAreas { filter, table }
+}
+
 /// Rows of clients visible on the panel in a terminal of this height: the body, less the
 /// filter line and the table's header (the same constants the panel screen draws with).
 pub fn panel_rows(height: u16) -> usize {
-    let body = frame(Rect::new(0, 0, MIN_WIDTH, height)).body.height;
-    table_rows(body.saturating_sub(PANEL_FILTER_ROWS)).max(1)
+    let body = frame(Rect::new(0, 0, MIN_WIDTH, height)).body;
+    table_rows(panel(body).table.height).max(1)
+}
+
+/// Which of the panel's drawn client rows (0 = the first drawn) the cell (`x`, `y`) of a
+/// terminal of this size is on, if any: the header and the lines around the table are none.
+pub fn panel_row_at(size: (u16, u16), x: u16, y: u16) -> Option<usize> {
+    let table = panel(frame(Rect::new(0, 0, size.0, size.1)).body).table;
+    let rows = Rect {
+        y: table.y + TABLE_HEADER_ROWS,
+        height: table.height.saturating_sub(TABLE_HEADER_ROWS),
+        ..table
+    };
+    rows.contains((x, y).into())
+        .then(|| usize::from(y - rows.y))
+        .filter(|row| *row < panel_rows(size.1))
+}
+
+/// Where each tab's label sits in the tab bar, whether the bar starts with the program's
+/// name and which words it shows on the right. The tabs always show whole; on a narrow
+/// terminal the name gives way first, then the right-hand words, form by form.
+pub struct TabBar {
+    pub brand: bool,
+    /// Which of the right-hand forms is shown (an index into `right`), if any fits.
+    pub right: Option<usize>,
+    /// Each tab's cells, in `Tab::ALL` order.
+    pub tabs: Vec<(Tab, Rect)>,
+}
+
+/// A tab's label in the bar.
+pub fn tab_label(index: usize, tab: Tab) -> String {
+    format!(" {} {} ", index + 1, tab.title())
+}
+
+/// The program's name at the start of the bar (a space follows it).
+pub const BRAND: &str = " caseload ";
+
+/// The tab bar in `area`; `right` holds the forms the right-hand words can take, fullest
+/// first (each a list of words joined with " · ").
+pub fn tab_bar(area: Rect, right: &[Vec<String>]) -> TabBar {
+    let labels: Vec<u16> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| tab_label(i, *t).chars().count() as u16)
+        .collect();
+    // Each label is followed by a space.
+    let tabs_width: usize = labels.iter().map(|w| *w as usize + 1).sum();
+    let fits = |brand: bool, words: Option<&Vec<String>>| {
+        let right: usize = words
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .map(|p| p.chars().count() + 3)
+            .sum();
+        (if brand { BRAND.len() + 1 } else { 1 }) + tabs_width + right <= area.width as usize
+    };
+    let (brand, shown) = std::iter::once((true, Some(0)))
+        .chain((0..right.len()).map(|i| (false, Some(i))))
+        .chain(std::iter::once((false, None)))
+        .find(|(brand, i)| fits(*brand, i.and_then(|i| right.get(i))))
+        .unwrap_or((false, None));
+    let mut x = area.x + if brand { BRAND.len() as u16 + 1 } else { 1 };
+    let mut tabs = Vec::new();
+    for (tab, width) in Tab::ALL.iter().zip(labels) {
+        let width = width.min((area.x + area.width).saturating_sub(x));
+        tabs.push((*tab, Rect::new(x, area.y, width, 1)));
+        x = x.saturating_add(width + 1);
+    }
+    TabBar {
+        brand,
+        right: shown.filter(|i| *i < right.len()),
+        tabs,
+    }
 }
 
 /// The client screen's parts: header, flags, chart beside the scores and money, and the two

@@ -48,7 +48,7 @@ pub fn show(
     app.lock = Some(LockScreen {
         names,
         selected,
-        passphrase: String::new(),
+        passphrase: Default::default(),
         message: None,
         previous,
     });
@@ -96,13 +96,13 @@ pub fn on_key(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
             lock.passphrase.clear();
         }
         Action::Type(c) => {
-            if lock.passphrase.chars().count() < 256 {
-                lock.passphrase.push(c);
+            if lock.passphrase.len() < 256 {
+                lock.passphrase.insert(c);
             }
             lock.message = None;
         }
-        Action::Erase => {
-            lock.passphrase.pop();
+        Action::Edit(edit) => {
+            lock.passphrase.edit(edit);
         }
         Action::Submit => return unlock(app, store),
         _ => {}
@@ -118,7 +118,7 @@ fn unlock(app: &mut App, store: &mut Store) -> Result<()> {
         lock.message = Some("No clinician has a passphrase.".into());
         return Ok(());
     };
-    let passphrase = std::mem::take(&mut lock.passphrase);
+    let passphrase = lock.passphrase.take();
     let same = lock.previous == Some(id);
     let purpose = if same {
         Purpose::Unlock

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod edit;
 pub mod form;
 pub mod input;
 pub mod keymap;
@@ -16,6 +17,8 @@ mod tests;
 mod tests_corrections;
 #[cfg(test)]
 mod tests_edges;
+#[cfg(test)]
+mod tests_input;
 #[cfg(test)]
 mod tests_lock;
 #[cfg(test)]
@@ -32,6 +35,7 @@ pub mod undo;
 pub mod update;
 mod update_client;
 mod update_modal;
+mod update_mouse;
 mod update_new_client;
 mod update_panel;
 mod update_plans;
@@ -53,10 +57,14 @@ pub struct Options {
     pub theme: String,
     /// The path of an encrypted practice (`store` is then a placeholder until unlocked).
     pub encrypted: Option<std::path::PathBuf>,
+    /// Whether the UI takes the mouse (wheel, clicks); `--no-mouse` leaves it to the terminal
+    /// (selecting text with it, for one).
+    pub mouse: bool,
 }
 
 /// Runs the UI until the user quits. The terminal is restored on return, on error and on
-/// panic (ratatui's init installs a hook that restores it before the panic message).
+/// panic (ratatui's init installs a hook that restores it before the panic message; ours,
+/// run before it, turns off bracketed paste and the mouse).
 pub fn run(mut store: Store, options: Options) -> Result<()> {
     let user_dir =
         directories::ProjectDirs::from("", "", "caseload").map(|p| p.config_dir().to_path_buf());
@@ -81,9 +89,44 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
         ratatui::restore();
         Error::Usage(format!("cannot set up the terminal: {e}"))
     })?;
-    let result = event_loop(&mut terminal, &mut app, &mut store);
+    restore_modes_on_panic();
+    let result = enable_modes(options.mouse)
+        .map_err(|e| Error::Usage(format!("cannot set up the terminal: {e}")))
+        .and_then(|()| event_loop(&mut terminal, &mut app, &mut store));
+    disable_modes();
     ratatui::restore();
     result
+}
+
+/// Bracketed paste (a paste arrives whole, not as keys that could submit a form) and, unless
+/// turned off, mouse capture.
+fn enable_modes(mouse: bool) -> std::io::Result<()> {
+    use ratatui::crossterm::{event::EnableBracketedPaste, event::EnableMouseCapture, execute};
+    execute!(std::io::stdout(), EnableBracketedPaste)?;
+    if mouse {
+        execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// Turns both modes off whether or not they were on: a terminal left capturing the mouse or
+/// bracketing pastes is broken for the shell that follows.
+fn disable_modes() {
+    use ratatui::crossterm::{event::DisableBracketedPaste, event::DisableMouseCapture, execute};
+    // Nothing more can be done if the terminal is gone; the raw-mode restore still runs.
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+}
+
+fn restore_modes_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        disable_modes();
+        previous(info);
+    }));
 }
 
 fn event_loop(
@@ -96,28 +139,38 @@ fn event_loop(
     app.clock = app::Clock::now();
     update::update(app, store, Action::Resize(size.width, size.height));
     let mut last_tick = Instant::now();
+    // Redrawn after anything that acted, not after every event: with the mouse captured the
+    // terminal reports each movement, which changes nothing.
+    let mut dirty = true;
     while !app.quit {
-        terminal
-            .draw(|frame| ui::draw(frame, app))
-            .map_err(Error::Io)?;
+        if std::mem::take(&mut dirty) {
+            terminal
+                .draw(|frame| ui::draw(frame, app))
+                .map_err(Error::Io)?;
+        }
         let wait = TICK.saturating_sub(last_tick.elapsed());
         if event::poll(wait).map_err(Error::Io)? {
             let event = event::read().map_err(Error::Io)?;
             app.clock = app::Clock::now();
-            match event {
+            let actions = match event {
                 Event::Key(key) if key.is_press() => {
-                    if let Some(action) = input::map_key(key, &app.layers()) {
-                        update::update(app, store, action);
-                    }
+                    input::map_key(key, &app.layers()).into_iter().collect()
                 }
-                Event::Resize(w, h) => update::update(app, store, Action::Resize(w, h)),
-                _ => {}
+                Event::Paste(text) => input::map_paste(&text, &app.layers()),
+                Event::Mouse(mouse) => input::map_mouse(mouse, &app.layers()),
+                Event::Resize(w, h) => vec![Action::Resize(w, h)],
+                _ => Vec::new(),
+            };
+            for action in actions {
+                update::update(app, store, action);
+                dirty = true;
             }
         }
         if last_tick.elapsed() >= TICK {
             app.clock = app::Clock::now();
             update::update(app, store, Action::Tick);
             last_tick = Instant::now();
+            dirty = true;
         }
     }
     Ok(())

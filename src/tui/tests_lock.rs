@@ -127,6 +127,45 @@ fn the_lock_screen_draws_no_client_data() {
 }
 
 #[test]
+fn a_pasted_passphrase_unlocks_and_no_character_of_it_is_drawn() {
+    let mut store = guarded();
+    let mut app = locked_app(&mut store);
+    let dana = app
+        .lock
+        .as_ref()
+        .unwrap()
+        .names
+        .iter()
+        .position(|(_, n)| n == "Dana Reyes");
+    for _ in 0..dana.unwrap() {
+        update::update(&mut app, &mut store, Action::Down);
+    }
+    // A password manager's paste, with the line break it often adds.
+    let pasted = super::input::map_paste("dana passphrase\n", &app.layers());
+    assert_eq!(pasted.len(), "dana passphrase".len());
+    for action in pasted {
+        update::update(&mut app, &mut store, action);
+    }
+    let lock = app.lock.as_ref().expect("not yet unlocked");
+    assert_eq!(lock.passphrase.value(), "dana passphrase");
+    let screen = text(&app);
+    assert!(screen.contains(&"•".repeat(15)), "{screen}");
+    assert!(
+        !screen.contains("dana") && !screen.contains(" passphrase•") && !screen.contains("•d"),
+        "{screen}"
+    );
+    // The cursor may move among the dots; still only dots.
+    let left = KeyEvent::new(KeyCode::Left, KeyModifiers::NONE);
+    let action = super::input::map_key(left, &app.layers()).unwrap();
+    update::update(&mut app, &mut store, action);
+    assert_eq!(app.lock.as_ref().unwrap().passphrase.cursor(), 14);
+    assert!(!text(&app).contains("dana"));
+    update::update(&mut app, &mut store, Action::Submit);
+    assert!(app.lock.is_none(), "{:?}", app.lock);
+    assert_eq!(app.viewer.name, "Dana Reyes");
+}
+
+#[test]
 fn ctrl_l_locks_from_anywhere_even_a_form_and_the_same_clinician_returns_to_it() {
     let mut store = guarded();
     let mut app = locked_app(&mut store);

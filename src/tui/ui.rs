@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     screens::lock::draw(frame, app, lock);
                 }
             }
-            Layer::Global | Layer::Filter => {}
+            Layer::Global | Layer::Filter | Layer::Text => {}
             Layer::Client
             | Layer::Panel
             | Layer::Today
@@ -96,53 +96,34 @@ fn draw_modal(frame: &mut Frame, app: &App) {
 
 fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     let t = &app.theme;
-    let mut tabs = Vec::new();
+    let words = app.tab_bar_words();
+    // The same geometry a click on a tab is looked up in.
+    let bar = layout::tab_bar(area, &words);
+    let mut spans = if bar.brand {
+        vec![
+            Span::styled(layout::BRAND, t.style(Role::accent)),
+            Span::raw(" "),
+        ]
+    } else {
+        vec![Span::raw(" ")]
+    };
     for (i, tab) in Tab::ALL.iter().enumerate() {
         let style = if *tab == app.view.tab {
             t.style(Role::tab_active)
         } else {
             t.style(Role::tab)
         };
-        tabs.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
-        tabs.push(Span::raw(" "));
+        spans.push(Span::styled(layout::tab_label(i, *tab), style));
+        spans.push(Span::raw(" "));
     }
-    let who = if app.viewer.clinician_id.is_some() {
-        crate::domain::text::sanitize(&app.viewer.name)
-    } else {
-        String::new()
-    };
-    let privacy = if app.view.privacy { "privacy" } else { "" };
-    let date = app.today.to_string();
-    // The tabs always show whole; on a narrow terminal the name "caseload" gives way first,
-    // then who is signed in, then the date (privacy mode stays said).
-    let tabs_width: usize = tabs.iter().map(|s| s.width()).sum();
-    let fits = |brand: bool, right: &[&str]| {
-        let right: usize = right
-            .iter()
-            .filter(|p| !p.is_empty())
-            .map(|p| p.chars().count() + 3)
-            .sum();
-        (if brand { 11 } else { 1 }) + tabs_width + right <= area.width as usize
-    };
-    let (brand, right): (bool, Vec<&str>) = [
-        (true, vec![privacy, &who, &date]),
-        (false, vec![privacy, &who, &date]),
-        (false, vec![privacy, &date]),
-        (false, vec![privacy]),
-    ]
-    .into_iter()
-    .find(|(brand, right)| fits(*brand, right))
-    .unwrap_or((false, vec![]));
-    let mut spans = if brand {
-        vec![
-            Span::styled(" caseload ", t.style(Role::accent)),
-            Span::raw(" "),
-        ]
-    } else {
-        vec![Span::raw(" ")]
-    };
-    spans.extend(tabs);
-    let right: Vec<&str> = right.into_iter().filter(|p| !p.is_empty()).collect();
+    let right: Vec<&str> = bar
+        .right
+        .and_then(|i| words.get(i))
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
     let right = format!("{} ", right.join(" · "));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     frame.render_widget(

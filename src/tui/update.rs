@@ -77,6 +77,16 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     // from and the screen is drawn in, so the three cannot disagree.
     let layers = app.layers();
     let top = layers.last().copied().unwrap_or(Layer::Global);
+    if let Action::Click(x, y) = action {
+        // Behind a modal (the filter line included) a click does nothing.
+        if top.is_modal() {
+            return Ok(());
+        }
+        return match super::update_mouse::on_click(app, x, y) {
+            Some(action) => apply(app, store, action),
+            None => Ok(()),
+        };
+    }
     if top == Layer::Filter {
         return on_filter(app, action);
     }

@@ -152,13 +152,11 @@ fn on_picker(app: &mut App, action: Action) {
     };
     match action {
         Action::Type(c) => {
-            picker.query.push(c);
+            picker.query.insert(c);
             rematch(app);
         }
-        Action::Erase => {
-            picker.query.pop();
-            rematch(app);
-        }
+        // Moving the cursor keeps the match chosen; only a change of the letters rematches.
+        Action::Edit(edit) if picker.query.edit(edit) => rematch(app),
         Action::Down => picker.step(1),
         Action::Up => picker.step(-1),
         Action::Submit => {
@@ -184,6 +182,7 @@ fn rematch(app: &mut App) {
     };
     let words: Vec<String> = picker
         .query
+        .value()
         .to_lowercase()
         .split_whitespace()
         .map(String::from)

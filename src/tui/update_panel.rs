@@ -14,7 +14,7 @@ use crate::store::Store;
 /// Recomputes the visible rows from the filters and sort, keeping the selected client.
 pub fn apply_view(app: &mut App) {
     let keep = app.view.panel.selected_entry().map(|e| e.client.id);
-    let needle = app.view.panel.filter.to_lowercase();
+    let needle = app.view.panel.filter.value().to_lowercase();
     let p = &app.view.panel;
     let mut rows: Vec<usize> = p
         .entries
@@ -156,9 +156,11 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
 
 pub(super) fn on_filter(app: &mut App, action: Action) -> Result<()> {
     match action {
-        Action::Type(c) => app.view.panel.filter.push(c),
-        Action::Erase => {
-            app.view.panel.filter.pop();
+        Action::Type(c) => {
+            app.view.panel.filter.insert(c);
+        }
+        Action::Edit(edit) => {
+            app.view.panel.filter.edit(edit);
         }
         Action::Submit => app.view.panel.filtering = false,
         Action::Cancel => {

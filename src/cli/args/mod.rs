@@ -38,6 +38,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// The terminal UI leaves the mouse to the terminal (to select text) instead of scrolling
+    /// and clicking with it
+    #[arg(long)]
+    pub no_mouse: bool,
+
     /// The UI's colours: default, light, high-contrast, or a theme file of your own
     #[arg(
         long,

@@ -51,7 +51,7 @@ impl Form {
         ];
         for (label, value) in stored {
             if let Some(field) = form.field_mut(label) {
-                field.value = value;
+                field.value = value.into();
                 field.edited = label == FieldId::Note;
             }
         }
@@ -77,7 +77,7 @@ impl Form {
         if let Some(instrument) = form.field_mut(FieldId::Instrument) {
             *instrument = Field {
                 kind: FieldKind::Fixed,
-                value: def.name.to_string(),
+                value: def.name.into(),
                 hint: "as recorded".into(),
                 ..Field::text(FieldId::Instrument, "", 0, "")
             };
@@ -87,13 +87,13 @@ impl Form {
             None => (FieldId::Total, m.total.to_string()),
         };
         if let Some(field) = form.field_mut(id) {
-            field.value = value;
+            field.value = value.into();
         }
         if id == FieldId::Total {
             form.focus = form.fields.iter().position(|f| f.id == id).unwrap_or(0);
         }
         if let Some(date) = form.field_mut(FieldId::Date) {
-            date.value = m.date.to_string();
+            date.value = m.date.to_string().into();
         }
         form.fields.push(reason_field());
         form.target = Some(Target {
@@ -211,7 +211,7 @@ impl Form {
 mod tests {
     use super::*;
     use crate::domain::{ClinicianId, EncounterKind, EncounterStatus, Instrument, parse_date};
-    use crate::tui::action::Action;
+    use crate::tui::action::{Action, Edit};
     use crate::tui::form::FormResult;
 
     fn today() -> NaiveDate {
@@ -297,7 +297,7 @@ mod tests {
     fn changing_the_status_of_a_correction_lets_the_minutes_follow_again() {
         let mut form = Form::amend_contact(ClientId(1), "A".into(), &encounter(), today());
         form.focus = 1;
-        form.handle(Action::ChoiceNext);
+        form.handle(Action::Edit(Edit::Right));
         assert_eq!(form.fields[1].shown(), "no-show");
         assert_eq!(form.fields[3].value, "0");
     }
@@ -315,7 +315,7 @@ mod tests {
         };
         let mut form = Form::amend_measure(ClientId(1), "A".into(), &m, today());
         assert_eq!(form.fields[0].shown(), "GAD-7");
-        assert_eq!((form.focus, form.fields[2].value.as_str()), (2, "9"));
+        assert_eq!((form.focus, form.fields[2].value.value()), (2, "9"));
         form.handle(Action::PrevField);
         assert_eq!(form.focus, 1, "on the items");
         form.handle(Action::PrevField);

@@ -122,10 +122,10 @@ impl Form {
                 .unwrap_or(field.choice);
         }
         if let Some(field) = form.field_mut(FieldId::Date) {
-            field.value = a.date.to_string();
+            field.value = a.date.to_string().into();
         }
         if let Some(field) = form.field_mut(FieldId::Minutes) {
-            field.value = a.minutes.to_string();
+            field.value = a.minutes.to_string().into();
             field.edited = a.minutes != a.kind.typical_minutes();
         }
         form.about = Some(format!(
@@ -152,7 +152,7 @@ impl Form {
                 if let (Some(kind), Some(minutes)) = (kind, self.field_mut(FieldId::Minutes))
                     && !minutes.edited
                 {
-                    minutes.value = kind.typical_minutes().to_string();
+                    minutes.value.set(kind.typical_minutes().to_string());
                 }
             }
             FormKind::Review => {
@@ -167,7 +167,7 @@ impl Form {
                 let open = until.kind != FieldKind::Fixed && !until.hint.is_empty();
                 if snooze && !open {
                     until.kind = FieldKind::Text { max: 10 };
-                    until.value = default;
+                    until.value = default.into();
                     until.edited = false;
                     until.hint = format!("last silent day, at most {MAX_SNOOZE_DAYS} days on");
                 } else if !snooze && until.kind != FieldKind::Fixed {
@@ -227,7 +227,7 @@ impl Form {
             .ok_or_else(|| "choose the flag you reviewed".to_string())?;
         let until = match self.field(FieldId::Until) {
             Some(f) if f.kind != FieldKind::Fixed => Some(
-                parse_date(&f.value)
+                parse_date(f.value.value())
                     .and_then(|d| crate::domain::dates::record_date(d, "until", self.today))
                     .map_err(err)?,
             ),
@@ -246,7 +246,7 @@ mod tests {
     use super::*;
     use crate::domain::ClinicianId;
     use crate::domain::appointments::AppointmentState;
-    use crate::tui::action::Action;
+    use crate::tui::action::{Action, Edit};
     use crate::tui::form::FormResult;
 
     fn today() -> NaiveDate {
@@ -345,7 +345,7 @@ mod tests {
                 note: "safety plan reviewed".into()
             })
         );
-        form.handle(Action::ChoiceNext);
+        form.handle(Action::Edit(Edit::Right));
         assert_eq!(
             form.fields[2].value, "2026-12-23",
             "a snooze of 30 days by default"

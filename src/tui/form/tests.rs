@@ -39,9 +39,9 @@ fn a_bad_measurement_shows_the_cli_message_inline() {
     );
     form.handle(Action::Type('1'));
     assert_eq!(form.error, None, "typing clears the message");
-    form.handle(Action::ChoiceNext); // focus is on items: not a choice, nothing happens
+    form.handle(Action::Edit(Edit::Right)); // focus is on items: not a choice, nothing happens
     form.handle(Action::PrevField);
-    form.handle(Action::ChoiceNext);
+    form.handle(Action::Edit(Edit::Right));
     assert_eq!(form.fields[0].shown(), "GAD-7");
 }
 
@@ -69,7 +69,7 @@ fn a_contact_defaults_to_a_completed_session_today_with_typical_minutes() {
         "minutes follow the kind until typed over"
     );
     form.handle(Action::NextField);
-    form.handle(Action::ChoiceNext); // no-show
+    form.handle(Action::Edit(Edit::Right)); // no-show
     assert_eq!(form.fields[3].value, "0");
     form.handle(Action::NextField);
     typed(&mut form, "2026-11-30");

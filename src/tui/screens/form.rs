@@ -7,7 +7,7 @@ use super::super::keymap::{self, Layer};
 use super::super::theme::Role;
 use super::super::ui::popup;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Margin, Position};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
@@ -26,18 +26,12 @@ fn hints(app: &App, layer: Layer, single_field: bool) -> Line<'static> {
 
 const FORM_WIDTH: u16 = 76;
 
-/// The widest a value is drawn: a long note or reason shows its end, where the typing is, so
+/// The widest a value is drawn: a long note or reason shows the part around the cursor, so
 /// the form keeps one line per field.
 const VALUE_WIDTH: usize = 34;
 
-fn tail(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
-        return text.to_string();
-    }
-    let kept: String = text.chars().skip(count - (width - 1)).collect();
-    format!("…{kept}")
-}
+/// Where a field's value starts on its line: the label column (`{:>11} `) and one space.
+const VALUE_COLUMN: u16 = 13;
 
 pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
     let t = &app.theme;
@@ -52,16 +46,20 @@ pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
         lines.push(Line::styled(about.clone(), t.style(Role::text)));
     }
     lines.push(Line::raw(""));
+    // The focused text field's cursor: its line and column inside the box.
+    let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let value = match &field.kind {
             FieldKind::Choice(_) => format!("‹ {} ›", field.shown()),
-            FieldKind::Fixed => field.value.clone(),
-            _ => format!(
-                "{}{}",
-                tail(&crate::domain::text::sanitize(&field.value), VALUE_WIDTH),
-                if focused { "▏" } else { "" }
-            ),
+            FieldKind::Fixed => crate::domain::text::sanitize(field.value.value()),
+            _ => {
+                let (shown, column) = field.value.window(VALUE_WIDTH);
+                if focused {
+                    cursor = Some((lines.len(), VALUE_COLUMN + column));
+                }
+                shown
+            }
         };
         let style = if focused {
             t.style(Role::input_focus)
@@ -89,6 +87,17 @@ pub fn draw(frame: &mut Frame, app: &App, form: &Form) {
     let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
     let height = (wrapped + usize::from(wrapped > lines.len())) as u16 + 2;
     let area = popup(frame, FORM_WIDTH, height);
+    if let Some((line, column)) = cursor {
+        // The lines above the field may wrap, as the box's height allows for.
+        let above: usize = lines[..line]
+            .iter()
+            .map(|l| l.width().div_ceil(inner).max(1))
+            .sum();
+        let at = Position::new(area.x + 1 + column, area.y + 1 + above as u16);
+        if area.inner(Margin::new(1, 1)).contains(at) {
+            frame.set_cursor_position(at);
+        }
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(Role::border))
@@ -140,15 +149,18 @@ fn picker_entry(app: &App, c: &crate::domain::Client) -> String {
     format!(" {} ", parts.join(" · "))
 }
 
+const PICKER_PROMPT: &str = "client: ";
+
 pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     let t = &app.theme;
+    let area = popup(frame, 60, 18);
+    let (query, column) = picker
+        .query
+        .window((area.width as usize).saturating_sub(2 + PICKER_PROMPT.len()));
     let mut head = vec![
         Line::from(vec![
-            Span::styled("client: ", t.style(Role::accent)),
-            Span::styled(
-                format!("{}▏", app.display_typed(&picker.query)),
-                t.style(Role::input_focus),
-            ),
+            Span::styled(PICKER_PROMPT, t.style(Role::accent)),
+            Span::styled(app.display_typed(&query), t.style(Role::input_focus)),
         ]),
         Line::raw(""),
     ];
@@ -160,7 +172,6 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     } else if picker.matches.is_empty() {
         head.push(Line::styled("No client matches.", t.style(Role::muted)));
     }
-    let area = popup(frame, 60, 18);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(Role::border))
@@ -188,6 +199,10 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
             ListItem::new(entry).style(t.style(Role::text))
         })
         .collect();
+    frame.set_cursor_position(Position::new(
+        head_area.x + PICKER_PROMPT.len() as u16 + column,
+        head_area.y,
+    ));
     // The list scrolls to the selection: every match can be reached, not only the first page.
     let mut state = picker.list;
     frame.render_stateful_widget(

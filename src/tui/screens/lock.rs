@@ -7,8 +7,12 @@ use super::super::layout;
 use super::super::theme::Role;
 use crate::domain::text::sanitize;
 use ratatui::Frame;
+use ratatui::layout::Position;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+
+const WIDTH: u16 = 84;
+const PROMPT: &str = "passphrase ";
 
 pub fn draw(frame: &mut Frame, app: &App, lock: &LockScreen) {
     let t = &app.theme;
@@ -39,12 +43,15 @@ pub fn draw(frame: &mut Frame, app: &App, lock: &LockScreen) {
         t.style(Role::muted),
     ));
     lines.push(Line::raw(""));
+    // Dots only, never a character of the passphrase; the cursor sits among them.
+    let width = WIDTH.min(frame.area().width) as usize;
+    let (dots, column) = lock
+        .passphrase
+        .masked_window(width.saturating_sub(2 + PROMPT.len() + 2));
+    let passphrase_line = lines.len();
     lines.push(Line::from(vec![
-        Span::styled("passphrase ", t.style(Role::accent)),
-        Span::styled(
-            format!(" {}▏", "•".repeat(lock.passphrase.chars().count())),
-            t.style(Role::input_focus),
-        ),
+        Span::styled(PROMPT, t.style(Role::accent)),
+        Span::styled(format!(" {dots} "), t.style(Role::input_focus)),
     ]));
     lines.push(Line::raw(""));
     match &lock.message {
@@ -58,7 +65,14 @@ pub fn draw(frame: &mut Frame, app: &App, lock: &LockScreen) {
     }
     lines.push(Line::from(hints));
     let height = lines.len() as u16 + 2;
-    let area = layout::centered(frame.area(), 84, height);
+    let area = layout::centered(frame.area(), WIDTH, height);
+    let at = Position::new(
+        area.x + 1 + PROMPT.len() as u16 + 1 + column,
+        area.y + 1 + passphrase_line as u16,
+    );
+    if area.contains(at) {
+        frame.set_cursor_position(at);
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(Role::border));

@@ -15,11 +15,10 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let p = &app.view.panel;
-    let [filter_area, table_area] = Layout::vertical([
-        Constraint::Length(layout::PANEL_FILTER_ROWS),
-        Constraint::Min(1),
-    ])
-    .areas(area);
+    let layout::PanelAreas {
+        filter: filter_area,
+        table: table_area,
+    } = layout::panel(area);
 
     let mut bar = vec![Span::styled(" Panel", t.style(Role::title))];
     let whose = if app.viewer.sees_everyone() {
@@ -50,10 +49,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ));
     }
     if p.filtering || !p.filter.is_empty() {
-        let cursor = if p.filtering { "▏" } else { "" };
         bar.push(Span::styled("  / ", t.style(Role::key)));
+        let before: usize = bar.iter().map(Span::width).sum();
+        let room = (filter_area.width as usize).saturating_sub(before);
+        let (shown, column) = p.filter.window(room);
+        if p.filtering && room > 0 {
+            frame.set_cursor_position((filter_area.x + before as u16 + column, filter_area.y));
+        }
         bar.push(Span::styled(
-            format!("{}{cursor}", app.display_typed(&p.filter)),
+            app.display_typed(&shown),
             t.style(if p.filtering {
                 Role::input_focus
             } else {
