@@ -143,13 +143,8 @@ fn fairness(out: &mut String, f: &Fairness) {
         care_row(out, &format!("{} tier", t.tier), &t.care);
     }
     out.push_str("</tbody>\n</table>\n");
-    let n = &f.not_capitated;
-    if n.minutes > 0 || n.contacts > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">Not in the table: {} minutes and {} contacts for {} clients on days without capitation cover.</p>",
-            n.minutes, n.contacts, n.clients
-        );
+    if let Some(summary) = f.not_capitated.summary() {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&summary));
     }
     if let Some(w) = &f.warning {
         let _ = writeln!(out, "<p class=\"warning\">{}</p>", escape(w));
