@@ -86,6 +86,14 @@ fn an_appointments_state_follows_what_was_logged_that_day() {
         out.starts_with("Booked appointment 1: session (50 min) on 2026-11-25 at 10:00"),
         "{out}"
     );
+    // Without --minutes a booking lasts the kind's usual length, as the TUI's form fills in.
+    // (Booked after the weeks the rest of this test lists.)
+    let phone = p.ok(&["book", "ann", "--date", "2027-01-04", "--kind", "phone"]);
+    let usual = caseload::domain::EncounterKind::Phone.typical_minutes();
+    assert!(
+        phone.contains(&format!("phone ({usual} min)")) && usual != 50,
+        "{phone}"
+    );
     // The day before and the day itself: booked; the day after with nothing logged: unlogged.
     assert_eq!(
         states(&p, "2026-11-24"),

@@ -6,7 +6,7 @@
 use super::table::{Table, or_dash};
 use super::{Context, print_json};
 use crate::domain::access::Action;
-use crate::domain::appointments::{self as rules, DEFAULT_MINUTES, SeriesEnd};
+use crate::domain::appointments::{self as rules, SeriesEnd};
 use crate::domain::flags::FlagKind;
 use crate::domain::flags::reviews;
 use crate::domain::{parse_date, text::sanitize, validate};
@@ -31,9 +31,9 @@ pub struct BookArgs {
     /// A contact kind: session, telehealth, phone, intake, group, family, crisis
     #[arg(long, default_value = "session")]
     pub kind: String,
-    /// How long it is planned to last
-    #[arg(long, default_value_t = DEFAULT_MINUTES.to_string())]
-    pub minutes: String,
+    /// How long it is planned to last [default: the kind's usual length, as the TUI's form]
+    #[arg(long, value_name = "MINUTES")]
+    pub minutes: Option<String>,
     /// Book a series, one every DAYS days (1–90), with --count or --until
     #[arg(long, value_name = "DAYS")]
     pub every: Option<i64>,
@@ -131,7 +131,10 @@ fn bookable(ctx: &Context, text: &str, what: &str) -> Result<chrono::NaiveDate> 
 
 pub fn book(ctx: &mut Context, args: BookArgs) -> Result<()> {
     let kind = rules::contact_kind(args.kind.parse()?)?;
-    let minutes = validate::minutes(&args.minutes)?;
+    let minutes = match &args.minutes {
+        Some(text) => validate::minutes(text)?,
+        None => kind.typical_minutes(),
+    };
     let time = args.time.as_deref().map(rules::parse_time).transpose()?;
     let first = bookable(ctx, &args.date, "the appointment date")?;
     let end = match (args.count, &args.until) {

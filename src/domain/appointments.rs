@@ -28,8 +28,6 @@ pub struct Appointment {
 pub const MAX_EVERY_DAYS: i64 = 90;
 /// Most appointments one `book` may make.
 pub const MAX_SERIES: usize = 104;
-/// A booking's default length, in minutes.
-pub const DEFAULT_MINUTES: i64 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
