@@ -1,0 +1,414 @@
+//! Issue 19's scoreboard: one table per practice size, beside the issue's targets. Run with
+//! `cargo bench --bench scale -- [CLIENTS...]` (default `250 100000`).
+//!
+//! For each size a demo practice (seed 7, today 2026-11-23) is generated once into
+//! `$TMPDIR/caseload-bench-scale-CLIENTS/bench.db` and reused by later runs (delete the folder
+//! to start afresh; the 100,000-client demo takes minutes). Then it measures:
+//!
+//! - the TUI's first frame (open the store, load the panel, draw 120×40 on a TestBackend), in a
+//!   fresh child process each time (median of 5), and that process's peak RSS (`VmHWM`);
+//! - key → frame (update + redraw) over a scripted session in-process: j, k, G, g, s, f, /, a
+//!   letter, Enter, Esc, Enter on a client, Esc, tabs 1–5; the worst and the mean;
+//! - `flags`, `today`, `report value` and `report revenue`, each `--json`, through the release
+//!   binary (wall time, median of 3, output to /dev/null);
+//! - the naive-SQL floor: last contact and last measurement per active client in one plain
+//!   query through rusqlite on the same file, in this process, every row read (median of 3),
+//!   and the ratio of `flags --json` to it; `caseload --version` is timed beside it, since the
+//!   CLI figures include starting a process and the floor does not.
+
+use caseload::store::Store;
+use caseload::tui::action::{Action, Tab};
+use caseload::tui::app::{App, Viewer};
+use caseload::tui::theme::Theme;
+use caseload::tui::{ui, update};
+use chrono::NaiveDate;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TODAY: &str = "2026-11-23";
+const SIZE: (u16, u16) = (120, 40);
+/// The child-process mode: draw the first frame of this database and report on stdout.
+const CHILD: &str = "--scale-first-frame";
+const FIRST_FRAME_RUNS: usize = 5;
+const CLI_RUNS: usize = 3;
+/// How many times the scripted session is played.
+const SESSION_ROUNDS: usize = 5;
+
+fn today() -> NaiveDate {
+    NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").expect("the bench's today is a date")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == CHILD) {
+        let path = args.get(i + 1).expect("the child is given a database path");
+        first_frame_child(Path::new(path));
+        return;
+    }
+    // `cargo bench` passes `--bench`; anything that is not a number is ignored.
+    let mut sizes: Vec<u32> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![250, 100_000];
+    }
+    for clients in sizes {
+        let path = demo(clients);
+        let table = measure(clients, &path);
+        print_table(clients, &table);
+    }
+}
+
+/// The demo practice of this size, generated on first use.
+fn demo(clients: u32) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("caseload-bench-scale-{clients}"));
+    std::fs::create_dir_all(&dir).expect("the bench's temp folder");
+    let path = dir.join("bench.db");
+    if path.exists() {
+        return path;
+    }
+    // Written under another name and renamed when complete, so an interrupted generation is
+    // never mistaken for a finished demo.
+    let building = dir.join("building.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+    }
+    eprintln!(
+        "generating the {clients}-client demo (once) in {}",
+        dir.display()
+    );
+    let started = Instant::now();
+    {
+        let mut store = Store::open(&building).expect("open the demo database");
+        caseload::demo::generate(&mut store, clients, 7, today(), &mut |_, _| {})
+            .expect("generate the demo");
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+    }
+    std::fs::rename(&building, &path).expect("move the finished demo into place");
+    eprintln!("  generated in {:.1?}", started.elapsed());
+    path
+}
+
+/// Child process: one first frame, then its time and this process's peak RSS on stdout.
+fn first_frame_child(path: &Path) {
+    let started = Instant::now();
+    let shown = first_frame(path);
+    let took = started.elapsed();
+    drop(shown);
+    println!("{} {}", took.as_nanos(), vm_hwm_kib().unwrap_or(0));
+}
+
+/// Opens the store, loads the panel and draws it: what the TUI does before the first paint.
+fn first_frame(path: &Path) -> (App, Store, Terminal<TestBackend>) {
+    let mut store = Store::open(path).expect("open the demo database");
+    let mut app = App::new(today(), Theme::fallback(), Viewer::practice());
+    app.size = SIZE;
+    update::reload(&mut app, &mut store).expect("load the panel");
+    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("a test terminal");
+    terminal.draw(|f| ui::draw(f, &app)).expect("draw");
+    (app, store, terminal)
+}
+
+/// This process's peak resident set, from /proc/self/status (Linux).
+fn vm_hwm_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Figures {
+    first_frame: Duration,
+    peak_rss_kib: Option<u64>,
+    key_worst: (Duration, &'static str),
+    key_mean: Duration,
+    keys: usize,
+    flags: Duration,
+    today: Duration,
+    value: Duration,
+    revenue: Duration,
+    start: Duration,
+    floor: Duration,
+    floor_rows: usize,
+}
+
+fn measure(clients: u32, path: &Path) -> Figures {
+    eprintln!("measuring {clients} clients…");
+    let (first_frame, peak_rss_kib) = first_frames(path);
+    let (key_worst, key_mean, keys) = session(path);
+    let cli = |args: &[&str]| median(CLI_RUNS, || run_cli(path, args));
+    let flags = cli(&["flags", "--json"]);
+    let today = cli(&["today", "--json"]);
+    let value = cli(&["report", "value", "--json"]);
+    let revenue = cli(&["report", "revenue", "--json"]);
+    let start = median(CLI_RUNS, run_version);
+    let mut floor_rows = 0;
+    let floor = median(CLI_RUNS, || {
+        let (took, rows) = naive_floor(path);
+        floor_rows = rows;
+        took
+    });
+    Figures {
+        first_frame,
+        peak_rss_kib,
+        key_worst,
+        key_mean,
+        keys,
+        flags,
+        today,
+        value,
+        revenue,
+        start,
+        floor,
+        floor_rows,
+    }
+}
+
+/// The first frame in fresh child processes: the median time, and the largest peak RSS.
+fn first_frames(path: &Path) -> (Duration, Option<u64>) {
+    let exe = std::env::current_exe().expect("the bench's own executable");
+    let mut peak = None;
+    let took = median(FIRST_FRAME_RUNS, || {
+        let out = Command::new(&exe)
+            .arg(CHILD)
+            .arg(path)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run the first-frame child");
+        assert!(out.status.success(), "the first-frame child failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut fields = text.split_whitespace();
+        let nanos: u64 = fields
+            .next()
+            .and_then(|f| f.parse().ok())
+            .expect("the child reports nanoseconds");
+        let kib: u64 = fields
+            .next()
+            .and_then(|f| f.parse().ok())
+            .expect("the child reports its peak RSS");
+        if kib > 0 {
+            peak = Some(peak.unwrap_or(0).max(kib));
+        }
+        Duration::from_nanos(nanos)
+    });
+    (took, peak)
+}
+
+/// The scripted session: each key's update and redraw timed, played `SESSION_ROUNDS` times.
+/// Returns the worst (with its key), the mean and the number of keys timed.
+fn session(path: &Path) -> ((Duration, &'static str), Duration, usize) {
+    let script: [(&'static str, Action); 20] = [
+        ("j", Action::Down),
+        ("k", Action::Up),
+        ("G", Action::Bottom),
+        ("g", Action::Top),
+        ("s", Action::CycleSort),
+        ("s", Action::CycleSort),
+        ("f", Action::CycleFlagFilter),
+        ("f", Action::CycleFlagFilter),
+        ("/", Action::StartFilter),
+        ("a (typed)", Action::Type('a')),
+        ("Enter (filter)", Action::Submit),
+        ("Esc (clear)", Action::Cancel),
+        ("Enter (open)", Action::Open),
+        ("Esc (back)", Action::Back),
+        ("2", Action::GoTab(Tab::Today)),
+        ("3", Action::GoTab(Tab::Revenue)),
+        ("4", Action::GoTab(Tab::Value)),
+        ("5", Action::GoTab(Tab::Agenda)),
+        ("1", Action::GoTab(Tab::Panel)),
+        ("Esc (clear)", Action::Cancel),
+    ];
+    let (mut app, mut store, mut terminal) = first_frame(path);
+    let mut worst = (Duration::ZERO, "");
+    let mut total = Duration::ZERO;
+    let mut keys = 0;
+    for _ in 0..SESSION_ROUNDS {
+        for (label, action) in script {
+            let started = Instant::now();
+            update::update(&mut app, &mut store, action);
+            terminal.draw(|f| ui::draw(f, &app)).expect("draw");
+            let took = started.elapsed();
+            if took > worst.0 {
+                worst = (took, label);
+            }
+            total += took;
+            keys += 1;
+        }
+    }
+    let mean = total / u32::try_from(keys).expect("a few keys");
+    (worst, mean, keys)
+}
+
+/// The release binary (built by cargo alongside the bench) on this database.
+fn run_cli(path: &Path, args: &[&str]) -> Duration {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .arg("--db")
+        .arg(path)
+        .args(["--today", TODAY])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run caseload");
+    let took = started.elapsed();
+    assert!(
+        out.status.success(),
+        "caseload {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    took
+}
+
+/// `caseload --version`: starting the binary, no database; the fixed cost in every CLI figure.
+fn run_version() -> Duration {
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .expect("run caseload --version");
+    let took = started.elapsed();
+    assert!(status.success(), "caseload --version failed");
+    took
+}
+
+/// The simplest SQL for "last contact and last measurement per active client", every row
+/// read, on a fresh read-only connection (opening it is counted, as a script's would be).
+fn naive_floor(path: &Path) -> (Duration, usize) {
+    let sql = format!(
+        "SELECT c.id,
+                (SELECT max(e.date) FROM encounters e
+                  WHERE e.client_id = c.id AND e.voided_at IS NULL
+                    AND e.status = 'completed' AND e.kind IN {kinds}),
+                (SELECT max(m.date) FROM measurements m
+                  WHERE m.client_id = c.id AND m.voided_at IS NULL)
+           FROM clients c WHERE c.status = 'active'",
+        kinds = caseload::domain::EncounterKind::CONTACT_KINDS_SQL
+    );
+    let started = Instant::now();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the demo database read-only");
+    let mut statement = conn.prepare(&sql).expect("prepare the naive query");
+    let mut rows = statement.query([]).expect("run the naive query");
+    let mut count = 0;
+    while let Some(row) = rows.next().expect("read a row") {
+        let _: (i64, Option<String>, Option<String>) = (
+            row.get(0).expect("id"),
+            row.get(1).expect("last contact"),
+            row.get(2).expect("last measurement"),
+        );
+        count += 1;
+    }
+    (started.elapsed(), count)
+}
+
+/// The median of `runs` timings of `f`.
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISSED" }
+}
+
+fn print_table(clients: u32, f: &Figures) {
+    let ms_of = |d: Duration| d.as_secs_f64() * 1000.0;
+    let ratio = f.flags.as_secs_f64() / f.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+    let rss = f.peak_rss_kib.map(|k| k as f64 / 1024.0);
+    let rows: Vec<(String, String, &str, &str)> = vec![
+        (
+            format!("TUI first frame (median of {FIRST_FRAME_RUNS})"),
+            ms(f.first_frame),
+            "≤ 100 ms",
+            verdict(ms_of(f.first_frame) <= 100.0),
+        ),
+        (
+            format!("key → frame, worst of {} ({})", f.keys, f.key_worst.1),
+            ms(f.key_worst.0),
+            "≤ 5 ms",
+            verdict(ms_of(f.key_worst.0) <= 5.0),
+        ),
+        (
+            format!("key → frame, mean of {}", f.keys),
+            ms(f.key_mean),
+            "",
+            "",
+        ),
+        (
+            format!("flags --json (median of {CLI_RUNS})"),
+            ms(f.flags),
+            "≤ 1.0× floor",
+            verdict(ratio <= 1.0),
+        ),
+        (
+            format!("today --json (median of {CLI_RUNS})"),
+            ms(f.today),
+            "≤ 300 ms",
+            verdict(ms_of(f.today) <= 300.0),
+        ),
+        (
+            format!("report value --json (median of {CLI_RUNS})"),
+            ms(f.value),
+            "≤ 300 ms",
+            verdict(ms_of(f.value) <= 300.0),
+        ),
+        (
+            format!("report revenue --json (median of {CLI_RUNS})"),
+            ms(f.revenue),
+            "",
+            "",
+        ),
+        (
+            format!("caseload --version, process start (median of {CLI_RUNS})"),
+            ms(f.start),
+            "",
+            "",
+        ),
+        (
+            "peak RSS, TUI first frame".to_string(),
+            rss.map_or("n/a".to_string(), |m| format!("{m:.1} MB")),
+            "≤ 100 MB",
+            rss.map_or("", |m| verdict(m <= 100.0)),
+        ),
+        (
+            format!("naive-SQL floor ({} active clients)", f.floor_rows),
+            ms(f.floor),
+            "",
+            "",
+        ),
+        (
+            "flags --json ÷ floor".to_string(),
+            format!("{ratio:.2}×"),
+            "≤ 1.0×",
+            verdict(ratio <= 1.0),
+        ),
+    ];
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    println!();
+    println!(
+        "caseload at {clients} clients (release, today {TODAY}, {}×{})",
+        SIZE.0, SIZE.1
+    );
+    println!("{:<width$}  {:>10}  target", "measurement", "figure");
+    println!("{}", "-".repeat(width + 2 + 10 + 2 + 13 + 7));
+    for (label, figure, target, verdict) in rows {
+        let pad = width - label.chars().count();
+        println!(
+            "{label}{}  {figure:>10}  {target:<13} {verdict}",
+            " ".repeat(pad)
+        );
+    }
+}
