@@ -81,6 +81,7 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
         store,
         crate::tui::Options {
             today,
+            today_follows_clock: cli.today.is_none(),
             theme: cli.theme.clone(),
             encrypted,
             mouse: !cli.no_mouse,

@@ -222,6 +222,8 @@ pub struct LockScreen {
 pub struct Clock {
     pub instant: Instant,
     pub utc: DateTime<Utc>,
+    /// The local calendar date, so a screen left open overnight moves to the new day.
+    pub local_date: NaiveDate,
 }
 
 impl Clock {
@@ -229,12 +231,16 @@ impl Clock {
         Clock {
             instant: Instant::now(),
             utc: Utc::now(),
+            local_date: chrono::Local::now().date_naive(),
         }
     }
 }
 
 pub struct App {
     pub today: NaiveDate,
+    /// Whether "today" follows the local date (the terminal UI without `--today`); otherwise
+    /// it stays the date it was given.
+    pub today_follows_clock: bool,
     /// Everything the signed-in clinician has on screen; replaced whole when another signs in.
     pub view: UserView,
     pub theme: Theme,
@@ -309,6 +315,7 @@ impl App {
     pub fn new(today: NaiveDate, theme: Theme, viewer: Viewer) -> App {
         App {
             today,
+            today_follows_clock: false,
             view: UserView::new(today),
             theme,
             size: (80, 24),

@@ -54,6 +54,8 @@ const TICK: Duration = Duration::from_millis(500);
 
 pub struct Options {
     pub today: NaiveDate,
+    /// No `--today` was given: today moves at local midnight.
+    pub today_follows_clock: bool,
     pub theme: String,
     /// The path of an encrypted practice (`store` is then a placeholder until unlocked).
     pub encrypted: Option<std::path::PathBuf>,
@@ -71,6 +73,7 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, warning) = theme::load(&options.theme, user_dir.as_deref(), no_color);
     let mut app = App::new(options.today, theme, Viewer::practice());
+    app.today_follows_clock = options.today_follows_clock;
     app.reports_dir =
         directories::ProjectDirs::from("", "", "caseload").map(|p| p.data_dir().to_path_buf());
     if let Some(w) = warning {

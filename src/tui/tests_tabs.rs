@@ -141,3 +141,25 @@ fn the_picker_scrolls_to_any_match() {
         "{last} on screen:\n{screen}"
     );
 }
+
+/// A screen left open overnight moves to the new day at local midnight: the tick that sees
+/// the new date reloads the check-in for it. Pinned with `--today`, it stays.
+#[test]
+fn today_moves_at_local_midnight_unless_pinned() {
+    let mut store = practice();
+    let mut app = app(&mut store, 110, 34);
+    keys(&mut app, &mut store, "2");
+    let tomorrow = d(TODAY).succ_opt().unwrap();
+    app.clock.local_date = tomorrow;
+    super::update::update(&mut app, &mut store, crate::tui::action::Action::Tick);
+    assert_eq!(
+        app.today,
+        d(TODAY),
+        "pinned (as with --today): the day stays"
+    );
+    app.today_follows_clock = true;
+    super::update::update(&mut app, &mut store, crate::tui::action::Action::Tick);
+    assert_eq!(app.today, tomorrow);
+    let day = app.view.day.as_ref().expect("the check-in reloaded");
+    assert_eq!(day.date, tomorrow);
+}

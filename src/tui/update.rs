@@ -54,6 +54,13 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     match action {
         Action::Tick => {
             lock::check_idle(app, store)?;
+            // Past local midnight the flags, the check-in and the agenda are the new day's.
+            if app.today_follows_clock && app.clock.local_date != app.today {
+                app.today = app.clock.local_date;
+                if app.lock.is_none() {
+                    return reload(app, store);
+                }
+            }
             // Nothing is loaded or drawn behind the lock screen.
             return if app.lock.is_none() {
                 refresh_if_changed(app, store)
