@@ -4,14 +4,15 @@
 //! Nothing is written here: a valid form yields a `Submission` for `update` to store.
 
 mod correct;
+mod field;
 mod new_client;
 mod plan;
 
+pub use field::{Field, FieldId, FieldKind, Refusal};
 pub use new_client::{NO_CLINICIAN, NO_CONTRACT, NewClientEntry};
 pub use plan::{BookingEntry, day_and_time};
 
 use super::action::{Action, Edit};
-use super::edit::TextInput;
 use crate::domain::corrections::{self, RecordKind};
 use crate::domain::entry::{self, EncounterEntry, EventEntry, MeasurementEntry};
 use crate::domain::{
@@ -19,7 +20,6 @@ use crate::domain::{
     Tier,
 };
 use chrono::NaiveDate;
-use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -36,149 +36,6 @@ pub enum FormKind {
     Review,
     /// A new client for the panel (the form's `client` is unused).
     NewClient,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldKind {
-    Text {
-        max: usize,
-    },
-    /// Digits (and separators) only.
-    Digits {
-        max: usize,
-    },
-    /// Fixed words (kinds, tiers) or names from the practice (clinicians, contracts).
-    Choice(Vec<Cow<'static, str>>),
-    /// Shown, not changed (a corrected measurement keeps its instrument); focus skips it.
-    Fixed,
-}
-
-/// Which field of a form: code finds a field by what it is, never by its label or position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldId {
-    Kind,
-    Status,
-    Date,
-    Minutes,
-    Note,
-    Instrument,
-    Items,
-    Total,
-    Event,
-    Tier,
-    Reason,
-    Time,
-    Every,
-    Count,
-    Flag,
-    Until,
-    Name,
-    Clinician,
-    Contract,
-}
-
-impl FieldId {
-    /// The form field for an entry field named by a domain rule (`entry::encounter` and the
-    /// others name them as the command line's options do).
-    fn of_entry(name: &str) -> Option<FieldId> {
-        Some(match name {
-            "kind" => FieldId::Kind,
-            "status" => FieldId::Status,
-            "minutes" => FieldId::Minutes,
-            "date" => FieldId::Date,
-            "note" => FieldId::Note,
-            "instrument" => FieldId::Instrument,
-            "items" => FieldId::Items,
-            "total" => FieldId::Total,
-            "event" => FieldId::Event,
-            _ => return None,
-        })
-    }
-
-    /// The field's name on screen.
-    pub fn label(self) -> &'static str {
-        match self {
-            FieldId::Kind => "kind",
-            FieldId::Status => "status",
-            FieldId::Date => "date",
-            FieldId::Minutes => "minutes",
-            FieldId::Note => "note",
-            FieldId::Instrument => "instrument",
-            FieldId::Items => "items",
-            FieldId::Total => "or total",
-            FieldId::Event => "event",
-            FieldId::Tier => "tier",
-            FieldId::Reason => "reason",
-            FieldId::Time => "time",
-            FieldId::Every => "every",
-            FieldId::Count => "count",
-            FieldId::Flag => "flag",
-            FieldId::Until => "until",
-            FieldId::Name => "name",
-            FieldId::Clinician => "clinician",
-            FieldId::Contract => "contract",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub id: FieldId,
-    pub kind: FieldKind,
-    /// The text and its cursor (empty for a choice).
-    pub value: TextInput,
-    /// For choices: the index chosen.
-    pub choice: usize,
-    /// Greyed text after the field (units, format).
-    pub hint: String,
-    /// Whether the user has typed here (defaults may then follow other fields).
-    pub edited: bool,
-}
-
-impl Field {
-    fn text(id: FieldId, value: &str, max: usize, hint: &str) -> Field {
-        Field {
-            id,
-            kind: FieldKind::Text { max },
-            value: TextInput::new(value),
-            choice: 0,
-            hint: hint.into(),
-            edited: false,
-        }
-    }
-
-    fn digits(id: FieldId, max: usize, hint: &str) -> Field {
-        Field {
-            id,
-            kind: FieldKind::Digits { max },
-            value: TextInput::default(),
-            choice: 0,
-            hint: hint.into(),
-            edited: false,
-        }
-    }
-
-    fn choice(id: FieldId, options: Vec<&'static str>, chosen: usize) -> Field {
-        Field {
-            id,
-            kind: FieldKind::Choice(options.into_iter().map(Cow::Borrowed).collect()),
-            value: TextInput::default(),
-            choice: chosen,
-            hint: "←/→".into(),
-            edited: false,
-        }
-    }
-
-    /// The text shown for the field's value.
-    pub fn shown(&self) -> String {
-        match &self.kind {
-            FieldKind::Choice(options) => options
-                .get(self.choice)
-                .map(|o| o.to_string())
-                .unwrap_or_default(),
-            _ => self.value.value().to_string(),
-        }
-    }
 }
 
 /// What a valid form asks to store.
@@ -592,36 +449,6 @@ impl Form {
             FormKind::NewClient => return Ok(self.new_client_submission()?),
         };
         result.map_err(Refusal::from)
-    }
-}
-
-/// Why a form was not accepted, and which of its fields is at fault when the rule says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub message: String,
-    pub field: Option<FieldId>,
-}
-
-impl From<String> for Refusal {
-    fn from(message: String) -> Refusal {
-        Refusal {
-            message,
-            field: None,
-        }
-    }
-}
-
-impl From<crate::error::Error> for Refusal {
-    /// The entry rules name their fields as the command line does (`minutes`, `date`, …).
-    fn from(e: crate::error::Error) -> Refusal {
-        let field = match &e {
-            crate::error::Error::Invalid { field, .. } => field.and_then(FieldId::of_entry),
-            _ => None,
-        };
-        Refusal {
-            message: e.to_string(),
-            field,
-        }
     }
 }
 
