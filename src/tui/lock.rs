@@ -33,13 +33,15 @@ pub fn show(
             names
         }
         None => {
-            let with = store.read(|c| auth::with_passphrase(c))?;
-            store
-                .read(|c| clinicians::list(c))?
-                .into_iter()
-                .filter(|c| with.contains(&c.id))
-                .map(|c| (c.id, c.name))
-                .collect()
+            // Who has a passphrase and their names, from one snapshot.
+            store.read(|c| {
+                let with = auth::with_passphrase(c)?;
+                Ok(clinicians::list(c)?
+                    .into_iter()
+                    .filter(|k| with.contains(&k.id))
+                    .map(|k| (k.id, k.name))
+                    .collect())
+            })?
         }
     };
     let selected = previous
