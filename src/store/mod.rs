@@ -32,6 +32,7 @@ pub mod measurements;
 mod migrate;
 pub mod outfile;
 pub mod panel;
+pub mod panel_window;
 pub mod reconcile;
 pub mod record;
 pub mod revenue;
