@@ -5,6 +5,7 @@
 mod priority;
 pub mod reviews;
 mod rules;
+pub mod windows;
 
 #[cfg(test)]
 pub(crate) mod history;
@@ -12,6 +13,8 @@ pub(crate) mod history;
 mod props;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod windows_props;
 
 pub use priority::{Priority, sort_by_priority};
 pub use rules::{FIRST_CONTACT_DAYS, evaluate, is_disengaged};

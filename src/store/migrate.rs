@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_appointments.sql"),
     include_str!("../../migrations/0008_x12.sql"),
     include_str!("../../migrations/0009_clinician_audit.sql"),
+    include_str!("../../migrations/0010_flag_windows.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -33,6 +34,9 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
         "-- caseload: audit clinician baselines --",
         super::clinician_audit::seal_baselines,
     ),
+    ("-- caseload: compute flag windows --", |tx, _| {
+        super::windows::refresh_dirty(tx).map(|_| ())
+    }),
 ];
 
 /// Runs one migration file, handing over to Rust at each marker line.
@@ -408,6 +412,13 @@ mod tests {
                      INSERT INTO roster_members VALUES (3, 'M-1', '2025-02-01', NULL);",
                 )
                 .unwrap(),
+            // Version 9 changed no table: a snooze, whose client the windows must honour.
+            9 => conn
+                .execute_batch(
+                    "INSERT INTO reviews (client_id, flag, date, until, clinician, note)
+                         VALUES (2, 'never_seen', '2025-03-20', '2025-04-10', 'Dana Reyes', 'called');",
+                )
+                .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
         }
     }
@@ -438,6 +449,12 @@ mod tests {
                 .query_row("PRAGMA integrity_check", [], |r| r.get(0))
                 .unwrap();
             assert_eq!(ok, "ok", "made by version {made_by}");
+            // The upgrade computed every client's flag windows.
+            assert_eq!(super::super::windows::dirty_count(conn).unwrap(), 0);
+            let maintained: i64 = conn
+                .query_row("SELECT count(*) FROM flag_facts", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(maintained, made_by.min(2), "made by version {made_by}");
             let after = dump(conn);
             // Every row is still there: columns added later come after the old ones (version 2
             // gave version 1's audit rows their hashes); a migration may add rows (settings).

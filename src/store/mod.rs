@@ -44,6 +44,9 @@ mod sql_types;
 pub mod targets;
 pub mod today;
 pub mod value;
+pub mod windows;
+#[cfg(test)]
+mod windows_tests;
 
 use crate::domain::ClinicianId;
 use crate::domain::keyslot::{ChainKey, PracticeKey};
@@ -283,6 +286,8 @@ impl Store {
                 chain: self.chain.as_ref(),
             };
             let value = f(&tx)?;
+            // The flag windows of every client this write touched, before anyone can read it.
+            windows::refresh_dirty(&tx)?;
             let Tx { inner, .. } = tx;
             inner.commit()?;
             value

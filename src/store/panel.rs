@@ -114,6 +114,7 @@ pub fn load_with(
         clinician: query.clinician,
         client: None,
         active_only: !query.include_inactive,
+        dirty_only: false,
     };
     let plans = Plans::load(conn, today, None)?;
     let mut entries: Vec<PanelEntry> = facts::load(conn, &filter, today)?
@@ -122,6 +123,29 @@ pub fn load_with(
         .collect();
     sort_by_priority(&mut entries, PanelEntry::priority);
     Ok(entries)
+}
+
+/// The entries of the clients `ids`, in that order (the rows a window shows).
+pub(super) fn entries_for(
+    conn: &Connection,
+    ids: &[ClientId],
+    today: NaiveDate,
+) -> Result<Vec<PanelEntry>> {
+    let intervals = settings::intervals(conn)?;
+    // A few clients: their own plans; a page: everyone's (two small indexed reads).
+    let plans = match ids {
+        [one] => Plans::load(conn, today, Some(*one))?,
+        _ => Plans::load(conn, today, None)?,
+    };
+    let mut by_id: HashMap<ClientId, FactsRow> = facts::load_ids(conn, ids, today)?
+        .into_iter()
+        .map(|row| (row.client.id, row))
+        .collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|row| PanelEntry::new(row, &intervals, &plans, today))
+        .collect())
 }
 
 /// One client's entry, whatever their status (for `client show` and the client screen).

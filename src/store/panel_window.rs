@@ -7,11 +7,14 @@
 //! Nothing here decides a flag; `domain::flags` does.
 
 use super::panel::{self, PanelEntry, PanelQuery};
+use super::windows;
 use crate::domain::ClientId;
-use crate::domain::flags::{FlagKind, count_by_kind};
+use crate::domain::flags::FlagKind;
+use crate::domain::flags::windows::kind_bit;
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::Connection;
+use rusqlite::types::ToSql;
 
 /// How the rows are ordered. Every order breaks its ties by priority order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,20 +61,74 @@ pub fn page(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<PanelEntry>> {
-    Ok(reference(conn, window, today)?
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .collect())
+    if !windows::is_current(conn, today)? {
+        return Ok(reference(conn, window, today)?
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .collect());
+    }
+    let sql = Sql::new(window, today);
+    let statement = format!(
+        "SELECT s.client_id FROM panel_segments s WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+        sql.conditions,
+        sql.order.join(", ")
+    );
+    let (limit, offset) = (limit as i64, offset as i64);
+    let mut params = sql.params(sql.uses_month);
+    params.push((":limit", &limit));
+    params.push((":offset", &offset));
+    let mut stmt = conn.prepare_cached(&statement)?;
+    let ids = stmt
+        .query_map(params.as_slice(), |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<ClientId>>>()?;
+    panel::entries_for(conn, &ids, today)
 }
 
 /// The window's count, minutes and flag counts.
 pub fn counts(conn: &Connection, window: &PanelWindow, today: NaiveDate) -> Result<PanelCounts> {
-    let rows = reference(conn, window, today)?;
+    if !windows::is_current(conn, today)? {
+        let rows = reference(conn, window, today)?;
+        return Ok(PanelCounts {
+            clients: rows.len(),
+            minutes: rows.iter().map(|e| e.minutes_this_month).sum(),
+            by_kind: clients_by_kind(&rows),
+        });
+    }
+    let sql = Sql::new(window, today);
+    let params = sql.params(false);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT s.kinds, count(*) FROM panel_segments s WHERE {} GROUP BY s.kinds",
+        sql.conditions
+    ))?;
+    let groups = stmt
+        .query_map(params.as_slice(), |r| {
+            Ok((r.get::<_, u16>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let clients = groups.iter().map(|(_, n)| *n as usize).sum();
+    let by_kind = FlagKind::ALL
+        .iter()
+        .map(|k| {
+            let n = groups
+                .iter()
+                .filter(|(bits, _)| bits & kind_bit(*k) != 0)
+                .map(|(_, n)| *n as usize)
+                .sum::<usize>();
+            (*k, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT coalesce(sum({MINUTES}), 0) FROM panel_segments s WHERE {}",
+        sql.conditions
+    ))?;
+    let params = sql.params(true);
+    let minutes = stmt.query_row(params.as_slice(), |r| r.get(0))?;
     Ok(PanelCounts {
-        clients: rows.len(),
-        minutes: rows.iter().map(|e| e.minutes_this_month).sum(),
-        by_kind: count_by_kind(rows.iter().flat_map(|e| &e.flags)),
+        clients,
+        minutes,
+        by_kind,
     })
 }
 
@@ -82,9 +139,128 @@ pub fn position(
     today: NaiveDate,
     client: ClientId,
 ) -> Result<Option<usize>> {
-    Ok(reference(conn, window, today)?
+    if !windows::is_current(conn, today)? {
+        return Ok(reference(conn, window, today)?
+            .iter()
+            .position(|e| e.client.id == client));
+    }
+    let sql = Sql::new(window, today);
+    // The client's own row (if the window holds them), then how many rows sort before it.
+    let mut params = sql.params(sql.uses_month);
+    params.push((":client", &client));
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH me AS (SELECT {order} FROM panel_segments s WHERE {conditions} AND s.client_id = :client)
+         SELECT (SELECT count(*) FROM me),
+                (SELECT count(*) FROM panel_segments s
+                  WHERE {conditions} AND ({order}) < (SELECT * FROM me))",
+        conditions = sql.conditions,
+        order = sql.order.join(", "),
+    ))?;
+    let (found, before): (i64, i64) =
+        stmt.query_row(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((found > 0).then_some(before as usize))
+}
+
+/// How many of `rows` carry a flag of each kind (a client with two not-improving flags, PHQ-9
+/// and GAD-7, counts once).
+fn clients_by_kind(rows: &[PanelEntry]) -> Vec<(FlagKind, usize)> {
+    FlagKind::ALL
         .iter()
-        .position(|e| e.client.id == client))
+        .map(|k| {
+            (
+                *k,
+                rows.iter()
+                    .filter(|e| e.flags.iter().any(|f| f.kind == *k))
+                    .count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// This month's minutes of the segment's client (for the minutes order and the status line).
+const MINUTES: &str = "(SELECT coalesce(sum(e.minutes), 0) FROM live_encounters e
+    WHERE e.client_id = s.client_id AND e.date BETWEEN :month_start AND :month_end)";
+
+/// The WHERE clause and ORDER BY terms of a window over `panel_segments s`, and its values.
+struct Sql {
+    conditions: String,
+    /// ORDER BY terms, all ascending (the minutes order sorts on minus the minutes), so the
+    /// same list serves a row-value comparison.
+    order: Vec<String>,
+    today: NaiveDate,
+    month: (NaiveDate, NaiveDate),
+    clinician: Option<crate::domain::ClinicianId>,
+    bit: Option<u16>,
+    name: Option<String>,
+    uses_month: bool,
+}
+
+impl Sql {
+    fn new(window: &PanelWindow, today: NaiveDate) -> Sql {
+        let mut conditions = vec!["s.valid_from <= :today AND s.valid_until >= :today".to_string()];
+        if !window.panel.include_inactive {
+            conditions.push("s.active = 1".into());
+        }
+        if window.panel.clinician.is_some() {
+            conditions.push("s.clinician_id = :clinician".into());
+        }
+        if window.flag.is_some() {
+            conditions.push("(s.kinds & :bit) <> 0".into());
+        }
+        if !window.name.is_empty() {
+            conditions.push("instr(s.name_folded, :name) > 0".into());
+        }
+        let priority = [
+            "s.rank",
+            "s.due_key",
+            "s.name_folded",
+            "s.name",
+            "s.client_id",
+        ];
+        let lead: Vec<String> = match window.order {
+            PanelOrder::Priority => Vec::new(),
+            PanelOrder::Name => vec!["s.name_folded".into()],
+            PanelOrder::LastContact => vec!["s.last_contact".into()],
+            PanelOrder::Minutes => vec![format!("-{MINUTES}")],
+        };
+        let order: Vec<String> = lead
+            .iter()
+            .cloned()
+            .chain(priority.iter().map(|t| t.to_string()))
+            .collect();
+        let month = crate::domain::Month::of(today);
+        Sql {
+            conditions: conditions.join(" AND "),
+            order,
+            today,
+            month: (month.first_day(), month.last_day()),
+            clinician: window.panel.clinician,
+            bit: window.flag.map(kind_bit),
+            name: (!window.name.is_empty()).then(|| window.name.clone()),
+            uses_month: window.order == PanelOrder::Minutes,
+        }
+    }
+
+    /// The values the conditions name, and the month's bounds when the statement reads this
+    /// month's minutes (`month`).
+    fn params(&self, month: bool) -> Vec<(&'static str, &dyn ToSql)> {
+        let mut params: Vec<(&'static str, &dyn ToSql)> = vec![(":today", &self.today)];
+        if let Some(c) = &self.clinician {
+            params.push((":clinician", c));
+        }
+        if let Some(b) = &self.bit {
+            params.push((":bit", b));
+        }
+        if let Some(n) = &self.name {
+            params.push((":name", n));
+        }
+        if month {
+            params.push((":month_start", &self.month.0));
+            params.push((":month_end", &self.month.1));
+        }
+        params
+    }
 }
 
 /// The picker's matches: clients of `panel` whose lower-cased name contains every one of
@@ -99,14 +275,47 @@ pub fn matching(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(panel::load(conn, panel, today)?
-        .into_iter()
-        .filter(|e| {
-            let name = e.client.name.to_lowercase();
-            words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .take(limit)
-        .collect())
+    if !windows::is_current(conn, today)? {
+        return Ok(panel::load(conn, panel, today)?
+            .into_iter()
+            .filter(|e| {
+                let name = e.client.name.to_lowercase();
+                words.iter().all(|w| name.contains(w.as_str()))
+            })
+            .take(limit)
+            .collect());
+    }
+    let window = PanelWindow {
+        panel: *panel,
+        ..PanelWindow::default()
+    };
+    let sql = Sql::new(&window, today);
+    let words_sql: String = (0..words.len())
+        .map(|i| format!(" AND instr(s.name_folded, :word{i}) > 0"))
+        .collect();
+    let statement = format!(
+        "SELECT s.client_id FROM panel_segments s WHERE {}{words_sql} ORDER BY {} LIMIT {}",
+        sql.conditions,
+        sql.order.join(", "),
+        limit
+    );
+    let mut stmt = conn.prepare_cached(&statement)?;
+    for (i, w) in words.iter().enumerate() {
+        if let Some(at) = stmt.parameter_index(&format!(":word{i}"))? {
+            stmt.raw_bind_parameter(at, w)?;
+        }
+    }
+    for (name, value) in sql.params(false) {
+        if let Some(at) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(at, value)?;
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut ids: Vec<ClientId> = Vec::new();
+    while let Some(row) = rows.next()? {
+        ids.push(row.get(0)?);
+    }
+    panel::entries_for(conn, &ids, today)
 }
 
 /// The window computed from scratch: the whole panel, filtered and sorted in memory. The
@@ -119,7 +328,11 @@ pub(crate) fn reference(
     let mut rows: Vec<PanelEntry> = panel::load(conn, &window.panel, today)?
         .into_iter()
         .filter(|e| window.name.is_empty() || e.client.name.to_lowercase().contains(&window.name))
-        .filter(|e| window.flag.is_none_or(|k| e.flags.iter().any(|f| f.kind == k)))
+        .filter(|e| {
+            window
+                .flag
+                .is_none_or(|k| e.flags.iter().any(|f| f.kind == k))
+        })
         .collect();
     // Stable sorts: ties keep priority order.
     match window.order {

@@ -17,16 +17,16 @@ fn base() -> NaiveDate {
 
 /// One client's random history, as the records the store would hold.
 #[derive(Debug, Clone)]
-struct History {
-    client: Client,
-    encounters: Vec<Encounter>,
-    measurements: Vec<Measurement>,
-    events: Vec<Event>,
-    today: NaiveDate,
-    intervals: Intervals,
+pub(super) struct History {
+    pub(super) client: Client,
+    pub(super) encounters: Vec<Encounter>,
+    pub(super) measurements: Vec<Measurement>,
+    pub(super) events: Vec<Event>,
+    pub(super) today: NaiveDate,
+    pub(super) intervals: Intervals,
 }
 
-fn history() -> impl Strategy<Value = History> {
+pub(super) fn history() -> impl Strategy<Value = History> {
     let encounter = (-5i64..160, 0usize..11, 0usize..3);
     let measurement = (
         -5i64..160,
