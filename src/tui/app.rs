@@ -20,9 +20,10 @@ use crate::domain::corrections::RecordKind;
 use crate::domain::fairness::Fairness;
 use crate::domain::flags::FlagKind;
 use crate::domain::value::ValueMeasures;
-use crate::domain::{ClientId, ClinicianId, Role, text};
+use crate::domain::{ClientId, ClinicianId, Intervals, Role, text};
 use crate::store::auth::Session;
 use crate::store::panel::PanelEntry;
+use crate::store::panel_window::PanelCounts;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::time::Instant;
 
@@ -55,17 +56,31 @@ impl Sort {
     }
 }
 
-/// The panel list and how it is filtered.
+/// The panel list and how it is filtered: a window on the store's filtered, sorted panel
+/// (`store::panel_window`), of which only the drawn rows and a page either side are loaded
+/// (`tui::panel_window` loads them).
 #[derive(Debug, Clone)]
 pub struct PanelView {
-    /// Everyone loaded, in priority order.
-    pub entries: Vec<PanelEntry>,
-    /// The entries shown (indices into `entries`), filtered and sorted.
-    pub rows: Vec<usize>,
-    /// Index into `rows`.
+    /// How many rows the window has (every client the filters and scope let through).
+    pub total: usize,
+    /// The status line's figures over the whole window.
+    pub counts: PanelCounts,
+    /// Whether the panel has anyone before the name and flag filters (to tell "no client
+    /// matches" from "no clients yet").
+    pub any_on_panel: bool,
+    /// Absolute index of the selected row in the window.
     pub selected: usize,
-    /// First row drawn.
+    /// First row drawn (absolute).
     pub offset: usize,
+    /// The absolute index of `loaded[0]`.
+    pub loaded_from: usize,
+    /// The rows `loaded_from ..` of the window: the drawn ones and a margin.
+    pub loaded: Vec<PanelEntry>,
+    /// Beside `loaded`: whether the client has something due and nothing booked
+    /// (`domain::today::wants_booking`), for the "next" column's warning.
+    pub needs_booking: Vec<bool>,
+    /// The practice's intervals as of the last reload (for `needs_booking` of later pages).
+    pub intervals: Option<Intervals>,
     pub filter: TextInput,
     pub filtering: bool,
     pub flag_filter: Option<FlagKind>,
@@ -73,19 +88,20 @@ pub struct PanelView {
     pub show_all: bool,
     /// Whose panel: `None` = everyone the viewer may see.
     pub clinician: Option<ClinicianId>,
-    /// Beside `entries`: whether the client has something due and nothing booked
-    /// (`domain::today::wants_booking`), for the "next" column's warning.
-    pub needs_booking: Vec<bool>,
 }
 
 impl PanelView {
     pub fn new() -> PanelView {
         PanelView {
-            needs_booking: Vec::new(),
-            entries: Vec::new(),
-            rows: Vec::new(),
+            total: 0,
+            counts: PanelCounts::default(),
+            any_on_panel: false,
             selected: 0,
             offset: 0,
+            loaded_from: 0,
+            loaded: Vec::new(),
+            needs_booking: Vec::new(),
+            intervals: None,
             filter: TextInput::default(),
             filtering: false,
             flag_filter: None,
@@ -95,10 +111,9 @@ impl PanelView {
         }
     }
 
+    /// The selected client's entry, if loaded (it always is after a load).
     pub fn selected_entry(&self) -> Option<&PanelEntry> {
-        self.rows
-            .get(self.selected)
-            .and_then(|i| self.entries.get(*i))
+        self.entry_at(self.selected)
     }
 }
 
@@ -132,8 +147,9 @@ pub enum Pending {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Picker {
     pub query: TextInput,
-    /// Indices into the panel's entries that match.
-    pub matches: Vec<usize>,
+    /// The clients whose names match, in priority order (at most a page of the store's
+    /// `panel_window::matching`).
+    pub matches: Vec<PanelEntry>,
     /// Which match is selected, and the list's scroll (drawn with `render_stateful_widget`).
     pub list: ratatui::widgets::ListState,
 }

@@ -10,6 +10,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod lock;
+mod panel_window;
 pub mod screens;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,8 @@ mod tests_reports;
 mod tests_review;
 #[cfg(test)]
 mod tests_tabs;
+#[cfg(test)]
+mod tests_window;
 pub mod theme;
 pub mod ui;
 pub mod undo;

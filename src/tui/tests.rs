@@ -173,7 +173,7 @@ pub fn open(app: &mut App, store: &mut Store, name: &str) -> ClientId {
     let id = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.name == name)
         .unwrap()
@@ -337,7 +337,7 @@ fn logging_a_contact_clears_the_never_seen_flag() {
         let e = app
             .view
             .panel
-            .entries
+            .loaded
             .iter()
             .find(|e| e.client.name == "Bo Diaz")
             .unwrap();
@@ -417,7 +417,7 @@ fn discharge_asks_first_and_then_removes_from_the_active_panel() {
         crate::domain::ClientStatus::Discharged
     );
     keys(&mut app, &mut store, "\u{1b}");
-    assert!(!app.view.panel.entries.iter().any(|e| e.client.id == id));
+    assert!(!app.view.panel.loaded.iter().any(|e| e.client.id == id));
     // `a` shows discharged clients too; `d` on one offers to readmit.
     keys(&mut app, &mut store, "a");
     update::open_client(&mut app, &mut store, id).unwrap();
@@ -475,9 +475,9 @@ fn another_process_writing_is_picked_up_on_the_next_tick() {
             )
         })
         .unwrap();
-    let before = app.view.panel.entries.len();
+    let before = app.view.panel.total;
     update::update(&mut app, &mut store, Action::Tick);
-    assert_eq!(app.view.panel.entries.len(), before + 1);
+    assert_eq!(app.view.panel.total, before + 1);
     assert_eq!(
         app.view.panel.selected_entry().unwrap().client.id,
         selected,

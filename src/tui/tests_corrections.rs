@@ -14,7 +14,7 @@ use ratatui::style::Modifier;
 fn flags_of(app: &App, id: ClientId) -> Vec<FlagKind> {
     app.view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.id == id)
         .map(|e| e.flags.iter().map(|f| f.kind).collect())
@@ -319,7 +319,7 @@ fn x_voids_a_contact_so_flags_no_longer_count_it_and_u_brings_it_back() {
     let entry = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.id == cy)
         .unwrap();

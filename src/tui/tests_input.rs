@@ -85,7 +85,7 @@ fn the_filter_has_a_cursor_word_delete_and_paste() {
     keys(&mut app, &mut store, "Ann ");
     let filter = &app.view.panel.filter;
     assert_eq!((filter.value(), filter.cursor()), ("Ann Lee", 4));
-    assert_eq!(app.view.panel.rows.len(), 1, "only Ann Lee matches");
+    assert_eq!(app.view.panel.total, 1, "only Ann Lee matches");
     // The terminal's cursor is drawn where the filter's is: after "Ann ".
     let screen = screen_text(&draw(&app, 100, 24));
     let start = column_of(&screen, 1, "Ann Lee");
@@ -106,7 +106,7 @@ fn the_filter_has_a_cursor_word_delete_and_paste() {
     // A paste goes in whole; a line break in it reads as a space, an escape never enters.
     paste(&mut app, &mut store, "Ann\n\u{1b}Lee");
     assert_eq!(app.view.panel.filter.value(), "Ann Lee");
-    assert_eq!(app.view.panel.rows.len(), 1);
+    assert_eq!(app.view.panel.total, 1);
     // Done filtering: the filter stays, the cursor goes.
     plain(&mut app, &mut store, KeyCode::Enter);
     assert_eq!(cursor(&app, 100, 24), None);
@@ -283,8 +283,7 @@ fn a_click_selects_a_panel_row_and_a_second_opens_it() {
     let mut app = app(&mut store, 100, 24);
     let screen = screen_text(&draw(&app, 100, 24));
     let row = |name: &str| screen.lines().position(|l| l.contains(name)).unwrap() as u16;
-    let second = app.view.panel.rows[1];
-    let name = app.view.panel.entries[second].client.name.clone();
+    let name = app.view.panel.entry_at(1).unwrap().client.name.clone();
     click(&mut app, &mut store, 30, row(&name));
     assert_eq!(app.view.panel.selected, 1);
     assert!(app.view.client.is_none(), "the first click only selects");

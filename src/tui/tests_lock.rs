@@ -173,7 +173,7 @@ fn ctrl_l_locks_from_anywhere_even_a_form_and_the_same_clinician_returns_to_it()
     let id = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.name == "Ann Lee")
         .unwrap()
@@ -222,7 +222,7 @@ fn a_wrong_passphrase_is_refused_audited_and_nothing_shown() {
         "the field is cleared after every attempt"
     );
     assert!(actions(&store).contains(&"login.failed".to_string()));
-    assert!(app.view.panel.entries.is_empty(), "nothing was loaded");
+    assert!(app.view.panel.loaded.is_empty(), "nothing was loaded");
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     let names: Vec<&str> = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .map(|e| e.client.name.as_str())
         .collect();
@@ -280,7 +280,7 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     assert!(
         app.view
             .panel
-            .entries
+            .loaded
             .iter()
             .any(|e| e.client.name == "Ann Lee"),
         "a supervisor sees everyone"
@@ -288,7 +288,7 @@ fn a_clinician_sees_only_their_own_panel_and_a_supervisor_cannot_change_others()
     let ann = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.name == "Ann Lee")
         .unwrap()
@@ -323,7 +323,7 @@ fn another_clinician_cannot_undo_what_the_last_one_changed() {
     let ann = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.name == "Ann Lee")
         .unwrap()

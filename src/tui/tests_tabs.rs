@@ -48,7 +48,7 @@ fn today_opens_the_selected_client_and_logs_through_the_picker() {
     let cy = app
         .view
         .panel
-        .entries
+        .loaded
         .iter()
         .find(|e| e.client.name == "Cy Young")
         .unwrap()
@@ -134,7 +134,7 @@ fn the_picker_scrolls_to_any_match() {
         panic!("the picker is open");
     };
     assert_eq!((picker.matches.len(), picker.selected()), (15, 14));
-    let last = &app.view.panel.entries[picker.matches[14]].client.name;
+    let last = &picker.matches[14].client.name;
     let screen = screen_text(&draw(&app, 100, 30));
     assert!(
         screen.contains(last.as_str()),

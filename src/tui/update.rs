@@ -7,18 +7,17 @@ use super::app::{App, ClientView, Modal, Picker};
 use super::keymap::Layer;
 use super::layout;
 use super::lock;
+use super::panel_window::{self, entry_of, keep_selection_visible};
 use super::update_client::{keep_lists_in_view, on_client};
 use super::update_modal::on_modal;
-use super::update_panel::{apply_view, keep_selection_visible, on_filter, on_panel};
+use super::update_panel::{on_filter, on_panel};
 use super::update_plans::{self, load_agenda, load_contracts};
 use crate::domain::ClientId;
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
-use crate::domain::today::{PanelClient, wants_booking};
 use crate::domain::value::Period;
 use crate::error::Result;
 use crate::store::auth::LockReason;
-use crate::store::panel::{self, PanelQuery};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::today;
 use crate::store::value::{self, ValueQuery};
@@ -26,7 +25,10 @@ use crate::store::{Snapshot, Store, clients, clinicians, record, settings};
 
 /// Applies one action.
 pub fn update(app: &mut App, store: &mut Store, action: Action) {
-    if let Err(e) = apply(app, store, action) {
+    // Whatever moved the panel's rows (a key, the wheel, a click, a resize), the drawn ones
+    // are loaded before the next frame: draw reads only the model.
+    let done = apply(app, store, action).and_then(|()| panel_window::ensure_loaded(app, store));
+    if let Err(e) = done {
         app.error(e.to_string());
     }
 }
@@ -95,7 +97,7 @@ fn apply(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         };
     }
     if top == Layer::Filter {
-        return on_filter(app, action);
+        return on_filter(app, store, action);
     }
     if top.is_modal() {
         return on_modal(app, store, action);
@@ -174,43 +176,29 @@ fn refresh_if_changed(app: &mut App, store: &mut Store) -> Result<()> {
 /// of the database, with the change counter read in it, so a write landing meanwhile is seen
 /// by the next poll rather than lost.
 pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
-    store.read(|snap| reload_from(app, snap))
+    store.read(|snap| reload_from(app, snap, &[]))
 }
 
-fn reload_from(app: &mut App, snap: &Snapshot) -> Result<()> {
+/// A reload that selects `client` on the panel if the window shows them (a client just
+/// added), else keeps the selection as `reload` does.
+pub(super) fn reload_selecting(app: &mut App, store: &mut Store, client: ClientId) -> Result<()> {
+    store.read(|snap| reload_from(app, snap, &[client]))
+}
+
+fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()> {
     app.clinicians = clinicians::list(snap)?
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let clinician = panel_scope(app);
-    let query = PanelQuery {
-        clinician,
-        include_inactive: app.view.panel.show_all,
-    };
-    app.view.panel.entries = panel::load(snap, &query, app.today)?;
-    let intervals = settings::intervals(snap)?;
-    app.view.panel.needs_booking = app
-        .view
-        .panel
-        .entries
-        .iter()
-        .map(|e| {
-            let client = PanelClient {
-                client: &e.client,
-                facts: &e.facts,
-                flags: &e.flags,
-                next_appointment: e.next_appointment,
-            };
-            wants_booking(&client, &intervals, app.today)
-        })
-        .collect();
-    apply_view(app);
+    // Read once per reload, for every page of the panel loaded until the next.
+    app.view.panel.intervals = Some(settings::intervals(snap)?);
+    panel_window::refresh_from(app, snap, prefer)?;
     if let Some(view) = &app.view.client {
         let id = view.record.client.id;
         let fresh = view.reloaded(
             record::load(snap, id)?,
             client_revenue(snap, app, id)?,
-            entry_of(app, id),
+            entry_of(app, snap, id)?,
         );
         app.view.client = Some(fresh);
         keep_lists_in_view(app);
@@ -223,15 +211,6 @@ fn reload_from(app: &mut App, snap: &Snapshot) -> Result<()> {
     load_tab_from(app, snap)?;
     app.data_version = snap.data_version()?;
     Ok(())
-}
-
-fn entry_of(app: &App, id: ClientId) -> Option<crate::store::panel::PanelEntry> {
-    app.view
-        .panel
-        .entries
-        .iter()
-        .find(|e| e.client.id == id)
-        .cloned()
 }
 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
@@ -333,10 +312,15 @@ fn client_revenue(snap: &Snapshot, app: &App, id: ClientId) -> Result<Option<Rev
 /// Opens a client's record (a view, so it is audited).
 pub fn open_client(app: &mut App, store: &mut Store, id: ClientId) -> Result<()> {
     allowed(app, store, Access::ViewClient, id)?;
-    let (rec, revenue) =
-        store.read(|snap| Ok((record::load(snap, id)?, client_revenue(snap, app, id)?)))?;
+    let (rec, revenue, entry) = store.read(|snap| {
+        Ok((
+            record::load(snap, id)?,
+            client_revenue(snap, app, id)?,
+            entry_of(app, snap, id)?,
+        ))
+    })?;
     store.write(|tx| tx.audit("client.view", Some(id), "tui"))?;
-    app.view.client = Some(ClientView::new(rec, revenue, entry_of(app, id)));
+    app.view.client = Some(ClientView::new(rec, revenue, entry));
     keep_lists_in_view(app);
     Ok(())
 }

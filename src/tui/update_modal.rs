@@ -14,7 +14,7 @@ use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClientStatus, entry};
 use crate::error::Result;
 use crate::store::corrections::{self, EncounterAmendment};
-use crate::store::{Store, clients, encounters, events, measurements};
+use crate::store::{Store, clients, encounters, events, measurements, panel_window};
 
 /// The key for the modal on top. The modal stays in the model while it is open: each branch
 /// changes it in place, and only closing (or replacing) it removes it.
@@ -43,7 +43,7 @@ pub(super) fn on_modal(app: &mut App, store: &mut Store, action: Action) -> Resu
         }
         Some(Modal::Confirm(_)) => on_confirm(app, store, action)?,
         Some(Modal::Form(_)) => on_form(app, store, action)?,
-        Some(Modal::Picker(_)) => on_picker(app, action),
+        Some(Modal::Picker(_)) => on_picker(app, store, action)?,
         None => {}
     }
     Ok(())
@@ -146,39 +146,40 @@ fn on_form(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
     Ok(())
 }
 
-fn on_picker(app: &mut App, action: Action) {
+fn on_picker(app: &mut App, store: &Store, action: Action) -> Result<()> {
     let Some(Modal::Picker(picker)) = &mut app.view.modal else {
-        return;
+        return Ok(());
     };
     match action {
         Action::Type(c) => {
             picker.query.insert(c);
-            rematch(app);
+            rematch(app, store)?;
         }
         // Moving the cursor keeps the match chosen; only a change of the letters rematches.
-        Action::Edit(edit) if picker.query.edit(edit) => rematch(app),
+        Action::Edit(edit) if picker.query.edit(edit) => rematch(app, store)?,
         Action::Down => picker.step(1),
         Action::Up => picker.step(-1),
         Action::Submit => {
-            let chosen = picker
-                .matches
-                .get(picker.selected())
-                .and_then(|i| app.view.panel.entries.get(*i));
-            if let Some(e) = chosen {
-                let form = Form::contact(e.client.id, app.display_name(&e.client.name), app.today);
+            let chosen = picker.matches.get(picker.selected());
+            if let Some((id, name)) = chosen.map(|e| (e.client.id, e.client.name.clone())) {
+                let form = Form::contact(id, app.display_name(&name), app.today);
                 app.view.modal = Some(Modal::Form(form));
             }
         }
         Action::Cancel => app.view.modal = None,
         _ => {}
     }
+    Ok(())
 }
 
-/// Matches the picker's letters against names (every word typed must appear), selecting the
-/// first match.
-fn rematch(app: &mut App) {
+/// At most this many of the picker's matches are read (the list scrolls through them).
+const PICKER_MATCHES: usize = 50;
+
+/// Matches the picker's letters against the names of the panel's clients (every word typed
+/// must appear; the store's `panel_window::matching`), selecting the first match.
+fn rematch(app: &mut App, store: &Store) -> Result<()> {
     let Some(Modal::Picker(picker)) = &app.view.modal else {
-        return;
+        return Ok(());
     };
     let words: Vec<String> = picker
         .query
@@ -187,23 +188,14 @@ fn rematch(app: &mut App) {
         .split_whitespace()
         .map(String::from)
         .collect();
-    let matches: Vec<usize> = app
-        .view
-        .panel
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            let name = e.client.name.to_lowercase();
-            !words.is_empty() && words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .map(|(i, _)| i)
-        .take(50)
-        .collect();
+    let query = super::panel_window::query(app);
+    let matches = store
+        .read(|snap| panel_window::matching(snap, &query, app.today, &words, PICKER_MATCHES))?;
     if let Some(Modal::Picker(picker)) = &mut app.view.modal {
         picker.matches = matches;
         picker.list = ratatui::widgets::ListState::default().with_selected(Some(0));
     }
+    Ok(())
 }
 
 /// "minutes 50 → 45, date 2026-11-12 → 2026-11-11"; in privacy mode a note's text is not

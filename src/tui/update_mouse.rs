@@ -7,7 +7,7 @@
 use super::action::Action;
 use super::app::App;
 use super::layout;
-use super::update_panel::keep_selection_visible;
+use super::panel_window::keep_selection_visible;
 use crate::tui::action::Tab;
 use ratatui::layout::{Position, Rect};
 
@@ -27,7 +27,7 @@ pub(super) fn on_click(app: &mut App, x: u16, y: u16) -> Option<Action> {
     if app.view.client.is_none() && app.view.tab == Tab::Panel {
         let row = layout::panel_row_at(app.size, x, y)?;
         let index = app.view.panel.offset + row;
-        if index >= app.view.panel.rows.len() {
+        if index >= app.view.panel.total {
             return None;
         }
         if index == app.view.panel.selected {

@@ -4,7 +4,7 @@
 
 use super::app::{App, Modal};
 use super::form::{Form, NewClientEntry};
-use super::update::reload;
+use super::update::reload_selecting;
 use crate::domain::access::Action as Access;
 use crate::error::Result;
 use crate::store::{Store, clients, clinicians, contracts};
@@ -67,16 +67,6 @@ pub(super) fn save(app: &mut App, store: &mut Store, entry: NewClientEntry) -> R
         said.push_str(&format!(", on {}", crate::domain::text::sanitize(&c.name)));
     }
     app.info(format!("{said})"));
-    reload(app, store)?;
-    if let Some(row) = app
-        .view
-        .panel
-        .rows
-        .iter()
-        .position(|i| app.view.panel.entries[*i].client.id == id)
-    {
-        app.view.panel.selected = row;
-        super::update_panel::keep_selection_visible(app);
-    }
+    reload_selecting(app, store, id)?;
     Ok(())
 }

@@ -1,73 +1,21 @@
 //! The panel's share of `update`: filtering, sorting and moving the selection, keeping the
-//! selected client in view. Part of the one place the UI's model changes.
+//! selected client in view (the rows themselves are loaded by `panel_window`). Part of the
+//! one place the UI's model changes.
 
 use super::action::Action;
-use super::app::{App, Modal, Sort};
+use super::app::{App, Modal};
 use super::form::Form;
 use super::layout;
+use super::panel_window::{keep_selection_visible, refresh};
 use super::update::{allowed, open_client, reload};
 use crate::domain::access::Action as Access;
 use crate::domain::flags::FlagKind;
 use crate::error::Result;
 use crate::store::Store;
 
-/// Recomputes the visible rows from the filters and sort, keeping the selected client.
-pub fn apply_view(app: &mut App) {
-    let keep = app.view.panel.selected_entry().map(|e| e.client.id);
-    let needle = app.view.panel.filter.value().to_lowercase();
-    let p = &app.view.panel;
-    let mut rows: Vec<usize> = p
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| needle.is_empty() || e.client.name.to_lowercase().contains(&needle))
-        .filter(|(_, e)| {
-            p.flag_filter
-                .is_none_or(|k| e.flags.iter().any(|f| f.kind == k))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let entries = &p.entries;
-    match p.sort {
-        Sort::Priority => {}
-        Sort::Name => rows.sort_by(|a, b| {
-            entries[*a]
-                .client
-                .name
-                .to_lowercase()
-                .cmp(&entries[*b].client.name.to_lowercase())
-        }),
-        Sort::LastContact => rows.sort_by_key(|i| entries[*i].last_contact),
-        Sort::Minutes => rows.sort_by_key(|i| std::cmp::Reverse(entries[*i].minutes_this_month)),
-    }
-    app.view.panel.rows = rows;
-    app.view.panel.selected = keep
-        .and_then(|id| {
-            app.view
-                .panel
-                .rows
-                .iter()
-                .position(|i| app.view.panel.entries[*i].client.id == id)
-        })
-        .unwrap_or(0)
-        .min(app.view.panel.rows.len().saturating_sub(1));
-    keep_selection_visible(app);
-}
-
-pub(super) fn keep_selection_visible(app: &mut App) {
-    let page = layout::panel_rows(app.size.1);
-    let p = &mut app.view.panel;
-    if p.selected < p.offset {
-        p.offset = p.selected;
-    } else if p.selected >= p.offset + page {
-        p.offset = p.selected + 1 - page;
-    }
-    p.offset = p.offset.min(p.rows.len().saturating_sub(page));
-}
-
 pub(super) fn move_selection(app: &mut App, action: Action) {
     let page = layout::panel_rows(app.size.1);
-    let last = app.view.panel.rows.len().saturating_sub(1);
+    let last = app.view.panel.total.saturating_sub(1);
     let s = app.view.panel.selected;
     app.view.panel.selected = match action {
         Action::Down => (s + 1).min(last),
@@ -105,12 +53,12 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
                     .and_then(|i| kinds.get(i + 1))
                     .copied(),
             };
-            apply_view(app);
+            refresh(app, store)?;
         }
         Action::CycleSort => {
             app.view.panel.sort = app.view.panel.sort.next();
             app.info(format!("Sorted by {}", app.view.panel.sort.label()));
-            apply_view(app);
+            refresh(app, store)?;
         }
         Action::ToggleAll => {
             app.view.panel.show_all = !app.view.panel.show_all;
@@ -135,7 +83,7 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
         Action::Cancel => {
             app.view.panel.filter.clear();
             app.view.panel.flag_filter = None;
-            apply_view(app);
+            refresh(app, store)?;
         }
         Action::AddClient => super::update_new_client::open_form(app, store)?,
         Action::LogContact | Action::RecordMeasure => {
@@ -154,7 +102,10 @@ pub(super) fn on_panel(app: &mut App, store: &mut Store, action: Action) -> Resu
     Ok(())
 }
 
-pub(super) fn on_filter(app: &mut App, action: Action) -> Result<()> {
+/// The filter line's keys: a change of the letters reads the window again (one read);
+/// moving the cursor reads nothing.
+pub(super) fn on_filter(app: &mut App, store: &Store, action: Action) -> Result<()> {
+    let before = app.view.panel.filter.value().to_string();
     match action {
         Action::Type(c) => {
             app.view.panel.filter.insert(c);
@@ -170,6 +121,8 @@ pub(super) fn on_filter(app: &mut App, action: Action) -> Result<()> {
         Action::Quit => app.quit = true,
         _ => {}
     }
-    apply_view(app);
+    if app.view.panel.filter.value() != before {
+        refresh(app, store)?;
+    }
     Ok(())
 }

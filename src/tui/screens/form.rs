@@ -193,7 +193,6 @@ pub fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker) {
     let items: Vec<ListItem> = picker
         .matches
         .iter()
-        .filter_map(|i| app.view.panel.entries.get(*i))
         .map(|e| {
             let entry = crate::domain::text::ellipsize(&picker_entry(app, &e.client), width);
             ListItem::new(entry).style(t.style(Role::text))

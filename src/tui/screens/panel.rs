@@ -6,7 +6,6 @@ use super::super::layout;
 use super::super::theme::Role;
 use super::{days_since, flag_label, flag_spans, score_cell, severity_marker, severity_style};
 use crate::domain::Instrument;
-use crate::domain::flags::FlagKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -124,10 +123,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // A long name ends in "…" rather than reading as a shorter, different name.
     let name_width = columns[1].width as usize;
     let page = layout::panel_rows(app.size.1).min(layout::table_rows(table_area.height));
-    let visible = p.rows.iter().enumerate().skip(p.offset).take(page);
+    // Only the loaded rows exist in the model; `update` loads the drawn ones before a frame.
+    let visible = (p.offset..(p.offset + page).min(p.total))
+        .filter_map(|row| p.entry_at(row).map(|e| (row, e)));
     let rows: Vec<Row> = visible
-        .map(|(row_index, entry_index)| {
-            let e = &p.entries[*entry_index];
+        .map(|(row_index, e)| {
             let selected = row_index == p.selected;
             // On the selected row the selection style alone colours the text, so a red flag
             // never sits on a blue bar unreadably.
@@ -169,7 +169,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     name.split_whitespace().next().unwrap_or("").to_string(),
                 ));
             }
-            let wants = p.needs_booking.get(*entry_index).copied().unwrap_or(false);
+            let wants = p.needs_booking_at(row_index);
             cells.extend([
                 Cell::from(days_since(app.today, e.last_contact)),
                 styled(next_cell(app, e.next_appointment, wants)),
@@ -229,7 +229,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// practice with no clinician yet, add yourself first (logging needs a clinician).
 fn empty_message(app: &App) -> &'static str {
     let p = &app.view.panel;
-    if !p.entries.is_empty() {
+    if p.any_on_panel {
         "No client matches the filter (Esc clears it)."
     } else if p.show_all || p.clinician.is_some() {
         "No clients on this panel yet: press n to add one."
@@ -264,15 +264,12 @@ pub fn days_until(today: chrono::NaiveDate, day: chrono::NaiveDate) -> String {
 
 /// The status line: the selected client's worst flag in full (its reason, sanitised and cut
 /// with … to leave room for the count and minutes); for a client without flags, counts by
-/// flag kind over the clients shown, and the month's minutes.
+/// flag kind over the clients shown, and the month's minutes — over the whole window (the
+/// store's counts), not only the loaded rows.
 pub fn summary(app: &App) -> Line<'static> {
     let t = &app.theme;
     let p = &app.view.panel;
-    let minutes: i64 = p
-        .rows
-        .iter()
-        .map(|i| p.entries[*i].minutes_this_month)
-        .sum();
+    let minutes = p.counts.minutes;
     let worst = app
         .view
         .panel
@@ -281,7 +278,7 @@ pub fn summary(app: &App) -> Line<'static> {
     if let Some(flag) = worst {
         let tail = format!(
             " · {} · {minutes} min this month",
-            crate::domain::text::count(p.rows.len(), "client", "clients")
+            crate::domain::text::count(p.total, "client", "clients")
         );
         let text = format!(
             " {} {}: {}",
@@ -308,7 +305,7 @@ pub fn summary(app: &App) -> Line<'static> {
     let mut spans = vec![Span::styled(
         format!(
             " {}",
-            crate::domain::text::count(p.rows.len(), "client", "clients")
+            crate::domain::text::count(p.total, "client", "clients")
         ),
         t.style(Role::text),
     )];
@@ -316,22 +313,13 @@ pub fn summary(app: &App) -> Line<'static> {
         format!(" · {minutes} min this month ·"),
         t.style(Role::muted),
     ));
-    for kind in FlagKind::ALL {
-        let n = p
-            .rows
-            .iter()
-            .filter(|i| p.entries[**i].flags.iter().any(|f| f.kind == kind))
-            .count();
+    for &(kind, n) in &p.counts.by_kind {
         if n > 0 {
-            let severity = p
-                .entries
-                .iter()
-                .flat_map(|e| &e.flags)
-                .find(|f| f.kind == kind)
-                .map(|f| f.severity);
-            let style = severity.map_or(t.style(Role::text), |s| severity_style(app, s));
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(format!("{} {n}", flag_label(kind)), style));
+            spans.push(Span::styled(
+                format!("{} {n}", flag_label(kind)),
+                severity_style(app, kind.severity()),
+            ));
         }
     }
     Line::from(spans)
