@@ -10,8 +10,8 @@ use crate::domain::flags::reviews::Review;
 use crate::domain::flags::{Flag, count_by_kind};
 use crate::domain::{ClientId, Tier};
 use crate::error::{Error, Result};
-use crate::store::clinicians;
 use crate::store::panel::{self, PanelEntry, PanelQuery};
+use crate::store::{clinicians, flagged};
 use serde::Serialize;
 
 /// One flagged client as `flags --json` prints it (SPEC sections 6, 10 and 11).
@@ -62,6 +62,10 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
         clinician: panel_of,
         include_inactive: false,
     };
+    if args.json && !args.all {
+        // Streamed: each client is written as the index walk reaches them.
+        return ctx.store.read(|c| stream_json(c, &query, ctx.today));
+    }
     let entries = ctx.store.read(|c| panel::load(c, &query, ctx.today))?;
     let flagged: Vec<&PanelEntry> = entries
         .iter()
@@ -87,6 +91,47 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     }
     print_table(&flagged, entries.len(), args.all)?;
     Ok(())
+}
+
+/// `flags --json` written client by client: the same text `print_json` gives for the whole
+/// list (pretty-printed, one array), without holding the list.
+fn stream_json(
+    conn: &rusqlite::Connection,
+    query: &PanelQuery,
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    use serde::ser::{SerializeSeq, Serializer};
+    use std::io::Write;
+    let failed = |e: serde_json::Error| {
+        if e.is_io() {
+            Error::Output(e.into())
+        } else {
+            Error::invalid(format!("could not write JSON: {e}"))
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    {
+        let mut json = serde_json::Serializer::with_formatter(
+            &mut out,
+            serde_json::ser::PrettyFormatter::new(),
+        );
+        let mut list = json.serialize_seq(None).map_err(failed)?;
+        flagged::each(conn, query, today, |e| {
+            list.serialize_element(&FlaggedJson {
+                client_id: e.client.id,
+                external_id: e.client.external_id.as_deref(),
+                name: &e.client.name,
+                tier: e.client.tier,
+                clinician: e.client.clinician.as_deref(),
+                flags: shown(e, false),
+                next_appointment: e.next_appointment,
+            })
+            .map_err(failed)
+        })?;
+        list.end().map_err(failed)?;
+    }
+    out.write_all(b"\n").map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)
 }
 
 fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {

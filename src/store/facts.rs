@@ -75,7 +75,7 @@ fn stored_statement(filter: &FactsFilter, listed: bool) -> String {
     format!(
         "SELECT base.*, {columns} FROM ({select} {filter_sql}) base
          JOIN flag_facts ff ON ff.client_id = base.id",
-        columns = super::windows::STORED_COLUMNS,
+        columns = super::windows::stored_columns(super::windows::MINUTES_OF_BASE),
         select = clients::SELECT,
         filter_sql = filter_sql(filter, listed),
     )
@@ -148,7 +148,7 @@ fn statement(filter: &FactsFilter, listed: bool) -> String {
 }
 
 /// How many columns the statement adds after the client's own.
-const FACT_COLUMNS: usize = 23;
+pub(super) const FACT_COLUMNS: usize = 23;
 
 /// The facts for every client the filter selects, in no particular order: from the
 /// maintained facts when they hold for `today`, else computed.
@@ -229,7 +229,7 @@ fn trend(
     }))
 }
 
-fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
+pub(super) fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
     let client = clients::from_row(r)?;
     let mut recent_attempts = Vec::with_capacity(2);
     for i in [at + 14, at + 16] {

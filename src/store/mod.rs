@@ -25,6 +25,7 @@ pub mod events;
 pub mod export;
 pub mod facts;
 pub mod fairness;
+pub mod flagged;
 pub mod history;
 mod identity;
 pub mod keyfile;

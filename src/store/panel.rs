@@ -47,14 +47,18 @@ pub struct PanelEntry {
 
 /// What the panel reads besides the facts: reviews and booked appointments, by client.
 #[derive(Debug, Default)]
-struct Plans {
+pub(super) struct Plans {
     reviews: HashMap<ClientId, Vec<Review>>,
     next: HashMap<ClientId, NaiveDate>,
 }
 
 impl Plans {
     /// For every client, or only `client`.
-    fn load(conn: &Connection, today: NaiveDate, client: Option<ClientId>) -> Result<Plans> {
+    pub(super) fn load(
+        conn: &Connection,
+        today: NaiveDate,
+        client: Option<ClientId>,
+    ) -> Result<Plans> {
         Ok(Plans {
             reviews: reviews::by_client(conn, today, client)?,
             next: appointments::next_booked(conn, today, client)?,
@@ -63,7 +67,12 @@ impl Plans {
 }
 
 impl PanelEntry {
-    fn new(row: FactsRow, intervals: &Intervals, plans: &Plans, today: NaiveDate) -> PanelEntry {
+    pub(super) fn new(
+        row: FactsRow,
+        intervals: &Intervals,
+        plans: &Plans,
+        today: NaiveDate,
+    ) -> PanelEntry {
         let id = row.client.id;
         let reviews = plans.reviews.get(&id).map_or(&[][..], Vec::as_slice);
         let (flags, reviewed) = split(

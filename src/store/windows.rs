@@ -165,13 +165,23 @@ fn store_facts(
 }
 
 /// The stored facts in the panel statement's column order (`facts::from_row` reads both),
-/// with this month's minutes computed for the rows read.
-pub(super) const STORED_COLUMNS: &str = "ff.first_contact, ff.last_contact, ff.last_measured,
-    ff.phq9_base_date, ff.phq9_base_total, ff.phq9_last_date, ff.phq9_last_total,
-    ff.phq9_last_items, ff.phq9_prev_total,
-    ff.gad7_base_date, ff.gad7_base_total, ff.gad7_last_date, ff.gad7_last_total, ff.gad7_prev_total,
-    ff.attempt1_date, ff.attempt1_status, ff.attempt2_date, ff.attempt2_status,
-    ff.event_date, ff.event_kind, ff.event_contact_after,
-    (SELECT coalesce(sum(e.minutes), 0) FROM live_encounters e
-     WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end),
-    ff.phq9_last_id";
+/// with `minutes` as this month's minutes (an expression on `base.id`, or `0` for a listing
+/// that does not show them).
+pub(super) fn stored_columns(minutes: &str) -> String {
+    format!(
+        "ff.first_contact, ff.last_contact, ff.last_measured,
+        ff.phq9_base_date, ff.phq9_base_total, ff.phq9_last_date, ff.phq9_last_total,
+        ff.phq9_last_items, ff.phq9_prev_total,
+        ff.gad7_base_date, ff.gad7_base_total, ff.gad7_last_date, ff.gad7_last_total,
+        ff.gad7_prev_total,
+        ff.attempt1_date, ff.attempt1_status, ff.attempt2_date, ff.attempt2_status,
+        ff.event_date, ff.event_kind, ff.event_contact_after,
+        {minutes},
+        ff.phq9_last_id"
+    )
+}
+
+/// This month's minutes of the client `base.id`.
+pub(super) const MINUTES_OF_BASE: &str = "(SELECT coalesce(sum(e.minutes), 0)
+    FROM live_encounters e
+    WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end)";

@@ -235,7 +235,6 @@ fn a_discharged_client_off_the_shown_panel_has_no_panel_entry() {
 /// before it was a window, and as `PanelCounts::by_kind` documents), not flags: a client not
 /// improving on both PHQ-9 and GAD-7 counts once.
 #[test]
-#[ignore = "store::panel_window::counts counts flags (not_improving twice per client); store fix pending"]
 fn flag_counts_are_clients_not_flags() {
     let mut store = demo();
     let all = whole(&store);

@@ -1,0 +1,126 @@
+//! The flagged clients one at a time, in priority order (`flags --json`, issue 19): with the
+//! maintained windows current for `today`, one statement walks the priority index for that
+//! day and hands each row's stored facts to the rules, so the first client is out before the
+//! last is read and nothing holds the whole panel; otherwise the panel is computed from scratch
+//! (`panel::load`) and walked the same way. The rules decide the flags either way.
+
+use super::facts::{self, FactsRow};
+use super::panel::{self, PanelEntry, PanelQuery, Plans};
+use super::{clients, settings, windows};
+use crate::error::Result;
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use rusqlite::types::ToSql;
+
+/// Calls `each` for every active client of `query` with at least one flag calling for
+/// attention, in priority order; returns how many. This month's minutes are not read (0).
+pub fn each(
+    conn: &Connection,
+    query: &PanelQuery,
+    today: NaiveDate,
+    mut each: impl FnMut(&PanelEntry) -> Result<()>,
+) -> Result<usize> {
+    let active = PanelQuery {
+        include_inactive: false,
+        ..*query
+    };
+    if !windows::is_current(conn, today)? {
+        let mut n = 0;
+        for mut entry in panel::load(conn, &active, today)? {
+            entry.minutes_this_month = 0;
+            if !entry.flags.is_empty() {
+                each(&entry)?;
+                n += 1;
+            }
+        }
+        return Ok(n);
+    }
+    let intervals = settings::intervals(conn)?;
+    let plans = Plans::load(conn, today, None)?;
+    let clinician = if active.clinician.is_some() {
+        "AND s.clinician_id = :clinician"
+    } else {
+        ""
+    };
+    // Rank 3 is "no flag": the index range stops before it.
+    let sql = format!(
+        "SELECT base.*, {columns}
+         FROM panel_segments s
+         JOIN ({select}) base ON base.id = s.client_id
+         JOIN flag_facts ff ON ff.client_id = s.client_id
+         WHERE s.rank < 3 AND s.valid_from <= :today AND s.valid_until >= :today
+           AND s.active = 1 {clinician}
+         ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
+        columns = windows::stored_columns("0"),
+        select = clients::SELECT,
+    );
+    let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
+    if let Some(c) = &active.clinician {
+        params.push((":clinician", c));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let at = stmt.column_count() - facts::FACT_COLUMNS;
+    let mut rows = stmt.query(params.as_slice())?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        let facts: FactsRow = facts::from_row(row, at)?;
+        let entry = PanelEntry::new(facts, &intervals, &plans, today);
+        // A segment says "flagged" exactly when the rules do; checked, not assumed.
+        if !entry.flags.is_empty() {
+            each(&entry)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::parse_date;
+    use crate::store::Store;
+
+    fn walked(conn: &Connection, query: &PanelQuery, today: NaiveDate) -> Vec<PanelEntry> {
+        let mut out = Vec::new();
+        let n = each(conn, query, today, |e| {
+            out.push(e.clone());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, out.len());
+        out
+    }
+
+    #[test]
+    fn the_walk_lists_the_flagged_panel_in_priority_order_on_either_path() {
+        let mut store = Store::open_in_memory().unwrap();
+        let today = parse_date("2026-11-23").unwrap();
+        crate::demo::generate(&mut store, 150, 5, today, &mut |_, _| {}).unwrap();
+        let conn = store.conn();
+        // On the demo's day and after it the windows answer; months before, the rules do.
+        for (day, current) in [
+            (today, true),
+            (parse_date("2027-02-01").unwrap(), true),
+            (parse_date("2026-07-01").unwrap(), false),
+        ] {
+            assert_eq!(windows::is_current(conn, day).unwrap(), current, "{day}");
+            for clinician in [None, Some(crate::domain::ClinicianId(2))] {
+                let query = PanelQuery {
+                    clinician,
+                    include_inactive: false,
+                };
+                let expected: Vec<PanelEntry> = panel::load(conn, &query, day)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|e| !e.flags.is_empty())
+                    .map(|mut e| {
+                        e.minutes_this_month = 0;
+                        e
+                    })
+                    .collect();
+                assert!(!expected.is_empty(), "{day}");
+                assert_eq!(walked(conn, &query, day), expected, "{day} {clinician:?}");
+            }
+        }
+    }
+}
