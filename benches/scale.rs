@@ -15,6 +15,8 @@
 //!   query through rusqlite on the same file, in this process, every row read (median of 3),
 //!   and the ratio of `flags --json` to it; `caseload --version` is timed beside it, since the
 //!   CLI figures include starting a process and the floor does not.
+//!
+//! `CASELOAD_BENCH_KEYS=1` also prints every key's time of the scripted session.
 
 use caseload::store::Store;
 use caseload::tui::action::{Action, Tab};
@@ -231,6 +233,9 @@ fn session(path: &Path) -> ((Duration, &'static str), Duration, usize) {
             update::update(&mut app, &mut store, action);
             terminal.draw(|f| ui::draw(f, &app)).expect("draw");
             let took = started.elapsed();
+            if std::env::var_os("CASELOAD_BENCH_KEYS").is_some() {
+                eprintln!("  {label:<16} {}", ms(took));
+            }
             if took > worst.0 {
                 worst = (took, label);
             }
