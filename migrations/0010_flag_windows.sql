@@ -146,3 +146,80 @@ END;
 -- readers compute from scratch meanwhile).
 INSERT INTO flag_dirty (client_id) SELECT id FROM clients;
 -- caseload: compute flag windows --
+
+-- This month's minutes, maintained on write (issue 19): per client and month, and per month,
+-- primary clinician (0 for none) and active-or-not, so the panel's status line sums a month
+-- without reading a month of encounters. Live encounters only, all kinds and statuses (the
+-- panel's "minutes this month").
+CREATE TABLE month_minutes (
+    month      TEXT NOT NULL,
+    client_id  INTEGER NOT NULL,
+    minutes    INTEGER NOT NULL,
+    PRIMARY KEY (month, client_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX month_minutes_by_client ON month_minutes (client_id, month);
+
+CREATE TABLE month_minutes_by_scope (
+    month         TEXT NOT NULL,
+    clinician_id  INTEGER NOT NULL,
+    active        INTEGER NOT NULL,
+    minutes       INTEGER NOT NULL,
+    PRIMARY KEY (month, clinician_id, active)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER month_minutes_encounter_insert AFTER INSERT ON encounters
+    WHEN NEW.voided_at IS NULL BEGIN
+    INSERT INTO month_minutes (month, client_id, minutes)
+        VALUES (substr(NEW.date, 1, 7), NEW.client_id, NEW.minutes)
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT substr(NEW.date, 1, 7), coalesce(c.clinician_id, 0), c.status = 'active', NEW.minutes
+        FROM clients c WHERE c.id = NEW.client_id
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+END;
+CREATE TRIGGER month_minutes_encounter_update AFTER UPDATE ON encounters BEGIN
+    INSERT INTO month_minutes (month, client_id, minutes)
+        SELECT substr(OLD.date, 1, 7), OLD.client_id, -OLD.minutes WHERE OLD.voided_at IS NULL
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT substr(OLD.date, 1, 7), coalesce(c.clinician_id, 0), c.status = 'active', -OLD.minutes
+        FROM clients c WHERE c.id = OLD.client_id AND OLD.voided_at IS NULL
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes (month, client_id, minutes)
+        SELECT substr(NEW.date, 1, 7), NEW.client_id, NEW.minutes WHERE NEW.voided_at IS NULL
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT substr(NEW.date, 1, 7), coalesce(c.clinician_id, 0), c.status = 'active', NEW.minutes
+        FROM clients c WHERE c.id = NEW.client_id AND NEW.voided_at IS NULL
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+END;
+CREATE TRIGGER month_minutes_encounter_delete AFTER DELETE ON encounters
+    WHEN OLD.voided_at IS NULL BEGIN
+    INSERT INTO month_minutes (month, client_id, minutes)
+        VALUES (substr(OLD.date, 1, 7), OLD.client_id, -OLD.minutes)
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT substr(OLD.date, 1, 7), coalesce(c.clinician_id, 0), c.status = 'active', -OLD.minutes
+        FROM clients c WHERE c.id = OLD.client_id
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+END;
+-- A client moving to another clinician, or on or off the active panel, takes their minutes.
+CREATE TRIGGER month_minutes_client_scope AFTER UPDATE OF clinician_id, status ON clients
+    WHEN OLD.clinician_id IS NOT NEW.clinician_id
+      OR (OLD.status = 'active') <> (NEW.status = 'active') BEGIN
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT month, coalesce(OLD.clinician_id, 0), OLD.status = 'active', -minutes
+        FROM month_minutes WHERE client_id = OLD.id
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+    INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+        SELECT month, coalesce(NEW.clinician_id, 0), NEW.status = 'active', minutes
+        FROM month_minutes WHERE client_id = NEW.id
+        ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;
+END;
+
+INSERT INTO month_minutes (month, client_id, minutes)
+    SELECT substr(date, 1, 7), client_id, sum(minutes) FROM encounters
+    WHERE voided_at IS NULL GROUP BY 1, 2;
+INSERT INTO month_minutes_by_scope (month, clinician_id, active, minutes)
+    SELECT m.month, coalesce(c.clinician_id, 0), c.status = 'active', sum(m.minutes)
+    FROM month_minutes m JOIN clients c ON c.id = m.client_id GROUP BY 1, 2, 3;

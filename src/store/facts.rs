@@ -176,7 +176,8 @@ fn load_listed(
     let (start, end) = (month.first_day(), month.last_day());
     let clinician = filter.clinician;
     let client = filter.client;
-    let mut params: Vec<(&str, &dyn ToSql)> = vec![(":month_start", &start), (":month_end", &end)];
+    let month_key = super::windows::month_key(today);
+    let mut params: Vec<(&str, &dyn ToSql)> = Vec::new();
     if let Some(c) = &clinician {
         params.push((":clinician", c));
     }
@@ -189,9 +190,12 @@ fn load_listed(
     // One client's facts are a dozen seeks either way; the maintained rows pay off for many.
     let stored = client.is_none() && !filter.dirty_only && super::windows::is_current(conn, today)?;
     let sql = if stored {
+        params.push((":month", &month_key));
         stored_statement(filter, ids.is_some())
     } else {
         params.push((":today", &today));
+        params.push((":month_start", &start));
+        params.push((":month_end", &end));
         statement(filter, ids.is_some())
     };
     let mut stmt = conn.prepare_cached(&sql)?;

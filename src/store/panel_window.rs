@@ -119,12 +119,36 @@ pub fn counts(conn: &Connection, window: &PanelWindow, today: NaiveDate) -> Resu
         })
         .filter(|(_, n)| *n > 0)
         .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT coalesce(sum({MINUTES}), 0) FROM panel_segments s WHERE {}",
-        sql.conditions
-    ))?;
-    let params = sql.params(true);
-    let minutes = stmt.query_row(params.as_slice(), |r| r.get(0))?;
+    let minutes = if window.flag.is_none() && window.name.is_empty() {
+        // The whole scope: a handful of rows of the per-scope summary.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT coalesce(sum(minutes), 0) FROM month_minutes_by_scope
+             WHERE month = :month {} {}",
+            if window.panel.include_inactive {
+                ""
+            } else {
+                "AND active = 1"
+            },
+            if window.panel.clinician.is_some() {
+                "AND clinician_id = :clinician"
+            } else {
+                ""
+            },
+        ))?;
+        let mut params: Vec<(&str, &dyn ToSql)> = vec![(":month", &sql.month)];
+        if let Some(c) = &sql.clinician {
+            params.push((":clinician", c));
+        }
+        stmt.query_row(params.as_slice(), |r| r.get(0))?
+    } else {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT coalesce(sum(mm.minutes), 0) FROM panel_segments s
+             JOIN month_minutes mm ON mm.month = :month AND mm.client_id = s.client_id
+             WHERE {}",
+            sql.conditions
+        ))?;
+        stmt.query_row(sql.params(true).as_slice(), |r| r.get(0))?
+    };
     Ok(PanelCounts {
         clients,
         minutes,
@@ -178,9 +202,10 @@ fn clients_by_kind(rows: &[PanelEntry]) -> Vec<(FlagKind, usize)> {
         .collect()
 }
 
-/// This month's minutes of the segment's client (for the minutes order and the status line).
-const MINUTES: &str = "(SELECT coalesce(sum(e.minutes), 0) FROM live_encounters e
-    WHERE e.client_id = s.client_id AND e.date BETWEEN :month_start AND :month_end)";
+/// This month's minutes of the segment's client (for the minutes order and the status line),
+/// from the summary maintained on write.
+const MINUTES: &str = "coalesce((SELECT mm.minutes FROM month_minutes mm
+    WHERE mm.month = :month AND mm.client_id = s.client_id), 0)";
 
 /// The WHERE clause and ORDER BY terms of a window over `panel_segments s`, and its values.
 struct Sql {
@@ -189,7 +214,8 @@ struct Sql {
     /// same list serves a row-value comparison.
     order: Vec<String>,
     today: NaiveDate,
-    month: (NaiveDate, NaiveDate),
+    /// `YYYY-MM` of today.
+    month: String,
     clinician: Option<crate::domain::ClinicianId>,
     bit: Option<u16>,
     name: Option<String>,
@@ -229,12 +255,11 @@ impl Sql {
             .cloned()
             .chain(priority.iter().map(|t| t.to_string()))
             .collect();
-        let month = crate::domain::Month::of(today);
         Sql {
             conditions: conditions.join(" AND "),
             order,
             today,
-            month: (month.first_day(), month.last_day()),
+            month: windows::month_key(today),
             clinician: window.panel.clinician,
             bit: window.flag.map(kind_bit),
             name: (!window.name.is_empty()).then(|| window.name.clone()),
@@ -256,8 +281,7 @@ impl Sql {
             params.push((":name", n));
         }
         if month {
-            params.push((":month_start", &self.month.0));
-            params.push((":month_end", &self.month.1));
+            params.push((":month", &self.month));
         }
         params
     }

@@ -181,7 +181,12 @@ pub(super) fn stored_columns(minutes: &str) -> String {
     )
 }
 
-/// This month's minutes of the client `base.id`.
-pub(super) const MINUTES_OF_BASE: &str = "(SELECT coalesce(sum(e.minutes), 0)
-    FROM live_encounters e
-    WHERE e.client_id = base.id AND e.date BETWEEN :month_start AND :month_end)";
+/// This month's minutes of the client `base.id` (`:month` is `YYYY-MM`), from the summary
+/// maintained on write.
+pub(super) const MINUTES_OF_BASE: &str = "coalesce((SELECT mm.minutes FROM month_minutes mm
+    WHERE mm.month = :month AND mm.client_id = base.id), 0)";
+
+/// `YYYY-MM`: how `month_minutes` names the month of `day`.
+pub(super) fn month_key(day: NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}

@@ -33,6 +33,7 @@ enum Op {
     Status(usize, usize),
     Tier(usize, usize),
     Interval(usize, i64),
+    Reassign(usize, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -47,6 +48,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..6, 0usize..3).prop_map(|(c, s)| Op::Status(c, s)),
         1 => (0usize..6, 0usize..3).prop_map(|(c, t)| Op::Tier(c, t)),
         1 => (0usize..4, 1i64..40).prop_map(|(k, v)| Op::Interval(k, v)),
+        1 => (0usize..6, any::<bool>()).prop_map(|(c, to_sam)| Op::Reassign(c, to_sam)),
     ]
 }
 
@@ -178,6 +180,13 @@ fn apply(store: &mut Store, ids: &[ClientId], dana: ClinicianId, op: &Op) {
             ][*k];
             settings::set(tx, key, &v.to_string()).map(|_| ())
         }
+        Op::Reassign(c, to_sam) => {
+            tx.execute(
+                "UPDATE clients SET clinician_id = ?1 WHERE id = ?2",
+                rusqlite::params![if *to_sam { 2 } else { 1 }, ids[*c]],
+            )?;
+            Ok(())
+        }
     });
 }
 
@@ -268,6 +277,28 @@ proptest! {
             prop_assert_eq!(&maintained, &dump(&tx));
             tx.rollback().unwrap();
         }
+        // The month summaries equal their sums over the live encounters.
+        let rows = |sql: &str| -> Vec<(String, i64, i64, i64)> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        prop_assert_eq!(
+            rows("SELECT month, client_id, 0, minutes FROM month_minutes WHERE minutes <> 0 ORDER BY 1, 2"),
+            rows("SELECT substr(date, 1, 7), client_id, 0, sum(minutes) FROM encounters
+                  WHERE voided_at IS NULL GROUP BY 1, 2 HAVING sum(minutes) <> 0 ORDER BY 1, 2")
+        );
+        prop_assert_eq!(
+            rows("SELECT month, clinician_id, active, minutes FROM month_minutes_by_scope
+                  WHERE minutes <> 0 ORDER BY 1, 2, 3"),
+            rows("SELECT substr(e.date, 1, 7), coalesce(c.clinician_id, 0), c.status = 'active',
+                         sum(e.minutes)
+                  FROM encounters e JOIN clients c ON c.id = e.client_id
+                  WHERE e.voided_at IS NULL GROUP BY 1, 2, 3 HAVING sum(e.minutes) <> 0
+                  ORDER BY 1, 2, 3")
+        );
         // Days before the latest record, on it, and long after (160 days after base is after
         // every record; 260 after every window).
         let mut todays: Vec<NaiveDate> = days.iter().map(|d| base() + Duration::days(*d)).collect();

@@ -53,8 +53,33 @@ pub(super) fn refresh_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) 
         .chain(app.view.panel.selected_entry().map(|e| e.client.id))
         .collect();
     let w = window(app);
-    let counts = panel_window::counts(snap, &w, app.today)?;
-    let total = counts.clients;
+    // Counts depend on the filters, not the order: a new sort reuses them.
+    let filters = PanelWindow {
+        order: PanelOrder::Priority,
+        ..w.clone()
+    };
+    if app.view.panel.counted_for.as_ref() != Some(&filters) {
+        let counts = panel_window::counts(snap, &w, app.today)?;
+        // Whether anyone is on the panel at all, to tell "no match" from "nobody yet".
+        let filtered = w.flag.is_some() || !w.name.is_empty();
+        let any = counts.clients > 0
+            || (filtered
+                && panel_window::counts(
+                    snap,
+                    &PanelWindow {
+                        panel: w.panel,
+                        ..PanelWindow::default()
+                    },
+                    app.today,
+                )?
+                .clients
+                    > 0);
+        let p = &mut app.view.panel;
+        p.counts = counts;
+        p.any_on_panel = any;
+        p.counted_for = Some(filters);
+    }
+    let total = app.view.panel.counts.clients;
     let mut selected = None;
     for id in keep {
         selected = panel_window::position(snap, &w, app.today, id)?;
@@ -62,27 +87,11 @@ pub(super) fn refresh_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) 
             break;
         }
     }
-    // Whether anyone is on the panel at all, to tell "no match" from "nobody yet".
-    let filtered = w.flag.is_some() || !w.name.is_empty();
-    let any = total > 0
-        || (filtered
-            && panel_window::counts(
-                snap,
-                &PanelWindow {
-                    panel: w.panel,
-                    ..PanelWindow::default()
-                },
-                app.today,
-            )?
-            .clients
-                > 0);
     if app.view.panel.intervals.is_none() {
         app.view.panel.intervals = Some(settings::intervals(snap)?);
     }
     let p = &mut app.view.panel;
     p.total = total;
-    p.counts = counts;
-    p.any_on_panel = any;
     p.selected = selected.unwrap_or(0).min(total.saturating_sub(1));
     p.loaded_from = 0;
     p.loaded.clear();
