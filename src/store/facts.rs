@@ -42,6 +42,7 @@ pub struct FactsRow {
 }
 
 use super::row::is_contact as contact;
+use super::row::opt_date;
 
 /// The WHERE clause on `clients c` for a filter (`listed`: only the ids in `:ids`, a JSON
 /// array).
@@ -221,7 +222,8 @@ fn trend(
     latest: usize,
     previous: usize,
 ) -> rusqlite::Result<Option<ScoreTrend>> {
-    let (Some(baseline_date), Some(latest_date)) = (r.get(baseline)?, r.get(latest)?) else {
+    let (Some(baseline_date), Some(latest_date)) = (opt_date(r, baseline)?, opt_date(r, latest)?)
+    else {
         return Ok(None);
     };
     Ok(Some(ScoreTrend {
@@ -237,18 +239,18 @@ pub(super) fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
     let client = clients::from_row(r)?;
     let mut recent_attempts = Vec::with_capacity(2);
     for i in [at + 14, at + 16] {
-        if let Some(on) = r.get(i)? {
+        if let Some(on) = opt_date(r, i)? {
             recent_attempts.push(ContactAttempt {
                 date: on,
                 status: r.get(i + 1)?,
             });
         }
     }
-    let acute_event = match r.get(at + 18)? {
+    let acute_event = match opt_date(r, at + 18)? {
         Some(on) => Some(AcuteEvent {
             kind: r.get(at + 19)?,
             date: on,
-            first_contact_after: r.get(at + 20)?,
+            first_contact_after: opt_date(r, at + 20)?,
         }),
         None => None,
     };
@@ -256,9 +258,9 @@ pub(super) fn from_row(r: &Row, at: usize) -> rusqlite::Result<FactsRow> {
         status: client.status,
         tier: client.tier,
         since: client.since,
-        first_contact: r.get(at)?,
-        last_contact: r.get(at + 1)?,
-        last_measured: r.get(at + 2)?,
+        first_contact: opt_date(r, at)?,
+        last_contact: opt_date(r, at + 1)?,
+        last_measured: opt_date(r, at + 2)?,
         phq9: trend(r, at + 3, at + 5, at + 8)?,
         gad7: trend(r, at + 9, at + 11, at + 13)?,
         phq9_latest_items: r

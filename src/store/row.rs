@@ -86,3 +86,19 @@ pub fn opt_key(row: &Row, idx: usize) -> rusqlite::Result<Option<u32>> {
         _ => key(row, idx).map(Some),
     }
 }
+
+/// A nullable `YYYY-MM-DD` column as a date, read in place: what rusqlite's own conversion
+/// gives, without parsing a format string for every value (a panel reads a dozen per client).
+pub fn opt_date(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    match opt_key(row, idx)? {
+        None => Ok(None),
+        Some(k) => key_date(k)
+            .map(Some)
+            .ok_or_else(|| conversion_error(idx, format!("bad date in column {idx}"))),
+    }
+}
+
+/// A `YYYY-MM-DD` column as a date (see [`opt_date`]).
+pub fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
+    opt_date(row, idx)?.ok_or_else(|| conversion_error(idx, format!("no date in column {idx}")))
+}
