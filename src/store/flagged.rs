@@ -35,39 +35,73 @@ pub fn each(
         }
         return Ok(n);
     }
+    walk(conn, &active, today, Walk::Flagged, |e| each(&e))
+}
+
+/// Which rows a walk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Walk {
+    /// Every client of the query, with this month's minutes.
+    Everyone,
+    /// Only the flagged ones (an index range that stops before "no flag"), minutes not read.
+    Flagged,
+}
+
+/// Walks the priority index for `today` (the caller has checked `windows::is_current`) and
+/// hands each row's entry to `each`, in priority order; returns how many it handed over.
+pub(super) fn walk(
+    conn: &Connection,
+    query: &PanelQuery,
+    today: NaiveDate,
+    rows: Walk,
+    mut each: impl FnMut(PanelEntry) -> Result<()>,
+) -> Result<usize> {
     let intervals = settings::intervals(conn)?;
     let plans = Plans::load(conn, today, None)?;
-    let clinician = if active.clinician.is_some() {
-        "AND s.clinician_id = :clinician"
-    } else {
-        ""
+    let mut conditions = vec!["s.valid_from <= :today AND s.valid_until >= :today"];
+    if !query.include_inactive {
+        conditions.push("s.active = 1");
+    }
+    if query.clinician.is_some() {
+        conditions.push("s.clinician_id = :clinician");
+    }
+    // Rank 3 is "no flag".
+    if rows == Walk::Flagged {
+        conditions.push("s.rank < 3");
+    }
+    let minutes = match rows {
+        Walk::Everyone => windows::MINUTES_OF_BASE,
+        Walk::Flagged => "0",
     };
-    // Rank 3 is "no flag": the index range stops before it.
     let sql = format!(
         "SELECT base.*, {columns}
          FROM panel_segments s
          JOIN ({select}) base ON base.id = s.client_id
          JOIN flag_facts ff ON ff.client_id = s.client_id
-         WHERE s.rank < 3 AND s.valid_from <= :today AND s.valid_until >= :today
-           AND s.active = 1 {clinician}
+         WHERE {conditions}
          ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
-        columns = windows::stored_columns("0"),
+        columns = windows::stored_columns(minutes),
         select = clients::SELECT,
+        conditions = conditions.join(" AND "),
     );
+    let month = windows::month_key(today);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
-    if let Some(c) = &active.clinician {
+    if let Some(c) = &query.clinician {
         params.push((":clinician", c));
+    }
+    if rows == Walk::Everyone {
+        params.push((":month", &month));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
     let at = stmt.column_count() - facts::FACT_COLUMNS;
-    let mut rows = stmt.query(params.as_slice())?;
+    let mut found = stmt.query(params.as_slice())?;
     let mut n = 0;
-    while let Some(row) = rows.next()? {
+    while let Some(row) = found.next()? {
         let facts: FactsRow = facts::from_row(row, at)?;
         let entry = PanelEntry::new(facts, &intervals, &plans, today);
         // A segment says "flagged" exactly when the rules do; checked, not assumed.
-        if !entry.flags.is_empty() {
-            each(&entry)?;
+        if rows == Walk::Everyone || !entry.flags.is_empty() {
+            each(entry)?;
             n += 1;
         }
     }
@@ -109,8 +143,25 @@ mod tests {
                     clinician,
                     include_inactive: false,
                 };
-                let expected: Vec<PanelEntry> = panel::load(conn, &query, day)
-                    .unwrap()
+                // From scratch: a client marked dirty (rolled back) keeps the windows out.
+                let scratch = conn.unchecked_transaction().unwrap();
+                scratch
+                    .execute("INSERT INTO flag_dirty (client_id) VALUES (-1)", [])
+                    .unwrap();
+                let whole = panel::load(&scratch, &query, day).unwrap();
+                scratch.rollback().unwrap();
+                // The walk of everyone is the panel, minutes and all.
+                if current {
+                    let mut everyone = Vec::new();
+                    walk(conn, &query, day, Walk::Everyone, |e| {
+                        everyone.push(e);
+                        Ok(())
+                    })
+                    .unwrap();
+                    assert_eq!(everyone, whole, "{day} {clinician:?}");
+                    assert_eq!(panel::load(conn, &query, day).unwrap(), whole);
+                }
+                let expected: Vec<PanelEntry> = whole
                     .into_iter()
                     .filter(|e| !e.flags.is_empty())
                     .map(|mut e| {
