@@ -72,6 +72,8 @@ CREATE INDEX panel_priority_by_clinician ON panel_segments
     (clinician_id, rank, due_key, name_folded, name, client_id, valid_from, valid_until, active, kinds);
 CREATE INDEX panel_by_name ON panel_segments
     (name_folded, rank, due_key, name, client_id, valid_from, valid_until, active, clinician_id, kinds);
+-- The status line's counts for a day: every segment that has not ended by then, narrow.
+CREATE INDEX panel_counts ON panel_segments (valid_until, valid_from, active, clinician_id, kinds);
 CREATE INDEX panel_by_last_contact ON panel_segments
     (last_contact, rank, due_key, name_folded, name, client_id, valid_from, valid_until, active, clinician_id, kinds);
 

@@ -199,9 +199,6 @@ impl Store {
              PRAGMA foreign_keys = ON;
              PRAGMA trusted_schema = OFF;",
         )?;
-        // Read pages straight from the OS's cache rather than one read call each (a panel
-        // walk touches tens of thousands). SQLCipher leaves an encrypted file unmapped.
-        conn.execute_batch("PRAGMA mmap_size = 1073741824;")?;
         conn.set_prepared_statement_cache_capacity(64);
         let chain = key.as_ref().map(PracticeKey::chain_key);
         let mut store = Store {

@@ -61,6 +61,19 @@ pub fn page(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<PanelEntry>> {
+    page_of(conn, window, today, offset, limit, None)
+}
+
+/// [`page`] of a window known to hold `total` rows (from [`counts`]): read from whichever end
+/// is nearer, so the last page (`G`) costs what the first does.
+pub fn page_of(
+    conn: &Connection,
+    window: &PanelWindow,
+    today: NaiveDate,
+    offset: usize,
+    limit: usize,
+    total: Option<usize>,
+) -> Result<Vec<PanelEntry>> {
     if !windows::is_current(conn, today)? {
         return Ok(reference(conn, window, today)?
             .into_iter()
@@ -69,19 +82,38 @@ pub fn page(
             .collect());
     }
     let sql = Sql::new(window, today);
+    // From the end: the same rows in reverse order, turned round after.
+    let from_end = total.filter(|t| offset > t / 2).map(|t| {
+        let end = (offset + limit).min(t);
+        (end.saturating_sub(offset), t - end)
+    });
+    let (order, limit, offset) = match from_end {
+        Some((limit, skip)) => (
+            sql.order
+                .iter()
+                .map(|t| format!("{t} DESC"))
+                .collect::<Vec<_>>(),
+            limit,
+            skip,
+        ),
+        None => (sql.order.clone(), limit, offset),
+    };
     let statement = format!(
         "SELECT s.client_id FROM panel_segments s WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
         sql.conditions,
-        sql.order.join(", ")
+        order.join(", ")
     );
     let (limit, offset) = (limit as i64, offset as i64);
     let mut params = sql.params(sql.uses_month);
     params.push((":limit", &limit));
     params.push((":offset", &offset));
     let mut stmt = conn.prepare_cached(&statement)?;
-    let ids = stmt
+    let mut ids = stmt
         .query_map(params.as_slice(), |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<ClientId>>>()?;
+    if from_end.is_some() {
+        ids.reverse();
+    }
     panel::entries_for(conn, &ids, today)
 }
 

@@ -152,7 +152,14 @@ fn load_page(app: &mut App, snap: &Snapshot, w: &PanelWindow) -> Result<()> {
     let from = rows.start.saturating_sub(page);
     let to = (rows.start + 2 * page).min(app.view.panel.total);
     let loaded = if to > from {
-        panel_window::page(snap, w, app.today, from, to - from)?
+        panel_window::page_of(
+            snap,
+            w,
+            app.today,
+            from,
+            to - from,
+            Some(app.view.panel.total),
+        )?
     } else {
         Vec::new()
     };
