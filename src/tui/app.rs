@@ -81,9 +81,10 @@ pub struct PanelView {
     pub needs_booking: Vec<bool>,
     /// The practice's intervals as of the last reload (for `needs_booking` of later pages).
     pub intervals: Option<Intervals>,
-    /// The window `counts` and `any_on_panel` were read for (its order left at priority: a
-    /// new sort does not change them); `None` after a reload, so they are read again.
-    pub counted_for: Option<crate::store::panel_window::PanelWindow>,
+    /// The windows counted since the last reload (their order left at priority: a sort does
+    /// not change counts), with their counts and whether anyone is on the panel at all; a
+    /// reload empties it, so they are read again.
+    pub counted: Vec<(crate::store::panel_window::PanelWindow, PanelCounts, bool)>,
     pub filter: TextInput,
     pub filtering: bool,
     pub flag_filter: Option<FlagKind>,
@@ -105,7 +106,7 @@ impl PanelView {
             loaded: Vec::new(),
             needs_booking: Vec::new(),
             intervals: None,
-            counted_for: None,
+            counted: Vec::new(),
             filter: TextInput::default(),
             filtering: false,
             flag_filter: None,

@@ -14,6 +14,9 @@ use crate::store::panel::{self, PanelEntry, PanelQuery};
 use crate::store::panel_window::{self, PanelOrder, PanelWindow};
 use crate::store::{Snapshot, Store, settings};
 
+/// How many filter combinations keep their counts until the next reload.
+const COUNTS_KEPT: usize = 16;
+
 /// Which clients the panel shows (before the name and flag filters).
 pub(super) fn query(app: &App) -> PanelQuery {
     PanelQuery {
@@ -53,32 +56,47 @@ pub(super) fn refresh_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) 
         .chain(app.view.panel.selected_entry().map(|e| e.client.id))
         .collect();
     let w = window(app);
-    // Counts depend on the filters, not the order: a new sort reuses them.
+    // Counts depend on the filters, not the order: a new sort reuses them, and so does
+    // going back to filters counted since the last reload (Esc after typing, cycling `f`).
     let filters = PanelWindow {
         order: PanelOrder::Priority,
         ..w.clone()
     };
-    if app.view.panel.counted_for.as_ref() != Some(&filters) {
-        let counts = panel_window::counts(snap, &w, app.today)?;
-        // Whether anyone is on the panel at all, to tell "no match" from "nobody yet".
-        let filtered = w.flag.is_some() || !w.name.is_empty();
-        let any = counts.clients > 0
-            || (filtered
-                && panel_window::counts(
-                    snap,
-                    &PanelWindow {
-                        panel: w.panel,
-                        ..PanelWindow::default()
-                    },
-                    app.today,
-                )?
-                .clients
-                    > 0);
-        let p = &mut app.view.panel;
-        p.counts = counts;
-        p.any_on_panel = any;
-        p.counted_for = Some(filters);
-    }
+    let known = app
+        .view
+        .panel
+        .counted
+        .iter()
+        .find(|(f, _, _)| *f == filters)
+        .map(|(_, counts, any)| (counts.clone(), *any));
+    let (counts, any) = match known {
+        Some(known) => known,
+        None => {
+            let counts = panel_window::counts(snap, &w, app.today)?;
+            // Whether anyone is on the panel at all, to tell "no match" from "nobody yet".
+            let filtered = w.flag.is_some() || !w.name.is_empty();
+            let any = counts.clients > 0
+                || (filtered
+                    && panel_window::counts(
+                        snap,
+                        &PanelWindow {
+                            panel: w.panel,
+                            ..PanelWindow::default()
+                        },
+                        app.today,
+                    )?
+                    .clients
+                        > 0);
+            let counted = &mut app.view.panel.counted;
+            if counted.len() >= COUNTS_KEPT {
+                counted.remove(0);
+            }
+            counted.push((filters, counts.clone(), any));
+            (counts, any)
+        }
+    };
+    app.view.panel.counts = counts;
+    app.view.panel.any_on_panel = any;
     let total = app.view.panel.counts.clients;
     let mut selected = None;
     for id in keep {

@@ -192,7 +192,7 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
         .collect();
     // Read once per reload, for every page of the panel loaded until the next.
     app.view.panel.intervals = Some(settings::intervals(snap)?);
-    app.view.panel.counted_for = None;
+    app.view.panel.counted.clear();
     panel_window::refresh_from(app, snap, prefer)?;
     if let Some(view) = &app.view.client {
         let id = view.record.client.id;
