@@ -35,25 +35,20 @@ pub fn each(
         }
         return Ok(n);
     }
-    walk(conn, &active, today, Walk::Flagged, |e| each(&e))
+    walk(conn, &active, today, |e| each(&e))
 }
 
-/// Which rows a walk reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Walk {
-    /// Every client of the query, with this month's minutes.
-    Everyone,
-    /// Only the flagged ones (an index range that stops before "no flag"), minutes not read.
-    Flagged,
-}
-
-/// Walks the priority index for `today` (the caller has checked `windows::is_current`) and
-/// hands each row's entry to `each`, in priority order; returns how many it handed over.
-pub(super) fn walk(
+/// Walks the priority index for `today` (the caller has checked `windows::is_current`) over
+/// the flagged rows (an index range that stops before "no flag"; this month's minutes not
+/// read) and hands each row's entry to `each`, in priority order; returns how many.
+///
+/// Only for a listing that must start before it ends: the index order costs a random seek
+/// per row into the clients and facts, so a whole panel (`panel::load`) reads the facts in
+/// their own order and sorts instead, which is faster.
+fn walk(
     conn: &Connection,
     query: &PanelQuery,
     today: NaiveDate,
-    rows: Walk,
     mut each: impl FnMut(PanelEntry) -> Result<()>,
 ) -> Result<usize> {
     let intervals = settings::intervals(conn)?;
@@ -66,13 +61,7 @@ pub(super) fn walk(
         conditions.push("s.clinician_id = :clinician");
     }
     // Rank 3 is "no flag".
-    if rows == Walk::Flagged {
-        conditions.push("s.rank < 3");
-    }
-    let minutes = match rows {
-        Walk::Everyone => windows::MINUTES_OF_BASE,
-        Walk::Flagged => "0",
-    };
+    conditions.push("s.rank < 3");
     let sql = format!(
         "SELECT base.*, {columns}
          FROM panel_segments s
@@ -80,17 +69,13 @@ pub(super) fn walk(
          JOIN flag_facts ff ON ff.client_id = s.client_id
          WHERE {conditions}
          ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
-        columns = windows::stored_columns(minutes),
+        columns = windows::stored_columns("0"),
         select = clients::SELECT,
         conditions = conditions.join(" AND "),
     );
-    let month = windows::month_key(today);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
     if let Some(c) = &query.clinician {
         params.push((":clinician", c));
-    }
-    if rows == Walk::Everyone {
-        params.push((":month", &month));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
     let at = stmt.column_count() - facts::FACT_COLUMNS;
@@ -100,7 +85,7 @@ pub(super) fn walk(
         let facts: FactsRow = facts::from_row(row, at)?;
         let entry = PanelEntry::new(facts, &intervals, &plans, today);
         // A segment says "flagged" exactly when the rules do; checked, not assumed.
-        if rows == Walk::Everyone || !entry.flags.is_empty() {
+        if !entry.flags.is_empty() {
             each(entry)?;
             n += 1;
         }
@@ -150,15 +135,8 @@ mod tests {
                     .unwrap();
                 let whole = panel::load(&scratch, &query, day).unwrap();
                 scratch.rollback().unwrap();
-                // The walk of everyone is the panel, minutes and all.
                 if current {
-                    let mut everyone = Vec::new();
-                    walk(conn, &query, day, Walk::Everyone, |e| {
-                        everyone.push(e);
-                        Ok(())
-                    })
-                    .unwrap();
-                    assert_eq!(everyone, whole, "{day} {clinician:?}");
+                    // The stored facts give the same panel as the rules from scratch.
                     assert_eq!(panel::load(conn, &query, day).unwrap(), whole);
                 }
                 let expected: Vec<PanelEntry> = whole

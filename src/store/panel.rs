@@ -119,15 +119,6 @@ pub fn load_with(
     intervals: &Intervals,
     today: NaiveDate,
 ) -> Result<Vec<PanelEntry>> {
-    // The maintained windows hold the order for the stored intervals: walk their index.
-    if super::windows::is_current(conn, today)? && *intervals == settings::intervals(conn)? {
-        let mut entries = Vec::new();
-        super::flagged::walk(conn, query, today, super::flagged::Walk::Everyone, |e| {
-            entries.push(e);
-            Ok(())
-        })?;
-        return Ok(entries);
-    }
     let filter = FactsFilter {
         clinician: query.clinician,
         client: None,
