@@ -282,6 +282,10 @@ pub struct App {
     pub last_activity: Instant,
     /// Where `H` on the Value tab writes the HTML report (caseload's data folder).
     pub reports_dir: Option<std::path::PathBuf>,
+    /// The loader that computes the heavy tabs off this thread (`tui::loader`), and what it
+    /// has been asked.
+    pub background: super::loader::Background,
+    pub loading: super::loader::Loading,
 }
 
 impl App {
@@ -347,6 +351,8 @@ impl App {
             clock: Clock::now(),
             last_activity: Instant::now(),
             reports_dir: None,
+            background: super::loader::Background::Unstarted,
+            loading: super::loader::Loading::default(),
         }
     }
 

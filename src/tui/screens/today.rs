@@ -18,7 +18,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let Some(day) = &app.view.day else {
         frame.render_widget(
-            Paragraph::new(" Loading…").style(t.style(Role::muted)),
+            Paragraph::new(super::not_loaded(app, crate::tui::loader::Kind::Today))
+                .style(t.style(Role::muted)),
             area,
         );
         return;
