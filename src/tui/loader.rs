@@ -130,7 +130,7 @@ pub fn put(app: &mut App, figures: Figures) {
             app.view.day_selected = app
                 .view
                 .day_selected
-                .min(app.day_items().len().saturating_sub(1));
+                .min(app.day_entries().count().saturating_sub(1));
         }
         Figures::Revenue(report) => app.view.revenue = Some(report),
         Figures::Value(tab) => app.view.value = Some(*tab),
@@ -323,7 +323,8 @@ impl Loader {
 }
 
 /// The loader thread: opens its own store, then answers requests until the UI hangs up. Of the
-/// requests waiting, only the newest generation's are computed (the others are stale).
+/// requests waiting, only the newest generation's are computed (the others are stale), the
+/// last asked first.
 fn work(
     path: PathBuf,
     key: Option<crate::domain::keyslot::PracticeKey>,
@@ -342,7 +343,8 @@ fn work(
         batch.extend(inbox.try_iter());
         let newest = batch.iter().map(|r| r.generation).max().unwrap_or(0);
         let mut done: Vec<Kind> = Vec::new();
-        for request in batch.into_iter().filter(|r| r.generation == newest) {
+        // The newest first: the tab the user went to last is the one they are looking at.
+        for request in batch.into_iter().rev().filter(|r| r.generation == newest) {
             let kind = request.job.kind();
             if done.contains(&kind) {
                 continue;

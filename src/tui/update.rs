@@ -229,7 +229,7 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
 }
 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let count = app.day_items().len();
+    let count = app.day_entries().count();
     match action {
         Action::QuickLog => app.view.modal = Some(Modal::Picker(Picker::default())),
         Action::Down => {
@@ -237,7 +237,11 @@ fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         }
         Action::Up => app.view.day_selected = app.view.day_selected.saturating_sub(1),
         Action::Open => {
-            if let Some((id, _)) = app.day_items().get(app.view.day_selected).cloned() {
+            let selected = app
+                .day_entries()
+                .nth(app.view.day_selected)
+                .map(|(id, _)| id);
+            if let Some(id) = selected {
                 open_client(app, store, id)?;
             }
         }
