@@ -297,6 +297,11 @@ impl App {
             .collect()
     }
 
+    /// How many `day_items` there are (counted once, when the day was loaded).
+    pub fn day_count(&self) -> usize {
+        self.view.day.as_ref().map_or(0, |_| self.view.day_count)
+    }
+
     /// `day_items` without copying the names (at 100,000 clients the list runs to tens of
     /// thousands, walked on every key and frame of the tab).
     pub fn day_entries(&self) -> impl Iterator<Item = (ClientId, &str)> {

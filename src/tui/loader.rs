@@ -127,10 +127,11 @@ pub fn put(app: &mut App, figures: Figures) {
     match figures {
         Figures::Today(day) => {
             app.view.day = Some(day);
+            app.view.day_count = app.day_entries().count();
             app.view.day_selected = app
                 .view
                 .day_selected
-                .min(app.day_entries().count().saturating_sub(1));
+                .min(app.view.day_count.saturating_sub(1));
         }
         Figures::Revenue(report) => app.view.revenue = Some(report),
         Figures::Value(tab) => app.view.value = Some(*tab),
@@ -331,6 +332,12 @@ fn work(
     inbox: Receiver<Request>,
     outbox: Sender<Message>,
 ) {
+    // Opening creates a missing file: a practice whose file went away meanwhile must not get
+    // an empty one from here.
+    if !path.is_file() {
+        let _ = outbox.send(Message::Failed("the database file is gone".into()));
+        return;
+    }
     let store = match Store::open_keyed(&path, key, &mut |_, _| {}) {
         Ok(store) => store,
         Err(e) => {

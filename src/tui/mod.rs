@@ -1,6 +1,8 @@
-//! The terminal UI: Elm-style and synchronous. Keys become actions (`input`, from the data in
-//! `keymap`), `update` changes the model (`app`) and is the only caller of the store, and
-//! `ui`/`screens` draw the model. Time arrives as ticks; "today" lives in the model.
+//! The terminal UI: Elm-style. Keys become actions (`input`, from the data in `keymap`),
+//! `update` changes the model (`app`) and is the only caller of the UI's store, and
+//! `ui`/`screens` draw the model. Time arrives as ticks; "today" lives in the model. The heavy
+//! tabs' figures are computed off this thread by `loader` (its own connection, read only) and
+//! taken into the model by `update` when they arrive.
 
 pub mod action;
 pub mod app;

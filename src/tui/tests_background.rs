@@ -202,3 +202,21 @@ fn a_panic_in_the_loader_becomes_an_error_line_and_it_carries_on() {
     wait(&mut app, &mut store);
     assert_eq!(app.view.day, day);
 }
+
+#[test]
+fn without_a_loader_the_tab_is_computed_here() {
+    let (dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    let mut sync = app_on(&mut store, false);
+    // The file goes away under the open store: the loader cannot open it (and must not
+    // create an empty one), so the UI computes the tab itself from its own connection.
+    std::fs::remove_file(dir.path().join("practice.db")).unwrap();
+    keys(&mut app, &mut store, "2");
+    wait(&mut app, &mut store);
+    assert!(matches!(app.background, Background::Off));
+    assert!(!dir.path().join("practice.db").exists());
+    let (line, _) = app.view.notice.clone().expect("an error line");
+    assert!(line.contains("computed here"), "{line}");
+    keys(&mut sync, &mut store, "2");
+    assert_eq!(app.view.day, sync.view.day);
+}

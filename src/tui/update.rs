@@ -229,7 +229,7 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
 }
 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let count = app.day_entries().count();
+    let count = app.day_count();
     match action {
         Action::QuickLog => app.view.modal = Some(Modal::Picker(Picker::default())),
         Action::Down => {
@@ -278,30 +278,24 @@ fn load_tab_from(app: &mut App, snap: &Snapshot) -> Result<()> {
     if app.view.client.is_some() {
         return Ok(());
     }
-    let wanted = match app.view.tab {
-        Tab::Revenue if app.view.show_contracts && app.view.contracts.is_none() => {
-            if let Some(refused) = update_plans::contracts_refused(app) {
-                app.view.contracts = Some(refused);
-                None
-            } else {
-                Some(Kind::Contracts)
+    let mut kinds: Vec<Kind> = Vec::new();
+    match app.view.tab {
+        Tab::Agenda if app.view.agenda.appointments.is_none() => load_agenda(app, snap)?,
+        Tab::Revenue => {
+            if app.view.show_contracts && app.view.contracts.is_none() {
+                match update_plans::contracts_refused(app) {
+                    Some(refused) => app.view.contracts = Some(refused),
+                    None => kinds.push(Kind::Contracts),
+                }
+            }
+            // The months are loaded under the contracts view too, as they always were.
+            if app.view.revenue.is_none() {
+                kinds.push(Kind::Revenue);
             }
         }
-        Tab::Agenda if app.view.agenda.appointments.is_none() => {
-            load_agenda(app, snap)?;
-            None
-        }
-        Tab::Revenue if app.view.revenue.is_none() => Some(Kind::Revenue),
-        Tab::Value if app.view.value.is_none() => Some(Kind::Value),
-        Tab::Today if app.view.day.is_none() => Some(Kind::Today),
-        _ => None,
-    };
-    // The contracts view and the months are both the revenue tab's: as before, the months are
-    // loaded under the contracts too.
-    let mut kinds: Vec<Kind> = wanted.into_iter().collect();
-    if app.view.tab == Tab::Revenue && app.view.revenue.is_none() && !kinds.contains(&Kind::Revenue)
-    {
-        kinds.push(Kind::Revenue);
+        Tab::Value if app.view.value.is_none() => kinds.push(Kind::Value),
+        Tab::Today if app.view.day.is_none() => kinds.push(Kind::Today),
+        _ => {}
     }
     for kind in kinds {
         let job = Job::of(app, kind);

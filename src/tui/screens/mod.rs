@@ -185,7 +185,7 @@ fn status_text(app: &App) -> Line<'static> {
         }
         Tab::Today => muted(format!(
             "{} you · l logs for anyone · Enter opens the selected client",
-            crate::domain::text::count(app.day_entries().count(), "client needs", "clients need")
+            crate::domain::text::count(app.day_count(), "client needs", "clients need")
         )),
         Tab::Agenda => agenda::status(app),
         Tab::Revenue if app.view.show_contracts => {

@@ -153,28 +153,34 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
     let mut shown = std::collections::HashSet::new();
     // The line the selected client is on, so the list can scroll to it.
     let mut selected_line = 0;
+    let mut found = selected.is_none();
+    let height = area.height.saturating_sub(1) as usize;
+    // The screen ends at most a screenful below the selected line: nothing further is needed.
+    let past_screen = |lines: usize, found: bool, at: usize| found && lines >= at + height;
     for c in &day.critical {
         shown.insert(c.client_id);
         if Some(c.client_id) == selected {
-            selected_line = needs.len();
+            (selected_line, found) = (needs.len(), true);
         }
         needs.push(Need::Critical(c));
     }
-    for (title, due) in [
+    'sections: for (title, due) in [
         ("Due today", &day.due_today),
         ("Due tomorrow", &day.due_tomorrow),
         ("Due in 2–7 days", &day.due_in_2_to_7_days),
     ] {
         needs.push(Need::Heading(title, due.len()));
         for d in due {
+            if past_screen(needs.len(), found, selected_line) {
+                break 'sections;
+            }
             let repeat = !shown.insert(d.client_id);
             if !repeat && Some(d.client_id) == selected {
-                selected_line = needs.len();
+                (selected_line, found) = (needs.len(), true);
             }
             needs.push(Need::Due(d, repeat));
         }
     }
-    let height = area.height.saturating_sub(1) as usize;
     let scroll = selected_line.saturating_sub(height.saturating_sub(2));
     let row_style = |id| {
         if Some(id) == selected {
