@@ -287,33 +287,44 @@ pub struct App {
     pub last_activity: Instant,
     /// Where `H` on the Value tab writes the HTML report (caseload's data folder).
     pub reports_dir: Option<std::path::PathBuf>,
+    /// The loader that computes the heavy tabs off this thread (`tui::loader`), and what it
+    /// has been asked.
+    pub background: super::loader::Background,
+    pub loading: super::loader::Loading,
 }
 
 impl App {
     /// The Today tab's selectable clients, in the order shown: critical first, then due today,
     /// tomorrow, and in the next days (each client once).
     pub fn day_items(&self) -> Vec<(ClientId, String)> {
-        let Some(day) = &self.view.day else {
-            return Vec::new();
-        };
-        let mut items: Vec<(ClientId, String)> = Vec::new();
-        let mut push = |id: ClientId, name: &str| {
-            if !items.iter().any(|(i, _)| *i == id) {
-                items.push((id, name.to_string()));
-            }
-        };
-        for c in &day.critical {
-            push(c.client_id, &c.name);
-        }
-        for d in day
-            .due_today
+        self.day_entries()
+            .map(|(id, name)| (id, name.to_string()))
+            .collect()
+    }
+
+    /// How many `day_items` there are (counted once, when the day was loaded).
+    pub fn day_count(&self) -> usize {
+        self.view.day.as_ref().map_or(0, |_| self.view.day_count)
+    }
+
+    /// `day_items` without copying the names (at 100,000 clients the list runs to tens of
+    /// thousands, walked on every key and frame of the tab).
+    pub fn day_entries(&self) -> impl Iterator<Item = (ClientId, &str)> {
+        let mut seen = std::collections::HashSet::new();
+        self.view
+            .day
             .iter()
-            .chain(&day.due_tomorrow)
-            .chain(&day.due_in_2_to_7_days)
-        {
-            push(d.client_id, &d.name);
-        }
-        items
+            .flat_map(|day| {
+                let critical = day.critical.iter().map(|c| (c.client_id, c.name.as_str()));
+                let due = day
+                    .due_today
+                    .iter()
+                    .chain(&day.due_tomorrow)
+                    .chain(&day.due_in_2_to_7_days)
+                    .map(|d| (d.client_id, d.name.as_str()));
+                critical.chain(due)
+            })
+            .filter(move |(id, _)| seen.insert(*id))
     }
 }
 
@@ -352,6 +363,8 @@ impl App {
             clock: Clock::now(),
             last_activity: Instant::now(),
             reports_dir: None,
+            background: super::loader::Background::Unstarted,
+            loading: super::loader::Loading::default(),
         }
     }
 

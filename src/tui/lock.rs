@@ -47,6 +47,8 @@ pub fn show(
     let selected = previous
         .and_then(|p| names.iter().position(|(id, _)| *id == p))
         .unwrap_or(0);
+    // Figures still being computed for the screen now locked are dropped when they arrive.
+    super::loader::forget(app);
     app.lock = Some(LockScreen {
         names,
         selected,

@@ -1,6 +1,8 @@
-//! The terminal UI: Elm-style and synchronous. Keys become actions (`input`, from the data in
-//! `keymap`), `update` changes the model (`app`) and is the only caller of the store, and
-//! `ui`/`screens` draw the model. Time arrives as ticks; "today" lives in the model.
+//! The terminal UI: Elm-style. Keys become actions (`input`, from the data in `keymap`),
+//! `update` changes the model (`app`) and is the only caller of the UI's store, and
+//! `ui`/`screens` draw the model. Time arrives as ticks; "today" lives in the model. The heavy
+//! tabs' figures are computed off this thread by `loader` (its own connection, read only) and
+//! taken into the model by `update` when they arrive.
 
 pub mod action;
 pub mod app;
@@ -9,11 +11,14 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod loader;
 pub mod lock;
 mod panel_window;
 pub mod screens;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_background;
 #[cfg(test)]
 mod tests_corrections;
 #[cfg(test)]
@@ -54,6 +59,8 @@ use std::time::{Duration, Instant};
 
 /// How often the UI wakes without a key: live refresh and the idle lock run on this tick.
 const TICK: Duration = Duration::from_millis(500);
+/// How often the UI looks for the background loader's results while it waits for some.
+const RESULT_POLL: Duration = Duration::from_millis(15);
 
 pub struct Options {
     pub today: NaiveDate,
@@ -130,6 +137,10 @@ fn disable_modes() {
 fn restore_modes_on_panic() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The loader's panics are caught and become an error line: the terminal stays the UI's.
+        if std::thread::current().name() == Some(loader::THREAD) {
+            return;
+        }
         disable_modes();
         previous(info);
     }));
@@ -149,12 +160,19 @@ fn event_loop(
     // terminal reports each movement, which changes nothing.
     let mut dirty = true;
     while !app.quit {
+        // Figures computed in the background are drawn as soon as they arrive.
+        if update::receive(app, store) {
+            dirty = true;
+        }
         if std::mem::take(&mut dirty) {
             terminal
                 .draw(|frame| ui::draw(frame, app))
                 .map_err(Error::Io)?;
         }
-        let wait = TICK.saturating_sub(last_tick.elapsed());
+        let mut wait = TICK.saturating_sub(last_tick.elapsed());
+        if !app.loading.asked.is_empty() {
+            wait = wait.min(RESULT_POLL);
+        }
         if event::poll(wait).map_err(Error::Io)? {
             let event = event::read().map_err(Error::Io)?;
             app.clock = app::Clock::now();

@@ -2,29 +2,28 @@
 //! updated (and data reloaded when it changed). Errors become a notice on the status line.
 
 use super::action::{Action, Tab};
-use super::app::ValueTab;
 use super::app::{App, ClientView, Modal, Picker};
 use super::keymap::Layer;
 use super::layout;
+use super::loader::{self, Job, Kind};
 use super::lock;
 use super::panel_window::{self, entry_of, keep_selection_visible};
 use super::update_client::{keep_lists_in_view, on_client};
 use super::update_modal::on_modal;
 use super::update_panel::{on_filter, on_panel};
-use super::update_plans::{self, load_agenda, load_contracts};
+use super::update_plans::{self, load_agenda};
 use crate::domain::ClientId;
 use crate::domain::access::Action as Access;
 use crate::domain::economics::last_twelve_months;
-use crate::domain::value::Period;
 use crate::error::Result;
 use crate::store::auth::LockReason;
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
-use crate::store::today;
-use crate::store::value::{self, ValueQuery};
 use crate::store::{Snapshot, Store, clients, clinicians, record, settings};
 
 /// Applies one action.
 pub fn update(app: &mut App, store: &mut Store, action: Action) {
+    // Figures the loader finished meanwhile are taken first, so the key acts on them.
+    receive(app, store);
     // Whatever moved the panel's rows (a key, the wheel, a click, a resize), the drawn ones
     // are loaded before the next frame: draw reads only the model.
     let done = apply(app, store, action).and_then(|()| panel_window::ensure_loaded(app, store));
@@ -163,6 +162,18 @@ fn on_screen(app: &mut App, store: &mut Store, screen: Layer, action: Action) ->
     Ok(())
 }
 
+/// Takes the background loader's results that have arrived, without waiting; true when the
+/// screen changed. If the loader is gone, the tab shown is computed here instead.
+pub fn receive(app: &mut App, store: &mut Store) -> bool {
+    let polled = loader::poll(app);
+    if polled.failed
+        && let Err(e) = load_tab(app, store)
+    {
+        app.error(e.to_string());
+    }
+    polled.changed
+}
+
 /// Reloads when another process has written to the database.
 fn refresh_if_changed(app: &mut App, store: &mut Store) -> Result<()> {
     let version = store.data_version()?;
@@ -176,12 +187,14 @@ fn refresh_if_changed(app: &mut App, store: &mut Store) -> Result<()> {
 /// of the database, with the change counter read in it, so a write landing meanwhile is seen
 /// by the next poll rather than lost.
 pub fn reload(app: &mut App, store: &mut Store) -> Result<()> {
+    loader::ensure(app, store);
     store.read(|snap| reload_from(app, snap, &[]))
 }
 
 /// A reload that selects `client` on the panel if the window shows them (a client just
 /// added), else keeps the selection as `reload` does.
 pub(super) fn reload_selecting(app: &mut App, store: &mut Store, client: ClientId) -> Result<()> {
+    loader::ensure(app, store);
     store.read(|snap| reload_from(app, snap, &[client]))
 }
 
@@ -209,13 +222,15 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
     app.view.value = None;
     app.view.day = None;
     app.view.agenda.invalidate();
+    // What the loader was asked before this reload is stale now.
+    loader::forget(app);
     load_tab_from(app, snap)?;
     app.data_version = snap.data_version()?;
     Ok(())
 }
 
 fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
-    let count = app.day_items().len();
+    let count = app.day_count();
     match action {
         Action::QuickLog => app.view.modal = Some(Modal::Picker(Picker::default())),
         Action::Down => {
@@ -223,7 +238,11 @@ fn on_today(app: &mut App, store: &mut Store, action: Action) -> Result<()> {
         }
         Action::Up => app.view.day_selected = app.view.day_selected.saturating_sub(1),
         Action::Open => {
-            if let Some((id, _)) = app.day_items().get(app.view.day_selected).cloned() {
+            let selected = app
+                .day_entries()
+                .nth(app.view.day_selected)
+                .map(|(id, _)| id);
+            if let Some(id) = selected {
                 open_client(app, store, id)?;
             }
         }
@@ -250,56 +269,43 @@ pub(super) fn panel_scope(app: &App) -> Option<crate::domain::ClinicianId> {
 
 /// Loads what the current tab shows, if it is not loaded yet.
 pub(super) fn load_tab(app: &mut App, store: &mut Store) -> Result<()> {
+    loader::ensure(app, store);
     store.read(|snap| load_tab_from(app, snap))
 }
 
+/// The tab's figures that are not loaded yet: asked of the background loader when there is
+/// one (the tab says it is computing until they arrive), else computed here.
 fn load_tab_from(app: &mut App, snap: &Snapshot) -> Result<()> {
-    if app.view.tab == Tab::Revenue
-        && app.view.client.is_none()
-        && app.view.show_contracts
-        && app.view.contracts.is_none()
-    {
-        load_contracts(app, snap)?;
+    if app.view.client.is_some() {
+        return Ok(());
     }
-    if app.view.tab == Tab::Agenda
-        && app.view.client.is_none()
-        && app.view.agenda.appointments.is_none()
-    {
-        load_agenda(app, snap)?;
+    let mut kinds: Vec<Kind> = Vec::new();
+    match app.view.tab {
+        Tab::Agenda if app.view.agenda.appointments.is_none() => load_agenda(app, snap)?,
+        Tab::Revenue => {
+            if app.view.show_contracts && app.view.contracts.is_none() {
+                match update_plans::contracts_refused(app) {
+                    Some(refused) => app.view.contracts = Some(refused),
+                    None => kinds.push(Kind::Contracts),
+                }
+            }
+            // The months are loaded under the contracts view too, as they always were.
+            if app.view.revenue.is_none() {
+                kinds.push(Kind::Revenue);
+            }
+        }
+        Tab::Value if app.view.value.is_none() => kinds.push(Kind::Value),
+        Tab::Today if app.view.day.is_none() => kinds.push(Kind::Today),
+        _ => {}
     }
-    if app.view.tab == Tab::Revenue && app.view.client.is_none() && app.view.revenue.is_none() {
-        let (from, to) = last_twelve_months(app.today);
-        let mut query = RevenueQuery::new(from, to, GroupBy::Month).through(app.today);
-        query.clinician = panel_scope(app);
-        app.view.revenue = Some(revenue::report(snap, &query)?);
-    }
-    if app.view.tab == Tab::Value && app.view.client.is_none() && app.view.value.is_none() {
-        app.view.value = Some(load_value(snap, app)?);
-    }
-    if app.view.tab == Tab::Today && app.view.client.is_none() && app.view.day.is_none() {
-        app.view.day = Some(today::load(snap, app.today, panel_scope(app))?);
-        app.view.day_selected = app
-            .view
-            .day_selected
-            .min(app.day_items().len().saturating_sub(1));
+    for kind in kinds {
+        let job = Job::of(app, kind);
+        if !loader::ask(app, job.clone()) {
+            let figures = loader::compute(snap, &job)?;
+            loader::put(app, figures);
+        }
     }
     Ok(())
-}
-
-/// The value tab's figures for the viewer's panel, in one pass over the store.
-fn load_value(snap: &Snapshot, app: &App) -> Result<ValueTab> {
-    let query = ValueQuery {
-        clinician: panel_scope(app),
-    };
-    let o = value::overview(snap, Period::default_ending(app.today), app.today, query)?;
-    Ok(ValueTab {
-        rows: crate::report::value::measure_rows(&o.current, &o.previous, &o.monthly),
-        current: o.current,
-        previous: o.previous,
-        monthly: o.monthly,
-        fairness: o.fairness,
-        coding: o.coding,
-    })
 }
 
 /// One client's member months, revenue and minutes over the last 12 months.

@@ -14,11 +14,11 @@ use crate::domain::access::{self, Action as Access, Ownership};
 use crate::domain::appointments::AppointmentState;
 use crate::domain::flags::FlagKind;
 use crate::domain::flags::reviews;
-use crate::domain::{ClientId, Month, entry};
+use crate::domain::{ClientId, entry};
 use crate::error::Result;
 use crate::store::reviews::ReviewRequest;
-use crate::store::{Snapshot, Store, appointments, clients, contract_report, contracts};
-use chrono::{Datelike, Duration};
+use crate::store::{Snapshot, Store, appointments, clients};
+use chrono::Duration;
 
 /// Loads the agenda's week (of the viewer's panel), keeping the selection on the same
 /// appointment; a week just shown starts at today's first appointment, or the week's first.
@@ -245,30 +245,19 @@ pub(super) fn save_review(
     Ok(())
 }
 
-/// The contracts view: every contract's report from January of this year to this month (as
-/// `caseload report contract` defaults). Contracts count members across clinicians, so a
-/// clinician who sees only their own panel is told so instead.
-pub(super) fn load_contracts(app: &mut App, snap: &Snapshot) -> Result<()> {
-    if app.session.is_some()
-        && !access::permits(app.viewer.role, Access::ListClients, Ownership::Others)
-    {
-        app.view.contracts = Some(ContractsTab::Refused(
+/// The contracts view is every contract's report from January of this year to this month
+/// (`loader::compute`). Contracts count members across clinicians, so a clinician who sees
+/// only their own panel is told so instead: that answer, when it is the one.
+pub(super) fn contracts_refused(app: &App) -> Option<ContractsTab> {
+    (app.session.is_some()
+        && !access::permits(app.viewer.role, Access::ListClients, Ownership::Others))
+    .then(|| {
+        ContractsTab::Refused(
             "Contracts count every member, whoever their clinician: a supervisor or an admin \
              sees their targets and withhold here."
                 .into(),
-        ));
-        return Ok(());
-    }
-    let to = Month::of(app.today);
-    let from = Month::new(app.today.year(), 1).unwrap_or(to);
-    let mut reports = Vec::new();
-    for contract in contracts::list(snap)? {
-        reports.push(contract_report::report(
-            snap, contract, from, to, app.today,
-        )?);
-    }
-    app.view.contracts = Some(ContractsTab::Shown(reports));
-    Ok(())
+        )
+    })
 }
 
 /// Moves a scrolled text by one line, within `lines` of content in a view of `height` rows.

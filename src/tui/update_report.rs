@@ -20,6 +20,9 @@ fn target(app: &App) -> Result<std::path::PathBuf> {
 
 pub(super) fn write_value_html(app: &mut App, store: &mut Store) -> Result<()> {
     let Some(tab) = &app.view.value else {
+        if app.loading.computing(super::loader::Kind::Value) {
+            app.info("The figures are still being computed; H writes them once they are shown");
+        }
         return Ok(());
     };
     let file = target(app)?;

@@ -37,6 +37,8 @@ pub struct UserView {
     pub day: Option<DaySummary>,
     /// The selected row of the Today tab's "needs you" list.
     pub day_selected: usize,
+    /// How many clients that list selects from (`App::day_items`), counted when `day` is put.
+    pub day_count: usize,
     /// What this session logged and corrected, oldest first, for `u` to take back. Only the
     /// clinician who made the changes can undo them: another user starts with none.
     pub history: Vec<Done>,
@@ -62,6 +64,7 @@ impl UserView {
             agenda: AgendaView::new(today),
             day: None,
             day_selected: 0,
+            day_count: 0,
             history: Vec::new(),
         }
     }

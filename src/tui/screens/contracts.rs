@@ -189,7 +189,10 @@ fn contract_lines(app: &App, r: &ContractReport, width: u16) -> Vec<Line<'static
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let reports = match &app.view.contracts {
-        None => return vec![Line::styled(" Loading…", t.style(Role::muted))],
+        None => {
+            let line = super::not_loaded(app, crate::tui::loader::Kind::Contracts);
+            return vec![Line::styled(line, t.style(Role::muted))];
+        }
         Some(ContractsTab::Refused(why)) => {
             return vec![Line::styled(format!(" {why}"), t.style(Role::muted))];
         }

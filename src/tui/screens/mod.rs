@@ -180,9 +180,12 @@ fn status_text(app: &App) -> Line<'static> {
     }
     match app.view.tab {
         Tab::Panel => panel::summary(app),
+        Tab::Today if app.loading.computing(crate::tui::loader::Kind::Today) => {
+            muted("Computing the check-in in the background · l logs for anyone".into())
+        }
         Tab::Today => muted(format!(
             "{} you · l logs for anyone · Enter opens the selected client",
-            crate::domain::text::count(app.day_items().len(), "client needs", "clients need")
+            crate::domain::text::count(app.day_count(), "client needs", "clients need")
         )),
         Tab::Agenda => agenda::status(app),
         Tab::Revenue if app.view.show_contracts => {
@@ -211,5 +214,17 @@ fn status_text(app: &App) -> Line<'static> {
                 "Rates are n of N; the period is the 90 days ending today · j/k scroll".into(),
             ),
         },
+    }
+}
+
+/// What a tab shows before its figures are in: that they are being computed in the background
+/// (and over how many clients), or, computed here and failed, that they are not loaded.
+pub fn not_loaded(app: &App, kind: crate::tui::loader::Kind) -> String {
+    if app.loading.computing(kind) {
+        let clients =
+            crate::domain::text::count(app.view.panel.counts.clients, "client", "clients");
+        format!(" Computing… ({clients})")
+    } else {
+        " Loading…".to_string()
     }
 }

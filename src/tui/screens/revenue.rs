@@ -17,7 +17,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let Some(report) = &app.view.revenue else {
         frame.render_widget(
-            Paragraph::new(" Loading…").style(t.style(Role::muted)),
+            Paragraph::new(super::not_loaded(app, crate::tui::loader::Kind::Revenue))
+                .style(t.style(Role::muted)),
             area,
         );
         return;

@@ -18,7 +18,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let Some(day) = &app.view.day else {
         frame.render_widget(
-            Paragraph::new(" Loading…").style(t.style(Role::muted)),
+            Paragraph::new(super::not_loaded(app, crate::tui::loader::Kind::Today))
+                .style(t.style(Role::muted)),
             area,
         );
         return;
@@ -123,6 +124,17 @@ fn draw_logged(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// One line of the "needs you" list, before it is formatted: at 100,000 clients the list runs
+/// to tens of thousands of lines, of which only the screenful shown is formatted.
+#[derive(Clone, Copy)]
+enum Need<'a> {
+    Heading(&'a str, usize),
+    NoneCritical,
+    Critical(&'a crate::domain::today::CriticalClient),
+    /// A client due, and whether they are listed above already (then muted, not selectable).
+    Due(&'a DueItem, bool),
+}
+
 /// Critical clients and who comes due, one selectable list (Enter opens the client).
 fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
     let t = &app.theme;
@@ -130,9 +142,46 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
         .borders(Borders::TOP)
         .border_style(t.style(Role::border))
         .title(Span::styled(" Needs you ", t.style(Role::title)));
-    let items = app.day_items();
-    let selected = items.get(app.view.day_selected).map(|(id, _)| *id);
-    let mut lines: Vec<Line> = Vec::new();
+    let selected = app
+        .day_entries()
+        .nth(app.view.day_selected)
+        .map(|(id, _)| id);
+    let mut needs: Vec<Need> = vec![Need::Heading("Critical", day.critical.len())];
+    if day.critical.is_empty() {
+        needs.push(Need::NoneCritical);
+    }
+    let mut shown = std::collections::HashSet::new();
+    // The line the selected client is on, so the list can scroll to it.
+    let mut selected_line = 0;
+    let mut found = selected.is_none();
+    let height = area.height.saturating_sub(1) as usize;
+    // The screen ends at most a screenful below the selected line: nothing further is needed.
+    let past_screen = |lines: usize, found: bool, at: usize| found && lines >= at + height;
+    for c in &day.critical {
+        shown.insert(c.client_id);
+        if Some(c.client_id) == selected {
+            (selected_line, found) = (needs.len(), true);
+        }
+        needs.push(Need::Critical(c));
+    }
+    'sections: for (title, due) in [
+        ("Due today", &day.due_today),
+        ("Due tomorrow", &day.due_tomorrow),
+        ("Due in 2–7 days", &day.due_in_2_to_7_days),
+    ] {
+        needs.push(Need::Heading(title, due.len()));
+        for d in due {
+            if past_screen(needs.len(), found, selected_line) {
+                break 'sections;
+            }
+            let repeat = !shown.insert(d.client_id);
+            if !repeat && Some(d.client_id) == selected {
+                (selected_line, found) = (needs.len(), true);
+            }
+            needs.push(Need::Due(d, repeat));
+        }
+    }
+    let scroll = selected_line.saturating_sub(height.saturating_sub(2));
     let row_style = |id| {
         if Some(id) == selected {
             t.style(Role::selected)
@@ -140,50 +189,34 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
             t.style(Role::text)
         }
     };
-    let mut shown: Vec<crate::domain::ClientId> = Vec::new();
-    // The line the selected client is on, so the list can scroll to it.
-    let mut selected_line = 0;
-    lines.push(Line::styled(
-        format!(" Critical ({})", day.critical.len()),
-        t.style(Role::header),
-    ));
-    if day.critical.is_empty() {
-        lines.push(Line::styled("  none", t.style(Role::good)));
-    }
-    for c in &day.critical {
-        shown.push(c.client_id);
-        if Some(c.client_id) == selected {
-            selected_line = lines.len();
-        }
-        let mut spans = vec![Span::styled(
-            format!(
-                " {} {:<20} ",
-                severity_marker(Some(Severity::Critical)),
-                truncate(&app.display_name(&c.name), 20)
-            ),
-            row_style(c.client_id),
-        )];
-        spans.extend(flag_spans(app, &c.flags, 30));
-        lines.push(Line::from(spans));
-    }
-    let mut section =
-        |title: &str, due: &[DueItem], lines: &mut Vec<Line>, selected_line: &mut usize| {
-            lines.push(Line::styled(
-                format!(" {title} ({})", due.len()),
-                t.style(Role::header),
-            ));
-            for d in due {
-                let repeat = shown.contains(&d.client_id);
-                shown.push(d.client_id);
-                if !repeat && Some(d.client_id) == selected {
-                    *selected_line = lines.len();
-                }
+    let lines: Vec<Line> = needs
+        .iter()
+        .skip(scroll)
+        .take(height)
+        .map(|need| match *need {
+            Need::Heading(title, n) => {
+                Line::styled(format!(" {title} ({n})"), t.style(Role::header))
+            }
+            Need::NoneCritical => Line::styled("  none", t.style(Role::good)),
+            Need::Critical(c) => {
+                let mut spans = vec![Span::styled(
+                    format!(
+                        " {} {:<20} ",
+                        severity_marker(Some(Severity::Critical)),
+                        truncate(&app.display_name(&c.name), 20)
+                    ),
+                    row_style(c.client_id),
+                )];
+                spans.extend(flag_spans(app, &c.flags, 30));
+                Line::from(spans)
+            }
+            Need::Due(d, repeat) => {
                 let style = if repeat {
                     t.style(Role::muted)
                 } else {
                     row_style(d.client_id)
                 };
-                lines.push(Line::from(vec![
+                Line::from(vec![
                     Span::styled(
                         format!("   {:<20} ", truncate(&app.display_name(&d.name), 20)),
                         style,
@@ -200,30 +233,11 @@ fn draw_needs(frame: &mut Frame, app: &App, day: &DaySummary, area: Rect) {
                         ),
                         t.style(Role::muted),
                     ),
-                ]));
+                ])
             }
-        };
-    section("Due today", &day.due_today, &mut lines, &mut selected_line);
-    section(
-        "Due tomorrow",
-        &day.due_tomorrow,
-        &mut lines,
-        &mut selected_line,
-    );
-    section(
-        "Due in 2–7 days",
-        &day.due_in_2_to_7_days,
-        &mut lines,
-        &mut selected_line,
-    );
-    let height = area.height.saturating_sub(1) as usize;
-    let scroll = selected_line.saturating_sub(height.saturating_sub(2));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll as u16, 0)),
-        area,
-    );
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The one shared cut (`domain::text::ellipsize`): display width, "…" at a word.

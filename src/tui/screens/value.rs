@@ -30,7 +30,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let Some(tab) = &app.view.value else {
         frame.render_widget(
-            Paragraph::new(" Loading…").style(t.style(Role::muted)),
+            Paragraph::new(super::not_loaded(app, crate::tui::loader::Kind::Value))
+                .style(t.style(Role::muted)),
             area,
         );
         return;

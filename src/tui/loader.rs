@@ -1,0 +1,378 @@
+//! The background loader: computes the Today, Revenue (months and contracts) and Value tabs'
+//! figures on its own thread, through its own connection to the same database file, so a tab
+//! key returns at once and the tab says it is computing. It must not touch the UI's model or
+//! connection, write to the database, or block the UI: it only reads — each result from one
+//! snapshot — and sends results back over a channel, tagged with the generation they were
+//! asked for, which the UI drops once a reload has made them stale. Errors come back as their
+//! one-line text (never client data), and a panic in it becomes such a line, not a crash.
+//! Without a database file (in memory) or a thread, the UI computes the same figures itself.
+
+use super::app::{App, ContractsTab, ValueTab};
+use super::update::panel_scope;
+use crate::domain::economics::last_twelve_months;
+use crate::domain::today::DaySummary;
+use crate::domain::value::Period;
+use crate::domain::{ClinicianId, Month};
+use crate::error::Result;
+use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
+use crate::store::value::{self, ValueQuery};
+use crate::store::{Snapshot, Store, contract_report, contracts, today};
+use chrono::{Datelike, NaiveDate};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+
+/// The loader thread's name; the terminal's panic hook leaves its (caught) panics alone.
+pub const THREAD: &str = "caseload-loader";
+
+/// Which tab's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Today,
+    Revenue,
+    Value,
+    Contracts,
+}
+
+/// What to compute, with every parameter taken from the model when it was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Today {
+        today: NaiveDate,
+        scope: Option<ClinicianId>,
+    },
+    Revenue(RevenueQuery),
+    Value {
+        today: NaiveDate,
+        scope: Option<ClinicianId>,
+    },
+    Contracts {
+        today: NaiveDate,
+    },
+}
+
+impl Job {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Job::Today { .. } => Kind::Today,
+            Job::Revenue(_) => Kind::Revenue,
+            Job::Value { .. } => Kind::Value,
+            Job::Contracts { .. } => Kind::Contracts,
+        }
+    }
+
+    /// The job for a tab's figures as the model asks for them now.
+    pub fn of(app: &App, kind: Kind) -> Job {
+        match kind {
+            Kind::Today => Job::Today {
+                today: app.today,
+                scope: panel_scope(app),
+            },
+            Kind::Revenue => {
+                let (from, to) = last_twelve_months(app.today);
+                let mut query = RevenueQuery::new(from, to, GroupBy::Month).through(app.today);
+                query.clinician = panel_scope(app);
+                Job::Revenue(query)
+            }
+            Kind::Value => Job::Value {
+                today: app.today,
+                scope: panel_scope(app),
+            },
+            Kind::Contracts => Job::Contracts { today: app.today },
+        }
+    }
+}
+
+/// A tab's figures, computed.
+#[derive(Debug, Clone)]
+pub enum Figures {
+    Today(DaySummary),
+    Revenue(RevenueReport),
+    Value(Box<ValueTab>),
+    Contracts(ContractsTab),
+}
+
+/// Computes a job's figures in one snapshot: the same function whichever thread runs it.
+pub fn compute(snap: &Snapshot, job: &Job) -> Result<Figures> {
+    Ok(match job {
+        Job::Today { today, scope } => Figures::Today(today::load(snap, *today, *scope)?),
+        Job::Revenue(query) => Figures::Revenue(revenue::report(snap, query)?),
+        Job::Value { today, scope } => {
+            let query = ValueQuery { clinician: *scope };
+            let o = value::overview(snap, Period::default_ending(*today), *today, query)?;
+            Figures::Value(Box::new(ValueTab {
+                rows: crate::report::value::measure_rows(&o.current, &o.previous, &o.monthly),
+                current: o.current,
+                previous: o.previous,
+                monthly: o.monthly,
+                fairness: o.fairness,
+                coding: o.coding,
+            }))
+        }
+        Job::Contracts { today } => {
+            // Every contract from January of this year to this month (as `caseload report
+            // contract` defaults).
+            let to = Month::of(*today);
+            let from = Month::new(today.year(), 1).unwrap_or(to);
+            let mut reports = Vec::new();
+            for contract in contracts::list(snap)? {
+                reports.push(contract_report::report(snap, contract, from, to, *today)?);
+            }
+            Figures::Contracts(ContractsTab::Shown(reports))
+        }
+    })
+}
+
+/// Puts computed figures where the tab reads them.
+pub fn put(app: &mut App, figures: Figures) {
+    match figures {
+        Figures::Today(day) => {
+            app.view.day = Some(day);
+            app.view.day_count = app.day_entries().count();
+            app.view.day_selected = app
+                .view
+                .day_selected
+                .min(app.view.day_count.saturating_sub(1));
+        }
+        Figures::Revenue(report) => app.view.revenue = Some(report),
+        Figures::Value(tab) => app.view.value = Some(*tab),
+        Figures::Contracts(tab) => app.view.contracts = Some(tab),
+    }
+}
+
+struct Request {
+    generation: u64,
+    job: Job,
+}
+
+/// A result as it comes back: for which generation and tab, the figures or the error's line.
+pub struct Reply {
+    pub generation: u64,
+    pub kind: Kind,
+    pub result: std::result::Result<Figures, String>,
+}
+
+enum Message {
+    Reply(Box<Reply>),
+    /// The loader could not open the database: the UI computes itself from now on.
+    Failed(String),
+}
+
+/// The UI's end of a running loader.
+pub struct Loader {
+    path: PathBuf,
+    encrypted: bool,
+    requests: Sender<Request>,
+    replies: Receiver<Message>,
+}
+
+/// Whether tabs load in the background.
+pub enum Background {
+    /// Not started yet: it starts when a tab that needs it is shown on a store with a file.
+    Unstarted,
+    Running(Loader),
+    /// Never (it could not start, it stopped, or a test wants the synchronous path).
+    Off,
+}
+
+/// What the UI has asked for and not received yet, and the generation a result must carry to
+/// be taken: every reload (and the lock screen) starts a new one.
+#[derive(Debug, Default)]
+pub struct Loading {
+    pub generation: u64,
+    pub asked: Vec<Kind>,
+}
+
+impl Loading {
+    pub fn computing(&self, kind: Kind) -> bool {
+        self.asked.contains(&kind)
+    }
+}
+
+/// Whether the screen shown needs figures the loader computes.
+fn shows_heavy_tab(app: &App) -> bool {
+    use super::action::Tab;
+    app.view.client.is_none() && matches!(app.view.tab, Tab::Today | Tab::Revenue | Tab::Value)
+}
+
+/// Starts the loader for this store's file when a tab needs it, and restarts it when the store
+/// is another file (or now encrypted). A store without a file has none.
+pub fn ensure(app: &mut App, store: &Store) {
+    let Some(path) = store.path() else {
+        return;
+    };
+    if let Background::Running(l) = &app.background {
+        if l.path == path && l.encrypted == store.encrypted() {
+            return;
+        }
+        // Another file (or the same one, now keyed): this loader's answers are not its.
+        app.background = Background::Unstarted;
+        forget(app);
+    }
+    if matches!(app.background, Background::Off) || !shows_heavy_tab(app) {
+        return;
+    }
+    let (requests, inbox) = mpsc::channel();
+    let (outbox, replies) = mpsc::channel();
+    let (file, key) = (path.to_path_buf(), store.key().cloned());
+    let spawned = std::thread::Builder::new()
+        .name(THREAD.into())
+        .spawn(move || work(file, key, inbox, outbox));
+    forget(app);
+    app.background = match spawned {
+        Ok(_) => Background::Running(Loader {
+            path: path.to_path_buf(),
+            encrypted: store.encrypted(),
+            requests,
+            replies,
+        }),
+        Err(_) => Background::Off,
+    };
+}
+
+/// Makes every result asked for so far stale.
+pub fn forget(app: &mut App) {
+    app.loading.generation += 1;
+    app.loading.asked.clear();
+}
+
+/// Asks the loader for a job unless it is asked already; false when there is no loader (the
+/// caller computes it then).
+pub fn ask(app: &mut App, job: Job) -> bool {
+    let Background::Running(loader) = &app.background else {
+        return false;
+    };
+    let kind = job.kind();
+    if app.loading.computing(kind) {
+        return true;
+    }
+    let request = Request {
+        generation: app.loading.generation,
+        job,
+    };
+    if loader.requests.send(request).is_err() {
+        app.background = Background::Off;
+        app.loading.asked.clear();
+        return false;
+    }
+    app.loading.asked.push(kind);
+    true
+}
+
+/// What `poll` found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Polled {
+    /// Something changed on screen.
+    pub changed: bool,
+    /// The loader is gone: what it was asked must be computed on the UI thread.
+    pub failed: bool,
+}
+
+/// Takes whatever results have arrived, without waiting.
+pub fn poll(app: &mut App) -> Polled {
+    let mut polled = Polled::default();
+    loop {
+        let Background::Running(loader) = &app.background else {
+            return polled;
+        };
+        match loader.replies.try_recv() {
+            Ok(Message::Reply(reply)) => polled.changed |= accept(app, *reply),
+            Err(TryRecvError::Empty) => return polled,
+            Ok(Message::Failed(why)) => {
+                stop(app, &mut polled);
+                app.error(format!(
+                    "Computing in the background failed ({why}); computed here"
+                ));
+            }
+            Err(TryRecvError::Disconnected) => {
+                stop(app, &mut polled);
+                app.error("The background computation stopped; computed here");
+            }
+        }
+    }
+}
+
+fn stop(app: &mut App, polled: &mut Polled) {
+    app.background = Background::Off;
+    app.loading.asked.clear();
+    polled.changed = true;
+    polled.failed = true;
+}
+
+/// Takes one result into the model if it is the current generation's and the screen is not
+/// locked (nothing of a client is held behind the lock screen); true when it was taken.
+pub fn accept(app: &mut App, reply: Reply) -> bool {
+    if reply.generation != app.loading.generation || app.lock.is_some() {
+        return false;
+    }
+    app.loading.asked.retain(|k| *k != reply.kind);
+    match reply.result {
+        Ok(figures) => put(app, figures),
+        Err(line) => app.error(line),
+    }
+    true
+}
+
+#[cfg(test)]
+impl Loader {
+    /// Waits for the next result (tests only: the UI never waits).
+    pub fn recv_reply(&self, timeout: std::time::Duration) -> Option<Reply> {
+        match self.replies.recv_timeout(timeout) {
+            Ok(Message::Reply(reply)) => Some(*reply),
+            _ => None,
+        }
+    }
+}
+
+/// The loader thread: opens its own store, then answers requests until the UI hangs up. Of the
+/// requests waiting, only the newest generation's are computed (the others are stale), the
+/// last asked first.
+fn work(
+    path: PathBuf,
+    key: Option<crate::domain::keyslot::PracticeKey>,
+    inbox: Receiver<Request>,
+    outbox: Sender<Message>,
+) {
+    // Opening creates a missing file: a practice whose file went away meanwhile must not get
+    // an empty one from here.
+    if !path.is_file() {
+        let _ = outbox.send(Message::Failed("the database file is gone".into()));
+        return;
+    }
+    let store = match Store::open_keyed(&path, key, &mut |_, _| {}) {
+        Ok(store) => store,
+        Err(e) => {
+            let _ = outbox.send(Message::Failed(e.to_string()));
+            return;
+        }
+    };
+    while let Ok(first) = inbox.recv() {
+        let mut batch = vec![first];
+        batch.extend(inbox.try_iter());
+        let newest = batch.iter().map(|r| r.generation).max().unwrap_or(0);
+        let mut done: Vec<Kind> = Vec::new();
+        // The newest first: the tab the user went to last is the one they are looking at.
+        for request in batch.into_iter().rev().filter(|r| r.generation == newest) {
+            let kind = request.job.kind();
+            if done.contains(&kind) {
+                continue;
+            }
+            done.push(kind);
+            let run = || store.read(|snap| compute(snap, &request.job));
+            let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+                Ok(Ok(figures)) => Ok(figures),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("Computing these figures failed unexpectedly (a bug); \
+                               switch tabs to try again"
+                    .to_string()),
+            };
+            let reply = Reply {
+                generation: request.generation,
+                kind,
+                result,
+            };
+            if outbox.send(Message::Reply(Box::new(reply))).is_err() {
+                return;
+            }
+        }
+    }
+}

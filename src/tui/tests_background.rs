@@ -1,0 +1,222 @@
+//! The heavy tabs computed by the background loader, on a demo practice in a database file:
+//! the tab key returns with a computing line, the figures arrive and are a synchronous load's,
+//! keys on a tab still computing do nothing harmful, a result a reload made stale is dropped,
+//! and nothing computed arrives behind the lock screen.
+
+use super::action::{Action, Tab};
+use super::app::{App, Viewer};
+use super::loader::{self, Background, Figures};
+use super::tests::{TODAY, d, draw, keys, screen_text};
+use super::theme::Theme;
+use super::update;
+use crate::domain::{EncounterKind, EncounterStatus};
+use crate::store::{Store, encounters};
+use std::time::{Duration, Instant};
+
+const CLIENTS: u32 = 120;
+const SIZE: (u16, u16) = (120, 40);
+
+fn demo_file() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("practice.db")).unwrap();
+    crate::demo::generate(&mut store, CLIENTS, 7, d(TODAY), &mut |_, _| {}).unwrap();
+    (dir, store)
+}
+
+/// The UI on the store; `background: false` computes every tab on this thread, as on a store
+/// in memory.
+fn app_on(store: &mut Store, background: bool) -> App {
+    let mut app = App::new(d(TODAY), Theme::fallback(), Viewer::practice());
+    app.size = SIZE;
+    if !background {
+        app.background = Background::Off;
+    }
+    update::reload(&mut app, store).unwrap();
+    app
+}
+
+fn screen(app: &App) -> String {
+    screen_text(&draw(app, SIZE.0, SIZE.1))
+}
+
+fn computing_line(app: &App) -> String {
+    format!("Computing… ({} clients)", app.view.panel.counts.clients)
+}
+
+/// Polls as the event loop does until nothing is being computed (at most 10 s).
+fn wait(app: &mut App, store: &mut Store) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while !app.loading.asked.is_empty() {
+        assert!(
+            Instant::now() < until,
+            "the background result never arrived"
+        );
+        update::receive(app, store);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn next_reply(app: &App) -> loader::Reply {
+    let Background::Running(l) = &app.background else {
+        panic!("the loader is running on a database file");
+    };
+    l.recv_reply(Duration::from_secs(10))
+        .expect("the loader answers")
+}
+
+#[test]
+fn tabs_show_computing_at_once_then_the_figures_of_a_synchronous_load() {
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    let mut sync = app_on(&mut store, false);
+    for (key, tab) in [("2", Tab::Today), ("3", Tab::Revenue), ("4", Tab::Value)] {
+        keys(&mut app, &mut store, key);
+        assert_eq!(app.view.tab, tab);
+        assert!(matches!(app.background, Background::Running(_)));
+        let first = screen(&app);
+        assert!(first.contains(&computing_line(&app)), "{first}");
+        wait(&mut app, &mut store);
+        keys(&mut sync, &mut store, key);
+        let shown = screen(&app);
+        assert!(!shown.contains("Computing"), "{shown}");
+        assert_eq!(shown, screen(&sync), "{tab:?} as computed here");
+    }
+    // The revenue tab's contracts view, then back: the months are kept.
+    keys(&mut app, &mut store, "3c");
+    assert!(screen(&app).contains(&computing_line(&app)));
+    wait(&mut app, &mut store);
+    keys(&mut sync, &mut store, "3c");
+    assert_eq!(screen(&app), screen(&sync));
+    assert!(matches!(
+        app.view.contracts,
+        Some(super::app::ContractsTab::Shown(_))
+    ));
+}
+
+#[test]
+fn keys_on_a_tab_still_computing_do_nothing_harmful() {
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    keys(&mut app, &mut store, "2jjkj\n");
+    assert_eq!(app.view.tab, Tab::Today);
+    assert!(app.view.client.is_none(), "nothing was selected to open");
+    keys(&mut app, &mut store, "3jjk4jjkH");
+    assert_eq!(app.view.tab, Tab::Value);
+    assert!(screen(&app).contains(&computing_line(&app)));
+    wait(&mut app, &mut store);
+    // Every tab asked for arrived meanwhile; the Today tab's selection is on its list.
+    assert!(app.view.value.is_some() && app.view.revenue.is_some());
+    keys(&mut app, &mut store, "2jjjjjjjjjjjjj");
+    assert!(app.view.day_selected < app.day_items().len().max(1));
+}
+
+#[test]
+fn a_result_a_reload_made_stale_is_dropped() {
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    keys(&mut app, &mut store, "2");
+    let stale = next_reply(&app);
+    let Ok(Figures::Today(before)) = &stale.result else {
+        panic!("the Today tab's figures");
+    };
+    let logged = before.encounters;
+    // A contact logged today (by anyone), then the reload every write is followed by.
+    let client = app.view.panel.loaded[0].client.id;
+    let clinician = app.clinicians[0].0;
+    store
+        .write(|tx| {
+            encounters::insert(
+                tx,
+                &encounters::NewEncounter {
+                    client_id: client,
+                    clinician_id: clinician,
+                    date: d(TODAY),
+                    kind: EncounterKind::Session,
+                    status: EncounterStatus::Completed,
+                    minutes: 50,
+                    note: None,
+                },
+            )
+        })
+        .unwrap();
+    update::reload(&mut app, &mut store).unwrap();
+    assert!(!loader::accept(&mut app, stale), "stale: dropped");
+    assert!(app.view.day.is_none());
+    assert!(screen(&app).contains(&computing_line(&app)));
+    wait(&mut app, &mut store);
+    assert_eq!(app.view.day.as_ref().unwrap().encounters, logged + 1);
+}
+
+#[test]
+fn nothing_computed_arrives_behind_the_lock_screen() {
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    app.guarded = true;
+    let names: Vec<String> = app
+        .view
+        .panel
+        .loaded
+        .iter()
+        .map(|e| e.client.name.clone())
+        .collect();
+    keys(&mut app, &mut store, "2");
+    update::update(&mut app, &mut store, Action::Lock);
+    assert!(app.lock.is_some());
+    let reply = next_reply(&app);
+    assert!(!loader::accept(&mut app, reply), "dropped behind the lock");
+    update::update(&mut app, &mut store, Action::Tick);
+    assert!(app.view.day.is_none() && app.loading.asked.is_empty());
+    let text = screen(&app);
+    assert!(
+        !text.contains("Computing") && !text.contains("Critical"),
+        "{text}"
+    );
+    for name in &names {
+        assert!(
+            !text.contains(name.as_str()),
+            "{name} behind the lock: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_panic_in_the_loader_becomes_an_error_line_and_it_carries_on() {
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    keys(&mut app, &mut store, "2");
+    wait(&mut app, &mut store);
+    let day = app.view.day.clone();
+    // A date at the end of the calendar: the check-in's date arithmetic overflows and panics.
+    app.view.day = None;
+    let overflowing = loader::Job::Today {
+        today: chrono::NaiveDate::MAX,
+        scope: None,
+    };
+    assert!(loader::ask(&mut app, overflowing));
+    wait(&mut app, &mut store);
+    let (line, _) = app.view.notice.clone().expect("an error line");
+    assert!(line.contains("failed unexpectedly"), "{line}");
+    assert!(matches!(app.background, Background::Running(_)));
+    // The next request is answered as before.
+    keys(&mut app, &mut store, "12");
+    wait(&mut app, &mut store);
+    assert_eq!(app.view.day, day);
+}
+
+#[test]
+fn without_a_loader_the_tab_is_computed_here() {
+    let (dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    let mut sync = app_on(&mut store, false);
+    // The file goes away under the open store: the loader cannot open it (and must not
+    // create an empty one), so the UI computes the tab itself from its own connection.
+    std::fs::remove_file(dir.path().join("practice.db")).unwrap();
+    keys(&mut app, &mut store, "2");
+    wait(&mut app, &mut store);
+    assert!(matches!(app.background, Background::Off));
+    assert!(!dir.path().join("practice.db").exists());
+    let (line, _) = app.view.notice.clone().expect("an error line");
+    assert!(line.contains("computed here"), "{line}");
+    keys(&mut sync, &mut store, "2");
+    assert_eq!(app.view.day, sync.view.day);
+}
