@@ -19,6 +19,11 @@
 //!   and the ratio of `flags --json` to it; `caseload --version` is timed beside it, since the
 //!   CLI figures include starting a process and the floor does not.
 //!
+//! - twenty writes (one logged encounter each, on a copy of the file), worst and mean: the
+//!   maintained flag windows are recomputed inside each;
+//! - issue 19's own floor, the same naive query flagged and run by the `sqlite3` shell (when
+//!   one is installed), and the ratio of `flags --json` to it.
+//!
 //! `CASELOAD_BENCH_KEYS=1` also prints every key's time of the scripted session.
 
 use caseload::store::Store;
@@ -138,6 +143,10 @@ struct Figures {
     start: Duration,
     floor: Duration,
     floor_rows: usize,
+    /// The issue's own floor: the naive query, flagged, run by the `sqlite3` shell.
+    shell_floor: Option<Duration>,
+    /// One logged encounter each (`Store::write`, maintained windows included): worst, mean.
+    writes: (Duration, Duration),
 }
 
 fn measure(clients: u32, path: &Path) -> Figures {
@@ -150,6 +159,8 @@ fn measure(clients: u32, path: &Path) -> Figures {
     let value = cli(&["report", "value", "--json"]);
     let revenue = cli(&["report", "revenue", "--json"]);
     let start = median(CLI_RUNS, run_version);
+    let shell_floor = shell_floor(path);
+    let writes = writes(path);
     let mut floor_rows = 0;
     let floor = median(CLI_RUNS, || {
         let (took, rows) = naive_floor(path);
@@ -170,6 +181,8 @@ fn measure(clients: u32, path: &Path) -> Figures {
         start,
         floor,
         floor_rows,
+        shell_floor,
+        writes,
     }
 }
 
@@ -332,6 +345,83 @@ fn run_version() -> Duration {
 
 /// The simplest SQL for "last contact and last measurement per active client", every row
 /// read, on a fresh read-only connection (opening it is counted, as a script's would be).
+/// Issue 19's floor as it defines it: last contact and last measurement per active client,
+/// flagged (against the tier's and the measurement interval), run by the `sqlite3` shell on
+/// the same file, output to /dev/null (median of 3). `None` without a `sqlite3` on the PATH.
+fn shell_floor(path: &Path) -> Option<Duration> {
+    let sql = format!(
+        "SELECT id, name, last_contact, last_measured FROM (
+           SELECT c.id, c.name, c.tier,
+             (SELECT max(e.date) FROM encounters e
+               WHERE e.client_id = c.id AND e.voided_at IS NULL
+                 AND e.status = 'completed' AND e.kind IN {kinds}) AS last_contact,
+             (SELECT max(m.date) FROM measurements m
+               WHERE m.client_id = c.id AND m.voided_at IS NULL) AS last_measured
+           FROM clients c WHERE c.status = 'active')
+         WHERE last_contact IS NULL OR last_measured IS NULL
+            OR julianday('{TODAY}') - julianday(last_contact)
+               > CASE tier WHEN 'high' THEN 7 WHEN 'moderate' THEN 14 ELSE 30 END
+            OR julianday('{TODAY}') - julianday(last_measured) > 30;",
+        kinds = caseload::domain::EncounterKind::CONTACT_KINDS_SQL
+    );
+    let run = || -> Option<Duration> {
+        let started = Instant::now();
+        let status = Command::new("sqlite3")
+            .arg("-readonly")
+            .arg(path)
+            .arg(&sql)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then(|| started.elapsed())
+    };
+    run()?;
+    Some(median(CLI_RUNS, || run().unwrap_or_default()))
+}
+
+/// Twenty writes on a copy of the database, each one `log`ged encounter for a different
+/// client through `Store::write` (its maintained flag windows and month minutes included):
+/// the worst and the mean.
+fn writes(path: &Path) -> (Duration, Duration) {
+    use caseload::domain::{ClientId, ClinicianId, EncounterKind, EncounterStatus};
+    use caseload::store::encounters::{self, NewEncounter};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let copy = dir.path().join("writes.db");
+    std::fs::copy(path, &copy).expect("copy the demo database");
+    let mut store = Store::open(&copy).expect("open the copy");
+    let mut times = Vec::new();
+    for i in 0..20_i64 {
+        let started = Instant::now();
+        store
+            .write(|tx| {
+                let client = ClientId(1 + i * 37);
+                let clinician: ClinicianId =
+                    tx.query_row("SELECT id FROM clinicians ORDER BY id LIMIT 1", [], |r| {
+                        r.get(0)
+                    })?;
+                encounters::insert(
+                    tx,
+                    &NewEncounter {
+                        client_id: client,
+                        clinician_id: clinician,
+                        date: today(),
+                        kind: EncounterKind::Session,
+                        status: EncounterStatus::Completed,
+                        minutes: 50,
+                        note: None,
+                    },
+                )?;
+                Ok(())
+            })
+            .expect("log an encounter");
+        times.push(started.elapsed());
+    }
+    let worst = times.iter().copied().max().unwrap_or_default();
+    let mean = times.iter().sum::<Duration>() / 20;
+    (worst, mean)
+}
+
 fn naive_floor(path: &Path) -> (Duration, usize) {
     let sql = format!(
         "SELECT c.id,
@@ -446,6 +536,33 @@ fn print_table(clients: u32, f: &Figures) {
             ms(f.floor),
             "",
             "",
+        ),
+        (
+            "write: log one encounter, worst of 20".to_string(),
+            ms(f.writes.0),
+            "≤ 5 ms",
+            verdict(ms_of(f.writes.0) <= 5.0),
+        ),
+        (
+            "write: log one encounter, mean of 20".to_string(),
+            ms(f.writes.1),
+            "",
+            "",
+        ),
+        (
+            "naive-SQL floor, sqlite3 shell (the issue's)".to_string(),
+            f.shell_floor.map_or("n/a".to_string(), ms),
+            "",
+            "",
+        ),
+        (
+            "flags --json ÷ sqlite3-shell floor".to_string(),
+            f.shell_floor.map_or("n/a".to_string(), |s| {
+                format!("{:.2}×", f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE))
+            }),
+            "≤ 1.0×",
+            f.shell_floor
+                .map_or("", |s| verdict(f.flags.as_secs_f64() <= s.as_secs_f64())),
         ),
         (
             "flags --json ÷ floor".to_string(),
