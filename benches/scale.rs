@@ -395,7 +395,12 @@ fn writes(path: &Path) -> (Duration, Duration) {
         let started = Instant::now();
         store
             .write(|tx| {
-                let client = ClientId(1 + i * 37);
+                let client: ClientId = tx.query_row(
+                    "SELECT id FROM clients ORDER BY id
+                     LIMIT 1 OFFSET (?1 * 37) % (SELECT count(*) FROM clients)",
+                    [i],
+                    |r| r.get(0),
+                )?;
                 let clinician: ClinicianId =
                     tx.query_row("SELECT id FROM clinicians ORDER BY id LIMIT 1", [], |r| {
                         r.get(0)
@@ -558,7 +563,10 @@ fn print_table(clients: u32, f: &Figures) {
         (
             "flags --json ÷ sqlite3-shell floor".to_string(),
             f.shell_floor.map_or("n/a".to_string(), |s| {
-                format!("{:.2}×", f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE))
+                format!(
+                    "{:.2}×",
+                    f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE)
+                )
             }),
             "≤ 1.0×",
             f.shell_floor
