@@ -64,13 +64,19 @@ fn walk(
     conditions.push("s.rank < 3");
     let sql = format!(
         "SELECT base.*, {columns}
-         FROM panel_segments s
+         FROM panel_segments s INDEXED BY {index}
          JOIN ({select}) base ON base.id = s.client_id
          JOIN flag_facts ff ON ff.client_id = s.client_id
          WHERE {conditions}
          ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
         columns = windows::stored_columns("0"),
         select = clients::SELECT,
+        // The index that gives the order (SQLite might rather sort the day's range).
+        index = if query.clinician.is_some() {
+            "panel_priority_by_clinician"
+        } else {
+            "panel_priority"
+        },
         conditions = conditions.join(" AND "),
     );
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
