@@ -101,16 +101,38 @@ pub fn next_booked(
     today: NaiveDate,
     client: Option<ClientId>,
 ) -> Result<HashMap<ClientId, NaiveDate>> {
+    match client {
+        Some(c) => next_booked_for(conn, today, Some(&[c])),
+        None => next_booked_for(conn, today, None),
+    }
+}
+
+/// [`next_booked`] for the clients `ids` (every client with `None`): the rows a page shows.
+pub fn next_booked_for(
+    conn: &Connection,
+    today: NaiveDate,
+    ids: Option<&[ClientId]>,
+) -> Result<HashMap<ClientId, NaiveDate>> {
     let kinds = EncounterKind::CONTACT_KINDS_SQL;
+    let listed = ids.map(super::row::id_list).transpose()?;
+    let only = if listed.is_some() {
+        "AND a.client_id IN (SELECT value FROM json_each(:ids))"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT a.client_id, min(a.date) FROM appointments a
-         WHERE a.cancelled_at IS NULL AND a.date >= ?1 AND (?2 IS NULL OR a.client_id = ?2)
-           AND (a.date > ?1 OR NOT EXISTS (SELECT 1 FROM live_encounters e
+         WHERE a.cancelled_at IS NULL AND a.date >= :today {only}
+           AND (a.date > :today OR NOT EXISTS (SELECT 1 FROM live_encounters e
                 WHERE e.client_id = a.client_id AND e.date = a.date AND e.kind IN {kinds}))
          GROUP BY a.client_id"
     );
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":today", &today)];
+    if let Some(list) = &listed {
+        params.push((":ids", list));
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![today, client], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

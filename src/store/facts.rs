@@ -162,8 +162,7 @@ pub fn load_ids(conn: &Connection, ids: &[ClientId], today: NaiveDate) -> Result
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = serde_json::to_string(&ids.iter().map(|c| c.0).collect::<Vec<_>>())
-        .map_err(|e| crate::error::Error::Database(e.to_string()))?;
+    let list = super::row::id_list(ids)?;
     load_listed(conn, &FactsFilter::default(), today, Some(&list))
 }
 

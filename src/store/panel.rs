@@ -53,15 +53,15 @@ pub(super) struct Plans {
 }
 
 impl Plans {
-    /// For every client, or only `client`.
+    /// For every client, or only the clients `ids`.
     pub(super) fn load(
         conn: &Connection,
         today: NaiveDate,
-        client: Option<ClientId>,
+        ids: Option<&[ClientId]>,
     ) -> Result<Plans> {
         Ok(Plans {
-            reviews: reviews::by_client(conn, today, client)?,
-            next: appointments::next_booked(conn, today, client)?,
+            reviews: reviews::for_clients(conn, today, ids)?,
+            next: appointments::next_booked_for(conn, today, ids)?,
         })
     }
 }
@@ -141,11 +141,7 @@ pub(super) fn entries_for(
     today: NaiveDate,
 ) -> Result<Vec<PanelEntry>> {
     let intervals = settings::intervals(conn)?;
-    // A few clients: their own plans; a page: everyone's (two small indexed reads).
-    let plans = match ids {
-        [one] => Plans::load(conn, today, Some(*one))?,
-        _ => Plans::load(conn, today, None)?,
-    };
+    let plans = Plans::load(conn, today, Some(ids))?;
     let mut by_id: HashMap<ClientId, FactsRow> = facts::load_ids(conn, ids, today)?
         .into_iter()
         .map(|row| (row.client.id, row))
@@ -160,7 +156,7 @@ pub(super) fn entries_for(
 /// One client's entry, whatever their status (for `client show` and the client screen).
 pub fn for_client(conn: &Connection, id: ClientId, today: NaiveDate) -> Result<PanelEntry> {
     let intervals = settings::intervals(conn)?;
-    let plans = Plans::load(conn, today, Some(id))?;
+    let plans = Plans::load(conn, today, Some(&[id]))?;
     Ok(PanelEntry::new(
         facts::for_client(conn, id, today)?,
         &intervals,

@@ -34,11 +34,33 @@ pub fn by_client(
     today: NaiveDate,
     client: Option<ClientId>,
 ) -> Result<HashMap<ClientId, Vec<Review>>> {
-    let mut stmt = conn.prepare_cached(
+    match client {
+        Some(c) => for_clients(conn, today, Some(&[c])),
+        None => for_clients(conn, today, None),
+    }
+}
+
+/// [`by_client`] for the clients `ids` (every client with `None`): the rows a page shows.
+pub fn for_clients(
+    conn: &Connection,
+    today: NaiveDate,
+    ids: Option<&[ClientId]>,
+) -> Result<HashMap<ClientId, Vec<Review>>> {
+    let listed = ids.map(super::row::id_list).transpose()?;
+    let only = if listed.is_some() {
+        "AND client_id IN (SELECT value FROM json_each(:ids))"
+    } else {
+        ""
+    };
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT client_id, flag, date, until, measurement_id, clinician, note FROM reviews
-         WHERE date <= ?1 AND (?2 IS NULL OR client_id = ?2) ORDER BY client_id, date, id",
-    )?;
-    let rows = stmt.query_map(params![today, client], |r| {
+         WHERE date <= :today {only} ORDER BY client_id, date, id"
+    ))?;
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":today", &today)];
+    if let Some(list) = &listed {
+        params.push((":ids", list));
+    }
+    let rows = stmt.query_map(params.as_slice(), |r| {
         Ok((
             r.get(0)?,
             Review {

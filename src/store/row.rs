@@ -102,3 +102,10 @@ pub fn opt_date(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
 pub fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
     opt_date(row, idx)?.ok_or_else(|| conversion_error(idx, format!("no date in column {idx}")))
 }
+
+/// Client ids as a JSON array, for `IN (SELECT value FROM json_each(:ids))`: one statement
+/// for the clients of a page, however many.
+pub fn id_list(ids: &[crate::domain::ClientId]) -> crate::error::Result<String> {
+    serde_json::to_string(&ids.iter().map(|c| c.0).collect::<Vec<_>>())
+        .map_err(|e| crate::error::Error::Database(e.to_string()))
+}
