@@ -10,7 +10,6 @@ use crate::domain::{Month, parse_month, text::sanitize};
 use crate::error::Result;
 use crate::store::contract_report::{self, ContractReport};
 use crate::store::contracts;
-use chrono::Datelike;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -45,10 +44,10 @@ pub fn run(
     json: bool,
 ) -> Result<()> {
     ctx.require_panel(Action::ListClients, None)?;
-    let this_month = Month::of(ctx.today);
+    let (january, this_month) = Month::year_so_far(ctx.today);
     let from = match from {
         Some(text) => parse_month(&text)?,
-        None => Month::new(ctx.today.year(), 1).unwrap_or(this_month),
+        None => january,
     };
     let to = match to {
         Some(text) => parse_month(&text)?,

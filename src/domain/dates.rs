@@ -100,6 +100,19 @@ impl Month {
         }
     }
 
+    /// January of `today`'s year through `today`'s month: the period a contract's report
+    /// covers unless told otherwise (`report contract` and the TUI's contracts view).
+    pub fn year_so_far(today: NaiveDate) -> (Month, Month) {
+        let to = Month::of(today);
+        (
+            Month {
+                year: to.year,
+                month: 1,
+            },
+            to,
+        )
+    }
+
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("month is 1-12")
     }
@@ -186,6 +199,23 @@ pub fn parse_month(text: &str) -> Result<Month, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_year_so_far_runs_from_january_to_this_month() {
+        let m = |y, n| Month::new(y, n).unwrap();
+        assert_eq!(
+            Month::year_so_far(d("2026-01-01")),
+            (m(2026, 1), m(2026, 1))
+        );
+        assert_eq!(
+            Month::year_so_far(d("2026-11-23")),
+            (m(2026, 1), m(2026, 11))
+        );
+        assert_eq!(
+            Month::year_so_far(d("2026-12-31")),
+            (m(2026, 1), m(2026, 12))
+        );
+    }
 
     #[test]
     fn record_dates_run_from_1900_to_two_years_ahead() {

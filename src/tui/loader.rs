@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::value::{self, ValueQuery};
 use crate::store::{Snapshot, Store, contract_report, contracts, today};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
@@ -109,10 +109,8 @@ pub fn compute(snap: &Snapshot, job: &Job) -> Result<Figures> {
             }))
         }
         Job::Contracts { today } => {
-            // Every contract from January of this year to this month (as `caseload report
-            // contract` defaults).
-            let to = Month::of(*today);
-            let from = Month::new(today.year(), 1).unwrap_or(to);
+            // Every contract over the period `caseload report contract` covers by default.
+            let (from, to) = Month::year_so_far(*today);
             let mut reports = Vec::new();
             for contract in contracts::list(snap)? {
                 reports.push(contract_report::report(snap, contract, from, to, *today)?);
