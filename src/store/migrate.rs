@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_x12.sql"),
     include_str!("../../migrations/0009_clinician_audit.sql"),
     include_str!("../../migrations/0010_flag_windows.sql"),
+    include_str!("../../migrations/0011_due_dates.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -34,7 +35,10 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
         "-- caseload: audit clinician baselines --",
         super::clinician_audit::seal_baselines,
     ),
-    ("-- caseload: compute flag windows --", |tx, _| {
+    // Version 10's windows are computed by version 11's step, with the due dates beside them
+    // (the code that computes them writes both tables): the clients stay marked until then.
+    ("-- caseload: compute flag windows --", |_, _| Ok(())),
+    ("-- caseload: compute flag windows and due dates --", |tx, _| {
         super::windows::refresh_dirty(tx).map(|_| ())
     }),
 ];
@@ -419,6 +423,14 @@ mod tests {
                          VALUES (2, 'never_seen', '2025-03-20', '2025-04-10', 'Dana Reyes', 'called');",
                 )
                 .unwrap(),
+            // Version 10 kept the flag windows: a client added then, whose due dates the
+            // upgrade computes.
+            10 => conn
+                .execute_batch(
+                    "INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
+                         VALUES (3, 'M-3', 'Cy Diaz', 'low', 'active', '2025-05-01', 1);",
+                )
+                .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
         }
     }
@@ -454,13 +466,25 @@ mod tests {
             let maintained: i64 = conn
                 .query_row("SELECT count(*) FROM flag_facts", [], |r| r.get(0))
                 .unwrap();
-            assert_eq!(maintained, made_by.min(2), "made by version {made_by}");
+            // Version 1 wrote one client, versions 2 to 9 a second, version 10 a third.
+            let clients = match made_by {
+                1 => 1,
+                2..=9 => 2,
+                _ => 3,
+            };
+            assert_eq!(maintained, clients, "made by version {made_by}");
+            // And every one's due dates (each has a contact or a first contact due).
+            let due: i64 = conn
+                .query_row("SELECT count(*) FROM flag_due", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(due, clients, "made by version {made_by}");
             let after = dump(conn);
             // Every row is still there: columns added later come after the old ones (version 2
             // gave version 1's audit rows their hashes); a migration may add rows (settings).
             for (table, rows) in &before {
-                if table == "audit_head" {
-                    // The head moves on with the rows a migration appends (version 9's).
+                if table == "audit_head" || table == "flag_dirty" {
+                    // The head moves on with the rows a migration appends (version 9's); the
+                    // marks of clients to recompute are cleared once they are.
                     continue;
                 }
                 let (_, now) = after.iter().find(|(t, _)| t == table).unwrap();

@@ -20,6 +20,7 @@ pub mod clinicians;
 pub mod contract_report;
 pub mod contracts;
 pub mod corrections;
+pub mod due;
 pub mod encounters;
 pub mod events;
 pub mod export;

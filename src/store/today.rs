@@ -2,11 +2,15 @@
 //! encounters (one range of `encounters_by_date`), and this month's capitation gross
 //! (`store::revenue::capitation_gross`), handed to the one domain function
 //! `domain::today::summarise`. `caseload today` and the TUI's Today tab both call [`load`].
+//! With the flag windows current (`store::windows`), the panel part is only the clients the
+//! check-in lists and the counts are read off the windows (`store::due`); a test demands the
+//! same summary as from the whole panel.
 
 use super::appointments;
 use super::panel::{self, PanelQuery};
 use super::revenue;
 use super::settings;
+use super::{due, windows};
 use crate::domain::appointments::AppointmentState;
 use crate::domain::today::{self, DayInput, DaySummary, PanelClient, TodayEncounter};
 use crate::domain::{ClinicianId, Money, Month};
@@ -28,7 +32,14 @@ pub fn load(
         clinician,
         include_inactive: false,
     };
-    let entries = panel::load_with(conn, &query, &intervals, today)?;
+    // With the flag windows current, only the clients the check-in lists are read (a few
+    // thousand of a large centre's panel), and the counts come off the windows' index.
+    let stored = windows::is_current(conn, today)?;
+    let entries = if stored {
+        panel::entries_for(conn, &due::listed(conn, today, clinician)?, today)?
+    } else {
+        panel::load_with(conn, &query, &intervals, today)?
+    };
     let panel: Vec<PanelClient> = entries
         .iter()
         .map(|e| PanelClient {
@@ -38,6 +49,11 @@ pub fn load(
             next_appointment: e.next_appointment,
         })
         .collect();
+    let census = if stored {
+        due::census(conn, today, clinician)?
+    } else {
+        today::census(&panel)
+    };
     let encounters = logged_on(conn, today, clinician)?;
     let month = Month::of(today);
     let gross = revenue::capitation_gross(conn, month, clinician)?;
@@ -56,6 +72,7 @@ pub fn load(
         today,
         intervals: &intervals,
         panel: &panel,
+        census,
         encounters: &encounters,
         capitation_month: gross,
         days_in_month: month.days(),
@@ -87,4 +104,45 @@ fn logged_on(
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::parse_date;
+    use crate::store::Store;
+
+    /// The check-in from the maintained windows (the listed clients and the counts) is the
+    /// check-in from the whole panel, on the demo's day, the days around it and months ahead,
+    /// for the practice and for one clinician.
+    #[test]
+    fn the_check_in_from_the_windows_is_the_check_in_from_the_whole_panel() {
+        let mut store = Store::open_in_memory().unwrap();
+        let demo_day = parse_date("2026-11-23").unwrap();
+        crate::demo::generate(&mut store, 150, 11, demo_day, &mut |_, _| {}).unwrap();
+        let conn = store.conn();
+        let mut listed_somewhere = false;
+        for offset in [0, 1, 6, 7, 8, 30, 95] {
+            let day = demo_day + chrono::Duration::days(offset);
+            assert!(windows::is_current(conn, day).unwrap(), "{day}");
+            for clinician in [None, Some(ClinicianId(2))] {
+                let stored = load(conn, day, clinician).unwrap();
+                // From scratch: a client marked dirty (rolled back) keeps the windows out.
+                let scratch = conn.unchecked_transaction().unwrap();
+                scratch
+                    .execute("INSERT INTO flag_dirty (client_id) VALUES (-1)", [])
+                    .unwrap();
+                assert!(!windows::is_current(&scratch, day).unwrap());
+                let whole = load(&scratch, day, clinician).unwrap();
+                scratch.rollback().unwrap();
+                assert_eq!(stored, whole, "{day} {clinician:?}");
+                listed_somewhere |= !whole.critical.is_empty()
+                    && whole.clients_with_warnings > 0
+                    && !whole.due_today.is_empty()
+                    && whole.measurements.due_this_week() > 0
+                    && whole.measurements.overdue > 0;
+            }
+        }
+        assert!(listed_somewhere, "the demo lists something of every kind");
+    }
 }

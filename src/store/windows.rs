@@ -72,6 +72,8 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
              ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     )?;
+    super::due::forget_dirty(conn)?;
+    let mut put_due = super::due::put_statement(conn)?;
     let mut put_segment = conn.prepare_cached(
         "INSERT INTO panel_segments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
@@ -79,6 +81,7 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
         let client_reviews = reviews.get(&row.client.id).map_or(&[][..], Vec::as_slice);
         let through = through(row, client_reviews);
         store_facts(&mut put_facts, row, through)?;
+        super::due::put(&mut put_due, row.client.id, &row.facts, &intervals)?;
         let active = row.client.status == ClientStatus::Active;
         let name_folded = row.client.name.to_lowercase();
         for s in segments(

@@ -169,13 +169,47 @@ pub struct TodayEncounter {
     pub hourly_cost: Money,
 }
 
+/// What the check-in counts over the whole panel, not only the clients it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlagCensus {
+    /// Active clients carrying a warning flag and no critical one.
+    pub clients_with_warnings: i64,
+    /// `measure_overdue` flags (one per client at most).
+    pub measure_overdue: i64,
+    /// `no_baseline` flags (one per client at most).
+    pub no_baseline: i64,
+}
+
+/// The census of a whole panel, from its flags (a store with maintained flag windows counts
+/// the same from them instead: `store::today`).
+pub fn census(panel: &[PanelClient]) -> FlagCensus {
+    let mut census = FlagCensus::default();
+    for p in panel {
+        let has = |s: Severity| p.flags.iter().any(|f| f.severity == s);
+        if !has(Severity::Critical) && has(Severity::Warning) {
+            census.clients_with_warnings += 1;
+        }
+        for f in p.flags {
+            match f.kind {
+                FlagKind::MeasureOverdue => census.measure_overdue += 1,
+                FlagKind::NoBaseline => census.no_baseline += 1,
+                _ => {}
+            }
+        }
+    }
+    census
+}
+
 /// Everything the check-in is made of.
 #[derive(Debug, Clone, Copy)]
 pub struct DayInput<'a> {
     pub today: NaiveDate,
     pub intervals: &'a Intervals,
-    /// Active clients in priority order (`store::panel`).
+    /// Active clients in priority order (`store::panel`): every client with a critical flag
+    /// or something due from today to a week ahead, and any others (which add nothing).
     pub panel: &'a [PanelClient<'a>],
+    /// Counted over the whole active panel ([`census`]).
+    pub census: FlagCensus,
     /// Today's encounters in the order logged.
     pub encounters: &'a [TodayEncounter],
     /// This month's capitation gross, exactly (`store::revenue::capitation_gross`).
@@ -220,9 +254,12 @@ pub fn summarise(input: &DayInput) -> DaySummary {
     }
 
     let mut critical = Vec::new();
-    let mut clients_with_warnings = 0;
     let mut due = Vec::new();
-    let mut measurements = MeasurementsDue::default();
+    let mut measurements = MeasurementsDue {
+        overdue: input.census.measure_overdue,
+        no_baseline: input.census.no_baseline,
+        ..MeasurementsDue::default()
+    };
     let mut due_unbooked = Vec::new();
     for p in input.panel {
         let critical_flags: Vec<Flag> = p
@@ -238,15 +275,6 @@ pub fn summarise(input: &DayInput) -> DaySummary {
                 tier: p.client.tier,
                 flags: critical_flags,
             });
-        } else if p.flags.iter().any(|f| f.severity == Severity::Warning) {
-            clients_with_warnings += 1;
-        }
-        for f in p.flags {
-            match f.kind {
-                FlagKind::MeasureOverdue => measurements.overdue += 1,
-                FlagKind::NoBaseline => measurements.no_baseline += 1,
-                _ => {}
-            }
         }
         let mut items = due_items(p, input.intervals, today);
         for i in &mut items {
@@ -297,7 +325,7 @@ pub fn summarise(input: &DayInput) -> DaySummary {
         days_in_month: input.days_in_month,
         logged,
         critical,
-        clients_with_warnings,
+        clients_with_warnings: input.census.clients_with_warnings,
         due_today,
         due_tomorrow,
         due_in_2_to_7_days,
@@ -317,61 +345,75 @@ pub fn wants_booking(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -
         && (flagged || !due_items(p, intervals, today).is_empty())
 }
 
+/// When a client next falls due, whatever today is: the contact by the tier's interval (or
+/// the first contact, for a client never seen) and the outcome measurement. The check-in lists
+/// those from today to a week ahead ([`due_items`]); a store keeps these dates indexed.
+pub fn next_due(facts: &ClientFacts, intervals: &Intervals) -> [Option<(DueKind, NaiveDate)>; 2] {
+    let contact = match facts.last_contact {
+        Some(last) => Some((
+            DueKind::Contact,
+            last + Duration::days(intervals.contact(facts.tier)),
+        )),
+        None if facts.first_contact.is_none() => Some((
+            DueKind::FirstContact,
+            facts.since + Duration::days(FIRST_CONTACT_DAYS),
+        )),
+        None => None,
+    };
+    let measure = facts.last_measured.map(|last| {
+        (
+            DueKind::Measurement,
+            last + Duration::days(intervals.measure),
+        )
+    });
+    [contact, measure]
+}
+
 /// What one active client falls due for from today to a week ahead (nothing already overdue:
 /// those are flags).
 pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Vec<DueItem> {
     let facts = p.facts;
-    let mut items = Vec::new();
-    let mut push = |kind: DueKind, due: NaiveDate, reason: String| {
-        let days_until = (due - today).num_days();
-        if (0..=LOOK_AHEAD_DAYS).contains(&days_until) {
-            items.push(DueItem {
-                client_id: p.client.id,
-                name: p.client.name.clone(),
-                tier: p.client.tier,
-                kind,
-                due,
-                days_until,
-                reason,
-                booked: false,
-            });
-        }
-    };
-    match facts.last_contact {
-        Some(last) => {
+    next_due(facts, intervals)
+        .into_iter()
+        .flatten()
+        .filter_map(|(kind, due)| {
+            let days_until = (due - today).num_days();
+            (0..=LOOK_AHEAD_DAYS)
+                .contains(&days_until)
+                .then(|| DueItem {
+                    client_id: p.client.id,
+                    name: p.client.name.clone(),
+                    tier: p.client.tier,
+                    kind,
+                    due,
+                    days_until,
+                    reason: due_reason(facts, intervals, kind),
+                    booked: false,
+                })
+        })
+        .collect()
+}
+
+/// The rule and its inputs behind a due date (`last contact 2026-11-16; high tier: every 7`).
+fn due_reason(facts: &ClientFacts, intervals: &Intervals, kind: DueKind) -> String {
+    match (kind, facts.last_contact, facts.last_measured) {
+        (DueKind::Contact, Some(last), _) => {
             let every = intervals.contact(facts.tier);
-            push(
-                DueKind::Contact,
-                last + Duration::days(every),
-                format!(
-                    "last contact {last}; {} tier: every {}",
-                    facts.tier,
-                    count(every, "day", "days")
-                ),
-            );
-        }
-        None if facts.first_contact.is_none() => push(
-            DueKind::FirstContact,
-            facts.since + Duration::days(FIRST_CONTACT_DAYS),
             format!(
-                "on the panel since {}, not seen yet; first contact within {FIRST_CONTACT_DAYS} days",
-                facts.since
-            ),
-        ),
-        None => {}
-    }
-    if let Some(last) = facts.last_measured {
-        let every = intervals.measure;
-        push(
-            DueKind::Measurement,
-            last + Duration::days(every),
-            format!(
-                "last measured {last}; every {}",
+                "last contact {last}; {} tier: every {}",
+                facts.tier,
                 count(every, "day", "days")
-            ),
-        );
+            )
+        }
+        (DueKind::Measurement, _, Some(last)) => format!(
+            "last measured {last}; every {}",
+            count(intervals.measure, "day", "days")
+        ),
+        _ => format!(
+            "on the panel since {}, not seen yet; first contact within {FIRST_CONTACT_DAYS} days",
+            facts.since
+        ),
     }
-    items
 }
 
 #[cfg(test)]

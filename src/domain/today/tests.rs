@@ -248,6 +248,7 @@ fn the_day_in_one_summary() {
         today,
         intervals: &intervals,
         panel: &panel,
+        census: census(&panel),
         encounters: &encounters,
         capitation_month: gross,
         days_in_month: 30,

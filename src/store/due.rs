@@ -1,0 +1,136 @@
+//! What falls due, kept on write (migration 0011, issue 19): each client's next contact and
+//! next measurement dates, computed by the one pure rule (`domain::today::next_due`) when
+//! `windows::refresh_dirty` recomputes the client, and the check-in's questions answered from
+//! them and from the flag windows — which clients to list (critical, or due within the week)
+//! and the counts over the whole panel. Callers ask `windows::is_current` first. No rule is
+//! decided here.
+
+use crate::domain::flags::windows::kind_bit;
+use crate::domain::flags::{ClientFacts, FlagKind};
+use crate::domain::today::{FlagCensus, LOOK_AHEAD_DAYS, next_due};
+use crate::domain::{ClientId, ClinicianId, Intervals};
+use crate::error::Result;
+use chrono::{Duration, NaiveDate};
+use rusqlite::types::ToSql;
+use rusqlite::{CachedStatement, Connection, params};
+
+/// Forgets the dates of every client waiting to be recomputed (before they are put back).
+pub(super) fn forget_dirty(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "DELETE FROM flag_due WHERE client_id IN (SELECT client_id FROM flag_dirty)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The statement [`put`] runs, prepared once per refresh.
+pub(super) fn put_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
+    Ok(conn.prepare_cached(
+        "INSERT INTO flag_due (client_id, contact_due, measure_due) VALUES (?1, ?2, ?3)",
+    )?)
+}
+
+/// Keeps one client's next due dates (nothing when nothing falls due, whatever the day).
+pub(super) fn put(
+    stmt: &mut CachedStatement,
+    client: ClientId,
+    facts: &ClientFacts,
+    intervals: &Intervals,
+) -> Result<()> {
+    let [contact, measure] = next_due(facts, intervals);
+    if contact.is_some() || measure.is_some() {
+        stmt.execute(params![client, contact.map(|c| c.1), measure.map(|m| m.1)])?;
+    }
+    Ok(())
+}
+
+/// The conditions on the segment `s` of an active client of the scope, on `:today`.
+fn on_panel(clinician: Option<ClinicianId>) -> &'static str {
+    if clinician.is_some() {
+        "s.valid_from <= :today AND s.valid_until >= :today AND s.active = 1
+         AND s.clinician_id = :clinician"
+    } else {
+        "s.valid_from <= :today AND s.valid_until >= :today AND s.active = 1"
+    }
+}
+
+/// The clients the check-in lists for `today`: those with a critical flag, in priority order,
+/// then those with something due from today to a week ahead (in no order: the check-in sorts
+/// them). Each once.
+pub fn listed(
+    conn: &Connection,
+    today: NaiveDate,
+    clinician: Option<ClinicianId>,
+) -> Result<Vec<ClientId>> {
+    let end = today + Duration::days(LOOK_AHEAD_DAYS);
+    let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
+    if let Some(c) = &clinician {
+        params.push((":clinician", c));
+    }
+    let mut critical = conn.prepare_cached(&format!(
+        "SELECT s.client_id FROM panel_segments s INDEXED BY panel_priority
+         WHERE s.rank = 0 AND {}
+         ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
+        on_panel(clinician)
+    ))?;
+    let mut ids = critical
+        .query_map(params.as_slice(), |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<ClientId>>>()?;
+    params.push((":end", &end));
+    let mut due = conn.prepare_cached(&format!(
+        "SELECT s.client_id FROM (
+             SELECT client_id FROM flag_due WHERE contact_due BETWEEN :today AND :end
+             UNION
+             SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
+         ) d
+         JOIN panel_segments s ON s.client_id = d.client_id
+         WHERE s.rank <> 0 AND {}",
+        on_panel(clinician)
+    ))?;
+    let more = due.query_map(params.as_slice(), |r| r.get(0))?;
+    for id in more {
+        ids.push(id?);
+    }
+    Ok(ids)
+}
+
+/// The check-in's counts over the whole active panel of the scope on `today`, from the flag
+/// windows: the same figures `domain::today::census` counts from the flags.
+pub fn census(
+    conn: &Connection,
+    today: NaiveDate,
+    clinician: Option<ClinicianId>,
+) -> Result<FlagCensus> {
+    let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
+    if let Some(c) = &clinician {
+        params.push((":clinician", c));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT s.rank, s.kinds, count(*) FROM panel_segments s
+         WHERE {} GROUP BY s.rank, s.kinds",
+        on_panel(clinician)
+    ))?;
+    let mut census = FlagCensus::default();
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, u16>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    let has = |kinds: u16, kind: FlagKind| kinds & kind_bit(kind) != 0;
+    for row in rows {
+        let (rank, kinds, n) = row?;
+        // Rank 1: the worst flag is a warning.
+        if rank == 1 {
+            census.clients_with_warnings += n;
+        }
+        if has(kinds, FlagKind::MeasureOverdue) {
+            census.measure_overdue += n;
+        }
+        if has(kinds, FlagKind::NoBaseline) {
+            census.no_baseline += n;
+        }
+    }
+    Ok(census)
+}
