@@ -38,9 +38,10 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
     // Version 10's windows are computed by version 11's step, with the due dates beside them
     // (the code that computes them writes both tables): the clients stay marked until then.
     ("-- caseload: compute flag windows --", |_, _| Ok(())),
-    ("-- caseload: compute flag windows and due dates --", |tx, _| {
-        super::windows::refresh_dirty(tx).map(|_| ())
-    }),
+    (
+        "-- caseload: compute flag windows and due dates --",
+        |tx, _| super::windows::refresh_dirty(tx).map(|_| ()),
+    ),
 ];
 
 /// Runs one migration file, handing over to Rust at each marker line.

@@ -87,6 +87,17 @@ pub fn page_of(
         let end = (offset + limit).min(t);
         (end.saturating_sub(offset), t - end)
     });
+    if window.order == PanelOrder::Minutes {
+        let ids = match from_end {
+            Some((limit, skip)) => {
+                let mut ids = minutes_page(conn, &sql, skip, limit, true)?;
+                ids.reverse();
+                ids
+            }
+            None => minutes_page(conn, &sql, offset, limit, false)?,
+        };
+        return panel::entries_for(conn, &ids, today);
+    }
     let (order, limit, offset) = match from_end {
         Some((limit, skip)) => (
             sql.order
@@ -113,6 +124,93 @@ pub fn page_of(
     panel::entries_for(conn, &ids, today)
 }
 
+/// The ids of a page in the minutes order: the clients with minutes this month, most first
+/// (off `month_minutes_order`; SQLite sorts only each run of clients tied on the same minutes
+/// into priority order), then those without, in priority order (off the priority index). Two
+/// statements read one after the other, each only as far as the page needs, so no count of
+/// either part is needed first; `backwards` reads the same order from its far end.
+fn minutes_page(
+    conn: &Connection,
+    sql: &Sql,
+    skip: usize,
+    limit: usize,
+    backwards: bool,
+) -> Result<Vec<ClientId>> {
+    let [with, without] = minutes_parts(sql, backwards);
+    let (first, second) = if backwards {
+        (without, with)
+    } else {
+        (with, without)
+    };
+    let mut ids = Vec::with_capacity(limit);
+    let mut skipped = 0;
+    for (rows, order) in [first, second] {
+        if ids.len() >= limit {
+            break;
+        }
+        let (want, from) = ((limit - ids.len()) as i64, (skip - skipped) as i64);
+        let mut params = sql.params(true);
+        params.push((":limit", &want));
+        params.push((":offset", &from));
+        let mut stmt = conn.prepare_cached(&format!(
+            "{rows} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        ))?;
+        let found = stmt
+            .query_map(params.as_slice(), |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<ClientId>>>()?;
+        if found.is_empty() && from > 0 {
+            // The whole part lies before the page: skip as many rows as it has.
+            let mut count = conn.prepare_cached(&format!("SELECT count(*) FROM ({rows})"))?;
+            let n: i64 = count.query_row(sql.params(true).as_slice(), |r| r.get(0))?;
+            skipped += (n as usize).min(skip - skipped);
+        } else {
+            skipped = skip;
+        }
+        ids.extend(found);
+    }
+    Ok(ids)
+}
+
+/// The minutes order's two parts, each its rows and their order: the clients with minutes
+/// this month, and those without.
+fn minutes_parts(sql: &Sql, backwards: bool) -> [(String, String); 2] {
+    let dir = |t: &str, desc: bool| {
+        if desc != backwards {
+            format!("{t} DESC")
+        } else {
+            t.to_string()
+        }
+    };
+    let priority: Vec<String> = PRIORITY.iter().map(|t| dir(t, false)).collect();
+    let with = format!(
+        "SELECT s.client_id FROM month_minutes mm INDEXED BY month_minutes_order
+         JOIN {} s ON s.client_id = mm.client_id
+         WHERE mm.month = :month AND mm.minutes > 0 AND {}",
+        sql.table, sql.conditions
+    );
+    let without = format!(
+        "SELECT s.client_id FROM {} WHERE {} AND NOT EXISTS (SELECT 1 FROM month_minutes mm
+             WHERE mm.month = :month AND mm.client_id = s.client_id AND mm.minutes > 0)",
+        sql.source, sql.conditions
+    );
+    [
+        (
+            with,
+            format!("{}, {}", dir("mm.minutes", true), priority.join(", ")),
+        ),
+        (without, priority.join(", ")),
+    ]
+}
+
+/// Priority order's terms over `panel_segments s` (SPEC section 4), ties broken by id.
+const PRIORITY: [&str; 5] = [
+    "s.rank",
+    "s.due_key",
+    "s.name_folded",
+    "s.name",
+    "s.client_id",
+];
+
 /// A page's statement: the window's rows in `order`, `:limit` of them from `:offset`.
 fn page_statement(sql: &Sql, order: &[String]) -> String {
     format!(
@@ -123,15 +221,76 @@ fn page_statement(sql: &Sql, order: &[String]) -> String {
     )
 }
 
+/// A window's clients grouped by the flag kinds they carry (the set of kinds, as a bitmask,
+/// and how many clients carry exactly that set): what a flag filter's count and flag counts
+/// follow from, without reading the window again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KindGroups(Vec<(u16, usize)>);
+
+impl KindGroups {
+    /// The counts of the same window filtered to clients carrying `kind`, but for the minutes
+    /// (0: they need the rows).
+    pub fn counts_for(&self, kind: FlagKind) -> PanelCounts {
+        let bit = kind_bit(kind);
+        KindGroups(
+            self.0
+                .iter()
+                .copied()
+                .filter(|(k, _)| k & bit != 0)
+                .collect(),
+        )
+        .counts(0)
+    }
+
+    fn counts(&self, minutes: i64) -> PanelCounts {
+        let by_kind = FlagKind::ALL
+            .iter()
+            .map(|k| {
+                let n = self
+                    .0
+                    .iter()
+                    .filter(|(bits, _)| bits & kind_bit(*k) != 0)
+                    .map(|(_, n)| *n)
+                    .sum::<usize>();
+                (*k, n)
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        PanelCounts {
+            clients: self.0.iter().map(|(_, n)| *n).sum(),
+            minutes,
+            by_kind,
+        }
+    }
+}
+
 /// The window's count, minutes and flag counts.
 pub fn counts(conn: &Connection, window: &PanelWindow, today: NaiveDate) -> Result<PanelCounts> {
+    Ok(counts_and_groups(conn, window, today)?.0)
+}
+
+/// [`counts`], and the window's [`KindGroups`].
+pub fn counts_and_groups(
+    conn: &Connection,
+    window: &PanelWindow,
+    today: NaiveDate,
+) -> Result<(PanelCounts, KindGroups)> {
     if !windows::is_current(conn, today)? {
         let rows = reference(conn, window, today)?;
-        return Ok(PanelCounts {
+        let mut groups: Vec<(u16, usize)> = Vec::new();
+        for e in &rows {
+            let bits = e.flags.iter().fold(0, |b, f| b | kind_bit(f.kind));
+            match groups.iter_mut().find(|(k, _)| *k == bits) {
+                Some((_, n)) => *n += 1,
+                None => groups.push((bits, 1)),
+            }
+        }
+        let counts = PanelCounts {
             clients: rows.len(),
             minutes: rows.iter().map(|e| e.minutes_this_month).sum(),
             by_kind: clients_by_kind(&rows),
-        });
+        };
+        return Ok((counts, KindGroups(groups)));
     }
     let sql = Sql::new(window, today);
     let params = sql.params(false);
@@ -139,24 +298,12 @@ pub fn counts(conn: &Connection, window: &PanelWindow, today: NaiveDate) -> Resu
         "SELECT s.kinds, count(*) FROM {} WHERE {} GROUP BY s.kinds",
         sql.counting, sql.conditions
     ))?;
-    let groups = stmt
-        .query_map(params.as_slice(), |r| {
-            Ok((r.get::<_, u16>(0)?, r.get::<_, i64>(1)?))
+    let groups = KindGroups(
+        stmt.query_map(params.as_slice(), |r| {
+            Ok((r.get::<_, u16>(0)?, r.get::<_, i64>(1)? as usize))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let clients = groups.iter().map(|(_, n)| *n as usize).sum();
-    let by_kind = FlagKind::ALL
-        .iter()
-        .map(|k| {
-            let n = groups
-                .iter()
-                .filter(|(bits, _)| bits & kind_bit(*k) != 0)
-                .map(|(_, n)| *n as usize)
-                .sum::<usize>();
-            (*k, n)
-        })
-        .filter(|(_, n)| *n > 0)
-        .collect();
+        .collect::<rusqlite::Result<Vec<_>>>()?,
+    );
     let minutes = if window.flag.is_none() && window.name.is_empty() {
         // The whole scope: a handful of rows of the per-scope summary.
         let mut stmt = conn.prepare_cached(&format!(
@@ -187,11 +334,7 @@ pub fn counts(conn: &Connection, window: &PanelWindow, today: NaiveDate) -> Resu
         ))?;
         stmt.query_row(sql.params(true).as_slice(), |r| r.get(0))?
     };
-    Ok(PanelCounts {
-        clients,
-        minutes,
-        by_kind,
-    })
+    Ok((groups.counts(minutes), groups))
 }
 
 /// Where `client` stands in the window (to keep the selection on them), if they are in it.
@@ -211,12 +354,13 @@ pub fn position(
     let mut params = sql.params(sql.uses_month);
     params.push((":client", &client));
     let mut stmt = conn.prepare_cached(&format!(
-        "WITH me AS (SELECT {order} FROM panel_segments s WHERE {conditions} AND s.client_id = :client)
+        "WITH me AS (SELECT {order} FROM {table} s WHERE {conditions} AND s.client_id = :client)
          SELECT (SELECT count(*) FROM me),
                 (SELECT count(*) FROM {source}
                   WHERE {conditions} AND ({order}) < (SELECT * FROM me))",
         conditions = sql.conditions,
         source = sql.source,
+        table = sql.table,
         order = sql.order.join(", "),
     ))?;
     let (found, before): (i64, i64) =
@@ -246,9 +390,13 @@ fn clients_by_kind(rows: &[PanelEntry]) -> Vec<(FlagKind, usize)> {
 const MINUTES: &str = "coalesce((SELECT mm.minutes FROM month_minutes mm
     WHERE mm.month = :month AND mm.client_id = s.client_id), 0)";
 
-/// The WHERE clause and ORDER BY terms of a window over `panel_segments s`, and its values.
+/// The WHERE clause and ORDER BY terms of a window over `panel_segments s` (or, for a flag
+/// filter, over that kind's rows of `panel_kinds s`, which has the same columns), and its
+/// values.
 struct Sql {
-    /// `panel_segments s`, with the index to read for the order.
+    /// `panel_segments` or `panel_kinds`.
+    table: &'static str,
+    /// `{table} s`, with the index to read for the order.
     source: &'static str,
     /// The same for counting: the narrow counts index unless the name filter needs the names.
     counting: &'static str,
@@ -261,6 +409,8 @@ struct Sql {
     month: String,
     clinician: Option<crate::domain::ClinicianId>,
     bit: Option<u16>,
+    /// The flag filter's kind, as `panel_kinds` numbers it (its bit's position).
+    kind: Option<i64>,
     name: Option<String>,
     uses_month: bool,
 }
@@ -275,18 +425,12 @@ impl Sql {
             conditions.push("s.clinician_id = :clinician".into());
         }
         if window.flag.is_some() {
-            conditions.push("(s.kinds & :bit) <> 0".into());
+            conditions.push("s.kind = :kind AND (s.kinds & :bit) <> 0".into());
         }
         if !window.name.is_empty() {
             conditions.push("instr(s.name_folded, :name) > 0".into());
         }
-        let priority = [
-            "s.rank",
-            "s.due_key",
-            "s.name_folded",
-            "s.name",
-            "s.client_id",
-        ];
+        let priority = PRIORITY;
         let lead: Vec<String> = match window.order {
             PanelOrder::Priority => Vec::new(),
             PanelOrder::Name => vec!["s.name_folded".into()],
@@ -312,20 +456,36 @@ impl Sql {
             // the day's range, look every row up and sort them (hundreds of ms at 100,000).
             // No index sorts by this month's minutes: every row of the day is read from the
             // narrowest index holding every column the order and filters name.
-            source: match (window.order, window.panel.clinician.is_some()) {
-                (PanelOrder::Priority, true) => {
+            // A flag filter reads that kind's rows only: a rare kind's few clients are not
+            // looked for through the whole panel.
+            table: if window.flag.is_some() {
+                "panel_kinds"
+            } else {
+                "panel_segments"
+            },
+            source: match (window.order, window.panel.clinician.is_some(), window.flag) {
+                (PanelOrder::Priority | PanelOrder::Minutes, _, Some(_)) => {
+                    "panel_kinds s INDEXED BY panel_kinds_priority"
+                }
+                (PanelOrder::Name, _, Some(_)) => "panel_kinds s INDEXED BY panel_kinds_by_name",
+                (PanelOrder::LastContact, _, Some(_)) => {
+                    "panel_kinds s INDEXED BY panel_kinds_by_last_contact"
+                }
+                (PanelOrder::Priority | PanelOrder::Minutes, true, None) => {
                     "panel_segments s INDEXED BY panel_priority_by_clinician"
                 }
-                (PanelOrder::Priority | PanelOrder::Minutes, _) => {
+                (PanelOrder::Priority | PanelOrder::Minutes, false, None) => {
                     "panel_segments s INDEXED BY panel_priority"
                 }
-                (PanelOrder::Name, _) => "panel_segments s INDEXED BY panel_by_name",
-                (PanelOrder::LastContact, _) => "panel_segments s INDEXED BY panel_by_last_contact",
+                (PanelOrder::Name, _, None) => "panel_segments s INDEXED BY panel_by_name",
+                (PanelOrder::LastContact, _, None) => {
+                    "panel_segments s INDEXED BY panel_by_last_contact"
+                }
             },
-            counting: if window.name.is_empty() {
-                "panel_segments s"
-            } else {
-                "panel_segments s INDEXED BY panel_priority"
+            counting: match (window.flag, window.name.is_empty()) {
+                (Some(_), _) => "panel_kinds s INDEXED BY panel_kinds_priority",
+                (None, true) => "panel_segments s",
+                (None, false) => "panel_segments s INDEXED BY panel_priority",
             },
             conditions: conditions.join(" AND "),
             order,
@@ -333,6 +493,7 @@ impl Sql {
             month: windows::month_key(today),
             clinician: window.panel.clinician,
             bit: window.flag.map(kind_bit),
+            kind: window.flag.map(|k| k as i64),
             name: (!window.name.is_empty()).then(|| window.name.clone()),
             uses_month: window.order == PanelOrder::Minutes,
         }
@@ -347,6 +508,9 @@ impl Sql {
         }
         if let Some(b) = &self.bit {
             params.push((":bit", b));
+        }
+        if let Some(k) = &self.kind {
+            params.push((":kind", k));
         }
         if let Some(n) = &self.name {
             params.push((":name", n));
@@ -441,57 +605,4 @@ pub(crate) fn reference(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::ClinicianId;
-    use crate::store::Store;
-
-    /// A page in every order but the minutes (which no index holds) is read straight off the
-    /// order's index, forwards and backwards, without sorting: the first screen of 100,000
-    /// clients stays a few index entries.
-    #[test]
-    fn a_page_reads_its_order_off_an_index() {
-        let store = Store::open_in_memory().unwrap();
-        let conn = store.conn();
-        let today = crate::domain::parse_date("2026-11-23").unwrap();
-        for order in [
-            PanelOrder::Priority,
-            PanelOrder::Name,
-            PanelOrder::LastContact,
-        ] {
-            for clinician in [None, Some(ClinicianId(1))] {
-                for flag in [None, Some(FlagKind::Safety)] {
-                    let window = PanelWindow {
-                        panel: PanelQuery {
-                            clinician,
-                            include_inactive: false,
-                        },
-                        order,
-                        flag,
-                        name: "an".into(),
-                    };
-                    let sql = Sql::new(&window, today);
-                    let backwards: Vec<String> =
-                        sql.order.iter().map(|t| format!("{t} DESC")).collect();
-                    for order_terms in [sql.order.clone(), backwards] {
-                        let statement = page_statement(&sql, &order_terms);
-                        let mut stmt = conn
-                            .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
-                            .unwrap();
-                        let mut params = sql.params(sql.uses_month);
-                        params.push((":limit", &40));
-                        params.push((":offset", &0));
-                        let plan: Vec<String> = stmt
-                            .query_map(params.as_slice(), |r| r.get::<_, String>(3))
-                            .unwrap()
-                            .map(|r| r.unwrap())
-                            .collect();
-                        let plan = plan.join("; ");
-                        assert!(plan.contains("COVERING INDEX"), "{window:?}: {plan}");
-                        assert!(!plan.contains("TEMP B-TREE"), "{window:?}: {plan}");
-                    }
-                }
-            }
-        }
-    }
-}
+mod tests;

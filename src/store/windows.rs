@@ -1,5 +1,6 @@
-//! The maintained flag windows (migration 0010, issue 19): per client, the facts the rules
-//! read and the client's priority key for every stretch of days from their latest record on.
+//! The maintained flag windows (migrations 0010 and 0011, issue 19): per client, the facts
+//! the rules read, the client's priority key for every stretch of days from their latest record on (and
+//! a row per live flag kind of each stretch, for flag filters), and their next due dates.
 //! `refresh_dirty` recomputes the clients the triggers marked, inside the write transaction
 //! that marked them (`Store::write` calls it before committing), with the one pure rule
 //! function (`domain::flags::windows::segments`). Readers ask `is_current` first: only then do
@@ -63,10 +64,12 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
         _ => None,
     };
     let reviews = reviews::by_client(conn, far, only)?;
-    conn.execute(
-        "DELETE FROM panel_segments WHERE client_id IN (SELECT client_id FROM flag_dirty)",
-        [],
-    )?;
+    for table in ["panel_segments", "panel_kinds"] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM flag_dirty)"),
+            [],
+        )?;
+    }
     let mut put_facts = conn.prepare_cached(
         "INSERT OR REPLACE INTO flag_facts VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
@@ -76,6 +79,9 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
     let mut put_due = super::due::put_statement(conn)?;
     let mut put_segment = conn.prepare_cached(
         "INSERT INTO panel_segments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut put_kind = conn.prepare_cached(
+        "INSERT INTO panel_kinds VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for row in &rows {
         let client_reviews = reviews.get(&row.client.id).map_or(&[][..], Vec::as_slice);
@@ -91,21 +97,41 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
             row.phq9_latest_id,
             through,
         ) {
+            let last_contact = row
+                .facts
+                .last_contact
+                .map_or(String::new(), |d| d.to_string());
+            let until = s.until.unwrap_or(far);
+            let due_key = s.key.overdue_since.unwrap_or(far);
             put_segment.execute(params![
                 row.client.id,
                 s.from,
-                s.until.unwrap_or(far),
+                until,
                 active,
                 row.client.clinician_id,
                 s.key.rank,
-                s.key.overdue_since.unwrap_or(far),
+                due_key,
                 s.key.kinds,
                 name_folded,
                 row.client.name,
-                row.facts
-                    .last_contact
-                    .map_or(String::new(), |d| d.to_string()),
+                last_contact,
             ])?;
+            for kind in (0..u16::BITS).filter(|b| s.key.kinds & (1 << b) != 0) {
+                put_kind.execute(params![
+                    kind,
+                    row.client.id,
+                    s.from,
+                    until,
+                    active,
+                    row.client.clinician_id,
+                    s.key.rank,
+                    due_key,
+                    s.key.kinds,
+                    name_folded,
+                    row.client.name,
+                    last_contact,
+                ])?;
+            }
         }
     }
     conn.execute("DELETE FROM flag_dirty", [])?;

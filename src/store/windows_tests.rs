@@ -237,9 +237,9 @@ fn windows_to_check() -> Vec<PanelWindow> {
 
 fn dump(conn: &Connection) -> Vec<String> {
     let mut out = Vec::new();
-    for table in ["flag_facts", "panel_segments"] {
+    for table in ["flag_facts", "panel_segments", "panel_kinds", "flag_due"] {
         let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3"))
             .unwrap();
         let n = stmt.column_count();
         let rows = stmt

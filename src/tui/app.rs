@@ -59,6 +59,15 @@ impl Sort {
 /// The panel list and how it is filtered: a window on the store's filtered, sorted panel
 /// (`store::panel_window`), of which only the drawn rows and a page either side are loaded
 /// (`tui::panel_window` loads them).
+/// What the panel's status line waits for while the background loader counts a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// This month's minutes (the clients are counted).
+    Minutes,
+    /// How many clients match, and their minutes: `total` is what has been read so far.
+    Count,
+}
+
 #[derive(Debug, Clone)]
 pub struct PanelView {
     /// How many rows the window has (every client the filters and scope let through).
@@ -85,6 +94,11 @@ pub struct PanelView {
     /// not change counts), with their counts and whether anyone is on the panel at all; a
     /// reload empties it, so they are read again.
     pub counted: Vec<(crate::store::panel_window::PanelWindow, PanelCounts, bool)>,
+    /// The whole scope's clients by their flag kinds, as of the last reload (a flag filter's
+    /// count and flag counts, at once).
+    pub groups: Option<crate::store::panel_window::KindGroups>,
+    /// What the background loader is still counting for the window shown.
+    pub counting: Option<Counting>,
     pub filter: TextInput,
     pub filtering: bool,
     pub flag_filter: Option<FlagKind>,
@@ -107,6 +121,8 @@ impl PanelView {
             needs_booking: Vec::new(),
             intervals: None,
             counted: Vec::new(),
+            groups: None,
+            counting: None,
             filter: TextInput::default(),
             filtering: false,
             flag_filter: None,

@@ -1,5 +1,5 @@
 //! The background loader: computes the Today, Revenue (months and contracts) and Value tabs'
-//! figures on its own thread, through its own connection to the same database file, so a tab
+//! figures, and a filtered panel's counts, on its own thread, through its own connection to the same database file, so a tab
 //! key returns at once and the tab says it is computing. It must not touch the UI's model or
 //! connection, write to the database, or block the UI: it only reads — each result from one
 //! snapshot — and sends results back over a channel, tagged with the generation they were
@@ -14,6 +14,7 @@ use crate::domain::today::DaySummary;
 use crate::domain::value::Period;
 use crate::domain::{ClinicianId, Month};
 use crate::error::Result;
+use crate::store::panel_window::{self, PanelCounts, PanelWindow};
 use crate::store::revenue::{self, GroupBy, RevenueQuery, RevenueReport};
 use crate::store::value::{self, ValueQuery};
 use crate::store::{Snapshot, Store, contract_report, contracts, today};
@@ -31,6 +32,8 @@ pub enum Kind {
     Revenue,
     Value,
     Contracts,
+    /// A filtered panel window's counts.
+    Counts,
 }
 
 /// What to compute, with every parameter taken from the model when it was asked.
@@ -48,6 +51,10 @@ pub enum Job {
     Contracts {
         today: NaiveDate,
     },
+    Counts {
+        window: PanelWindow,
+        today: NaiveDate,
+    },
 }
 
 impl Job {
@@ -57,6 +64,7 @@ impl Job {
             Job::Revenue(_) => Kind::Revenue,
             Job::Value { .. } => Kind::Value,
             Job::Contracts { .. } => Kind::Contracts,
+            Job::Counts { .. } => Kind::Counts,
         }
     }
 
@@ -78,6 +86,10 @@ impl Job {
                 scope: panel_scope(app),
             },
             Kind::Contracts => Job::Contracts { today: app.today },
+            Kind::Counts => Job::Counts {
+                window: super::panel_window::window(app),
+                today: app.today,
+            },
         }
     }
 }
@@ -89,6 +101,7 @@ pub enum Figures {
     Revenue(RevenueReport),
     Value(Box<ValueTab>),
     Contracts(ContractsTab),
+    Counts(PanelWindow, PanelCounts),
 }
 
 /// Computes a job's figures in one snapshot: the same function whichever thread runs it.
@@ -117,6 +130,9 @@ pub fn compute(snap: &Snapshot, job: &Job) -> Result<Figures> {
             }
             Figures::Contracts(ContractsTab::Shown(reports))
         }
+        Job::Counts { window, today } => {
+            Figures::Counts(window.clone(), panel_window::counts(snap, window, *today)?)
+        }
     })
 }
 
@@ -134,6 +150,7 @@ pub fn put(app: &mut App, figures: Figures) {
         Figures::Revenue(report) => app.view.revenue = Some(report),
         Figures::Value(tab) => app.view.value = Some(*tab),
         Figures::Contracts(tab) => app.view.contracts = Some(tab),
+        Figures::Counts(window, counts) => super::panel_window::put_counts(app, window, counts),
     }
 }
 
@@ -189,7 +206,10 @@ impl Loading {
 /// Whether the screen shown needs figures the loader computes.
 fn shows_heavy_tab(app: &App) -> bool {
     use super::action::Tab;
-    app.view.client.is_none() && matches!(app.view.tab, Tab::Today | Tab::Revenue | Tab::Value)
+    let filtered = app.view.panel.flag_filter.is_some() || !app.view.panel.filter.is_empty();
+    app.view.client.is_none()
+        && (matches!(app.view.tab, Tab::Today | Tab::Revenue | Tab::Value)
+            || (app.view.tab == Tab::Panel && filtered))
 }
 
 /// Starts the loader for this store's file when a tab needs it, and restarts it when the store
@@ -240,7 +260,9 @@ pub fn ask(app: &mut App, job: Job) -> bool {
         return false;
     };
     let kind = job.kind();
-    if app.loading.computing(kind) {
+    // A tab's figures are asked once; a window's counts each time the window changes (the
+    // loader computes only the newest of those waiting).
+    if app.loading.computing(kind) && kind != Kind::Counts {
         return true;
     }
     let request = Request {
@@ -252,7 +274,9 @@ pub fn ask(app: &mut App, job: Job) -> bool {
         app.loading.asked.clear();
         return false;
     }
-    app.loading.asked.push(kind);
+    if !app.loading.computing(kind) {
+        app.loading.asked.push(kind);
+    }
     true
 }
 

@@ -4,14 +4,15 @@
 //! `update`: it reads the store only through `Store::read`, never while drawing, and decides
 //! neither a flag nor an order itself (the store does).
 
-use super::app::{App, PanelView, Sort};
+use super::app::{App, Counting, PanelView, Sort};
 use super::layout;
+use super::loader::{self, Job};
 use super::update::{panel_scope, reload};
 use crate::domain::ClientId;
 use crate::domain::today::{PanelClient, wants_booking};
 use crate::error::Result;
 use crate::store::panel::{self, PanelEntry, PanelQuery};
-use crate::store::panel_window::{self, PanelOrder, PanelWindow};
+use crate::store::panel_window::{self, PanelCounts, PanelOrder, PanelWindow};
 use crate::store::{Snapshot, Store, settings};
 
 /// How many filter combinations keep their counts until the next reload.
@@ -41,81 +42,159 @@ pub(super) fn window(app: &App) -> PanelWindow {
     }
 }
 
-/// After a change of sort or filter: counts, the kept client's place and the rows around it,
-/// from one snapshot.
+/// After a change of sort or filter: counts and the rows from the top, from one snapshot.
+/// A new order or filter starts at its first row: finding the selected client's place in
+/// it would count every row before them (tens of milliseconds at 100,000 clients).
 pub(super) fn refresh(app: &mut App, store: &Store) -> Result<()> {
-    store.read(|snap| refresh_from(app, snap, &[]))
+    loader::ensure(app, store);
+    store.read(|snap| refresh_from(app, snap, &[], false))
 }
 
-/// Counts, selection and loaded rows for the current window, in `snap`. The selection stays
-/// on the first of `prefer` in the window, else on the client selected now, else the top.
-pub(super) fn refresh_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()> {
-    let keep: Vec<ClientId> = prefer
+/// Counts, selection and loaded rows for the current window, in `snap`. With `keep` (a
+/// reload), the selection stays on the first of `prefer` in the window, else on the client
+/// selected now, else the top; without, it goes to the top.
+pub(super) fn refresh_from(
+    app: &mut App,
+    snap: &Snapshot,
+    prefer: &[ClientId],
+    keep: bool,
+) -> Result<()> {
+    let kept: Vec<ClientId> = prefer
         .iter()
         .copied()
         .chain(app.view.panel.selected_entry().map(|e| e.client.id))
+        .filter(|_| keep)
         .collect();
     let w = window(app);
-    // Counts depend on the filters, not the order: a new sort reuses them, and so does
-    // going back to filters counted since the last reload (Esc after typing, cycling `f`).
-    let filters = PanelWindow {
-        order: PanelOrder::Priority,
-        ..w.clone()
-    };
-    let known = app
-        .view
-        .panel
-        .counted
-        .iter()
-        .find(|(f, _, _)| *f == filters)
-        .map(|(_, counts, any)| (counts.clone(), *any));
-    let (counts, any) = match known {
-        Some(known) => known,
-        None => {
-            let counts = panel_window::counts(snap, &w, app.today)?;
-            // Whether anyone is on the panel at all, to tell "no match" from "nobody yet".
-            let filtered = w.flag.is_some() || !w.name.is_empty();
-            let any = counts.clients > 0
-                || (filtered
-                    && panel_window::counts(
-                        snap,
-                        &PanelWindow {
-                            panel: w.panel,
-                            ..PanelWindow::default()
-                        },
-                        app.today,
-                    )?
-                    .clients
-                        > 0);
-            let counted = &mut app.view.panel.counted;
-            if counted.len() >= COUNTS_KEPT {
-                counted.remove(0);
-            }
-            counted.push((filters, counts.clone(), any));
-            (counts, any)
-        }
-    };
-    app.view.panel.counts = counts;
-    app.view.panel.any_on_panel = any;
-    let total = app.view.panel.counts.clients;
+    let counting = settle_counts(app, snap, &w)?;
     let mut selected = None;
-    for id in keep {
-        selected = panel_window::position(snap, &w, app.today, id)?;
-        if selected.is_some() {
-            break;
+    if counting.is_none() {
+        for id in kept {
+            selected = panel_window::position(snap, &w, app.today, id)?;
+            if selected.is_some() {
+                break;
+            }
         }
     }
     if app.view.panel.intervals.is_none() {
         app.view.panel.intervals = Some(settings::intervals(snap)?);
     }
+    // Until the count is in, the window is as long as what a first read finds.
+    let first_read = 2 * layout::panel_rows(app.size.1);
     let p = &mut app.view.panel;
-    p.total = total;
-    p.selected = selected.unwrap_or(0).min(total.saturating_sub(1));
+    p.counting = counting;
+    if counting == Some(Counting::Count) {
+        p.total = first_read;
+    }
+    p.selected = selected.unwrap_or(0).min(p.total.saturating_sub(1));
+    p.offset = 0;
     p.loaded_from = 0;
     p.loaded.clear();
     p.needs_booking.clear();
     keep_selection_visible(app);
-    load_page(app, snap, &w)
+    load_page(app, snap, &w)?;
+    let p = &mut app.view.panel;
+    if p.counting == Some(Counting::Count) {
+        p.total = p.loaded.len();
+        p.counts.clients = p.total;
+        if p.total < first_read {
+            // Fewer rows than asked for: that is all of them (the minutes still come).
+            p.counting = Some(Counting::Minutes);
+        }
+    }
+    Ok(())
+}
+
+/// Sets the panel's counts for window `w`: those counted since the reload; for the whole
+/// scope, counted now (a few index reads); for a filtered window, asked of the background
+/// loader when there is one (what is still to come is returned), else counted now. The
+/// flag kinds' groups of the whole scope give a flag filter's clients at once; only its
+/// minutes wait.
+fn settle_counts(app: &mut App, snap: &Snapshot, w: &PanelWindow) -> Result<Option<Counting>> {
+    let filters = PanelWindow {
+        order: PanelOrder::Priority,
+        ..w.clone()
+    };
+    let whole = PanelWindow {
+        panel: w.panel,
+        ..PanelWindow::default()
+    };
+    let counted = |app: &App, f: &PanelWindow| {
+        app.view
+            .panel
+            .counted
+            .iter()
+            .find(|(c, _, _)| c == f)
+            .map(|(_, counts, any)| (counts.clone(), *any))
+    };
+    if counted(app, &whole).is_none() {
+        let (counts, groups) = panel_window::counts_and_groups(snap, &whole, app.today)?;
+        let any = counts.clients > 0;
+        remember(app, whole.clone(), counts, any);
+        app.view.panel.groups = Some(groups);
+    }
+    let any = counted(app, &whole).is_some_and(|(c, _)| c.clients > 0);
+    app.view.panel.any_on_panel = any;
+    if let Some((counts, _)) = counted(app, &filters) {
+        app.view.panel.counts = counts;
+        app.view.panel.total = app.view.panel.counts.clients;
+        return Ok(None);
+    }
+    let job = Job::Counts {
+        window: filters.clone(),
+        today: app.today,
+    };
+    if !loader::ask(app, job) {
+        let counts = panel_window::counts(snap, &filters, app.today)?;
+        remember(app, filters, counts.clone(), any);
+        app.view.panel.counts = counts;
+        app.view.panel.total = app.view.panel.counts.clients;
+        return Ok(None);
+    }
+    let from_groups = match (&app.view.panel.groups, filters.name.is_empty()) {
+        (Some(groups), true) => filters.flag.map(|k| groups.counts_for(k)),
+        _ => None,
+    };
+    Ok(Some(match from_groups {
+        Some(counts) => {
+            app.view.panel.total = counts.clients;
+            app.view.panel.counts = counts;
+            Counting::Minutes
+        }
+        None => {
+            app.view.panel.counts = PanelCounts::default();
+            Counting::Count
+        }
+    }))
+}
+
+/// Keeps a window's counts until the next reload (the oldest go first).
+fn remember(app: &mut App, window: PanelWindow, counts: PanelCounts, any: bool) {
+    let counted = &mut app.view.panel.counted;
+    if counted.len() >= COUNTS_KEPT {
+        counted.remove(0);
+    }
+    counted.push((window, counts, any));
+}
+
+/// A window's counts from the background loader: kept, and shown if the window is the one
+/// on screen.
+pub(super) fn put_counts(app: &mut App, window: PanelWindow, counts: PanelCounts) {
+    let any = app.view.panel.any_on_panel;
+    remember(app, window.clone(), counts.clone(), any);
+    let current = PanelWindow {
+        order: PanelOrder::Priority,
+        ..self::window(app)
+    };
+    if window != current {
+        return;
+    }
+    let p = &mut app.view.panel;
+    p.counting = None;
+    p.total = counts.clients;
+    p.counts = counts;
+    p.selected = p.selected.min(p.total.saturating_sub(1));
+    keep_selection_visible(app);
 }
 
 /// Moves the first drawn row so the selection is on screen, and no further than needed.

@@ -220,3 +220,57 @@ fn without_a_loader_the_tab_is_computed_here() {
     keys(&mut sync, &mut store, "2");
     assert_eq!(app.view.day, sync.view.day);
 }
+
+/// A filtered panel on a file is counted in the background: the key returns with the window's
+/// first rows and what it can count at once (a flag filter's clients and flag counts, from the
+/// scope's flag groups), the status line says what is still being counted, and the counts
+/// that arrive are a synchronous count's.
+#[test]
+fn a_filtered_panel_is_counted_in_the_background() {
+    use super::app::Counting;
+    let (_dir, mut store) = demo_file();
+    let mut app = app_on(&mut store, true);
+    let mut here = app_on(&mut store, false);
+    keys(&mut app, &mut store, "f");
+    keys(&mut here, &mut store, "f");
+    assert_eq!(app.view.panel.counting, Some(Counting::Minutes));
+    assert_eq!(here.view.panel.counting, None);
+    assert_eq!(app.view.panel.total, here.view.panel.total);
+    assert_eq!(
+        app.view.panel.counts.by_kind,
+        here.view.panel.counts.by_kind
+    );
+    assert_eq!(app.view.panel.loaded, here.view.panel.loaded);
+    assert!(
+        screen(&app).contains("counting minutes…"),
+        "{}",
+        screen(&app)
+    );
+    wait(&mut app, &mut store);
+    assert_eq!(app.view.panel.counting, None);
+    assert_eq!(app.view.panel.counts, here.view.panel.counts);
+    assert!(screen(&app).contains(" min this month"), "{}", screen(&app));
+
+    // A name: nothing is known of it until it is counted.
+    keys(&mut app, &mut store, "f/e");
+    keys(&mut here, &mut store, "f/e");
+    assert!(app.view.panel.counting.is_some());
+    assert_eq!(
+        app.view.panel.selected_entry(),
+        here.view.panel.selected_entry()
+    );
+    if app.view.panel.counting == Some(Counting::Count) {
+        assert!(
+            screen(&app).contains("counting clients…"),
+            "{}",
+            screen(&app)
+        );
+    }
+    wait(&mut app, &mut store);
+    assert_eq!(app.view.panel.counting, None);
+    assert_eq!(app.view.panel.counts, here.view.panel.counts);
+    assert_eq!(app.view.panel.total, here.view.panel.total);
+    // Counted once, kept: back to the same filter is known at once.
+    keys(&mut app, &mut store, "\x08e");
+    assert_eq!(app.view.panel.counting, None);
+}

@@ -108,26 +108,38 @@ fn g_at_80_by_24() {
     insta::assert_snapshot!(draw(&app, 80, 24).backend());
 }
 
+/// A new sort starts at the top of its order (finding the selected client's place in it
+/// would count every row before them), with the rows the order gives, first page and last.
 #[test]
-fn sorting_keeps_the_selected_client_selected_and_in_view() {
+fn a_new_sort_starts_at_the_top_of_its_order() {
     let mut store = demo();
     let mut app = app(&mut store, 120, 40);
     for _ in 0..3 {
         update::update(&mut app, &mut store, Action::PageDown);
     }
-    let id = selected_id(&app);
     for sort in 0..4 {
         keys(&mut app, &mut store, "s");
-        assert_eq!(selected_id(&app), id, "after {} s", sort + 1);
         let window = super::panel_window::window(&app);
         let rows = store
             .read(|c| crate::store::panel_window::reference(c, &window, d(TODAY)))
             .unwrap();
-        let at = rows.iter().position(|e| e.client.id == id).unwrap();
-        assert_eq!(app.view.panel.selected, at);
+        assert_eq!(app.view.panel.selected, 0, "after {} s", sort + 1);
+        assert_eq!(app.view.panel.offset, 0);
+        assert_eq!(selected_id(&app), rows[0].client.id, "after {} s", sort + 1);
         assert_windowed(&app, 40);
         let p = &app.view.panel;
-        assert!(p.offset <= at && at < p.offset + layout::panel_rows(40));
+        let loaded: Vec<_> = p.loaded.iter().map(|e| e.client.id).collect();
+        let expected: Vec<_> = rows[..loaded.len()].iter().map(|e| e.client.id).collect();
+        let order = p.sort;
+        assert_eq!(loaded, expected, "{order:?}");
+        // The far end of the order too (read backwards from its end).
+        keys(&mut app, &mut store, "G");
+        assert_eq!(
+            selected_id(&app),
+            rows[rows.len() - 1].client.id,
+            "{order:?}"
+        );
+        keys(&mut app, &mut store, "g");
     }
     assert_eq!(app.view.panel.sort, super::app::Sort::Priority);
 }

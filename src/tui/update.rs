@@ -171,6 +171,13 @@ pub fn receive(app: &mut App, store: &mut Store) -> bool {
     {
         app.error(e.to_string());
     }
+    // Counts the loader was counting are counted here instead.
+    if polled.failed
+        && app.view.panel.counting.is_some()
+        && let Err(e) = panel_window::refresh(app, store)
+    {
+        app.error(e.to_string());
+    }
     polled.changed
 }
 
@@ -206,7 +213,10 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
     // Read once per reload, for every page of the panel loaded until the next.
     app.view.panel.intervals = Some(settings::intervals(snap)?);
     app.view.panel.counted.clear();
-    panel_window::refresh_from(app, snap, prefer)?;
+    app.view.panel.groups = None;
+    // What the loader was asked before this reload is stale now.
+    loader::forget(app);
+    panel_window::refresh_from(app, snap, prefer, true)?;
     if let Some(view) = &app.view.client {
         let id = view.record.client.id;
         let fresh = view.reloaded(
@@ -222,8 +232,6 @@ fn reload_from(app: &mut App, snap: &Snapshot, prefer: &[ClientId]) -> Result<()
     app.view.value = None;
     app.view.day = None;
     app.view.agenda.invalidate();
-    // What the loader was asked before this reload is stale now.
-    loader::forget(app);
     load_tab_from(app, snap)?;
     app.data_version = snap.data_version()?;
     Ok(())

@@ -269,17 +269,22 @@ pub fn days_until(today: chrono::NaiveDate, day: chrono::NaiveDate) -> String {
 pub fn summary(app: &App) -> Line<'static> {
     let t = &app.theme;
     let p = &app.view.panel;
-    let minutes = p.counts.minutes;
+    use crate::tui::app::Counting;
+    let clients = match p.counting {
+        Some(Counting::Count) => "counting clients…".to_string(),
+        _ => crate::domain::text::count(p.total, "client", "clients"),
+    };
+    let minutes = match p.counting {
+        Some(_) => "counting minutes…".to_string(),
+        None => format!("{} min this month", p.counts.minutes),
+    };
     let worst = app
         .view
         .panel
         .selected_entry()
         .and_then(|e| crate::domain::flags::worst_flag(&e.flags));
     if let Some(flag) = worst {
-        let tail = format!(
-            " · {} · {minutes} min this month",
-            crate::domain::text::count(p.total, "client", "clients")
-        );
+        let tail = format!(" · {clients} · {minutes}");
         let text = format!(
             " {} {}: {}",
             super::severity_marker(Some(flag.severity)),
@@ -302,15 +307,12 @@ pub fn summary(app: &App) -> Line<'static> {
             Span::styled(tail, t.style(Role::muted)),
         ]);
     }
-    let mut spans = vec![Span::styled(
-        format!(
-            " {}",
-            crate::domain::text::count(p.total, "client", "clients")
-        ),
-        t.style(Role::text),
-    )];
+    let mut spans = vec![Span::styled(format!(" {clients}"), t.style(Role::text))];
+    if p.counting == Some(Counting::Count) {
+        return Line::from(spans);
+    }
     spans.push(Span::styled(
-        format!(" · {minutes} min this month ·"),
+        format!(" · {minutes} ·"),
         t.style(Role::muted),
     ));
     for &(kind, n) in &p.counts.by_kind {

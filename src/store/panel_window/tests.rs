@@ -1,0 +1,85 @@
+//! The window's statements read their order off an index (EXPLAIN QUERY PLAN).
+use super::*;
+use crate::domain::ClinicianId;
+use crate::store::Store;
+
+/// A page in every order is read straight off the order's index, forwards and backwards,
+/// without sorting the window: the first screen of 100,000 clients stays a few index
+/// entries (the minutes order sorts only runs of clients tied on the same minutes).
+#[test]
+fn a_page_reads_its_order_off_an_index() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    let today = crate::domain::parse_date("2026-11-23").unwrap();
+    for order in [
+        PanelOrder::Priority,
+        PanelOrder::Name,
+        PanelOrder::LastContact,
+    ] {
+        for clinician in [None, Some(ClinicianId(1))] {
+            for flag in [None, Some(FlagKind::Safety)] {
+                let window = PanelWindow {
+                    panel: PanelQuery {
+                        clinician,
+                        include_inactive: false,
+                    },
+                    order,
+                    flag,
+                    name: "an".into(),
+                };
+                let sql = Sql::new(&window, today);
+                let backwards: Vec<String> =
+                    sql.order.iter().map(|t| format!("{t} DESC")).collect();
+                for order_terms in [sql.order.clone(), backwards] {
+                    let statement = page_statement(&sql, &order_terms);
+                    let mut stmt = conn
+                        .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+                        .unwrap();
+                    let mut params = sql.params(sql.uses_month);
+                    params.push((":limit", &40));
+                    params.push((":offset", &0));
+                    let plan: Vec<String> = stmt
+                        .query_map(params.as_slice(), |r| r.get::<_, String>(3))
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .collect();
+                    let plan = plan.join("; ");
+                    assert!(plan.contains("COVERING INDEX"), "{window:?}: {plan}");
+                    assert!(!plan.contains("TEMP B-TREE"), "{window:?}: {plan}");
+                }
+                // The minutes order: its clients with minutes off the month's summary
+                // most minutes first (only each run of ties sorted), the others off the
+                // priority index.
+                let minutes = PanelWindow {
+                    order: PanelOrder::Minutes,
+                    ..window.clone()
+                };
+                let sql = Sql::new(&minutes, today);
+                for backwards in [false, true] {
+                    let [with, without] = minutes_parts(&sql, backwards);
+                    for (part, (rows, order)) in [("with", with), ("without", without)] {
+                        let statement = format!(
+                            "EXPLAIN QUERY PLAN {rows} ORDER BY {order} \
+                             LIMIT :limit OFFSET :offset"
+                        );
+                        let mut stmt = conn.prepare(&statement).unwrap();
+                        let mut params = sql.params(true);
+                        params.push((":limit", &40));
+                        params.push((":offset", &0));
+                        let plan: Vec<String> = stmt
+                            .query_map(params.as_slice(), |r| r.get::<_, String>(3))
+                            .unwrap()
+                            .map(|r| r.unwrap())
+                            .collect();
+                        let plan = plan.join("; ");
+                        let sorts = plan.contains("TEMP B-TREE FOR ORDER BY");
+                        assert!(!sorts, "{part} {minutes:?}: {plan}");
+                        if part == "with" {
+                            assert!(plan.contains("month_minutes_order"), "{minutes:?}: {plan}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
