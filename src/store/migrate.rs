@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_clinician_audit.sql"),
     include_str!("../../migrations/0010_flag_windows.sql"),
     include_str!("../../migrations/0011_due_dates.sql"),
+    include_str!("../../migrations/0012_revenue_summaries.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -38,9 +39,10 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
     // Version 10's windows are computed by version 11's step, with the due dates beside them
     // (the code that computes them writes both tables): the clients stay marked until then.
     ("-- caseload: compute flag windows --", |_, _| Ok(())),
-    ("-- caseload: compute flag windows and due dates --", |tx, _| {
-        super::windows::refresh_dirty(tx).map(|_| ())
-    }),
+    (
+        "-- caseload: compute flag windows and due dates --",
+        |tx, _| super::windows::refresh_dirty(tx).map(|_| ()),
+    ),
 ];
 
 /// Runs one migration file, handing over to Rust at each marker line.
@@ -429,6 +431,15 @@ mod tests {
                 .execute_batch(
                     "INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
                          VALUES (3, 'M-3', 'Cy Diaz', 'low', 'active', '2025-05-01', 1);",
+                )
+                .unwrap(),
+            // Version 11: a second client's episode with a diagnosis, and an attribution on top
+            // of the first client's membership (their days overlap), for the revenue sums.
+            11 => conn
+                .execute_batch(
+                    "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
+                         VALUES (3, 1, '2025-05-01', NULL, 'F32.1'),
+                                (1, 1, '2025-02-10', '2025-02-12', NULL);",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),
