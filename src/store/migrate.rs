@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_clinician_audit.sql"),
     include_str!("../../migrations/0010_flag_windows.sql"),
     include_str!("../../migrations/0011_due_dates.sql"),
+    include_str!("../../migrations/0012_revenue_summaries.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -430,6 +431,15 @@ mod tests {
                 .execute_batch(
                     "INSERT INTO clients (id, external_id, name, tier, status, since, clinician_id)
                          VALUES (3, 'M-3', 'Cy Diaz', 'low', 'active', '2025-05-01', 1);",
+                )
+                .unwrap(),
+            // Version 11: a second client's episode with a diagnosis, and an attribution on top
+            // of the first client's membership (their days overlap), for the revenue sums.
+            11 => conn
+                .execute_batch(
+                    "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
+                         VALUES (3, 1, '2025-05-01', NULL, 'F32.1'),
+                                (1, 1, '2025-02-10', '2025-02-12', NULL);",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),

@@ -131,38 +131,59 @@ pub fn time_by_attribution(
         by_client.entry(s.client).or_default().push(s);
     }
     for (client, mut list) in by_client {
-        let overlapping = list.iter().enumerate().any(|(i, a)| {
-            list[i + 1..]
-                .iter()
-                .any(|b| ranges_overlap(a.start, a.end, b.start, b.end))
-        });
-        if !overlapping {
+        let Some(parts) = shared_out(conn, client, &mut list, q)? else {
             continue;
-        }
-        list.sort_by_key(|s| (s.start, s.id));
+        };
         for s in &list {
             spent.remove(&s.id);
         }
-        let ranges: Vec<(NaiveDate, Option<NaiveDate>)> =
-            list.iter().map(|s| (s.start, s.end)).collect();
-        for stretch in time_owners(&ranges, from, to) {
-            let part = time_between(conn, client, stretch.from, stretch.to, q)?;
-            spent.entry(list[stretch.owner].id).or_default().add(part);
+        for (owner, part) in parts {
+            spent.entry(owner).or_default().add(part);
         }
     }
     Ok(spent)
 }
 
-/// One client's time between two dates (inclusive).
-fn time_between(
+/// When one client's attributions in the range overlap, their days shared out by the rule
+/// (`time_owners`): each stretch's time with the attribution that owns it, one entry per
+/// stretch. None when they do not overlap (each attribution then keeps its own days).
+pub fn shared_out(
+    conn: &Connection,
+    client: ClientId,
+    list: &mut [&Span],
+    q: &RevenueQuery,
+) -> Result<Option<Vec<(AttributionId, Spent)>>> {
+    let overlapping = list.iter().enumerate().any(|(i, a)| {
+        list[i + 1..]
+            .iter()
+            .any(|b| ranges_overlap(a.start, a.end, b.start, b.end))
+    });
+    if !overlapping {
+        return Ok(None);
+    }
+    list.sort_by_key(|s| (s.start, s.id));
+    let ranges: Vec<(NaiveDate, Option<NaiveDate>)> =
+        list.iter().map(|s| (s.start, s.end)).collect();
+    let (from, to) = (q.from.first_day(), q.to.last_day());
+    let mut parts = Vec::new();
+    for stretch in time_owners(&ranges, from, to) {
+        let (_, part) = time_between(conn, client, stretch.from, stretch.to, q)?;
+        parts.push((list[stretch.owner].id, part));
+    }
+    Ok(Some(parts))
+}
+
+/// One client's time between two dates (inclusive), with how many encounters it is.
+pub fn time_between(
     conn: &Connection,
     client: ClientId,
     from: NaiveDate,
     to: NaiveDate,
     q: &RevenueQuery,
-) -> Result<Spent> {
+) -> Result<(i64, Spent)> {
     let sql = format!(
-        "SELECT coalesce(sum(e.minutes), 0), coalesce(sum(e.minutes * k.hourly_cost_cents), 0)
+        "SELECT count(*), coalesce(sum(e.minutes), 0),
+                coalesce(sum(e.minutes * k.hourly_cost_cents), 0)
          FROM live_encounters e JOIN clinicians k ON k.id = e.clinician_id
          WHERE e.client_id = ?1 AND e.date >= ?2 AND e.date <= ?3 {}",
         only("+e.clinician_id", q.clinician.is_some(), 4)
@@ -170,10 +191,13 @@ fn time_between(
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![client, from, to, q.clinician], |r| {
-            Ok(Spent {
-                minutes: r.get(0)?,
-                minute_cents: r.get(1)?,
-            })
+            Ok((
+                r.get(0)?,
+                Spent {
+                    minutes: r.get(1)?,
+                    minute_cents: r.get(2)?,
+                },
+            ))
         })?)
 }
 

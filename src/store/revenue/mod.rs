@@ -1,10 +1,12 @@
 //! The revenue report (SPEC sections 5–6): revenue against the time it takes, by month,
 //! contract, clinician or client, with the break-even per capitation contract and the withhold
-//! held back to date. `gather` fetches SQL aggregates; the money rules are
+//! held back to date. `gather` fetches SQL aggregates (`summary`: the sums kept on write by
+//! migration 12, for every report but one client's and the by-client rows); the money rules are
 //! `domain::economics`; this file only decides which row each exact sum belongs to. It never
 //! rounds — `Tally::figures` does, once per figure.
 
 mod gather;
+mod summary;
 
 use crate::domain::economics::{
     Exact, Figures, Tally, ToDate, break_even_minutes, earned_in_month, minutes_per_member_month,
@@ -15,11 +17,12 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::store::{clinicians, contracts};
-use gather::{Span, Spent};
+use gather::Spent;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use summary::Group;
 
 /// What a report's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -199,6 +202,15 @@ enum Key {
 
 /// Builds the report. Refused when `from` is after `to`.
 pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> {
+    // One client's report and the by-client rows read every attribution; the rest read the
+    // sums kept on write (`summary`), which a test holds to the same figures.
+    let summarised = query.client.is_none() && query.by != GroupBy::Client;
+    build(conn, query, summarised)
+}
+
+/// The report from the sums kept on write (`summarised`: not for one client's report nor the
+/// by-client rows), or from every attribution.
+fn build(conn: &Connection, query: &RevenueQuery, summarised: bool) -> Result<RevenueReport> {
     if query.from > query.to {
         return Err(Error::invalid(format!(
             "the report cannot start ({}) after it ends ({})",
@@ -214,75 +226,107 @@ pub fn report(conn: &Connection, query: &RevenueQuery) -> Result<RevenueReport> 
         .iter()
         .map(|c| (c.id, c.hourly_cost_cents))
         .collect();
-    let spans = gather::attributions(conn, query)?;
     let (first_day, last_day) = (query.from.first_day(), query.to.last_day());
-    let in_range = |s: &Span| s.start <= last_day && s.end.is_none_or(|e| e >= first_day);
+    let spans = if summarised {
+        Vec::new()
+    } else {
+        gather::attributions(conn, query)?
+    };
+    let groups: Vec<Group> = if summarised {
+        summary::groups(conn, None, last_day)?
+    } else {
+        spans.iter().map(Group::of).collect()
+    };
+    let in_range = |s: &Group| s.start <= last_day && s.end.is_none_or(|e| e >= first_day);
 
     let mut rows: HashMap<Key, Tally> = HashMap::new();
     let mut per_contract: HashMap<ContractId, Tally> = HashMap::new();
     let mut withheld = Exact::ZERO;
 
-    // Revenue: what each attribution in scope earns in each month.
-    for span in &spans {
-        let Some(contract) = contracts.get(&span.contract) else {
+    // Revenue: what each attribution in scope earns in each month (a group's members alike).
+    for group in &groups {
+        let Some(contract) = contracts.get(&group.contract) else {
             continue;
         };
-        if query.clinician.is_some() && span.primary != query.clinician {
+        if query.clinician.is_some() && group.primary != query.clinician {
             continue;
         }
-        for month in earning_months(contract, span, query.to) {
+        for month in earning_months(contract, group, query.to) {
             let earned = earned_in_month(
                 contract,
-                span.start,
-                span.end,
-                span.diagnosis.as_deref(),
+                group.start,
+                group.end,
+                group.diagnosis.as_deref(),
                 month,
             );
             let earned = match query.to_date {
                 Some(to_date) => to_date.earned(month, contract.model, earned),
                 None => earned,
             };
-            withheld += earned.withhold;
+            for _ in 0..group.members {
+                withheld += earned.withhold;
+            }
             if month >= query.from {
-                let key = revenue_key(query.by, span, month);
-                rows.entry(key).or_default().earn(earned);
-                per_contract.entry(span.contract).or_default().earn(earned);
+                let row = rows.entry(revenue_key(query.by, group, month)).or_default();
+                for _ in 0..group.members {
+                    row.earn(earned);
+                }
+                let total = per_contract.entry(group.contract).or_default();
+                for _ in 0..group.members {
+                    total.earn(earned);
+                }
             }
         }
-        if query.by == GroupBy::Client && in_range(span) {
-            rows.entry(Key::Client(span.client)).or_default();
+        if let (GroupBy::Client, Some(client)) = (query.by, group.client)
+            && in_range(group)
+        {
+            rows.entry(Key::Client(client)).or_default();
         }
     }
 
-    // Time: per day and clinician (months, clinicians, and everything in scope).
+    // Time: per month and clinician (months, clinicians, and everything in scope).
     let mut all_time = Spent::default();
-    for (day, clinician, minutes) in gather::time_by_day(conn, query)? {
+    let by_month = if summarised {
+        summary::time_by_month(conn, query)?
+    } else {
+        gather::time_by_day(conn, query)?
+            .into_iter()
+            .map(|(day, clinician, minutes)| (Month::of(day), clinician, minutes))
+            .collect()
+    };
+    for (month, clinician, minutes) in by_month {
         let cost = hourly.get(&clinician).copied().unwrap_or_default();
         all_time.add(Spent {
             minutes,
             minute_cents: minutes * cost.cents(),
         });
         let key = match query.by {
-            GroupBy::Month => Key::Month(Month::of(day)),
+            GroupBy::Month => Key::Month(month),
             GroupBy::Clinician => Key::Clinician(Some(clinician)),
             GroupBy::Contract | GroupBy::Client => continue,
         };
         rows.entry(key).or_default().spend(minutes, cost);
     }
     // Time while attributed: per contract (break-even, by-contract rows).
-    let by_attribution = gather::time_by_attribution(conn, query, &spans)?;
+    let by_contract = if summarised {
+        summary::time_by_contract(conn, query)?
+    } else {
+        let by_attribution = gather::time_by_attribution(conn, query, &spans)?;
+        spans
+            .iter()
+            .filter(|s| s.start <= last_day && s.end.is_none_or(|e| e >= first_day))
+            .filter_map(|s| by_attribution.get(&s.id).map(|spent| (s.contract, *spent)))
+            .collect()
+    };
     let mut attributed = Spent::default();
-    for span in spans.iter().filter(|s| in_range(s)) {
-        let Some(spent) = by_attribution.get(&span.id) else {
-            continue;
-        };
-        attributed.add(*spent);
+    for (contract, spent) in by_contract {
+        attributed.add(spent);
         per_contract
-            .entry(span.contract)
+            .entry(contract)
             .or_default()
             .spend_summed(spent.minutes, spent.minute_cents);
         if query.by == GroupBy::Contract {
-            rows.entry(Key::Contract(Some(span.contract)))
+            rows.entry(Key::Contract(Some(contract)))
                 .or_default()
                 .spend_summed(spent.minutes, spent.minute_cents);
         }
@@ -348,30 +392,31 @@ pub fn capitation_gross(
         .filter(|c| c.model == ContractModel::Capitation)
         .map(|c| (c.id, c))
         .collect();
-    let query = RevenueQuery::new(month, month, GroupBy::Month);
     let mut gross = Exact::ZERO;
-    for span in gather::attributions(conn, &query)? {
-        let Some(contract) = contracts.get(&span.contract) else {
+    for group in summary::groups(conn, Some(month.first_day()), month.last_day())? {
+        let Some(contract) = contracts.get(&group.contract) else {
             continue;
         };
-        if clinician.is_some() && span.primary != clinician {
+        if clinician.is_some() && group.primary != clinician {
             continue;
         }
-        gross += earned_in_month(
+        let earned = earned_in_month(
             contract,
-            span.start,
-            span.end,
-            span.diagnosis.as_deref(),
+            group.start,
+            group.end,
+            group.diagnosis.as_deref(),
             month,
-        )
-        .gross;
+        );
+        for _ in 0..group.members {
+            gross += earned.gross;
+        }
     }
     Ok(gross)
 }
 
 /// The months up to `to` in which an attribution can earn: a capitation member every month
 /// attributed; a case-rate episode only in the month it starts.
-fn earning_months(contract: &Contract, span: &Span, to: Month) -> Vec<Month> {
+fn earning_months(contract: &Contract, span: &Group, to: Month) -> Vec<Month> {
     let start = Month::of(span.start);
     match contract.model {
         ContractModel::Capitation => months_touched(span.start, span.end, start, to),
@@ -380,12 +425,13 @@ fn earning_months(contract: &Contract, span: &Span, to: Month) -> Vec<Month> {
     }
 }
 
-fn revenue_key(by: GroupBy, span: &Span, month: Month) -> Key {
-    match by {
-        GroupBy::Month => Key::Month(month),
-        GroupBy::Contract => Key::Contract(Some(span.contract)),
-        GroupBy::Clinician => Key::Clinician(span.primary),
-        GroupBy::Client => Key::Client(span.client),
+fn revenue_key(by: GroupBy, group: &Group, month: Month) -> Key {
+    match (by, group.client) {
+        (GroupBy::Month, _) => Key::Month(month),
+        (GroupBy::Contract, _) => Key::Contract(Some(group.contract)),
+        // By client, every group is one attribution (`Group::of`): never a client-less one.
+        (GroupBy::Clinician, _) | (GroupBy::Client, None) => Key::Clinician(group.primary),
+        (GroupBy::Client, Some(client)) => Key::Client(client),
     }
 }
 
@@ -503,5 +549,7 @@ fn break_even(
         .collect()
 }
 
+#[cfg(test)]
+mod summary_tests;
 #[cfg(test)]
 mod tests;
