@@ -5,8 +5,8 @@
 //! and the counts over the whole panel. Callers ask `windows::is_current` first. No rule is
 //! decided here.
 
-use crate::domain::flags::windows::kind_bit;
-use crate::domain::flags::{ClientFacts, FlagKind};
+use crate::domain::flags::windows::{kind_bit, worst_of_kinds};
+use crate::domain::flags::{ClientFacts, FlagKind, Severity};
 use crate::domain::today::{FlagCensus, LOOK_AHEAD_DAYS, next_due};
 use crate::domain::{ClientId, ClinicianId, Intervals};
 use crate::error::Result;
@@ -105,24 +105,21 @@ pub fn census(
     if let Some(c) = &clinician {
         params.push((":clinician", c));
     }
+    // By the kinds alone (the narrow counts index holds them): the worst severity follows
+    // from the kinds, as the segment's rank does from its flags.
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT s.rank, s.kinds, count(*) FROM panel_segments s
-         WHERE {} GROUP BY s.rank, s.kinds",
+        "SELECT s.kinds, count(*) FROM panel_segments s INDEXED BY panel_counts
+         WHERE {} GROUP BY s.kinds",
         on_panel(clinician)
     ))?;
     let mut census = FlagCensus::default();
     let rows = stmt.query_map(params.as_slice(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, u16>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
+        Ok((r.get::<_, u16>(0)?, r.get::<_, i64>(1)?))
     })?;
     let has = |kinds: u16, kind: FlagKind| kinds & kind_bit(kind) != 0;
     for row in rows {
-        let (rank, kinds, n) = row?;
-        // Rank 1: the worst flag is a warning.
-        if rank == 1 {
+        let (kinds, n) = row?;
+        if worst_of_kinds(kinds) == Some(Severity::Warning) {
             census.clients_with_warnings += n;
         }
         if has(kinds, FlagKind::MeasureOverdue) {

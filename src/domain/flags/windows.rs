@@ -52,6 +52,16 @@ pub fn kind_bit(kind: FlagKind) -> u16 {
     1 << (kind as u16)
 }
 
+/// The worst severity among the kinds of `kinds` (a flag's severity is its kind's), as
+/// [`PriorityKey::rank`] holds it for the flags those kinds came from.
+pub fn worst_of_kinds(kinds: u16) -> Option<Severity> {
+    FlagKind::ALL
+        .iter()
+        .filter(|k| kinds & kind_bit(**k) != 0)
+        .map(|k| k.severity())
+        .min()
+}
+
 /// The live flags on `today`: the rules, then the reviews.
 pub fn live_flags(
     facts: &ClientFacts,

@@ -92,6 +92,8 @@ proptest! {
                 .find(|s| s.from <= day && s.until.is_none_or(|u| day <= u))
                 .unwrap();
             prop_assert_eq!(seg.key, expected, "day {}", day);
+            // The kinds alone give the worst severity (the check-in counts from them).
+            prop_assert_eq!(super::windows::worst_of_kinds(seg.key.kinds), super::worst(&flags));
             // The key orders as the panel's priority does: the same worst severity and, for
             // the days overdue, the earliest overdue due date.
             let p = Priority::of(&flags, "Ann", ClientId(1));
