@@ -1,5 +1,5 @@
 //! The end-of-day check-in's loader: the panel with its flags (`store::panel`), today's
-//! encounters (one range of `encounters_by_date`), and this month's capitation gross
+//! encounters (one range of the covering `encounters_on_day`), and this month's capitation gross
 //! (`store::revenue::capitation_gross`), handed to the one domain function
 //! `domain::today::summarise`. `caseload today` and the TUI's Today tab both call [`load`].
 //! With the flag windows current (`store::windows`), the panel part is only the clients the
