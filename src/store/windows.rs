@@ -14,6 +14,7 @@ use crate::domain::flags::reviews::Review;
 use crate::domain::flags::windows::segments;
 use crate::error::Result;
 use chrono::NaiveDate;
+use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
 
 /// The `valid_until` and `due_key` of "no end" and "nothing overdue": after every real day.
@@ -103,34 +104,26 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
                 .map_or(String::new(), |d| d.to_string());
             let until = s.until.unwrap_or(far);
             let due_key = s.key.overdue_since.unwrap_or(far);
-            put_segment.execute(params![
-                row.client.id,
-                s.from,
-                until,
-                active,
-                row.client.clinician_id,
-                s.key.rank,
-                due_key,
-                s.key.kinds,
-                name_folded,
-                row.client.name,
-                last_contact,
-            ])?;
+            let segment: [&dyn ToSql; 11] = [
+                &row.client.id,
+                &s.from,
+                &until,
+                &active,
+                &row.client.clinician_id,
+                &s.key.rank,
+                &due_key,
+                &s.key.kinds,
+                &name_folded,
+                &row.client.name,
+                &last_contact,
+            ];
+            put_segment.execute(&segment[..])?;
+            // The same row once per live kind, the kind first.
             for kind in (0..u16::BITS).filter(|b| s.key.kinds & (1 << b) != 0) {
-                put_kind.execute(params![
-                    kind,
-                    row.client.id,
-                    s.from,
-                    until,
-                    active,
-                    row.client.clinician_id,
-                    s.key.rank,
-                    due_key,
-                    s.key.kinds,
-                    name_folded,
-                    row.client.name,
-                    last_contact,
-                ])?;
+                let with_kind: Vec<&dyn ToSql> = std::iter::once(&kind as &dyn ToSql)
+                    .chain(segment.iter().copied())
+                    .collect();
+                put_kind.execute(with_kind.as_slice())?;
             }
         }
     }
