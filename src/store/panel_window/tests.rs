@@ -32,18 +32,7 @@ fn a_page_reads_its_order_off_an_index() {
                     sql.order.iter().map(|t| format!("{t} DESC")).collect();
                 for order_terms in [sql.order.clone(), backwards] {
                     let statement = page_statement(&sql, &order_terms);
-                    let mut stmt = conn
-                        .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
-                        .unwrap();
-                    let mut params = sql.params(sql.uses_month);
-                    params.push((":limit", &40));
-                    params.push((":offset", &0));
-                    let plan: Vec<String> = stmt
-                        .query_map(params.as_slice(), |r| r.get::<_, String>(3))
-                        .unwrap()
-                        .map(|r| r.unwrap())
-                        .collect();
-                    let plan = plan.join("; ");
+                    let plan = plan_of(conn, &sql, sql.uses_month, &statement);
                     assert!(plan.contains("COVERING INDEX"), "{window:?}: {plan}");
                     assert!(!plan.contains("TEMP B-TREE"), "{window:?}: {plan}");
                 }
@@ -56,22 +45,11 @@ fn a_page_reads_its_order_off_an_index() {
                 };
                 let sql = Sql::new(&minutes, today);
                 for backwards in [false, true] {
-                    let [with, without] = minutes_parts(&sql, backwards);
+                    let [with, without] = super::minutes::parts(&sql, backwards);
                     for (part, (rows, order)) in [("with", with), ("without", without)] {
-                        let statement = format!(
-                            "EXPLAIN QUERY PLAN {rows} ORDER BY {order} \
-                             LIMIT :limit OFFSET :offset"
-                        );
-                        let mut stmt = conn.prepare(&statement).unwrap();
-                        let mut params = sql.params(true);
-                        params.push((":limit", &40));
-                        params.push((":offset", &0));
-                        let plan: Vec<String> = stmt
-                            .query_map(params.as_slice(), |r| r.get::<_, String>(3))
-                            .unwrap()
-                            .map(|r| r.unwrap())
-                            .collect();
-                        let plan = plan.join("; ");
+                        let statement =
+                            format!("{rows} ORDER BY {order} LIMIT :limit OFFSET :offset");
+                        let plan = plan_of(conn, &sql, true, &statement);
                         let sorts = plan.contains("TEMP B-TREE FOR ORDER BY");
                         assert!(!sorts, "{part} {minutes:?}: {plan}");
                         if part == "with" {
@@ -82,4 +60,20 @@ fn a_page_reads_its_order_off_an_index() {
             }
         }
     }
+}
+
+/// SQLite's plan for a page statement of `sql` (a first page of 40), its steps joined.
+fn plan_of(conn: &Connection, sql: &Sql, month: bool, statement: &str) -> String {
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+        .unwrap();
+    let mut params = sql.params(month);
+    params.push((":limit", &40));
+    params.push((":offset", &0));
+    let plan: Vec<String> = stmt
+        .query_map(params.as_slice(), |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    plan.join("; ")
 }
