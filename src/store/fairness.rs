@@ -41,8 +41,8 @@ pub(crate) fn paid_days(
     let rows = stmt.query_map(params![reach, period.to, who], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            r.get(1)?,
-            r.get(2)?,
+            super::row::date(r, 1)?,
+            super::row::opt_date(r, 2)?,
             r.get::<_, Proration>(3)?,
         ))
     })?;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_flag_windows.sql"),
     include_str!("../../migrations/0011_due_dates.sql"),
     include_str!("../../migrations/0012_revenue_summaries.sql"),
+    include_str!("../../migrations/0013_client_histories.sql"),
 ];
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
@@ -36,11 +37,16 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
         "-- caseload: audit clinician baselines --",
         super::clinician_audit::seal_baselines,
     ),
-    // Version 10's windows are computed by version 11's step, with the due dates beside them
-    // (the code that computes them writes both tables): the clients stay marked until then.
+    // Version 10's windows and 11's due dates are computed by version 13's step, with the
+    // client histories beside them (the code that computes them writes all three): the clients
+    // stay marked until then.
     ("-- caseload: compute flag windows --", |_, _| Ok(())),
     (
         "-- caseload: compute flag windows and due dates --",
+        |_, _| Ok(()),
+    ),
+    (
+        "-- caseload: compute flag windows, due dates and histories --",
         |tx, _| super::windows::refresh_dirty(tx).map(|_| ()),
     ),
 ];
@@ -440,6 +446,16 @@ mod tests {
                     "INSERT INTO attributions (client_id, contract_id, start_date, end_date, diagnosis)
                          VALUES (3, 1, '2025-05-01', NULL, 'F32.1'),
                                 (1, 1, '2025-02-10', '2025-02-12', NULL);",
+                )
+                .unwrap(),
+            // Version 12: a measurement and an event for the third client, whose kept history
+            // the upgrade computes.
+            12 => conn
+                .execute_batch(
+                    "INSERT INTO measurements (client_id, date, instrument, total)
+                         VALUES (3, '2025-05-02', 'srs', 37);
+                     INSERT INTO events (client_id, date, kind)
+                         VALUES (3, '2025-05-03', 'ed-visit');",
                 )
                 .unwrap(),
             _ => unreachable!("add the data version {version} could write"),

@@ -127,6 +127,7 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
             }
         }
     }
+    super::value::histories::refresh_dirty(conn)?;
     conn.execute("DELETE FROM flag_dirty", [])?;
     Ok(rows.len())
 }

@@ -237,9 +237,15 @@ fn windows_to_check() -> Vec<PanelWindow> {
 
 fn dump(conn: &Connection) -> Vec<String> {
     let mut out = Vec::new();
-    for table in ["flag_facts", "panel_segments", "panel_kinds", "flag_due"] {
+    for (table, order) in [
+        ("flag_facts", "1, 2, 3"),
+        ("panel_segments", "1, 2, 3"),
+        ("panel_kinds", "1, 2, 3"),
+        ("flag_due", "1, 2, 3"),
+        ("client_histories", "1"),
+    ] {
         let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3"))
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
             .unwrap();
         let n = stmt.column_count();
         let rows = stmt

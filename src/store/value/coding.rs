@@ -1,6 +1,8 @@
 //! The case-rate episodes behind the coding self-audit (`domain::coding`): each episode
 //! starting in the span, its diagnosis and its baseline PHQ-9 (the client's first PHQ-9 within
-//! 30 days either side of the start), one seek per episode on the client's PHQ-9 index.
+//! 30 days either side of the start), one seek per episode on the client's PHQ-9 index. The
+//! case-rate contracts come first, so only their episodes in the span are read (by
+//! `attributions_by_contract`), never every attribution.
 
 use crate::domain::coding::{BASELINE_WINDOW_DAYS, Episode};
 use crate::domain::value::Period;
@@ -15,17 +17,16 @@ pub fn episodes(conn: &Connection, span: Period, clinician: Option<i64>) -> Resu
                AND m.date >= date(a.start_date, '-{BASELINE_WINDOW_DAYS} days')
                AND m.date <= date(a.start_date, '+{BASELINE_WINDOW_DAYS} days')
              ORDER BY m.date, m.id LIMIT 1)
-         FROM contracts k
-         JOIN live_attributions a ON a.contract_id = k.id
-         JOIN clients c ON c.id = a.client_id
-         WHERE k.model = 'case-rate' AND a.start_date >= ?1 AND a.start_date <= ?2
+         FROM contracts k CROSS JOIN live_attributions a CROSS JOIN clients c
+         WHERE a.contract_id = k.id AND c.id = a.client_id
+           AND k.model = 'case-rate' AND a.start_date >= ?1 AND a.start_date <= ?2
            AND (?3 IS NULL OR c.clinician_id = ?3)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![span.from, span.to, clinician], |r| {
         Ok(Episode {
             client_id: r.get(0)?,
-            start: r.get(1)?,
+            start: crate::store::row::date(r, 1)?,
             diagnosis: r.get(2)?,
             name: r.get(3)?,
             baseline_phq9: r.get(4)?,

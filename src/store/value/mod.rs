@@ -1,15 +1,11 @@
 //! The facts behind the value measures (SPEC section 7) and the fairness self-audit, gathered
-//! for one or several periods in ONE pass (`pass`): a few client-driven statements that each
-//! read only the rows dated inside the periods' span, through indexes that start with the
-//! client, plus a few seeks per client (first contact ever, PHQ-9 baseline). Rows are sorted
-//! into the periods in Rust, then handed to `domain::value` and `domain::fairness`. The
-//! report's two periods and the value tab's twelve months cost about what one period costs.
-//! No rule is computed here.
-//!
-//! Never a date-driven scan of encounters: `encounters_by_date` does not hold kind or status,
-//! so such a plan looks up every row of the period in the table (seconds at 100,000 clients).
+//! for one or several periods in ONE pass (`pass`) over the clients' kept histories
+//! (`histories`: one row per client, kept on write). Records are sorted into the periods in
+//! Rust, then handed to `domain::value` and `domain::fairness`. The report's two periods and
+//! the value tab's twelve months cost about what one period costs. No rule is computed here.
 
 mod coding;
+pub(crate) mod histories;
 pub(crate) mod pass;
 
 use crate::domain::coding::Coding;

@@ -1,21 +1,12 @@
 //! One pass over the practice for any number of value periods and, optionally, the fairness
-//! self-audit of one period. Client-driven statements, each reading only rows dated inside the
-//! span the periods cover, through indexes that start with the client; rows are sorted into
-//! the periods here. Rules stay in `domain::value` and `domain::fairness`.
-//!
-//! The statements:
-//! 1. clients: the first contact ever, the PHQ-9 baseline, the latest PHQ-9 before the span
-//!    and, for the audit, the two latest contact-kind encounters by its end (index seeks);
-//! 2. contact-kind encounters in the span (`encounters_contact_kinds`, which holds kind and
-//!    status) and, for the audit, every encounter's minutes in its period
-//!    (`encounters_by_client`, which holds the minutes): no table row is read;
-//! 3. measurements in the span (covering `measurements_by_client_date`);
-//! 4. PHQ-9s and 5. SRS totals in the span (`measurements_by_client_instrument`);
-//! 6. acute events in the span with the first contact after each (few);
-//! 7. for the audit, the capitation attributions (one scan; as many as clients).
+//! self-audit of one period: one statement reads every client in scope with their kept history
+//! (`histories`, one row per client), and each client's records are sorted into the periods
+//! here. A client a write left marked, or without a kept row, is read from the record tables
+//! (`histories::from_records`). Rules stay in `domain::value` and `domain::fairness`.
 
 mod sql;
 
+use super::histories::{Encounter, History};
 use crate::domain::economics::cover::{self, Days};
 use crate::domain::fairness::{self, Band, ClientCare, Fairness, NotCapitated};
 use crate::domain::flags::{ClientFacts, ContactAttempt, is_disengaged};
@@ -23,19 +14,16 @@ use crate::domain::value::{self, Period, Rate, ValueMeasures};
 use crate::domain::{ClientStatus, ContractId, Instrument, Tier};
 use crate::error::Result;
 use crate::store::fairness::paid_days;
-use crate::store::row::{day_key, iso, key, key_date, opt_key};
+use crate::store::row::{day_key, iso, key, key_date};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 #[cfg(test)]
 pub use sql::statements;
-use sql::{
-    MEASURED_SQL, MEMBERS_SQL, MINUTES_SQL, PHQ9_SQL, SRS_SQL, attempts_sql, clients_sql,
-    events_sql,
-};
+use sql::{CLIENTS_SQL, MEMBERS_SQL};
 use std::collections::{HashMap, HashSet};
 
-/// Value periods per pass: each client keeps one "contacted" and one "measured" bit per period
-/// in a `u64`.
+/// Value periods per pass (the periods a client was contacted or measured in are bits of a
+/// `u64`).
 pub const PERIODS_PER_PASS: usize = 32;
 
 /// A value period as day keys, with everything counted for it.
@@ -98,69 +86,32 @@ struct Audit {
     from: u32,
     to: u32,
     not_capitated: NotCapitated,
+    covered: Vec<ClientCare>,
 }
 
-/// A PHQ-9 as the outcome measures need it: ordered by (date, id), with its total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A PHQ-9 as the outcome measures need it: its place in the client's (date, id) order stands
+/// for its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Phq9 {
     day: u32,
-    id: i64,
+    at: usize,
     total: i64,
 }
 
-/// What the pass keeps about each client.
-struct ClientState {
-    /// Status `active` (the measures' "active clients" also need `since` ≤ the period's end).
+/// A client in scope, as the clients statement reads them.
+struct ClientRow {
+    id: i64,
     active: bool,
     since: u32,
-    /// The earliest PHQ-9 (active clients; every client when auditing).
-    baseline: Option<Phq9>,
-    /// The latest PHQ-9 dated before the span (active clients with a baseline at caseness).
-    before: Option<Phq9>,
-    /// Bit i: contacted in period i; bit 32 + i: measured in period i.
-    seen: u64,
-    /// The audit's part.
-    care: Option<ClientCare>,
-    /// Days of the audit period paid by capitation, as day keys (merged runs).
-    paid: Vec<(u32, u32)>,
-    /// Time or a contact on an unpaid day of the audit period.
-    outside: bool,
+    tier: Tier,
+    status: ClientStatus,
+    discharged_on: Option<NaiveDate>,
 }
 
-impl ClientState {
+impl ClientRow {
+    /// Status `active` and on the panel by the period's end (the measures' active clients).
     fn counts_in(&self, bucket: &Bucket) -> bool {
         self.active && self.since <= bucket.to
-    }
-
-    fn paid_on(&self, day: u32) -> bool {
-        let i = self.paid.partition_point(|(_, hi)| *hi < day);
-        self.paid.get(i).is_some_and(|(lo, _)| *lo <= day)
-    }
-}
-
-/// The clients in scope, by id. Streams are client-driven, so one client's rows come
-/// together: `slot` looks each run of rows up once.
-struct Clients {
-    states: Vec<ClientState>,
-    by_id: HashMap<i64, usize>,
-    last: Option<(i64, Option<usize>)>,
-}
-
-impl Clients {
-    fn slot(&mut self, id: i64) -> Option<usize> {
-        match self.last {
-            Some((at, slot)) if at == id => slot,
-            _ => {
-                let slot = self.by_id.get(&id).copied();
-                self.last = Some((id, slot));
-                slot
-            }
-        }
-    }
-
-    fn get_mut(&mut self, id: i64) -> Option<&mut ClientState> {
-        let slot = self.slot(id)?;
-        self.states.get_mut(slot)
     }
 }
 
@@ -170,9 +121,9 @@ pub struct Pass {
     who: Option<i64>,
     /// Only these clients (a contract's members), when set.
     members: Option<HashSet<i64>>,
-    /// The span every period (and the audit) lies in, as ISO dates.
-    from: String,
-    to: String,
+    /// The span every period (and the audit) lies in, as day keys.
+    from: u32,
+    to: u32,
 }
 
 /// What a pass found.
@@ -195,20 +146,26 @@ impl Pass {
                 from: day_key(period.from),
                 to: day_key(period.to),
                 not_capitated: NotCapitated::default(),
+                covered: Vec::new(),
             }),
             who,
             members: None,
-            from: iso(from),
-            to: iso(to),
+            from: day_key(from),
+            to: day_key(to),
         }
     }
 
     /// Restricts the pass to the clients attributed to `contract` on any day of its span.
     pub fn only_members_of(mut self, conn: &Connection, contract: ContractId) -> Result<Pass> {
         let mut stmt = conn.prepare_cached(MEMBERS_SQL)?;
-        let ids = stmt.query_map(params![contract, self.from, self.to], |r| r.get(0))?;
+        let (from, to) = (self.span_day(self.from), self.span_day(self.to));
+        let ids = stmt.query_map(params![contract, from, to], |r| r.get(0))?;
         self.members = Some(ids.collect::<rusqlite::Result<_>>()?);
         Ok(self)
+    }
+
+    fn span_day(&self, key: u32) -> String {
+        key_date(key).map(iso).unwrap_or_default()
     }
 
     /// True for a client this pass counts.
@@ -223,137 +180,145 @@ impl Pass {
                 fairness: None,
             });
         }
-        let mut clients = self.clients(conn)?;
-        if let Some(audit) = &self.audit {
-            for (id, runs) in paid_days(conn, audit.period, self.who)? {
-                if let Some(c) = clients.get_mut(id) {
-                    c.paid = runs
-                        .iter()
-                        .map(|&(a, b)| (day_key(a), day_key(b)))
-                        .collect();
+        let paid: HashMap<i64, Vec<Days>> = match &self.audit {
+            Some(audit) => paid_days(conn, audit.period, self.who)?,
+            None => HashMap::new(),
+        };
+        let marked: HashSet<i64> = {
+            let mut stmt = conn.prepare_cached("SELECT client_id FROM flag_dirty")?;
+            let ids = stmt.query_map([], |r| r.get(0))?;
+            ids.collect::<rusqlite::Result<_>>()?
+        };
+        let mut history = History::default();
+        let mut unkept: Vec<ClientRow> = Vec::new();
+        let mut stmt = conn.prepare_cached(CLIENTS_SQL)?;
+        let mut rows = stmt.query(params![self.who])?;
+        while let Some(r) = rows.next()? {
+            let client = ClientRow {
+                id: r.get(0)?,
+                active: r.get(1)?,
+                since: key(r, 2)?,
+                tier: r.get(3)?,
+                status: r.get(4)?,
+                discharged_on: r.get(5)?,
+            };
+            if !self.in_scope(client.id) {
+                continue;
+            }
+            let kept = match r.get_ref(6)? {
+                rusqlite::types::ValueRef::Blob(bytes) => Some(bytes),
+                _ => None,
+            };
+            match kept {
+                Some(bytes) if !marked.contains(&client.id) => {
+                    history.decode_into(bytes)?;
+                    self.client(&client, &history, paid.get(&client.id));
                 }
+                _ => unkept.push(client),
             }
         }
-        self.attempts(conn, &mut clients)?;
-        self.minutes(conn, &mut clients)?;
-        if !self.buckets.is_empty() {
-            self.measured(conn, &mut clients)?;
-            self.outcomes(conn, &mut clients)?;
-            self.experience(conn)?;
-            self.post_discharge(conn)?;
+        if !unkept.is_empty() {
+            let ids = serde_json::to_string(&unkept.iter().map(|c| c.id).collect::<Vec<_>>())
+                .map_err(|e| crate::error::Error::Database(e.to_string()))?;
+            let mut found = super::histories::from_records(conn, &ids)?;
+            for client in &unkept {
+                let history = found.remove(&client.id).unwrap_or_default();
+                self.client(client, &history, paid.get(&client.id));
+            }
         }
-        let fairness = self.audit.take().map(|audit| {
-            let covered: Vec<ClientCare> = clients
-                .states
-                .iter()
-                .filter_map(|c| {
-                    let mut care = c.care?;
-                    let runs: Vec<Days> = c
-                        .paid
-                        .iter()
-                        .filter_map(|&(a, b)| Some((key_date(a)?, key_date(b)?)))
-                        .collect();
-                    care.member_months = cover::member_months_of(&runs);
-                    (!care.member_months.is_zero()).then_some(care)
-                })
-                .collect();
-            fairness::audit(audit.period, &covered, audit.not_capitated)
-        });
+        let fairness = self
+            .audit
+            .take()
+            .map(|a| fairness::audit(a.period, &a.covered, a.not_capitated));
         Ok(Found {
             measures: self.buckets.into_iter().map(Bucket::measures).collect(),
             fairness,
         })
     }
 
-    /// Every client in scope: the first contact ever (access), the PHQ-9 baseline and the
-    /// latest PHQ-9 before the span (outcomes), and for the audit the tier, the discharge date
-    /// and the two latest contact-kind encounters by its end. Counts each period's active
-    /// clients.
-    fn clients(&mut self, conn: &Connection) -> Result<Clients> {
-        let sql = clients_sql();
-        let caseness = Instrument::Phq9.def().caseness;
-        let audit_end = self.audit.as_ref().map(|a| iso(a.period.to));
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![self.from, self.who, caseness, audit_end])?;
-        let mut clients = Clients {
-            states: Vec::new(),
-            by_id: HashMap::new(),
-            last: None,
+    /// Sorts one client's records into the periods and the audit.
+    fn client(&mut self, c: &ClientRow, h: &History, runs: Option<&Vec<Days>>) {
+        let (from, to) = (self.from, self.to);
+        let in_span = |day: u32| from <= day && day <= to;
+        let runs = runs.map_or(&[][..], Vec::as_slice);
+        let paid: Vec<(u32, u32)> = runs
+            .iter()
+            .map(|&(a, b)| (day_key(a), day_key(b)))
+            .collect();
+        let paid_on = |day: u32| {
+            let i = paid.partition_point(|(_, hi)| *hi < day);
+            paid.get(i).is_some_and(|(lo, _)| *lo <= day)
         };
-        let phq9_at = |r: &rusqlite::Row, i: usize| -> rusqlite::Result<Option<Phq9>> {
-            Ok(match r.get::<_, Option<i64>>(i)? {
-                Some(id) => Some(Phq9 {
-                    id,
-                    day: key(r, i + 1)?,
-                    total: r.get(i + 2)?,
-                }),
-                None => None,
+        let phq9s: Vec<Phq9> = h
+            .measurements
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.instrument == Instrument::Phq9)
+            .map(|(at, m)| Phq9 {
+                day: m.day,
+                at,
+                total: m.total,
             })
-        };
-        while let Some(r) = rows.next()? {
-            if !self.in_scope(r.get(0)?) {
-                continue;
-            }
-            let mut state = ClientState {
-                active: r.get(1)?,
-                since: key(r, 2)?,
-                baseline: phq9_at(r, 4)?,
-                before: phq9_at(r, 7)?,
-                seen: 0,
-                care: None,
-                paid: Vec::new(),
-                outside: false,
-            };
-            if let Some(audit) = &self.audit {
-                state.care = Some(care(r, &state, audit)?);
-            }
-            let first = opt_key(r, 3)?;
-            for b in &mut self.buckets {
-                if state.counts_in(b) {
-                    b.active += 1;
-                }
-                if let Some(first) = first.filter(|f| b.holds(*f))
-                    && let (Some(since), Some(first)) = (key_date(state.since), key_date(first))
-                {
-                    b.firsts.push((since, first));
-                }
-            }
-            clients.by_id.insert(r.get(0)?, clients.states.len());
-            clients.states.push(state);
-        }
-        Ok(clients)
-    }
+            .collect();
+        let baseline = phq9s.first().copied();
+        let caseness = Instrument::Phq9.def().caseness;
+        // Only a baseline at caseness before the span can need the latest PHQ-9 before it.
+        let before = baseline
+            .filter(|b| c.active && caseness.is_some_and(|k| b.total >= k) && b.day < from)
+            .and_then(|_| phq9s.iter().rev().find(|m| m.day < from).copied());
 
-    /// Contact-kind encounters in the span: the show rate (every client in scope), "contacted"
-    /// (active clients) and, in the audit's period, the contacts on paid days (or outside
-    /// them). Read from `encounters_contact_kinds` alone.
-    fn attempts(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let mut stmt = conn.prepare_cached(&attempts_sql())?;
-        let mut rows = stmt.query(params![self.from, self.to, self.who])?;
-        while let Some(r) = rows.next()? {
-            if !self.in_scope(r.get(0)?) {
-                continue;
+        // Access: the first contact ever, when it falls in a period.
+        let first = h.encounters.iter().find(|e| e.is_contact()).map(|e| e.day);
+        for b in &mut self.buckets {
+            if c.counts_in(b) {
+                b.active += 1;
             }
-            let day = key(r, 1)?;
-            let completed: bool = r.get(2)?;
-            let mut client = clients.get_mut(r.get(0)?);
-            if completed
-                && let Some(audit) = self.audit.as_mut().filter(|a| a.from <= day && day <= a.to)
+            if let Some(first) = first.filter(|f| b.holds(*f))
+                && let (Some(since), Some(first)) = (key_date(c.since), key_date(first))
             {
-                match client.as_deref_mut() {
-                    Some(c) if c.paid_on(day) => {
-                        if let Some(care) = c.care.as_mut() {
+                b.firsts.push((since, first));
+            }
+        }
+
+        let mut care = self.audit.as_ref().map(|a| care(c, h, baseline, a));
+        let mut outside = false;
+        let mut seen = 0u64;
+        for e in h.encounters.iter().filter(|e| in_span(e.day)) {
+            if let Some(audit) = self
+                .audit
+                .as_mut()
+                .filter(|a| a.from <= e.day && e.day <= a.to)
+            {
+                let on_paid_day = paid_on(e.day);
+                // The audit's minutes: every encounter, of any kind and status.
+                if on_paid_day {
+                    if let Some(care) = care.as_mut() {
+                        care.minutes += e.minutes;
+                    }
+                } else {
+                    audit.not_capitated.minutes += e.minutes;
+                    if e.minutes > 0 {
+                        count_outside(&mut audit.not_capitated, &mut outside);
+                    }
+                }
+                if e.is_contact() {
+                    if on_paid_day {
+                        if let Some(care) = care.as_mut() {
                             care.contacts += 1;
                         }
-                    }
-                    other => {
+                    } else {
                         audit.not_capitated.contacts += 1;
-                        outside(&mut audit.not_capitated, other);
+                        count_outside(&mut audit.not_capitated, &mut outside);
                     }
                 }
             }
+            if !e.contact_kind {
+                continue;
+            }
+            // Attempts (every client in scope) and "contacted" (active clients).
+            let completed = e.status == crate::domain::EncounterStatus::Completed;
             for (i, b) in self.buckets.iter_mut().enumerate() {
-                if !b.holds(day) {
+                if !b.holds(e.day) {
                     continue;
                 }
                 b.attempts += 1;
@@ -361,190 +326,116 @@ impl Pass {
                     continue;
                 }
                 b.completed += 1;
-                if let Some(c) = client.as_deref_mut()
-                    && c.counts_in(b)
-                    && c.seen & (1 << i) == 0
-                {
-                    c.seen |= 1 << i;
+                if c.counts_in(b) && seen & (1 << i) == 0 {
+                    seen |= 1 << i;
                     b.contacted += 1;
                 }
             }
         }
-        Ok(())
-    }
 
-    /// The audit's minutes: every encounter in its period (all kinds and statuses), on paid
-    /// days or outside them. Read from `encounters_by_client` alone.
-    fn minutes(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let Some(audit) = self.audit.as_mut() else {
-            return Ok(());
-        };
-        let mut stmt = conn.prepare_cached(MINUTES_SQL)?;
-        let (from, to) = (iso(audit.period.from), iso(audit.period.to));
-        let mut rows = stmt.query(params![from, to, self.who])?;
-        while let Some(r) = rows.next()? {
-            let client: i64 = r.get(0)?;
-            if !self.members.as_ref().is_none_or(|m| m.contains(&client)) {
-                continue;
-            }
-            let day = key(r, 1)?;
-            let minutes: i64 = r.get(2)?;
-            match clients.get_mut(r.get(0)?) {
-                Some(c) if c.paid_on(day) => {
-                    if let Some(care) = c.care.as_mut() {
-                        care.minutes += minutes;
-                    }
-                }
-                other => {
-                    audit.not_capitated.minutes += minutes;
-                    if minutes > 0 {
-                        outside(&mut audit.not_capitated, other);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Active clients with a measurement of any instrument in each period.
-    fn measured(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let mut stmt = conn.prepare_cached(MEASURED_SQL)?;
-        let mut rows = stmt.query(params![self.from, self.to, self.who])?;
-        while let Some(r) = rows.next()? {
-            let day = key(r, 1)?;
-            let Some(c) = clients.get_mut(r.get(0)?) else {
-                continue;
-            };
+        for m in h.measurements.iter().filter(|m| in_span(m.day)) {
             for (i, b) in self.buckets.iter_mut().enumerate() {
+                if !b.holds(m.day) {
+                    continue;
+                }
+                if m.instrument == Instrument::Srs {
+                    b.srs.push(m.total);
+                }
                 let bit = 1u64 << (PERIODS_PER_PASS + i);
-                if b.holds(day) && c.counts_in(b) && c.seen & bit == 0 {
-                    c.seen |= bit;
+                if c.counts_in(b) && seen & bit == 0 {
+                    seen |= bit;
                     b.measured += 1;
                 }
             }
         }
-        Ok(())
-    }
 
-    /// For each period's end: the latest PHQ-9 by then against the baseline, for active
-    /// clients with at least two PHQ-9s by then (domain::value keeps those at caseness).
-    fn outcomes(&mut self, conn: &Connection, clients: &mut Clients) -> Result<()> {
-        let mut stmt = conn.prepare_cached(PHQ9_SQL)?;
-        let mut inside: Vec<(usize, Phq9)> = Vec::new();
-        let mut rows = stmt.query(params![self.from, self.to, self.who])?;
-        while let Some(r) = rows.next()? {
-            if let Some(slot) = clients.slot(r.get(0)?) {
-                let phq9 = Phq9 {
-                    id: r.get(1)?,
-                    day: key(r, 2)?,
-                    total: r.get(3)?,
-                };
-                inside.push((slot, phq9));
-            }
-        }
-        inside.sort_unstable();
-        let mut rest = &inside[..];
-        for (slot, c) in clients.states.iter().enumerate() {
-            let n = rest.iter().take_while(|(s, _)| *s == slot).count();
-            let (during, later) = rest.split_at(n);
-            rest = later;
-            let Some(baseline) = c.baseline.filter(|_| c.active) else {
-                continue;
-            };
+        // Outcomes: at each period's end, the latest PHQ-9 by then against the baseline.
+        if let Some(baseline) = baseline.filter(|_| c.active) {
             for b in &mut self.buckets {
                 if !c.counts_in(b) || baseline.day > b.to {
                     continue;
                 }
-                let latest = during
+                let latest = phq9s
                     .iter()
-                    .map(|(_, m)| m)
-                    .filter(|m| m.day <= b.to)
-                    .max()
-                    .or(c.before.as_ref());
-                if let Some(latest) = latest.filter(|l| l.id != baseline.id) {
+                    .rev()
+                    .find(|m| in_span(m.day) && m.day <= b.to)
+                    .or(before.as_ref());
+                if let Some(latest) = latest.filter(|l| l.at != baseline.at) {
                     b.pairs.push((baseline.total, latest.total));
                 }
             }
         }
-        Ok(())
-    }
 
-    /// SRS totals dated in each period.
-    fn experience(&mut self, conn: &Connection) -> Result<()> {
-        let mut stmt = conn.prepare_cached(SRS_SQL)?;
-        let mut rows = stmt.query(params![self.from, self.to, self.who])?;
-        while let Some(r) = rows.next()? {
-            if !self.in_scope(r.get(2)?) {
-                continue;
-            }
-            let day = key(r, 0)?;
-            let total: i64 = r.get(1)?;
-            for b in self.buckets.iter_mut().filter(|b| b.holds(day)) {
-                b.srs.push(total);
-            }
-        }
-        Ok(())
-    }
-
-    /// Acute events dated in each period, with the first contact dated after each.
-    fn post_discharge(&mut self, conn: &Connection) -> Result<()> {
-        let sql = events_sql();
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![self.from, self.to, self.who])?;
-        while let Some(r) = rows.next()? {
-            if !self.in_scope(r.get(2)?) {
-                continue;
-            }
-            let day = key(r, 0)?;
-            let (Some(on), next) = (key_date(day), opt_key(r, 1)?.and_then(key_date)) else {
-                continue;
-            };
+        // Acute events, with the first contact dated after each.
+        for &day in h.events.iter().filter(|d| in_span(**d)) {
+            let next = h
+                .encounters
+                .iter()
+                .find(|e| e.day > day && e.is_contact())
+                .and_then(|e| key_date(e.day));
+            let Some(on) = key_date(day) else { continue };
             for b in self.buckets.iter_mut().filter(|b| b.holds(day)) {
                 b.events.push((on, next));
             }
         }
-        Ok(())
+
+        if let (Some(audit), Some(mut care)) = (self.audit.as_mut(), care) {
+            care.member_months = cover::member_months_of(runs);
+            if !care.member_months.is_zero() {
+                audit.covered.push(care);
+            }
+        }
     }
 }
 
 /// Counts a client once among those with time or a contact on days without capitation cover.
-fn outside(out: &mut NotCapitated, client: Option<&mut ClientState>) {
-    if let Some(c) = client.filter(|c| !c.outside) {
-        c.outside = true;
+fn count_outside(out: &mut NotCapitated, counted: &mut bool) {
+    if !*counted {
+        *counted = true;
         out.clients += 1;
     }
 }
 
-/// The audit's facts about one client from the clients statement (columns 10–16): band (the
-/// baseline, when dated by the audit's end), tier, discharged in the period, and disengaged at
-/// its end by the flag's own rule. Time and member months come later.
-fn care(r: &rusqlite::Row, state: &ClientState, audit: &Audit) -> rusqlite::Result<ClientCare> {
-    let tier: Tier = r.get(10)?;
-    let status: ClientStatus = r.get(11)?;
+/// The audit's facts about one client: band (the baseline, when dated by the audit's end),
+/// tier, discharged in the period, and disengaged at its end by the flag's own rule (from the
+/// two latest contact-kind encounters by then). Time and member months come later.
+fn care(c: &ClientRow, h: &History, baseline: Option<Phq9>, audit: &Audit) -> ClientCare {
     let mut recent_attempts = Vec::with_capacity(2);
-    for i in [13, 15] {
-        if let Some(on) = r.get(i)? {
-            recent_attempts.push(ContactAttempt {
-                date: on,
-                status: r.get(i + 1)?,
-            });
+    if c.active {
+        let by_end = h
+            .encounters
+            .iter()
+            .rev()
+            .filter(|e| e.contact_kind && e.day <= audit.to);
+        for e in by_end {
+            if let Some(date) = key_date(e.day) {
+                recent_attempts.push(attempt(date, e));
+            }
+            if recent_attempts.len() == 2 || e.is_contact() {
+                break;
+            }
         }
     }
-    let baseline = state.baseline.filter(|b| b.day <= audit.to);
-    Ok(ClientCare {
+    let baseline = baseline.filter(|b| b.day <= audit.to);
+    ClientCare {
         band: Band::of_baseline(baseline.map(|b| b.total)),
-        tier,
+        tier: c.tier,
         member_months: Default::default(),
         minutes: 0,
         contacts: 0,
-        discharged: r
-            .get::<_, Option<chrono::NaiveDate>>(12)?
-            .is_some_and(|d| audit.period.contains(d)),
+        discharged: c.discharged_on.is_some_and(|d| audit.period.contains(d)),
         disengaged: is_disengaged(&ClientFacts {
-            status,
-            tier,
+            status: c.status,
+            tier: c.tier,
             recent_attempts,
             ..ClientFacts::default()
         }),
-    })
+    }
+}
+
+fn attempt(date: NaiveDate, e: &Encounter) -> ContactAttempt {
+    ContactAttempt {
+        date,
+        status: e.status,
+    }
 }
