@@ -2,11 +2,11 @@
 #
 # Finds the server binaries of PostgreSQL 15 or later (Debian's `postgresql` package, installed
 # when missing), makes a cluster in a temporary folder owned by the `postgres` user (initdb and
-# postgres refuse to run as root), starts it on a random free loopback port with trust auth and
-# its socket in that folder, and exports CASELOAD_TEST_POSTGRES as its URL. A trap stops it and
-# removes the folder when the CI script exits. When no cluster can be started it prints one
-# `note:` line and leaves the variable unset; the PostgreSQL tests then fail under CI=true, so
-# a broken setup is never silent.
+# postgres refuse to run as root), starts it on a random free loopback port with trust auth,
+# its socket in that folder and fsync off (nothing in it outlives the run), and exports
+# CASELOAD_TEST_POSTGRES as its URL. A trap stops it and removes the folder when the CI script
+# exits. When no cluster can be started it prints one `note:` line and leaves the variable
+# unset; the PostgreSQL tests then fail under CI=true, so a broken setup is never silent.
 
 # The newest bin folder holding initdb, pg_ctl and postgres of version 15 or later.
 caseload_pg_bindir() {
@@ -69,7 +69,10 @@ caseload_pg_start() {
         CASELOAD_PG_WHY="running as root and there is no postgres user to own the cluster"
         return 1
     fi
-    CASELOAD_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/caseload-pg.XXXXXX") || {
+    # As root the folder is made under /tmp, which the postgres user can reach (TMPDIR may not be).
+    local parent=${TMPDIR:-/tmp}
+    [[ $(id -u) -eq 0 ]] && parent=/tmp
+    CASELOAD_PG_DIR=$(mktemp -d "$parent/caseload-pg.XXXXXX") || {
         CASELOAD_PG_WHY="mktemp -d failed"
         return 1
     }
@@ -92,7 +95,8 @@ caseload_pg_start() {
             return 0
         fi
     done
-    CASELOAD_PG_WHY="the server did not start ($(tail -n 1 "$CASELOAD_PG_DIR/server.log" 2>/dev/null))"
+    CASELOAD_PG_WHY="the server did not start ($({ grep -m 1 -E 'FATAL|PANIC' \
+        "$CASELOAD_PG_DIR/server.log" || tail -n 1 "$CASELOAD_PG_DIR/server.log"; } 2>/dev/null))"
     return 1
 }
 
@@ -105,19 +109,29 @@ caseload_pg_start_on() {
 }
 
 # Debian's server package, when no PostgreSQL 15+ server is installed (as for chromium in .ci/run).
+# Its own "main" cluster is not wanted: postgresql-common reads createcluster.d before it makes one.
 if ! caseload_pg_bindir >/dev/null && command -v apt-get >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && mkdir -p /etc/postgresql-common/createcluster.d 2>/dev/null; then
+        echo "create_main_cluster = false" 2>/dev/null \
+            >/etc/postgresql-common/createcluster.d/caseload-ci.conf || true
+    fi
     install_postgres() { timeout 900 apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1; }
     install_postgres || { timeout 600 apt-get update >/dev/null 2>&1 && install_postgres; } ||
         echo "note: postgresql could not be installed; the PostgreSQL tests will fail under CI"
 fi
 
-unset CASELOAD_TEST_POSTGRES
-trap caseload_pg_stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-if caseload_pg_start; then
-    echo "PostgreSQL $("$CASELOAD_PG_BIN/postgres" --version | awk '{print $3}') for the tests at $CASELOAD_TEST_POSTGRES"
+# A server given from outside (a CI service, say) is used as it is.
+if [[ -n ${CASELOAD_TEST_POSTGRES:-} ]]; then
+    echo "PostgreSQL for the tests: the server CASELOAD_TEST_POSTGRES names"
 else
-    echo "note: no PostgreSQL cluster for the tests: ${CASELOAD_PG_WHY:-unknown reason}"
-    caseload_pg_stop
+    trap caseload_pg_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    if caseload_pg_start; then
+        echo "PostgreSQL $("$CASELOAD_PG_BIN/postgres" --version | awk '{print $3}') for the tests at $CASELOAD_TEST_POSTGRES"
+    else
+        echo "note: no PostgreSQL cluster for the tests: ${CASELOAD_PG_WHY:-unknown reason}"
+        caseload_pg_stop
+        unset CASELOAD_TEST_POSTGRES
+    fi
 fi
