@@ -1,0 +1,11 @@
+-- caseload schema, version 9: the PostgreSQL form of migrations/0009_clinician_audit.sql
+-- (clinicians' rows are explained by the audit trail, issue 17).
+-- Append-only: never edit a released migration; add the next one.
+--
+-- From this version every audit row that changes a clinician (added, passphrase set, changed
+-- or removed) ends with "[clinician ID state HASH]": a BLAKE2b fingerprint of the clinician's
+-- name, role and passphrase hash after the change. No table changes; the Rust step below writes
+-- one `clinician.baseline` row per existing clinician, so the rows as they are at the upgrade
+-- are the explained starting point.
+
+-- caseload: audit clinician baselines --
