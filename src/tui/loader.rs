@@ -270,8 +270,15 @@ pub fn ask(app: &mut App, job: Job) -> bool {
         job,
     };
     if loader.requests.send(request).is_err() {
+        // The loader ended before it was asked (it could not open the file, say): the caller
+        // computes here, and the line says why, as when it ends while computing.
+        let line = match loader.replies.try_recv() {
+            Ok(Message::Failed(why)) => failed_line(&why),
+            _ => STOPPED_LINE.to_string(),
+        };
         app.background = Background::Off;
         app.loading.asked.clear();
+        app.error(line);
         return false;
     }
     if !app.loading.computing(kind) {
@@ -301,16 +308,20 @@ pub fn poll(app: &mut App) -> Polled {
             Err(TryRecvError::Empty) => return polled,
             Ok(Message::Failed(why)) => {
                 stop(app, &mut polled);
-                app.error(format!(
-                    "Computing in the background failed ({why}); computed here"
-                ));
+                app.error(failed_line(&why));
             }
             Err(TryRecvError::Disconnected) => {
                 stop(app, &mut polled);
-                app.error("The background computation stopped; computed here");
+                app.error(STOPPED_LINE);
             }
         }
     }
+}
+
+const STOPPED_LINE: &str = "The background computation stopped; computed here";
+
+fn failed_line(why: &str) -> String {
+    format!("Computing in the background failed ({why}); computed here")
 }
 
 fn stop(app: &mut App, polled: &mut Polled) {
