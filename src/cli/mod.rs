@@ -173,8 +173,17 @@ fn note_if_created(store: &crate::store::Store) {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::invalid(format!("could not write JSON: {e}")))?;
-    outln!("{text}");
-    Ok(())
+    use std::io::Write;
+    // Written as it is serialised (a large centre's check-in is megabytes), in large chunks.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| {
+        if e.is_io() {
+            Error::Output(e.into())
+        } else {
+            Error::invalid(format!("could not write JSON: {e}"))
+        }
+    })?;
+    out.write_all(b"\n")
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)
 }

@@ -107,25 +107,41 @@ pub fn next_booked(
     }
 }
 
+/// The condition "appointment `a` is still booked on or after `:today`": not cancelled, and
+/// not today's with a contact already logged for it (SPEC section 10).
+pub(super) fn still_booked(a: &str) -> String {
+    format!(
+        "{a}.cancelled_at IS NULL AND {a}.date >= :today
+         AND ({a}.date > :today OR NOT EXISTS (SELECT 1 FROM live_encounters e
+              WHERE e.client_id = {a}.client_id AND e.date = {a}.date AND e.kind IN {kinds}))",
+        kinds = EncounterKind::CONTACT_KINDS_SQL
+    )
+}
+
 /// [`next_booked`] for the clients `ids` (every client with `None`): the rows a page shows.
 pub fn next_booked_for(
     conn: &Connection,
     today: NaiveDate,
     ids: Option<&[ClientId]>,
 ) -> Result<HashMap<ClientId, NaiveDate>> {
-    let kinds = EncounterKind::CONTACT_KINDS_SQL;
     let listed = ids.map(super::row::id_list).transpose()?;
     let only = if listed.is_some() {
         "AND a.client_id IN (SELECT value FROM json_each(:ids))"
     } else {
         ""
     };
+    // Every client's: the appointments from today on (the future is short, the past grows),
+    // not a walk of every client's appointments ever.
+    let from = if listed.is_some() {
+        "appointments a"
+    } else {
+        "appointments a INDEXED BY appointments_by_date"
+    };
     let sql = format!(
-        "SELECT a.client_id, min(a.date) FROM appointments a
-         WHERE a.cancelled_at IS NULL AND a.date >= :today {only}
-           AND (a.date > :today OR NOT EXISTS (SELECT 1 FROM live_encounters e
-                WHERE e.client_id = a.client_id AND e.date = a.date AND e.kind IN {kinds}))
-         GROUP BY a.client_id"
+        "SELECT a.client_id, min(a.date) FROM {from}
+         WHERE {booked} {only}
+         GROUP BY a.client_id",
+        booked = still_booked("a")
     );
     let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":today", &today)];
     if let Some(list) = &listed {

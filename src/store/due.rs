@@ -8,7 +8,8 @@
 use crate::domain::flags::windows::{kind_bit, worst_of_kinds};
 use crate::domain::flags::{ClientFacts, FlagKind, Severity};
 use crate::domain::today::{FlagCensus, LOOK_AHEAD_DAYS, next_due};
-use crate::domain::{ClientId, ClinicianId, Intervals};
+use crate::domain::{Client, ClientId, ClinicianId, Intervals};
+use crate::store::row::opt_date;
 use crate::error::Result;
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::ToSql;
@@ -54,15 +55,13 @@ fn on_panel(clinician: Option<ClinicianId>) -> &'static str {
     }
 }
 
-/// The clients the check-in lists for `today`: those with a critical flag, in priority order,
-/// then those with something due from today to a week ahead (in no order: the check-in sorts
-/// them). Each once.
-pub fn listed(
+/// The clients with a critical flag on `today`, in priority order: the check-in lists each
+/// with their flags.
+pub fn critical(
     conn: &Connection,
     today: NaiveDate,
     clinician: Option<ClinicianId>,
 ) -> Result<Vec<ClientId>> {
-    let end = today + Duration::days(LOOK_AHEAD_DAYS);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today)];
     if let Some(c) = &clinician {
         params.push((":clinician", c));
@@ -73,26 +72,72 @@ pub fn listed(
          ORDER BY s.rank, s.due_key, s.name_folded, s.name, s.client_id",
         on_panel(clinician)
     ))?;
-    let mut ids = critical
-        .query_map(params.as_slice(), |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<ClientId>>>()?;
-    params.push((":end", &end));
-    let mut due = conn.prepare_cached(&format!(
-        "SELECT s.client_id FROM (
+    let ids = critical.query_map(params.as_slice(), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A client the check-in lists only for what falls due (no critical flag): what the due lists
+/// read of them.
+#[derive(Debug, Clone)]
+pub struct DueClient {
+    pub client: Client,
+    /// The facts the due dates and their reasons come from (contacts, measurement, tier,
+    /// since); the rest are left empty.
+    pub facts: ClientFacts,
+    pub next_appointment: Option<NaiveDate>,
+}
+
+/// The clients without a critical flag on `today` with something due from today to a week
+/// ahead (two index ranges of the kept due dates), in no order (the check-in sorts them).
+pub fn due_this_week(
+    conn: &Connection,
+    today: NaiveDate,
+    clinician: Option<ClinicianId>,
+) -> Result<Vec<DueClient>> {
+    let end = today + Duration::days(LOOK_AHEAD_DAYS);
+    let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today), (":end", &end)];
+    if let Some(c) = &clinician {
+        params.push((":clinician", c));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT base.*, ff.first_contact, ff.last_contact, ff.last_measured
+         FROM (
              SELECT client_id FROM flag_due WHERE contact_due BETWEEN :today AND :end
              UNION
              SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
          ) d
          JOIN panel_segments s ON s.client_id = d.client_id
-         WHERE s.rank <> 0 AND {}",
-        on_panel(clinician)
+         JOIN ({clients}) base ON base.id = d.client_id
+         JOIN flag_facts ff ON ff.client_id = d.client_id
+         WHERE s.rank <> 0 AND {on_panel}",
+        clients = super::clients::SELECT,
+        on_panel = on_panel(clinician),
     ))?;
-    let more = due.query_map(params.as_slice(), |r| r.get(0))?;
-    for id in more {
-        ids.push(id?);
-    }
-    Ok(ids)
+    // The few appointments from today on, rather than a seek per listed client.
+    let booked = super::appointments::next_booked_for(conn, today, None)?;
+    let at = CLIENT_COLUMNS;
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        let client = super::clients::from_row(r)?;
+        let facts = ClientFacts {
+            status: client.status,
+            tier: client.tier,
+            since: client.since,
+            first_contact: opt_date(r, at)?,
+            last_contact: opt_date(r, at + 1)?,
+            last_measured: opt_date(r, at + 2)?,
+            ..ClientFacts::default()
+        };
+        Ok(DueClient {
+            next_appointment: booked.get(&client.id).copied(),
+            client,
+            facts,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The columns of `clients::SELECT`.
+const CLIENT_COLUMNS: usize = 11;
 
 /// The check-in's counts over the whole active panel of the scope on `today`, from the flag
 /// windows: the same figures `domain::today::census` counts from the flags.

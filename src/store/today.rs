@@ -35,11 +35,16 @@ pub fn load(
     // With the flag windows current, only the clients the check-in lists are read (a few
     // thousand of a large centre's panel), and the counts come off the windows' index.
     let stored = windows::is_current(conn, today)?;
-    let entries = if stored {
-        panel::entries_for(conn, &due::listed(conn, today, clinician)?, today)?
+    let (entries, due_only) = if stored {
+        (
+            panel::entries_for(conn, &due::critical(conn, today, clinician)?, today)?,
+            due::due_this_week(conn, today, clinician)?,
+        )
     } else {
-        panel::load_with(conn, &query, &intervals, today)?
+        (panel::load_with(conn, &query, &intervals, today)?, Vec::new())
     };
+    // A client listed only for what falls due carries no critical flag, and the check-in
+    // reads no other (the counts come from the census).
     let panel: Vec<PanelClient> = entries
         .iter()
         .map(|e| PanelClient {
@@ -48,6 +53,12 @@ pub fn load(
             flags: &e.flags,
             next_appointment: e.next_appointment,
         })
+        .chain(due_only.iter().map(|d| PanelClient {
+            client: &d.client,
+            facts: &d.facts,
+            flags: &[],
+            next_appointment: d.next_appointment,
+        }))
         .collect();
     let census = if stored {
         due::census(conn, today, clinician)?
