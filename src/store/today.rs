@@ -41,7 +41,10 @@ pub fn load(
             due::due_this_week(conn, today, clinician)?,
         )
     } else {
-        (panel::load_with(conn, &query, &intervals, today)?, Vec::new())
+        (
+            panel::load_with(conn, &query, &intervals, today)?,
+            Vec::new(),
+        )
     };
     // A client listed only for what falls due carries no critical flag, and the check-in
     // reads no other (the counts come from the census).

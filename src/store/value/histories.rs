@@ -173,16 +173,27 @@ fn too_large() -> Error {
     Error::Database("a client's history does not fit its kept row".into())
 }
 
+fn encounters_sql() -> String {
+    format!(
+        "SELECT e.client_id, e.date, e.kind IN {kinds}, e.status, e.minutes
+         FROM json_each(?1) j CROSS JOIN live_encounters e
+         WHERE e.client_id = j.value ORDER BY e.client_id, e.date, e.id",
+        kinds = crate::domain::EncounterKind::CONTACT_KINDS_SQL
+    )
+}
+
+const MEASUREMENTS_SQL: &str = "SELECT m.client_id, m.date, m.instrument, m.total
+     FROM json_each(?1) j CROSS JOIN live_measurements m
+     WHERE m.client_id = j.value ORDER BY m.client_id, m.date, m.id";
+
+const EVENTS_SQL: &str = "SELECT v.client_id, v.date FROM json_each(?1) j
+     CROSS JOIN live_events v WHERE v.client_id = j.value ORDER BY v.client_id, v.date, v.id";
+
 /// The histories of the clients `ids` (a JSON array), read from the record tables: three
 /// client-ordered statements, each through an index that starts with the client.
 pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History>> {
     let mut all: HashMap<i64, History> = HashMap::new();
-    let kinds = crate::domain::EncounterKind::CONTACT_KINDS_SQL;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT e.client_id, e.date, e.kind IN {kinds}, e.status, e.minutes
-         FROM json_each(?1) j CROSS JOIN live_encounters e
-         WHERE e.client_id = j.value ORDER BY e.client_id, e.date, e.id"
-    ))?;
+    let mut stmt = conn.prepare_cached(&encounters_sql())?;
     let mut rows = stmt.query([ids])?;
     while let Some(r) = rows.next()? {
         all.entry(r.get(0)?)
@@ -195,11 +206,7 @@ pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History
                 minutes: r.get(4)?,
             });
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.client_id, m.date, m.instrument, m.total
-         FROM json_each(?1) j CROSS JOIN live_measurements m
-         WHERE m.client_id = j.value ORDER BY m.client_id, m.date, m.id",
-    )?;
+    let mut stmt = conn.prepare_cached(MEASUREMENTS_SQL)?;
     let mut rows = stmt.query([ids])?;
     while let Some(r) = rows.next()? {
         all.entry(r.get(0)?)
@@ -211,16 +218,18 @@ pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History
                 total: r.get(3)?,
             });
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.client_id, v.date FROM json_each(?1) j CROSS JOIN live_events v
-         WHERE v.client_id = j.value ORDER BY v.client_id, v.date, v.id",
-    )?;
+    let mut stmt = conn.prepare_cached(EVENTS_SQL)?;
     let mut rows = stmt.query([ids])?;
     while let Some(r) = rows.next()? {
         all.entry(r.get(0)?).or_default().events.push(key(r, 1)?);
     }
     Ok(all)
 }
+
+/// The marked clients still in `clients`, as a JSON array: the marks first (a write marks a
+/// few of 100,000), never a probe of the marks for every client.
+const MARKED_SQL: &str = "SELECT json_group_array(d.client_id) FROM flag_dirty d
+     CROSS JOIN clients c WHERE c.id = d.client_id";
 
 /// Rewrites the kept history of every client marked in `flag_dirty` (a client no longer in
 /// `clients` loses theirs), inside the caller's write transaction, before the marks go.
@@ -229,12 +238,7 @@ pub(crate) fn refresh_dirty(conn: &Connection) -> Result<()> {
         "DELETE FROM client_histories WHERE client_id IN (SELECT client_id FROM flag_dirty)",
         [],
     )?;
-    let ids: String = conn.query_row(
-        "SELECT json_group_array(d.client_id) FROM flag_dirty d
-         WHERE d.client_id IN (SELECT id FROM clients)",
-        [],
-        |r| r.get(0),
-    )?;
+    let ids: String = conn.query_row(MARKED_SQL, [], |r| r.get(0))?;
     let found = from_records(conn, &ids)?;
     let mut put =
         conn.prepare_cached("INSERT INTO client_histories (client_id, history) VALUES (?1, ?2)")?;
@@ -250,6 +254,35 @@ pub(crate) fn refresh_dirty(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A write's refresh reads only the marked clients' rows: each statement starts from the
+    /// marks (or the list made of them) and seeks by client, never walks a whole table.
+    #[test]
+    fn a_refresh_reads_only_the_marked_clients() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        for sql in [
+            MARKED_SQL.to_string(),
+            encounters_sql(),
+            MEASUREMENTS_SQL.to_string(),
+            EVENTS_SQL.to_string(),
+        ] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let params: Vec<&str> = (0..stmt.parameter_count()).map(|_| "[1]").collect();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            let text = plan.join("\n");
+            let walks = plan.iter().any(|l| {
+                l.starts_with("SCAN") && !l.starts_with("SCAN d") && !l.starts_with("SCAN j")
+            });
+            assert!(!walks && !text.contains("IN-OPERATOR"), "{sql}:\n{text}");
+        }
+    }
 
     #[test]
     fn a_history_reads_back_as_it_was_written() {
