@@ -11,7 +11,6 @@ use crate::domain::value::Period;
 use crate::domain::{Month, Proration};
 use crate::error::Result;
 use rusqlite::{Connection, params};
-use std::collections::HashMap;
 
 /// The self-audit for `period`, for the whole practice or one clinician's panel (clients whose
 /// primary clinician they are; the time of every clinician on those clients counts). The same
@@ -20,43 +19,47 @@ pub fn audit(conn: &Connection, period: Period, query: ValueQuery) -> Result<Fai
     super::value::fairness(conn, period, query)
 }
 
-/// Per client, the days of the period some capitation attribution pays for (merged runs).
+/// Per client, the days of the period some capitation attribution pays for (merged runs), in
+/// client order.
 pub(crate) fn paid_days(
     conn: &Connection,
     period: Period,
     who: Option<i64>,
-) -> Result<HashMap<i64, Vec<Days>>> {
+) -> Result<Vec<(i64, Vec<Days>)>> {
     // A first-of-month attribution that ended before the period can still pay for the rest
     // of the month it ended in.
     let reach = Month::of(period.from).first_day();
-    // One scan of the attributions (as many as clients, not growing with history); the
-    // clinician's clients are read once from their index, never a client row per attribution.
+    // One walk of the attributions in client order (`attributions_spans`; as many as clients,
+    // not growing with history); the clinician's clients are read once from their index,
+    // never a client row per attribution.
     let mut stmt = conn.prepare_cached(
         "SELECT a.client_id, a.start_date, a.end_date, k.proration
          FROM live_attributions a CROSS JOIN contracts k
          WHERE k.id = a.contract_id AND k.model = 'capitation' AND a.start_date <= ?2
            AND (a.end_date IS NULL OR a.end_date >= ?1)
-           AND (?3 IS NULL OR a.client_id IN (SELECT id FROM clients WHERE clinician_id = ?3))",
+           AND (?3 IS NULL OR a.client_id IN (SELECT id FROM clients WHERE clinician_id = ?3))
+         ORDER BY a.client_id",
     )?;
-    let rows = stmt.query_map(params![reach, period.to, who], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            super::row::date(r, 1)?,
-            super::row::opt_date(r, 2)?,
-            r.get::<_, Proration>(3)?,
-        ))
-    })?;
-    let mut runs: HashMap<i64, Vec<Days>> = HashMap::new();
-    for row in rows {
-        let (client, start, end, proration) = row?;
-        if let Some(days) = cover::paid_days(proration, start, end, period.from, period.to) {
-            runs.entry(client).or_default().push(days);
+    let mut rows = stmt.query(params![reach, period.to, who])?;
+    let mut paid: Vec<(i64, Vec<Days>)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let client: i64 = r.get(0)?;
+        let (start, end) = (super::row::date(r, 1)?, super::row::opt_date(r, 2)?);
+        let proration: Proration = r.get(3)?;
+        let Some(days) = cover::paid_days(proration, start, end, period.from, period.to) else {
+            continue;
+        };
+        match paid.last_mut() {
+            Some((last, runs)) if *last == client => runs.push(days),
+            _ => paid.push((client, vec![days])),
         }
     }
-    Ok(runs
-        .into_iter()
-        .map(|(client, days)| (client, cover::merge(days)))
-        .collect())
+    for (_, runs) in &mut paid {
+        if runs.len() > 1 {
+            *runs = cover::merge(std::mem::take(runs));
+        }
+    }
+    Ok(paid)
 }
 
 #[cfg(test)]
@@ -72,6 +75,7 @@ mod tests {
     use crate::store::value;
     use crate::store::{Store, clients as client_store, clinicians, contracts};
     use chrono::NaiveDate;
+    use std::collections::HashMap;
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

@@ -83,8 +83,10 @@ pub struct ValueReport {
 /// [`ValueReport`] in one pass.
 pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<ValueReport> {
     let previous = period.previous();
-    let found = Pass::new(&[period, previous], Some(period), who(query)).run(conn)?;
-    let coding = coding(conn, period, query)?;
+    let found = Pass::new(&[period, previous], Some(period), who(query))
+        .with_episodes(coding::episodes(conn, coding_span(period), who(query))?)
+        .run(conn)?;
+    let coding = crate::domain::coding::audit(&found.episodes, period, previous);
     let mut measures = found.measures.into_iter();
     match (measures.next(), measures.next(), found.fairness) {
         (Some(current), Some(previous), Some(fairness)) => Ok(ValueReport {
@@ -97,16 +99,13 @@ pub fn report(conn: &Connection, period: Period, query: ValueQuery) -> Result<Va
     }
 }
 
-/// The coding self-audit of the case-rate episodes starting in `period`, beside the period
-/// before it (`domain::coding` has the definitions).
-pub fn coding(conn: &Connection, period: Period, query: ValueQuery) -> Result<Coding> {
-    let previous = period.previous();
-    let span = Period {
-        from: previous.from,
+/// The coding self-audit's span: the case-rate episodes starting in `period` or the period
+/// before it (`domain::coding` has the definitions; the pass finds their baselines).
+fn coding_span(period: Period) -> Period {
+    Period {
+        from: period.previous().from,
         to: period.to,
-    };
-    let episodes = coding::episodes(conn, span, who(query))?;
-    Ok(crate::domain::coding::audit(&episodes, period, previous))
+    }
 }
 
 /// The fairness self-audit alone for `period` (`domain::fairness` has the definitions).
@@ -150,8 +149,10 @@ pub fn overview(
     let (first, last) = crate::domain::economics::last_twelve_months(today);
     let mut periods = vec![period, period.previous()];
     periods.extend(month_periods(&first.through(last), today));
-    let found = Pass::new(&periods, Some(period), who(query)).run(conn)?;
-    let coding = coding(conn, period, query)?;
+    let found = Pass::new(&periods, Some(period), who(query))
+        .with_episodes(coding::episodes(conn, coding_span(period), who(query))?)
+        .run(conn)?;
+    let coding = crate::domain::coding::audit(&found.episodes, period, period.previous());
     let mut all = found.measures.into_iter();
     match (all.next(), all.next(), found.fairness) {
         (Some(current), Some(previous), Some(fairness)) => Ok(ValueOverview {

@@ -7,6 +7,8 @@
 mod sql;
 
 use super::histories::{Encounter, History};
+use crate::domain::coding::{BASELINE_WINDOW_DAYS, Episode};
+use crate::domain::economics::MemberMonths;
 use crate::domain::economics::cover::{self, Days};
 use crate::domain::fairness::{self, Band, ClientCare, Fairness, NotCapitated};
 use crate::domain::flags::{ClientFacts, ContactAttempt, is_disengaged};
@@ -15,7 +17,7 @@ use crate::domain::{ClientStatus, ContractId, Instrument, Tier};
 use crate::error::Result;
 use crate::store::fairness::paid_days;
 use crate::store::row::{day_key, iso, key, key_date};
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use rusqlite::{Connection, params};
 #[cfg(test)]
 pub use sql::statements;
@@ -124,12 +126,19 @@ pub struct Pass {
     /// The span every period (and the audit) lies in, as day keys.
     from: u32,
     to: u32,
+    /// A client's PHQ-9s, reused from client to client.
+    phq9s: Vec<Phq9>,
+    /// Case-rate episodes whose baseline PHQ-9 the pass finds, and each client's of them.
+    episodes: Vec<Episode>,
+    episodes_of: HashMap<i64, Vec<usize>>,
 }
 
 /// What a pass found.
 pub struct Found {
     pub measures: Vec<ValueMeasures>,
     pub fairness: Option<Fairness>,
+    /// The episodes given to [`Pass::with_episodes`], each with its baseline PHQ-9.
+    pub episodes: Vec<Episode>,
 }
 
 impl Pass {
@@ -152,6 +161,9 @@ impl Pass {
             members: None,
             from: day_key(from),
             to: day_key(to),
+            phq9s: Vec::new(),
+            episodes: Vec::new(),
+            episodes_of: HashMap::new(),
         }
     }
 
@@ -168,6 +180,16 @@ impl Pass {
         key_date(key).map(iso).unwrap_or_default()
     }
 
+    /// Also finds each case-rate episode's baseline PHQ-9: the client's first PHQ-9 (by date,
+    /// then id) within [`BASELINE_WINDOW_DAYS`] either side of the episode's start.
+    pub fn with_episodes(mut self, episodes: Vec<Episode>) -> Pass {
+        for (i, e) in episodes.iter().enumerate() {
+            self.episodes_of.entry(e.client_id).or_default().push(i);
+        }
+        self.episodes = episodes;
+        self
+    }
+
     /// True for a client this pass counts.
     fn in_scope(&self, client: i64) -> bool {
         self.members.as_ref().is_none_or(|m| m.contains(&client))
@@ -178,11 +200,19 @@ impl Pass {
             return Ok(Found {
                 measures: Vec::new(),
                 fairness: None,
+                episodes: self.episodes,
             });
         }
-        let paid: HashMap<i64, Vec<Days>> = match &self.audit {
-            Some(audit) => paid_days(conn, audit.period, self.who)?,
-            None => HashMap::new(),
+        let paid = match &self.audit {
+            Some(audit) => paid_cover(paid_days(conn, audit.period, self.who)?),
+            None => Vec::new(),
+        };
+        // Client order, as the clients statement reads them.
+        let cover_of = |id: i64| {
+            let i = paid.partition_point(|(c, _)| *c < id);
+            paid.get(i)
+                .filter(|(c, _)| *c == id)
+                .map(|(_, cover)| cover)
         };
         let marked: HashSet<i64> = {
             let mut stmt = conn.prepare_cached("SELECT client_id FROM flag_dirty")?;
@@ -212,7 +242,7 @@ impl Pass {
             match kept {
                 Some(bytes) if !marked.contains(&client.id) => {
                     history.decode_into(bytes)?;
-                    self.client(&client, &history, paid.get(&client.id));
+                    self.client(&client, &history, cover_of(client.id));
                 }
                 _ => unkept.push(client),
             }
@@ -223,7 +253,7 @@ impl Pass {
             let mut found = super::histories::from_records(conn, &ids)?;
             for client in &unkept {
                 let history = found.remove(&client.id).unwrap_or_default();
-                self.client(client, &history, paid.get(&client.id));
+                self.client(client, &history, cover_of(client.id));
             }
         }
         let fairness = self
@@ -233,33 +263,44 @@ impl Pass {
         Ok(Found {
             measures: self.buckets.into_iter().map(Bucket::measures).collect(),
             fairness,
+            episodes: self.episodes,
         })
     }
 
     /// Sorts one client's records into the periods and the audit.
-    fn client(&mut self, c: &ClientRow, h: &History, runs: Option<&Vec<Days>>) {
+    fn client(&mut self, c: &ClientRow, h: &History, cover: Option<&Cover>) {
         let (from, to) = (self.from, self.to);
         let in_span = |day: u32| from <= day && day <= to;
-        let runs = runs.map_or(&[][..], Vec::as_slice);
-        let paid: Vec<(u32, u32)> = runs
-            .iter()
-            .map(|&(a, b)| (day_key(a), day_key(b)))
-            .collect();
+        let paid = cover.map_or(&[][..], |p| p.runs.as_slice());
         let paid_on = |day: u32| {
             let i = paid.partition_point(|(_, hi)| *hi < day);
             paid.get(i).is_some_and(|(lo, _)| *lo <= day)
         };
-        let phq9s: Vec<Phq9> = h
-            .measurements
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.instrument == Instrument::Phq9)
-            .map(|(at, m)| Phq9 {
-                day: m.day,
-                at,
-                total: m.total,
-            })
-            .collect();
+        let mut phq9s = std::mem::take(&mut self.phq9s);
+        phq9s.clear();
+        phq9s.extend(
+            h.measurements
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.instrument == Instrument::Phq9)
+                .map(|(at, m)| Phq9 {
+                    day: m.day,
+                    at,
+                    total: m.total,
+                }),
+        );
+        if let Some(of) = self.episodes_of.get(&c.id) {
+            for &i in of {
+                let start = self.episodes[i].start;
+                let window = Duration::days(BASELINE_WINDOW_DAYS);
+                let lo = start.checked_sub_signed(window).map_or(0, day_key);
+                let hi = start.checked_add_signed(window).map_or(u32::MAX, day_key);
+                self.episodes[i].baseline_phq9 = phq9s
+                    .iter()
+                    .find(|m| lo <= m.day && m.day <= hi)
+                    .map(|m| m.total);
+            }
+        }
         let baseline = phq9s.first().copied();
         let caseness = Instrument::Phq9.def().caseness;
         // Only a baseline at caseness before the span can need the latest PHQ-9 before it.
@@ -380,12 +421,48 @@ impl Pass {
         }
 
         if let (Some(audit), Some(mut care)) = (self.audit.as_mut(), care) {
-            care.member_months = cover::member_months_of(runs);
+            care.member_months = cover.map(|p| p.member_months).unwrap_or_default();
             if !care.member_months.is_zero() {
                 audit.covered.push(care);
             }
         }
+        self.phq9s = phq9s;
     }
+}
+
+/// A client's capitation cover in the audit's period: the paid runs as day keys, and their
+/// member months.
+struct Cover {
+    runs: Vec<(u32, u32)>,
+    member_months: MemberMonths,
+}
+
+/// Each client's cover, from their paid runs (in client order, as [`paid_days`] gives them).
+/// Most clients are paid for the same days, so a single run's member months are counted once
+/// per distinct run.
+fn paid_cover(paid: Vec<(i64, Vec<Days>)>) -> Vec<(i64, Cover)> {
+    let mut counted: HashMap<Days, MemberMonths> = HashMap::new();
+    paid.into_iter()
+        .map(|(id, runs)| {
+            let member_months = match runs.as_slice() {
+                [one] => *counted
+                    .entry(*one)
+                    .or_insert_with(|| cover::member_months_of(&runs)),
+                _ => cover::member_months_of(&runs),
+            };
+            let runs = runs
+                .iter()
+                .map(|&(a, b)| (day_key(a), day_key(b)))
+                .collect();
+            (
+                id,
+                Cover {
+                    runs,
+                    member_months,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Counts a client once among those with time or a contact on days without capitation cover.
