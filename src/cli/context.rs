@@ -137,7 +137,6 @@ impl Context {
             return Context::open_encrypted(cli, &path, today, now);
         }
         let mut store = Store::open_noting_upgrade(&path, &mut note_upgrade)?;
-        store.map_for_reading()?;
         let acting = match &cli.acting {
             Some(name) => Some(store.read(|c| clinicians::by_name(c, name))?),
             None => None,
@@ -169,7 +168,6 @@ impl Context {
     ) -> Result<Context> {
         let (id, unlocked) = unlock_slot(path, cli.acting.as_deref(), now)?;
         let mut store = Store::open_keyed(path, Some(unlocked.key), &mut note_upgrade)?;
-        store.map_for_reading()?;
         let clinician = store.read(|c| clinicians::get(c, id))?;
         let session = auth::login_by_key_slot(
             &mut store,

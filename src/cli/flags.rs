@@ -63,7 +63,9 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
         include_inactive: false,
     };
     if args.json && !args.all {
-        // Streamed: each client is written as the index walk reaches them.
+        // Streamed: each client is written as the index walk reaches them, with a seek per
+        // row into the tables, which a memory map serves without a system call per page.
+        ctx.store.map_for_reading()?;
         return ctx.store.read(|c| stream_json(c, &query, ctx.today));
     }
     let entries = ctx.store.read(|c| panel::load(c, &query, ctx.today))?;

@@ -87,36 +87,34 @@ pub struct DueClient {
     pub next_appointment: Option<NaiveDate>,
 }
 
-/// The clients without a critical flag on `today` with something due from today to a week
-/// ahead (two index ranges of the kept due dates), in no order (the check-in sorts them).
+/// The active clients of the scope with something due from today to a week ahead (two index
+/// ranges of the kept due dates), less those listed as `critical` (the clients with a critical
+/// flag on `today`, from [`critical`]), in no order (the check-in sorts them). With the windows
+/// current every client has a segment for `today` whose `active` and clinician are the
+/// client's own, so the client row answers those without the segment.
 pub fn due_this_week(
     conn: &Connection,
     today: NaiveDate,
     clinician: Option<ClinicianId>,
+    critical: &[ClientId],
 ) -> Result<Vec<DueClient>> {
     let end = today + Duration::days(LOOK_AHEAD_DAYS);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today), (":end", &end)];
     if let Some(c) = &clinician {
         params.push((":clinician", c));
     }
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT base.*, ff.first_contact, ff.last_contact, ff.last_measured
-         FROM (
-             SELECT client_id FROM flag_due WHERE contact_due BETWEEN :today AND :end
-             UNION
-             SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
-         ) d
-         JOIN panel_segments s ON s.client_id = d.client_id
-         JOIN ({clients}) base ON base.id = d.client_id
-         JOIN flag_facts ff ON ff.client_id = d.client_id
-         WHERE s.rank <> 0 AND {on_panel}",
-        clients = super::clients::SELECT,
-        on_panel = on_panel(clinician),
-    ))?;
+    let mut stmt = conn.prepare_cached(&due_this_week_sql(clinician))?;
     // The few appointments from today on, rather than a seek per listed client.
     let booked = super::appointments::next_booked_for(conn, today, None)?;
+    let critical: std::collections::HashSet<ClientId> = critical.iter().copied().collect();
     let at = CLIENT_COLUMNS;
-    let rows = stmt.query_map(params.as_slice(), |r| {
+    let mut rows = stmt.query(params.as_slice())?;
+    let mut due = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: ClientId = r.get(0)?;
+        if critical.contains(&id) {
+            continue;
+        }
         let client = super::clients::from_row(r)?;
         let facts = ClientFacts {
             status: client.status,
@@ -127,13 +125,35 @@ pub fn due_this_week(
             last_measured: opt_date(r, at + 2)?,
             ..ClientFacts::default()
         };
-        Ok(DueClient {
+        due.push(DueClient {
             next_appointment: booked.get(&client.id).copied(),
             client,
             facts,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        });
+    }
+    Ok(due)
+}
+
+/// [`due_this_week`]'s statement: the kept due dates first, then a seek per client (SQLite
+/// would rather walk the active clients and look each one up in the dates).
+pub(super) fn due_this_week_sql(clinician: Option<ClinicianId>) -> String {
+    let scope = if clinician.is_some() {
+        "AND base.clinician_id = :clinician"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT base.*, ff.first_contact, ff.last_contact, ff.last_measured
+         FROM (
+             SELECT client_id FROM flag_due WHERE contact_due BETWEEN :today AND :end
+             UNION
+             SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
+         ) d
+         CROSS JOIN ({clients}) base ON base.id = d.client_id
+         CROSS JOIN flag_facts ff ON ff.client_id = d.client_id
+         WHERE base.status = 'active' {scope}",
+        clients = super::clients::SELECT,
+    )
 }
 
 /// The columns of `clients::SELECT`.

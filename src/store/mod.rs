@@ -344,10 +344,12 @@ impl Store {
         Ok(())
     }
 
-    /// Reads the file through a memory map (up to 1 GiB), for a one-shot command: one that
-    /// walks an index and seeks into the tables for every row (`flags --json` of a large
-    /// centre) then pays no system call per page read. Not for the TUI, whose resident memory
-    /// stays its small page cache. SQLCipher maps nothing of an encrypted file.
+    /// Reads the file through a memory map (up to 1 GiB), for a one-shot command that walks
+    /// an index and seeks into the tables for every row (`flags --json` of a large centre):
+    /// it then pays no system call per page read. Only there: a command that reads scattered
+    /// pages once each pays more in page faults and unmapping than it saves (the check-in,
+    /// the value report), and the TUI's resident memory stays its small page cache. SQLCipher
+    /// maps nothing of an encrypted file.
     pub fn map_for_reading(&self) -> Result<()> {
         self.conn
             .query_row("PRAGMA mmap_size = 1073741824", [], |_| Ok(()))?;

@@ -36,9 +36,10 @@ pub fn load(
     // thousand of a large centre's panel), and the counts come off the windows' index.
     let stored = windows::is_current(conn, today)?;
     let (entries, due_only) = if stored {
+        let critical = due::critical(conn, today, clinician)?;
         (
-            panel::entries_for(conn, &due::critical(conn, today, clinician)?, today)?,
-            due::due_this_week(conn, today, clinician)?,
+            panel::entries_for(conn, &critical, today)?,
+            due::due_this_week(conn, today, clinician, &critical)?,
         )
     } else {
         (
@@ -125,6 +126,35 @@ mod tests {
     use super::*;
     use crate::domain::parse_date;
     use crate::store::Store;
+
+    /// The week's due clients are read from the kept due dates (two index ranges) and then one
+    /// seek each, never by walking the panel.
+    #[test]
+    fn the_due_clients_start_from_the_kept_due_dates() {
+        let store = Store::open_in_memory().unwrap();
+        for clinician in [None, Some(ClinicianId(2))] {
+            let sql = due::due_this_week_sql(clinician);
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let n = stmt.parameter_count();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(vec!["2026-11-23"; n]), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            let text = plan.join("\n");
+            assert!(text.contains("flag_due_contact"), "{text}");
+            assert!(text.contains("flag_due_measure"), "{text}");
+            let walks = plan
+                .iter()
+                .any(|l| l.starts_with("SCAN") && !l.starts_with("SCAN d"));
+            assert!(!walks && !text.contains("clients_by_status"), "{text}");
+        }
+    }
 
     /// The check-in from the maintained windows (the listed clients and the counts) is the
     /// check-in from the whole panel, on the demo's day, the days around it and months ahead,
