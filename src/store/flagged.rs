@@ -18,7 +18,7 @@ pub fn each(
     conn: &Connection,
     query: &PanelQuery,
     today: NaiveDate,
-    mut each: impl FnMut(&PanelEntry) -> Result<()>,
+    mut each: impl FnMut(PanelEntry) -> Result<()>,
 ) -> Result<usize> {
     let active = PanelQuery {
         include_inactive: false,
@@ -29,13 +29,13 @@ pub fn each(
         for mut entry in panel::load(conn, &active, today)? {
             entry.minutes_this_month = 0;
             if !entry.flags.is_empty() {
-                each(&entry)?;
+                each(entry)?;
                 n += 1;
             }
         }
         return Ok(n);
     }
-    walk(conn, &active, today, |e| each(&e))
+    walk(conn, &active, today, each)
 }
 
 /// Walks the priority index for `today` (the caller has checked `windows::is_current`) over
@@ -108,7 +108,7 @@ mod tests {
     fn walked(conn: &Connection, query: &PanelQuery, today: NaiveDate) -> Vec<PanelEntry> {
         let mut out = Vec::new();
         let n = each(conn, query, today, |e| {
-            out.push(e.clone());
+            out.push(e);
             Ok(())
         })
         .unwrap();
