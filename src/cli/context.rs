@@ -52,8 +52,8 @@ fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
     let scheme = scheme.to_ascii_lowercase();
     Err(Error::invalid(match scheme.as_str() {
         "postgres" | "postgresql" => {
-            "--db: this caseload cannot open PostgreSQL databases yet; give the path of a \
-             caseload file"
+            "--db: on a PostgreSQL server this caseload runs `copy` and `backup` only so far; \
+             move the practice to a file (`caseload --db URL copy --to FILE`) to work on it"
                 .to_string()
         }
         _ => format!(

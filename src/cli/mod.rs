@@ -14,6 +14,7 @@ mod config;
 mod context;
 mod contract;
 mod contract_report;
+mod copy;
 mod correct;
 mod demo;
 mod docs;
@@ -109,6 +110,9 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Man => return docs::man(),
         _ => {}
     }
+    if let Some(server) = copy::server_of(&cli)? {
+        return copy::on_server(&server, command);
+    }
     let mut ctx = Context::open(&cli)?;
     let done = match command {
         Command::Clinician(c) => clinician::run(&mut ctx, c),
@@ -135,6 +139,7 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Reconcile(a) => reconcile::run(&mut ctx, a),
         Command::Export(a) => export::export(&mut ctx, a),
         Command::Backup(a) => export::backup(&mut ctx, a),
+        Command::Copy(a) => copy::run(&mut ctx, a),
         Command::Restore(args) => export::restore(&cli, args),
         // Answered above, before a database is opened.
         Command::Completions { .. } | Command::Man => Ok(()),

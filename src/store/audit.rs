@@ -206,23 +206,13 @@ pub fn verify_with(
     }
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let row = from_row(r)?;
-        if !verifier.push(&row.fields(), row.hash.as_deref()) {
-            break;
-        }
-    }
-    let head = head(conn)?;
-    let outcome = verifier
-        .finish(head.as_ref().map(|(s, h)| (*s, h.as_str())))
-        .map(|rows| {
-            let (head_seq, head_hash) = head.unwrap_or_default();
-            Verified {
-                rows,
-                head_seq,
-                head_hash,
-            }
-        });
+    let mut next = || -> Result<Option<AuditRow>> {
+        Ok(match rows.next()? {
+            Some(r) => Some(from_row(r)?),
+            None => None,
+        })
+    };
+    let outcome = walk_chain(verifier, &mut next, head(conn)?)?;
     if outcome.is_ok() {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version >= super::clinician_audit::SINCE_SCHEMA
@@ -234,6 +224,40 @@ pub fn verify_with(
         }
     }
     Ok(outcome)
+}
+
+/// Walks the rows `next` gives, in sequence order, and compares the chain's end with `head`:
+/// the one check of a chain, whichever engine the rows come from.
+pub(crate) fn walk_chain(
+    mut verifier: Verifier,
+    next: &mut dyn FnMut() -> Result<Option<AuditRow>>,
+    head: Option<(i64, String)>,
+) -> Result<std::result::Result<Verified, Break>> {
+    while let Some(row) = next()? {
+        if !verifier.push(&row.fields(), row.hash.as_deref()) {
+            break;
+        }
+    }
+    Ok(verifier
+        .finish(head.as_ref().map(|(s, h)| (*s, h.as_str())))
+        .map(|rows| {
+            let (head_seq, head_hash) = head.unwrap_or_default();
+            Verified {
+                rows,
+                head_seq,
+                head_hash,
+            }
+        }))
+}
+
+/// A plaintext practice's verifier, given the details of its `UNKEYED` rows (the keys a
+/// decrypted practice disclosed for its earlier rows).
+pub(crate) fn plaintext_verifier(unkeyed_details: &[String]) -> Verifier {
+    let disclosed = unkeyed_details
+        .iter()
+        .filter_map(|d| audit_chain::disclosed_key(d))
+        .collect();
+    Verifier::with_keys(None, disclosed)
 }
 
 /// Which rows `audit report` shows; every part optional. Dates are UTC days, inclusive.

@@ -255,7 +255,7 @@ pub fn backup(store: &mut Store, target: &Path, replace: bool) -> Result<BackupS
     Ok(BackupSummary { pages, bytes })
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
@@ -404,6 +404,7 @@ pub fn restore_into(
         _ => {}
     }
     let checked = check(source, source_key)?;
+    store.checkpointer.settle();
     let live_page_size = page_size(&store.conn)?;
     if live_page_size != checked.page_size {
         return Err(Error::invalid(format!(

@@ -158,12 +158,13 @@ pub fn decrypt(store: Store, now: DateTime<Utc>) -> Result<Store> {
 }
 
 fn rewrite(
-    store: Store,
+    mut store: Store,
     path: &Path,
     direction: Direction,
     now: DateTime<Utc>,
     before_rename: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
+    store.checkpointer.settle();
     let actor = store.actor().clone();
     let old_chain = store.chain_key().cloned();
     let conn = &store.conn;

@@ -13,12 +13,14 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulk;
+mod checkpoint;
 pub mod cipher;
 pub mod clients;
 pub mod clinician_audit;
 pub mod clinicians;
 pub mod contract_report;
 pub mod contracts;
+pub mod copy;
 pub mod corrections;
 pub mod due;
 pub mod encounters;
@@ -35,6 +37,7 @@ mod migrate;
 pub mod outfile;
 pub mod panel;
 pub mod panel_window;
+pub mod pg;
 pub mod reconcile;
 pub mod record;
 pub mod revenue;
@@ -85,6 +88,8 @@ impl Actor {
 
 /// The practice database.
 pub struct Store {
+    /// Declared first so a running checkpoint ends before the connection closes.
+    checkpointer: checkpoint::Checkpointer,
     conn: Connection,
     path: Option<PathBuf>,
     actor: Actor,
@@ -201,8 +206,12 @@ impl Store {
              PRAGMA trusted_schema = OFF;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
+        if path.is_some() {
+            checkpoint::take_over(&conn);
+        }
         let chain = key.as_ref().map(PracticeKey::chain_key);
         let mut store = Store {
+            checkpointer: checkpoint::Checkpointer::default(),
             conn,
             path,
             actor: Actor::unnamed(),
@@ -291,9 +300,15 @@ impl Store {
             // The flag windows of every client this write touched, before anyone can read it.
             windows::refresh_dirty(&tx)?;
             let Tx { inner, .. } = tx;
+            checkpoint::take_wal_pages();
             inner.commit()?;
             value
         };
+        if let Some(path) = &self.path {
+            let pages = checkpoint::take_wal_pages();
+            self.checkpointer
+                .after_commit(pages, path, self.key.as_ref());
+        }
         self.record_head()?;
         Ok(value)
     }

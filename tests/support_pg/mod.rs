@@ -64,6 +64,12 @@ impl FreshDb {
         db
     }
 
+    /// This database's URL on the server.
+    pub fn url(&self) -> String {
+        let (server, _) = self.admin_url.rsplit_once('/').unwrap();
+        format!("{server}/{}", self.name)
+    }
+
     pub fn client(&mut self) -> &mut Client {
         self.client.as_mut().unwrap()
     }

@@ -99,6 +99,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("export", &["caseload export --csv ~/practice-export", "caseload export --fhir practice-fhir.json"]),
     ("backup", &["caseload backup ~/backups/practice-2026-03-31.db"]),
     ("restore", &["caseload restore ~/backups/practice-2026-03-31.db --check", "caseload restore ~/backups/practice-2026-03-31.db"]),
+    ("copy", &["caseload copy --to postgresql://dana@db.practice.example/caseload", "caseload --db postgresql://dana@db.practice.example/caseload copy --to practice.db"]),
     ("completions", &["caseload completions bash > ~/.local/share/bash-completion/completions/caseload", "caseload completions zsh > ~/.zfunc/_caseload"]),
     ("man", &["caseload man > caseload.1", "caseload man | man -l -"]),
     ("encrypt", &["caseload --as Dana encrypt"]),

@@ -125,6 +125,8 @@ pub enum Command {
     Backup(super::export::BackupArgs),
     /// Replace the database with a checked backup (the current one is kept aside)
     Restore(super::export::RestoreArgs),
+    /// Copy the whole practice into an empty database: a file, or a PostgreSQL server
+    Copy(super::copy::CopyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell to complete for
