@@ -78,6 +78,17 @@ fn a_practice_goes_to_the_server_and_back_unchanged() {
     via_server.ok(&["backup", backup.to_str().unwrap(), "--force"]);
     assert_same_outputs(&a, &at(&a, &backup));
 
+    // restore puts a backup file into an empty server database, and into no other.
+    let db2 = FreshDb::new(&server);
+    let restored = at(&a, std::path::Path::new(&db2.url()));
+    let line = restored.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(line.starts_with("Restored "), "{line}");
+    let round = a.dir.path().join("round.db");
+    restored.ok(&["backup", round.to_str().unwrap()]);
+    assert_same_outputs(&a, &at(&a, &round));
+    let line = restored.refused(&["restore", backup.to_str().unwrap()]);
+    assert!(line.contains("already holds a practice"), "{line}");
+
     let encrypt = via_server.refused(&["encrypt"]);
     assert!(encrypt.contains("server's own"), "{encrypt}");
 }

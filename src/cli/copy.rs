@@ -113,6 +113,29 @@ fn backup(server: &Server, args: BackupArgs) -> Result<()> {
     Ok(())
 }
 
+/// `restore FILE` into a server: the backup (already checked) is copied into the empty
+/// database there. It is read from a private copy beside it, brought up to this caseload's
+/// schema, so the backup itself is never written to.
+pub fn restore_into_server(server: &Server, file: &Path) -> Result<Copied> {
+    let (temp, handle) = crate::store::backup::private_temp_beside(file)?;
+    drop(handle);
+    let remove = |temp: &Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = temp.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    };
+    let outcome = (|| {
+        std::fs::copy(file, &temp)?;
+        let store = crate::store::Store::open(&temp)?;
+        let target = Place::Server(Box::new(server.clone()));
+        with_progress(|progress| copy::from_file(&store, &target, progress))
+    })();
+    remove(&temp);
+    outcome
+}
+
 /// A name beside `file` that nothing uses.
 fn partial_beside(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();

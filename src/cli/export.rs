@@ -71,7 +71,8 @@ have an unbroken audit trail; otherwise nothing is touched. The practice databas
 first copied aside (<db>.before-restore-<time>), then the backup is written into it in one \
 transaction, so other open caseload windows see the old practice or the restored one, never a \
 mix. A database that cannot be opened at all is moved aside (<db>.damaged-<time>, with its \
--wal and -shm) and the backup put in its place.")]
+-wal and -shm) and the backup put in its place. With --db naming a PostgreSQL server, FILE is \
+copied into that database, which must hold no practice yet.")]
 pub struct RestoreArgs {
     /// The backup to restore
     pub file: PathBuf,
@@ -370,6 +371,23 @@ pub fn restore(cli: &Cli, args: RestoreArgs) -> Result<()> {
             "{shown} is a sound caseload backup: schema version {}, {} (chain intact).",
             checked.schema_version,
             contents(&checked)
+        );
+        return Ok(());
+    }
+    if let Some(server) = super::copy::server_of(cli)? {
+        if source_key.is_some() {
+            return Err(Error::invalid(
+                "the backup is encrypted: decrypt a copy of it first (`caseload --db COPY \
+                 decrypt`); a server keeps its data safe with its own TLS and disk encryption",
+            ));
+        }
+        let copied = super::copy::restore_into_server(&server, &args.file)?;
+        outln!(
+            "Restored {shown} into {}: {} ({} rows; audit chain verified, {} rows).",
+            server.shown(),
+            contents(&checked),
+            copied.rows,
+            copied.chain.rows
         );
         return Ok(());
     }
