@@ -21,15 +21,20 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Every table of the practice (SQLite's own excluded), by name.
-pub fn tables(conn: &Connection) -> Result<Vec<TableSpec>> {
-    let names: Vec<String> = conn
+/// The names of the practice's tables (SQLite's own excluded), in order.
+pub(crate) fn table_names(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every table of the practice (SQLite's own excluded), by name.
+pub fn tables(conn: &Connection) -> Result<Vec<TableSpec>> {
+    let names = table_names(conn)?;
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let columns: Vec<String> = conn

@@ -79,13 +79,7 @@ pub struct Copied {
 pub fn tables() -> Result<Vec<Table>> {
     let store = Store::open_in_memory()?;
     let conn = store.conn();
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             ORDER BY name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names = super::export::table_names(conn)?;
     let mut pending: Vec<(Table, Vec<String>)> = Vec::new();
     for name in &names {
         let mut columns = Vec::new();

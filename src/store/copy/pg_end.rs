@@ -115,6 +115,11 @@ pub(super) struct Writer {
     client: Client,
     server: Server,
     target: Place,
+    /// The indexes no constraint needs, dropped for the load and built again after it.
+    indexes: Vec<String>,
+    /// The foreign keys, as `ALTER TABLE … ADD CONSTRAINT …` to put each back: checked in one
+    /// pass per key after the load instead of one lookup per row.
+    references: Vec<String>,
 }
 
 impl Writer {
@@ -134,6 +139,8 @@ impl Writer {
             client,
             server: server.clone(),
             target: target.clone(),
+            indexes: Vec::new(),
+            references: Vec::new(),
         })
     }
 
@@ -185,6 +192,48 @@ impl super::Writer for Writer {
         for table in tables.iter().rev() {
             self.run(&format!("DELETE FROM {}", table.name))?;
         }
+        let indexes: Vec<(String, String)> = self
+            .client
+            .query(
+                "SELECT i.relname::text, pg_get_indexdef(x.indexrelid)
+                 FROM pg_index x
+                 JOIN pg_class i ON i.oid = x.indexrelid
+                 JOIN pg_namespace n ON n.oid = i.relnamespace
+                 WHERE n.nspname = current_schema()
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+                 ORDER BY i.oid",
+                &[],
+            )
+            .map_err(|e| self.server.failed(&e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (name, _) in &indexes {
+            self.run(&format!("DROP INDEX \"{name}\""))?;
+        }
+        self.indexes = indexes.into_iter().map(|(_, def)| def).collect();
+        let references: Vec<(String, String, String)> = self
+            .client
+            .query(
+                "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
+                 FROM pg_constraint c
+                 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+                 ORDER BY c.oid",
+                &[],
+            )
+            .map_err(|e| self.server.failed(&e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        for (table, name, _) in &references {
+            self.run(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))?;
+        }
+        self.references = references
+            .into_iter()
+            .map(|(table, name, def)| {
+                format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {def}")
+            })
+            .collect();
         Ok(())
     }
 
@@ -242,6 +291,11 @@ impl super::Writer for Writer {
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'),
                                coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)"
             ))?;
+        }
+        let rebuilt = std::mem::take(&mut self.indexes);
+        let references = std::mem::take(&mut self.references);
+        for def in rebuilt.iter().chain(&references) {
+            self.run(def)?;
         }
         for table in tables {
             self.run(&format!("ALTER TABLE {} ENABLE TRIGGER USER", table.name))?;
