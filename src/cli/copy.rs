@@ -146,8 +146,13 @@ fn partial_beside(file: &Path) -> PathBuf {
 fn with_progress(f: impl FnOnce(copy::Progress) -> Result<Copied>) -> Result<Copied> {
     let mut bar: Option<Progress> = None;
     let outcome = f(&mut |done, total| {
-        bar.get_or_insert_with(|| Progress::new("copying", total as usize, PROGRESS_ROWS))
-            .update(done as usize, total as usize);
+        let shown =
+            bar.get_or_insert_with(|| Progress::new("copying", total as usize, PROGRESS_ROWS));
+        shown.update(done as usize, total as usize);
+        if done == total {
+            // The rows are in; the target's indexes, references and chain check follow.
+            shown.note("building indexes and checking the audit chain");
+        }
     });
     if let Some(bar) = bar.as_mut() {
         bar.finish();
