@@ -162,6 +162,29 @@ mod tests {
         assert_eq!(store.checkpointer.started, 1, "below the threshold again");
     }
 
+    /// An encrypted practice's checkpoint opens the file with the practice key: without it
+    /// the checkpoint could not read the file and the WAL would only grow.
+    #[test]
+    fn an_encrypted_practice_is_checkpointed_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::store::keyfile::fresh_key().unwrap();
+        let path = dir.path().join("p.db");
+        let mut store = Store::open_keyed(&path, Some(key), &mut |_, _| {}).unwrap();
+        assert!(store.encrypted());
+        // SQLCipher's pages are larger: the filler is fewer of them than 1000.
+        store.checkpointer.threshold = Some(100);
+        big_write(&mut store);
+        assert_eq!(
+            store.checkpointer.started, 1,
+            "{} pages",
+            store.checkpointer.last_wal_pages
+        );
+        store.checkpointer.settle();
+        small_write(&mut store);
+        let pages = store.checkpointer.last_wal_pages;
+        assert!(pages < 100, "the WAL started again: {pages} pages");
+    }
+
     /// The checkpoint's connection is closed when it ends, so nothing else holds the file:
     /// `encrypt` can still take it alone, and the data is all there on a fresh open.
     #[test]
