@@ -14,7 +14,7 @@ use crate::store::copy::{self, Copied, Place};
 use crate::store::outfile;
 use crate::store::pg::Server;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -85,23 +85,21 @@ pub fn on_server(server: &Server, command: Command) -> Result<()> {
     }
 }
 
-/// `backup FILE` from a server: a caseload SQLite file, written beside and moved into place
-/// only when complete (so `--force` never leaves FILE half-written).
+/// `backup FILE` from a server: a caseload SQLite file, written to a private temporary beside
+/// FILE and put in place whole (`outfile::put_in_place`), so FILE is never half-written.
 fn backup(server: &Server, args: BackupArgs) -> Result<()> {
     outfile::claim_file(&args.file, args.force, None)?;
-    let exists = args.file.exists();
-    let path = if exists {
-        partial_beside(&args.file)
-    } else {
-        args.file.clone()
-    };
-    let target = Place::File(path.clone());
-    let copied = with_progress(|progress| copy::from_server(server, &target, progress))?;
-    if exists {
-        std::fs::rename(&path, &args.file).inspect_err(|_| {
-            let _ = std::fs::remove_file(&path);
-        })?;
+    let (temp, handle) = crate::store::backup::private_temp_beside(&args.file)?;
+    drop(handle);
+    let outcome =
+        with_progress(|progress| copy::from_server(server, &Place::File(temp.clone()), progress))
+            .and_then(|copied| {
+                outfile::put_in_place(&temp, &args.file, args.force).map(|()| copied)
+            });
+    if outcome.is_err() {
+        outfile::remove_database(&temp);
     }
+    let copied = outcome?;
     outln!(
         "Backed up the practice at {} to {} ({} rows; audit chain verified, {} rows). Check it \
          with `caseload restore --check FILE`.",
@@ -113,34 +111,9 @@ fn backup(server: &Server, args: BackupArgs) -> Result<()> {
     Ok(())
 }
 
-/// `restore FILE` into a server: the backup (already checked) is copied into the empty
-/// database there. It is read from a private copy beside it, brought up to this caseload's
-/// schema, so the backup itself is never written to.
+/// `restore FILE` into a server (the backup already checked).
 pub fn restore_into_server(server: &Server, file: &Path) -> Result<Copied> {
-    let (temp, handle) = crate::store::backup::private_temp_beside(file)?;
-    drop(handle);
-    let remove = |temp: &Path| {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = temp.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = std::fs::remove_file(name);
-        }
-    };
-    let outcome = (|| {
-        std::fs::copy(file, &temp)?;
-        let store = crate::store::Store::open(&temp)?;
-        let target = Place::Server(Box::new(server.clone()));
-        with_progress(|progress| copy::from_file(&store, &target, progress))
-    })();
-    remove(&temp);
-    outcome
-}
-
-/// A name beside `file` that nothing uses.
-fn partial_beside(file: &Path) -> PathBuf {
-    let mut name = file.as_os_str().to_owned();
-    name.push(format!(".partial-{}", std::process::id()));
-    PathBuf::from(name)
+    with_progress(|progress| copy::from_backup(file, server, progress))
 }
 
 fn with_progress(f: impl FnOnce(copy::Progress) -> Result<Copied>) -> Result<Copied> {

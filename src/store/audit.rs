@@ -56,7 +56,8 @@ impl AuditRow {
     }
 }
 
-const COLUMNS: &str = "seq, at, clinician_id, actor, action, client_id, detail, hash";
+/// The audit columns in `AuditRow` order (the copy reads them from PostgreSQL too).
+pub(crate) const COLUMNS: &str = "seq, at, clinician_id, actor, action, client_id, detail, hash";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {

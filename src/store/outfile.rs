@@ -17,6 +17,14 @@ fn database_files(db: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Removes a database this program made and gave up on, with its journals (errors ignored:
+/// what is not there need not go).
+pub(crate) fn remove_database(db: &Path) {
+    for file in database_files(db) {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
 #[cfg(unix)]
 fn identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;

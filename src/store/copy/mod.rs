@@ -202,6 +202,25 @@ pub fn from_server(server: &Server, target: &Place, progress: Progress) -> Resul
     run(&mut reader, writer.as_mut(), progress)
 }
 
+/// Copies the backup file `backup` (plaintext, already checked) into the empty database on
+/// `server`. It is read from a private copy beside it, brought up to this caseload's schema
+/// there, so the backup itself is never written to.
+pub fn from_backup(
+    backup: &std::path::Path,
+    server: &Server,
+    progress: Progress,
+) -> Result<Copied> {
+    let (temp, handle) = super::backup::private_temp_beside(backup)?;
+    drop(handle);
+    let outcome = (|| {
+        std::fs::copy(backup, &temp)?;
+        let store = Store::open(&temp)?;
+        from_file(&store, &Place::Server(Box::new(server.clone())), progress)
+    })();
+    super::outfile::remove_database(&temp);
+    outcome
+}
+
 fn writer_for(target: &Place, source: Option<&std::path::Path>) -> Result<Box<dyn Writer>> {
     Ok(match target {
         Place::File(path) => {
@@ -229,7 +248,7 @@ fn run(reader: &mut dyn Reader, writer: &mut dyn Writer, progress: Progress) -> 
         let mut done = 0;
         progress(0, total);
         for table in &tables {
-            let written = writer.table(table, &mut |sink| {
+            writer.table(table, &mut |sink| {
                 reader.each(table, &mut |row| {
                     sink(row)?;
                     done += 1;
@@ -239,7 +258,6 @@ fn run(reader: &mut dyn Reader, writer: &mut dyn Writer, progress: Progress) -> 
                     Ok(())
                 })
             })?;
-            let _ = written;
         }
         progress(done, total);
         let chain = writer.finish(&tables)?;

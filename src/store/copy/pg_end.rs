@@ -333,8 +333,7 @@ impl Writer {
         let mut rows = self
             .client
             .query_raw(
-                "SELECT seq, at, clinician_id, actor, action, client_id, detail, hash
-                 FROM audit ORDER BY seq",
+                &format!("SELECT {} FROM audit ORDER BY seq", audit::COLUMNS),
                 no_params(),
             )
             .map_err(failed)?;

@@ -5,6 +5,7 @@
 use super::{Place, Table, chain_broke, not_empty};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Verified};
+use crate::store::outfile::remove_database;
 use crate::store::{Snapshot, Store};
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -101,16 +102,6 @@ impl Writer {
             indexes: Vec::new(),
             target: target.clone(),
         })
-    }
-}
-
-/// The database file and its WAL companions.
-fn remove_database(path: &Path) {
-    let _ = std::fs::remove_file(path);
-    for suffix in ["-wal", "-shm"] {
-        let mut companion = path.as_os_str().to_owned();
-        companion.push(suffix);
-        let _ = std::fs::remove_file(companion);
     }
 }
 
