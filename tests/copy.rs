@@ -72,6 +72,12 @@ fn a_practice_goes_to_the_server_and_back_unchanged() {
     // backup from the server writes a caseload file holding the same practice.
     let backup = a.dir.path().join("backup.db");
     via_server.ok(&["backup", backup.to_str().unwrap()]);
+    // A backup is one file, as `backup` of a practice file writes it: checking it leaves no
+    // journal beside it.
+    let check = a.ok(&["restore", "--check", backup.to_str().unwrap()]);
+    assert!(check.contains("is a sound caseload backup"), "{check}");
+    let wal = a.dir.path().join("backup.db-wal");
+    assert!(!wal.exists(), "a backup in WAL mode");
     assert_same_outputs(&a, &at(&a, &backup));
     let again = via_server.refused(&["backup", backup.to_str().unwrap()]);
     assert!(again.contains("--force"), "{again}");

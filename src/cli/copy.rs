@@ -85,21 +85,12 @@ pub fn on_server(server: &Server, command: Command) -> Result<()> {
     }
 }
 
-/// `backup FILE` from a server: a caseload SQLite file, written to a private temporary beside
-/// FILE and put in place whole (`outfile::put_in_place`), so FILE is never half-written.
+/// `backup FILE` from a server: a caseload SQLite file, put in place only when complete.
 fn backup(server: &Server, args: BackupArgs) -> Result<()> {
     outfile::claim_file(&args.file, args.force, None)?;
-    let (temp, handle) = crate::store::backup::private_temp_beside(&args.file)?;
-    drop(handle);
-    let outcome =
-        with_progress(|progress| copy::from_server(server, &Place::File(temp.clone()), progress))
-            .and_then(|copied| {
-                outfile::put_in_place(&temp, &args.file, args.force).map(|()| copied)
-            });
-    if outcome.is_err() {
-        outfile::remove_database(&temp);
-    }
-    let copied = outcome?;
+    let copied = with_progress(|progress| {
+        copy::backup_from_server(server, &args.file, args.force, progress)
+    })?;
     outln!(
         "Backed up the practice at {} to {} ({} rows; audit chain verified, {} rows). Check it \
          with `caseload restore --check FILE`.",

@@ -197,27 +197,39 @@ fn copy_to_file(
         // the same key, page for page, and never exists in the clear.
         cipher::apply_key(&to, key, "the copy")?;
         copy_all(from, &mut to)?;
-        let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        let check: String = to.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if check != "ok" {
-            return Err(Error::Database(format!(
-                "the copy failed its check ({check}); nothing was replaced"
-            )));
-        }
-        let pages: i64 = to.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        to.close().map_err(|(_, e)| e)?;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&temp)?
-            .sync_all()?;
-        super::outfile::put_in_place(&temp, target, replace)?;
-        sync_dir_of(target)?;
-        Ok(pages.max(0) as u64)
+        finish(to, &temp, target, replace)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Makes the finished copy at `temp` a backup file (one file, no WAL beside it), checks it,
+/// syncs it and puts it at `target`; returns its pages.
+fn finish(to: Connection, temp: &Path, target: &Path, replace: bool) -> Result<u64> {
+    let _: String = to.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    let check: String = to.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(Error::Database(format!(
+            "the copy failed its check ({check}); nothing was replaced"
+        )));
+    }
+    let pages: i64 = to.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    to.close().map_err(|(_, e)| e)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(temp)?
+        .sync_all()?;
+    super::outfile::put_in_place(temp, target, replace)?;
+    sync_dir_of(target)?;
+    Ok(pages.max(0) as u64)
+}
+
+/// A plaintext caseload file finished at `temp` (by `copy`), made a backup at `target` as
+/// [`backup`] makes one.
+pub(crate) fn finish_file(temp: &Path, target: &Path, replace: bool) -> Result<u64> {
+    finish(Connection::open(temp)?, temp, target, replace)
 }
 
 /// What a backup wrote.

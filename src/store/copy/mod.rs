@@ -221,6 +221,27 @@ pub fn from_backup(
     outcome
 }
 
+/// `backup FILE` on a server: the practice copied into a private temporary beside `target`,
+/// then made a backup file and put in place whole as `backup::backup` does (over an
+/// existing file only when `replace`; `outfile::claim_file` first).
+pub fn backup_from_server(
+    server: &Server,
+    target: &std::path::Path,
+    replace: bool,
+    progress: Progress,
+) -> Result<Copied> {
+    let (temp, handle) = super::backup::private_temp_beside(target)?;
+    drop(handle);
+    let outcome = from_server(server, &Place::File(temp.clone()), progress).and_then(|copied| {
+        super::backup::finish_file(&temp, target, replace)?;
+        Ok(copied)
+    });
+    if outcome.is_err() {
+        super::outfile::remove_database(&temp);
+    }
+    outcome
+}
+
 fn writer_for(target: &Place, source: Option<&std::path::Path>) -> Result<Box<dyn Writer>> {
     Ok(match target {
         Place::File(path) => {
