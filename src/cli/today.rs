@@ -39,7 +39,7 @@ pub fn run(ctx: &mut Context, args: TodayArgs) -> Result<()> {
         Some(id) => Some(ctx.store.read(|c| clinicians::get(c, id))?.name),
         None => None,
     };
-    let summary = ctx.store.read(|c| today::load(c, ctx.today, panel_of))?;
+    let summary = today::load_from(&ctx.store, ctx.today, panel_of)?;
     let detail = match panel_of {
         Some(id) => format!("{}, clinician {id}", ctx.today),
         None => format!("{}, the practice", ctx.today),

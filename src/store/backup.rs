@@ -417,6 +417,7 @@ pub fn restore_into(
     }
     let checked = check(source, source_key)?;
     store.checkpointer.settle();
+    store.second.close();
     let live_page_size = page_size(&store.conn)?;
     if live_page_size != checked.page_size {
         return Err(Error::invalid(format!(

@@ -165,6 +165,7 @@ fn rewrite(
     before_rename: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
     store.checkpointer.settle();
+    store.second.close();
     let actor = store.actor().clone();
     let old_chain = store.chain_key().cloned();
     let conn = &store.conn;

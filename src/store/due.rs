@@ -88,15 +88,14 @@ pub struct DueClient {
 }
 
 /// The active clients of the scope with something due from today to a week ahead (two index
-/// ranges of the kept due dates), less those listed as `critical` (the clients with a critical
-/// flag on `today`, from [`critical`]), in no order (the check-in sorts them). With the windows
-/// current every client has a segment for `today` whose `active` and clinician are the
-/// client's own, so the client row answers those without the segment.
+/// ranges of the kept due dates), in no order (the check-in sorts them, and lists a client
+/// with a critical flag with their flags instead). With the windows current every client has
+/// a segment for `today` whose `active` and clinician are the client's own, so the client row
+/// answers those without the segment.
 pub fn due_this_week(
     conn: &Connection,
     today: NaiveDate,
     clinician: Option<ClinicianId>,
-    critical: &[ClientId],
 ) -> Result<Vec<DueClient>> {
     let end = today + Duration::days(LOOK_AHEAD_DAYS);
     let mut params: Vec<(&str, &dyn ToSql)> = vec![(":today", &today), (":end", &end)];
@@ -106,15 +105,10 @@ pub fn due_this_week(
     let mut stmt = conn.prepare_cached(&due_this_week_sql(clinician))?;
     // The few appointments from today on, rather than a seek per listed client.
     let booked = super::appointments::next_booked_for(conn, today, None)?;
-    let critical: std::collections::HashSet<ClientId> = critical.iter().copied().collect();
     let at = CLIENT_COLUMNS;
     let mut rows = stmt.query(params.as_slice())?;
     let mut due = Vec::new();
     while let Some(r) = rows.next()? {
-        let id: ClientId = r.get(0)?;
-        if critical.contains(&id) {
-            continue;
-        }
         let client = super::clients::from_row(r)?;
         let facts = ClientFacts {
             status: client.status,

@@ -35,6 +35,7 @@ pub mod keyfile;
 pub mod measurements;
 mod migrate;
 pub mod outfile;
+mod pair;
 pub mod panel;
 pub mod panel_window;
 pub mod pg;
@@ -90,6 +91,8 @@ impl Actor {
 pub struct Store {
     /// Declared first so a running checkpoint ends before the connection closes.
     checkpointer: checkpoint::Checkpointer,
+    /// A second, read-only connection for reads split across two threads (`pair`).
+    second: pair::SecondReader,
     conn: Connection,
     path: Option<PathBuf>,
     actor: Actor,
@@ -216,6 +219,7 @@ impl Store {
         let chain = key.as_ref().map(PracticeKey::chain_key);
         let mut store = Store {
             checkpointer: checkpoint::Checkpointer::default(),
+            second: pair::SecondReader::default(),
             conn,
             path,
             actor: Actor::unnamed(),

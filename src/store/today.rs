@@ -6,73 +6,86 @@
 //! check-in lists and the counts are read off the windows (`store::due`); a test demands the
 //! same summary as from the whole panel.
 
+use super::Store;
 use super::appointments;
+use super::panel::PanelEntry;
 use super::panel::{self, PanelQuery};
 use super::revenue;
 use super::settings;
 use super::{due, windows};
-use crate::domain::appointments::AppointmentState;
-use crate::domain::today::{self, DayInput, DaySummary, PanelClient, TodayEncounter};
-use crate::domain::{ClinicianId, Money, Month};
+use crate::domain::appointments::{Appointment, AppointmentState};
+use crate::domain::economics::Exact;
+use crate::domain::today::{self, DayInput, DaySummary, FlagCensus, PanelClient, TodayEncounter};
+use crate::domain::{ClientId, ClinicianId, Intervals, Money, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
+use std::collections::HashSet;
 
 /// The check-in for `today`. With a clinician: their panel (the clients whose primary
 /// clinician they are: flags, due dates, capitation revenue) and the time they logged
 /// themselves today (on any client), as in the revenue report's clinician scope. Without:
-/// the whole practice.
+/// the whole practice. Both halves of the reading on this one connection.
 pub fn load(
     conn: &Connection,
     today: NaiveDate,
     clinician: Option<ClinicianId>,
 ) -> Result<DaySummary> {
+    let listed = listed(conn, today, clinician)?;
+    let due = due_and_money(conn, today, clinician)?;
+    Ok(assemble(&listed, &due, today))
+}
+
+/// [`load`] from the store, its two halves read side by side (`Store::read_pair`): the same
+/// summary from the same state, in about the time of the longer half.
+pub fn load_from(
+    store: &Store,
+    today: NaiveDate,
+    clinician: Option<ClinicianId>,
+) -> Result<DaySummary> {
+    let (listed, due) = store.read_pair(
+        |a| listed(a, today, clinician),
+        |b| due_and_money(b, today, clinician),
+    )?;
+    Ok(assemble(&listed, &due, today))
+}
+
+/// The first half: the critical clients with their flags (or, with the windows not current,
+/// the whole panel), the counts, and today's encounters and unlogged appointments.
+struct Listed {
+    intervals: Intervals,
+    entries: Vec<PanelEntry>,
+    census: Option<FlagCensus>,
+    encounters: Vec<TodayEncounter>,
+    unlogged: Vec<Appointment>,
+}
+
+/// The second half: the clients listed only for what falls due this week, and the month's
+/// capitation gross.
+struct DueAndMoney {
+    due: Vec<due::DueClient>,
+    gross: Exact,
+}
+
+fn listed(conn: &Connection, today: NaiveDate, clinician: Option<ClinicianId>) -> Result<Listed> {
     let intervals = settings::intervals(conn)?;
-    let query = PanelQuery {
-        clinician,
-        include_inactive: false,
-    };
     // With the flag windows current, only the clients the check-in lists are read (a few
     // thousand of a large centre's panel), and the counts come off the windows' index.
     let stored = windows::is_current(conn, today)?;
-    let (entries, due_only) = if stored {
+    let (entries, census) = if stored {
         let critical = due::critical(conn, today, clinician)?;
         (
             panel::entries_for(conn, &critical, today)?,
-            due::due_this_week(conn, today, clinician, &critical)?,
+            Some(due::census(conn, today, clinician)?),
         )
     } else {
-        (
-            panel::load_with(conn, &query, &intervals, today)?,
-            Vec::new(),
-        )
+        let query = PanelQuery {
+            clinician,
+            include_inactive: false,
+        };
+        (panel::load_with(conn, &query, &intervals, today)?, None)
     };
-    // A client listed only for what falls due carries no critical flag, and the check-in
-    // reads no other (the counts come from the census).
-    let panel: Vec<PanelClient> = entries
-        .iter()
-        .map(|e| PanelClient {
-            client: &e.client,
-            facts: &e.facts,
-            flags: &e.flags,
-            next_appointment: e.next_appointment,
-        })
-        .chain(due_only.iter().map(|d| PanelClient {
-            client: &d.client,
-            facts: &d.facts,
-            flags: &[],
-            next_appointment: d.next_appointment,
-        }))
-        .collect();
-    let census = if stored {
-        due::census(conn, today, clinician)?
-    } else {
-        today::census(&panel)
-    };
-    let encounters = logged_on(conn, today, clinician)?;
-    let month = Month::of(today);
-    let gross = revenue::capitation_gross(conn, month, clinician)?;
-    let unlogged: Vec<_> = appointments::between(
+    let unlogged = appointments::between(
         conn,
         today - chrono::Duration::days(7),
         today - chrono::Duration::days(1),
@@ -82,16 +95,69 @@ pub fn load(
     .into_iter()
     .filter(|a| a.state == AppointmentState::Unlogged)
     .collect();
-    Ok(today::summarise(&DayInput {
-        unlogged: &unlogged,
+    Ok(Listed {
+        intervals,
+        entries,
+        census,
+        encounters: logged_on(conn, today, clinician)?,
+        unlogged,
+    })
+}
+
+fn due_and_money(
+    conn: &Connection,
+    today: NaiveDate,
+    clinician: Option<ClinicianId>,
+) -> Result<DueAndMoney> {
+    // The same state as the first half's, so the same answer.
+    let due = if windows::is_current(conn, today)? {
+        due::due_this_week(conn, today, clinician)?
+    } else {
+        Vec::new()
+    };
+    let gross = revenue::capitation_gross(conn, Month::of(today), clinician)?;
+    Ok(DueAndMoney { due, gross })
+}
+
+/// The two halves handed to the one domain function.
+fn assemble(listed: &Listed, due: &DueAndMoney, today: NaiveDate) -> DaySummary {
+    // A client listed only for what falls due carries no critical flag, and the check-in
+    // reads no other (the counts come from the census); a critical client is listed with
+    // their flags.
+    let critical: HashSet<ClientId> = listed.entries.iter().map(|e| e.client.id).collect();
+    let panel: Vec<PanelClient> = listed
+        .entries
+        .iter()
+        .map(|e| PanelClient {
+            client: &e.client,
+            facts: &e.facts,
+            flags: &e.flags,
+            next_appointment: e.next_appointment,
+        })
+        .chain(
+            due.due
+                .iter()
+                .filter(|d| !critical.contains(&d.client.id))
+                .map(|d| PanelClient {
+                    client: &d.client,
+                    facts: &d.facts,
+                    flags: &[],
+                    next_appointment: d.next_appointment,
+                }),
+        )
+        .collect();
+    let census = listed.census.unwrap_or_else(|| today::census(&panel));
+    let month = Month::of(today);
+    today::summarise(&DayInput {
+        unlogged: &listed.unlogged,
         today,
-        intervals: &intervals,
+        intervals: &listed.intervals,
         panel: &panel,
         census,
-        encounters: &encounters,
-        capitation_month: gross,
+        encounters: &listed.encounters,
+        capitation_month: due.gross,
         days_in_month: month.days(),
-    }))
+    })
 }
 
 /// Encounters dated `day` (by one clinician, or anyone), in the order they were logged.
@@ -153,6 +219,24 @@ mod tests {
                 .iter()
                 .any(|l| l.starts_with("SCAN") && !l.starts_with("SCAN d"));
             assert!(!walks && !text.contains("clients_by_status"), "{text}");
+        }
+    }
+
+    /// On a file the two halves are read side by side, and the check-in is the one read on
+    /// one connection, for the practice and for one clinician.
+    #[test]
+    fn the_check_in_read_side_by_side_is_the_check_in_read_on_one_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        let day = parse_date("2026-11-23").unwrap();
+        crate::demo::generate(&mut store, 150, 11, day, &mut |_, _| {}).unwrap();
+        for clinician in [None, Some(ClinicianId(2))] {
+            let one = store.read(|c| load(c, day, clinician)).unwrap();
+            let before = store.second.side_by_side.get();
+            let pair = load_from(&store, day, clinician).unwrap();
+            assert_eq!(store.second.side_by_side.get(), before + 1, "side by side");
+            assert_eq!(pair, one, "{clinician:?}");
+            assert!(!pair.due_today.is_empty() && !pair.critical.is_empty());
         }
     }
 

@@ -136,6 +136,15 @@ pub fn compute(snap: &Snapshot, job: &Job) -> Result<Figures> {
     })
 }
 
+/// [`compute`] on the loader's own store, where a job's reading splits in two halves read
+/// side by side (`Store::read_pair`): the same figures from one snapshot's state.
+fn compute_on(store: &Store, job: &Job) -> Result<Figures> {
+    match job {
+        Job::Today { today, scope } => Ok(Figures::Today(today::load_from(store, *today, *scope)?)),
+        job => store.read(|snap| compute(snap, job)),
+    }
+}
+
 /// Puts computed figures where the tab reads them.
 pub fn put(app: &mut App, figures: Figures) {
     match figures {
@@ -390,7 +399,7 @@ fn work(
                 continue;
             }
             done.push(kind);
-            let run = || store.read(|snap| compute(snap, &request.job));
+            let run = || compute_on(&store, &request.job);
             let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
                 Ok(Ok(figures)) => Ok(figures),
                 Ok(Err(e)) => Err(e.to_string()),

@@ -1,0 +1,247 @@
+//! Two readers of one state: a read that splits into two independent halves runs them on the
+//! machine's two cores, the second half on a thread of its own through a second, read-only
+//! connection to the same file. The halves must see the same committed state, so the second
+//! connection's snapshot is only used when no commit happened between just before the first
+//! snapshot began and just after the second began (its `data_version` is unchanged across
+//! that interval); otherwise, and for a database in memory or a read inside a write, both
+//! halves run one after the other on the store's own connection. This module decides where a
+//! half runs; it must not write, and it knows nothing of what the halves compute.
+
+use super::{Snapshot, Store, cipher, file_id};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+
+/// The second reader's connection, opened on first use and kept for the store's life.
+#[derive(Default)]
+pub(super) struct SecondReader {
+    conn: std::cell::RefCell<Option<Connection>>,
+    /// How many reads ran their halves side by side (tests read it).
+    pub(super) side_by_side: std::cell::Cell<usize>,
+    /// Run between the first snapshot and the second (tests commit something there).
+    #[cfg(test)]
+    pub(super) between: std::cell::RefCell<Option<Box<dyn FnMut() + Send>>>,
+}
+
+impl SecondReader {
+    /// Closes the second connection: before the store's file is rewritten or replaced.
+    pub(super) fn close(&self) {
+        self.conn.borrow_mut().take();
+    }
+}
+
+impl Store {
+    /// `first` and `second` on one state of the practice: side by side when the store is a
+    /// file (see the module), else one after the other. Each half reads only; `second` must
+    /// not need anything `first` computes.
+    pub fn read_pair<A, B>(
+        &self,
+        first: impl FnOnce(&Snapshot) -> Result<A>,
+        second: impl FnOnce(&Snapshot) -> Result<B> + Send,
+    ) -> Result<(A, B)>
+    where
+        B: Send,
+    {
+        let mut slot = self.second.conn.borrow_mut();
+        let helper = if self.conn.is_autocommit() {
+            self.second_connection(&mut slot)
+        } else {
+            None
+        };
+        let Some(helper) = helper else {
+            return self.read(|snap| Ok((first(snap)?, second(snap)?)));
+        };
+        // A panic in an earlier `first` left the second snapshot open: release it.
+        if !helper.is_autocommit() {
+            helper.execute_batch("ROLLBACK")?;
+        }
+        // Read outside a transaction, so it counts every commit up to now.
+        let before = data_version(helper)?;
+        self.read(|snap| {
+            #[cfg(test)]
+            if let Some(between) = self.second.between.borrow_mut().as_mut() {
+                between();
+            }
+            helper.execute_batch("BEGIN")?;
+            // Inside the transaction this takes the second snapshot, and counts the commits
+            // made before it began.
+            if data_version(helper)? != before {
+                helper.execute_batch("ROLLBACK")?;
+                return Ok((first(snap)?, second(snap)?));
+            }
+            self.second
+                .side_by_side
+                .set(self.second.side_by_side.get() + 1);
+            // The thread is its caller's helper: it carries the caller's name, so a panic hook
+            // that leaves one thread's panics alone (the TUI's loader) leaves these alone too,
+            // and a panic in it is resumed on the caller's thread, as if `second` ran there.
+            let name = std::thread::current()
+                .name()
+                .unwrap_or("caseload-reader")
+                .to_string();
+            let (a, b) = std::thread::scope(|scope| {
+                let conn: &mut Connection = &mut *helper;
+                let handle = std::thread::Builder::new()
+                    .name(name)
+                    .spawn_scoped(scope, move || second(&Snapshot { conn }));
+                match handle {
+                    Ok(handle) => (first(snap), handle.join()),
+                    Err(e) => (first(snap), Ok(Err(Error::Io(e)))),
+                }
+            });
+            helper.execute_batch("ROLLBACK")?;
+            let b = b.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((a?, b?))
+        })
+    }
+
+    /// The second connection, opened now if need be; `None` when there is no file, or the
+    /// path no longer names the file this store opened, or it cannot be opened (the halves
+    /// then run one after the other).
+    fn second_connection<'s>(
+        &self,
+        slot: &'s mut Option<Connection>,
+    ) -> Option<&'s mut Connection> {
+        if slot.is_none() {
+            let path = self.path.as_deref()?;
+            // The file at the path before and after opening is the one this store has open.
+            let same_file = || self.file_id.is_some() && file_id(path) == self.file_id;
+            if !same_file() {
+                return None;
+            }
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).ok()?;
+            cipher::apply_key(&conn, self.key.as_ref(), "").ok()?;
+            conn.execute_batch(
+                "PRAGMA trusted_schema = OFF;
+                 PRAGMA cache_size = -16384;",
+            )
+            .ok()?;
+            conn.busy_timeout(super::BUSY_TIMEOUT).ok()?;
+            conn.set_prepared_statement_cache_capacity(64);
+            if !same_file() {
+                return None;
+            }
+            *slot = Some(conn);
+        }
+        slot.as_mut()
+    }
+}
+
+/// The connection's count of commits made by other connections (`PRAGMA data_version`).
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Snapshot, Store};
+    use std::path::Path;
+
+    fn rows(snap: &Snapshot) -> crate::error::Result<i64> {
+        Ok(snap.query_row("SELECT count(*) FROM filler", [], |r| r.get(0))?)
+    }
+
+    /// A store on a new file with an empty table to count.
+    fn practice(path: &Path, key: Option<crate::domain::keyslot::PracticeKey>) -> Store {
+        let mut store = Store::open_keyed(path, key, &mut |_, _| {}).unwrap();
+        store
+            .write(|tx| Ok(tx.execute_batch("CREATE TABLE filler (b INTEGER)")?))
+            .unwrap();
+        store
+    }
+
+    /// A commit through another connection.
+    fn add_row(other: &mut Store) {
+        other
+            .write(|tx| Ok(tx.execute_batch("INSERT INTO filler VALUES (1)")?))
+            .unwrap();
+    }
+
+    /// On a file, both halves see the same state and run side by side; a later commit is seen
+    /// by both (the kept second connection does not go stale).
+    #[test]
+    fn on_a_file_the_halves_run_side_by_side_on_one_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let store = practice(&path, None);
+        let mut other = Store::open(&path).unwrap();
+        add_row(&mut other);
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (1, 1));
+        assert_eq!(store.second.side_by_side.get(), 1);
+        add_row(&mut other);
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (2, 2));
+        assert_eq!(store.second.side_by_side.get(), 2);
+    }
+
+    /// An encrypted practice's second reader opens the file with the practice key.
+    #[test]
+    fn an_encrypted_practice_is_read_side_by_side_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let key = crate::store::keyfile::fresh_key().unwrap();
+        let mut store = practice(&path, Some(key));
+        add_row(&mut store);
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (1, 1));
+        assert_eq!(store.second.side_by_side.get(), 1);
+    }
+
+    /// A commit between the two snapshots keeps both halves on the store's connection, so
+    /// both read the first snapshot's state; the next read goes side by side again.
+    #[test]
+    fn a_commit_between_the_snapshots_keeps_both_halves_on_one_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let store = practice(&path, None);
+        let mut other = Store::open(&path).unwrap();
+        *store.second.between.borrow_mut() = Some(Box::new(move || add_row(&mut other)));
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (0, 0));
+        assert_eq!(store.second.side_by_side.get(), 0);
+        store.second.between.borrow_mut().take();
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (1, 1));
+        assert_eq!(store.second.side_by_side.get(), 1);
+    }
+
+    /// A panic in either half reaches the caller as a panic (the TUI's loader turns it into a
+    /// line), and the next read is answered as before.
+    #[test]
+    fn a_panic_in_either_half_reaches_the_caller_and_the_next_read_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = practice(&dir.path().join("p.db"), None);
+        let panics = |r: std::thread::Result<_>| r.is_err();
+        let second = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.read_pair(rows, |_| -> crate::error::Result<i64> { panic!("second") })
+        }));
+        assert!(panics(second));
+        let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.read_pair(|_| -> crate::error::Result<i64> { panic!("first") }, rows)
+        }));
+        assert!(panics(first));
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (0, 0));
+        assert_eq!(store.second.side_by_side.get(), 3);
+    }
+
+    /// In memory there is no second connection: the halves run one after the other.
+    #[test]
+    fn in_memory_the_halves_run_one_after_the_other() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|tx| Ok(tx.execute_batch("CREATE TABLE filler (b INTEGER)")?))
+            .unwrap();
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (0, 0));
+        assert_eq!(store.second.side_by_side.get(), 0);
+    }
+
+    /// The second reader is closed before the file is rewritten: `decrypt` takes it alone.
+    #[test]
+    fn the_second_reader_lets_the_file_be_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let key = crate::store::keyfile::fresh_key().unwrap();
+        let mut store = practice(&path, Some(key));
+        add_row(&mut store);
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (1, 1));
+        let store = crate::store::cipher::decrypt(store, chrono::Utc::now()).unwrap();
+        assert!(!store.encrypted());
+        assert_eq!(store.read_pair(rows, rows).unwrap(), (1, 1));
+    }
+}
