@@ -230,6 +230,7 @@ mod tests {
         let mut store = Store::open(&dir.path().join("p.db")).unwrap();
         let day = parse_date("2026-11-23").unwrap();
         crate::demo::generate(&mut store, 150, 11, day, &mut |_, _| {}).unwrap();
+        store.second.from_bytes.set(0);
         for clinician in [None, Some(ClinicianId(2))] {
             let one = store.read(|c| load(c, day, clinician)).unwrap();
             let before = store.second.side_by_side.get();
