@@ -8,9 +8,9 @@
 use crate::domain::flags::windows::{kind_bit, worst_of_kinds};
 use crate::domain::flags::{ClientFacts, FlagKind, Severity};
 use crate::domain::today::{FlagCensus, LOOK_AHEAD_DAYS, next_due};
-use crate::domain::{Client, ClientId, ClinicianId, Intervals};
+use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Intervals};
 use crate::error::Result;
-use crate::store::row::opt_date;
+use crate::store::row::{date, opt_date};
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::ToSql;
 use rusqlite::{CachedStatement, Connection, params};
@@ -77,7 +77,8 @@ pub fn critical(
 }
 
 /// A client the check-in lists only for what falls due (no critical flag): what the due lists
-/// read of them.
+/// read of them — id, name, tier and since of an active client of the scope; the rest of the
+/// client is left empty.
 #[derive(Debug, Clone)]
 pub struct DueClient {
     pub client: Client,
@@ -105,18 +106,29 @@ pub fn due_this_week(
     let mut stmt = conn.prepare_cached(&due_this_week_sql(clinician))?;
     // The few appointments from today on, rather than a seek per listed client.
     let booked = super::appointments::next_booked_for(conn, today, None)?;
-    let at = CLIENT_COLUMNS;
     let mut rows = stmt.query(params.as_slice())?;
     let mut due = Vec::new();
     while let Some(r) = rows.next()? {
-        let client = super::clients::from_row(r)?;
+        let client = Client {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            tier: r.get(2)?,
+            status: ClientStatus::Active,
+            since: date(r, 3)?,
+            external_id: None,
+            dob: None,
+            discharged_on: None,
+            diagnosis: None,
+            clinician_id: clinician,
+            clinician: None,
+        };
         let facts = ClientFacts {
             status: client.status,
             tier: client.tier,
             since: client.since,
-            first_contact: opt_date(r, at)?,
-            last_contact: opt_date(r, at + 1)?,
-            last_measured: opt_date(r, at + 2)?,
+            first_contact: opt_date(r, 4)?,
+            last_contact: opt_date(r, 5)?,
+            last_measured: opt_date(r, 6)?,
             ..ClientFacts::default()
         };
         due.push(DueClient {
@@ -132,26 +144,22 @@ pub fn due_this_week(
 /// would rather walk the active clients and look each one up in the dates).
 pub(super) fn due_this_week_sql(clinician: Option<ClinicianId>) -> String {
     let scope = if clinician.is_some() {
-        "AND base.clinician_id = :clinician"
+        "AND c.clinician_id = :clinician"
     } else {
         ""
     };
     format!(
-        "SELECT base.*, ff.first_contact, ff.last_contact, ff.last_measured
+        "SELECT c.id, c.name, c.tier, c.since, ff.first_contact, ff.last_contact, ff.last_measured
          FROM (
              SELECT client_id FROM flag_due WHERE contact_due BETWEEN :today AND :end
              UNION
              SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
          ) d
-         CROSS JOIN ({clients}) base ON base.id = d.client_id
+         CROSS JOIN clients c ON c.id = d.client_id
          CROSS JOIN flag_facts ff ON ff.client_id = d.client_id
-         WHERE base.status = 'active' {scope}",
-        clients = super::clients::SELECT,
+         WHERE c.status = 'active' {scope}"
     )
 }
-
-/// The columns of `clients::SELECT`.
-const CLIENT_COLUMNS: usize = 11;
 
 /// The check-in's counts over the whole active panel of the scope on `today`, from the flag
 /// windows: the same figures `domain::today::census` counts from the flags.
