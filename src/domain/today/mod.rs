@@ -14,7 +14,6 @@ use super::appointments::Appointment;
 use super::economics::{Exact, Tally};
 use super::flags::FIRST_CONTACT_DAYS;
 use super::flags::{ClientFacts, Flag, FlagKind, Severity};
-use super::text::count;
 use super::{Client, ClientId, EncounterKind, EncounterStatus, Intervals, Money, Tier};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -254,7 +253,8 @@ pub fn summarise(input: &DayInput) -> DaySummary {
     }
 
     let mut critical = Vec::new();
-    let mut due = Vec::new();
+    // Each item straight into its day's list: today, tomorrow, 2 to 7 days ahead.
+    let mut due: [Vec<DueItem>; 3] = Default::default();
     let mut measurements = MeasurementsDue {
         overdue: input.census.measure_overdue,
         no_baseline: input.census.no_baseline,
@@ -288,28 +288,27 @@ pub fn summarise(input: &DayInput) -> DaySummary {
             due_unbooked.push(first.clone());
         }
         for item in items {
+            let day = match item.days_until {
+                0 => 0,
+                1 => 1,
+                _ => 2,
+            };
             if item.kind == DueKind::Measurement {
-                match item.days_until {
+                match day {
                     0 => measurements.due_today += 1,
                     1 => measurements.due_tomorrow += 1,
                     _ => measurements.due_in_2_to_7_days += 1,
                 }
             }
-            due.push(item);
+            due[day].push(item);
         }
     }
     // One lower-casing per item, not two per comparison (tens of thousands at a large centre).
-    due.sort_by_cached_key(|a| (a.due, a.kind, a.name.to_lowercase(), a.client_id));
-    let take = |due: &mut Vec<DueItem>, days: std::ops::RangeInclusive<i64>| {
-        let (taken, rest): (Vec<DueItem>, Vec<DueItem>) =
-            due.drain(..).partition(|d| days.contains(&d.days_until));
-        *due = rest;
-        taken
-    };
+    for list in &mut due {
+        list.sort_by_cached_key(|a| (a.due, a.kind, a.name.to_lowercase(), a.client_id));
+    }
     due_unbooked.sort_by_cached_key(|a: &DueItem| (a.due, a.name.to_lowercase(), a.client_id));
-    let due_today = take(&mut due, 0..=0);
-    let due_tomorrow = take(&mut due, 1..=1);
-    let due_in_2_to_7_days = take(&mut due, 2..=LOOK_AHEAD_DAYS);
+    let [due_today, due_tomorrow, due_in_2_to_7_days] = due;
 
     let figures = tally.figures();
     DaySummary {
@@ -396,19 +395,21 @@ pub fn due_items(p: &PanelClient, intervals: &Intervals, today: NaiveDate) -> Ve
 
 /// The rule and its inputs behind a due date (`last contact 2026-11-16; high tier: every 7`).
 fn due_reason(facts: &ClientFacts, intervals: &Intervals, kind: DueKind) -> String {
+    // Written in one go (a large centre's check-in has tens of thousands of these).
+    let days = |n: i64| if n == 1 { "day" } else { "days" };
     match (kind, facts.last_contact, facts.last_measured) {
         (DueKind::Contact, Some(last), _) => {
             let every = intervals.contact(facts.tier);
             format!(
-                "last contact {last}; {} tier: every {}",
+                "last contact {last}; {} tier: every {every} {}",
                 facts.tier,
-                count(every, "day", "days")
+                days(every)
             )
         }
-        (DueKind::Measurement, _, Some(last)) => format!(
-            "last measured {last}; every {}",
-            count(intervals.measure, "day", "days")
-        ),
+        (DueKind::Measurement, _, Some(last)) => {
+            let every = intervals.measure;
+            format!("last measured {last}; every {every} {}", days(every))
+        }
         _ => format!(
             "on the panel since {}, not seen yet; first contact within {FIRST_CONTACT_DAYS} days",
             facts.since
