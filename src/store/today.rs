@@ -1,10 +1,13 @@
 //! The end-of-day check-in's loader: the panel with its flags (`store::panel`), today's
 //! encounters (one range of the covering `encounters_on_day`), and this month's capitation gross
 //! (`store::revenue::capitation_gross`), handed to the one domain function
-//! `domain::today::summarise`. `caseload today` and the TUI's Today tab both call [`load`].
-//! With the flag windows current (`store::windows`), the panel part is only the clients the
-//! check-in lists and the counts are read off the windows (`store::due`); a test demands the
-//! same summary as from the whole panel.
+//! `domain::today::summarise`. The reading is two independent halves (the listed clients and
+//! counts; the week's due clients and the money): `caseload today` and the TUI's Today tab
+//! call [`load_from`], which reads them side by side (`store::pair`), and [`load`] reads them
+//! one after the other on one connection; a test demands the same summary from both. With the
+//! flag windows current (`store::windows`), the panel part is only the clients the check-in
+//! lists and the counts are read off the windows (`store::due`); a test demands the same
+//! summary as from the whole panel.
 
 use super::Store;
 use super::appointments;
