@@ -71,7 +71,8 @@ pub fn apply_key(conn: &Connection, key: Option<&PracticeKey>, shown: &str) -> R
     Ok(())
 }
 
-/// Opens an encrypted or plaintext database file read-only for checking (backups).
+/// Opens an encrypted or plaintext database file read-only: for checking a backup, and as
+/// the second reader of a practice (`store::pair`).
 pub fn open_read_only(path: &Path, key: Option<&PracticeKey>) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,

@@ -196,23 +196,18 @@ impl Store {
 
     fn prepare(conn: Connection, path: Option<PathBuf>, key: Option<PracticeKey>) -> Result<Store> {
         check_sqlite_version()?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The busy timeout first: switching to WAL may wait for another process.
+        reader_settings(&conn)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if path.is_some() && !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Database(format!(
                 "the database could not be put in WAL mode (got {mode})"
             )));
         }
-        // A 16 MiB page cache (SQLite's default is 2 MiB): a long TUI session at a large
-        // centre keeps the pages its panel and keys touch, instead of asking the OS for them
-        // again on every key; it grows only as pages are read.
         conn.execute_batch(
             "PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA trusted_schema = OFF;
-             PRAGMA cache_size = -16384;",
+             PRAGMA foreign_keys = ON;",
         )?;
-        conn.set_prepared_statement_cache_capacity(64);
         if path.is_some() {
             checkpoint::take_over(&conn);
         }
@@ -403,6 +398,21 @@ impl Snapshot<'_> {
     pub fn data_version(&self) -> Result<i64> {
         data_version(self.conn)
     }
+}
+
+/// What every connection that reads the practice is set to (the store's own, and the second
+/// reader's in `pair`): wait for a writer rather than fail, no trust in the schema's code, and
+/// a 16 MiB page cache (SQLite's default is 2 MiB), so a long TUI session at a large centre
+/// keeps the pages its panel and keys touch instead of asking the OS for them again on every
+/// key; it grows only as pages are read.
+fn reader_settings(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA trusted_schema = OFF;
+         PRAGMA cache_size = -16384;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
 }
 
 fn data_version(conn: &Connection) -> Result<i64> {

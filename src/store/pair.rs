@@ -4,12 +4,13 @@
 //! connection's snapshot is only used when no commit happened between just before the first
 //! snapshot began and just after the second began (its `data_version` is unchanged across
 //! that interval); otherwise, and for a database in memory, a small file or a read inside a
-//! write, both halves run one after the other on the store's own connection. This module decides where a
-//! half runs; it must not write, and it knows nothing of what the halves compute.
+//! write, both halves run one after the other on the store's own connection. This module
+//! decides where a half runs; it must not write, and it knows nothing of what the halves
+//! compute.
 
-use super::{Snapshot, Store, cipher, file_id};
+use super::{Snapshot, Store, cipher, data_version, file_id};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 /// Below this size a practice file is read on one connection: opening a second one and
 /// starting a thread (about 2 ms) costs more than reading side by side saves (a 250-client
@@ -130,16 +131,8 @@ impl Store {
             if !same_file() {
                 return None;
             }
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let conn = Connection::open_with_flags(path, flags).ok()?;
-            cipher::apply_key(&conn, self.key.as_ref(), "").ok()?;
-            conn.execute_batch(
-                "PRAGMA trusted_schema = OFF;
-                 PRAGMA cache_size = -16384;",
-            )
-            .ok()?;
-            conn.busy_timeout(super::BUSY_TIMEOUT).ok()?;
-            conn.set_prepared_statement_cache_capacity(64);
+            let conn = cipher::open_read_only(path, self.key.as_ref()).ok()?;
+            super::reader_settings(&conn).ok()?;
             if !same_file() {
                 return None;
             }
@@ -147,11 +140,6 @@ impl Store {
         }
         slot.as_mut()
     }
-}
-
-/// The connection's count of commits made by other connections (`PRAGMA data_version`).
-fn data_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
 #[cfg(test)]
