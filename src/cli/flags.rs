@@ -11,8 +11,10 @@ use crate::domain::flags::{Flag, count_by_kind};
 use crate::domain::{ClientId, Tier};
 use crate::error::{Error, Result};
 use crate::store::panel::{self, PanelEntry, PanelQuery};
-use crate::store::{clinicians, flagged};
+use crate::store::clinicians;
 use serde::Serialize;
+
+mod stream;
 
 /// One flagged client as `flags --json` prints it (SPEC sections 6, 10 and 11).
 #[derive(Serialize)]
@@ -66,7 +68,8 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
         // Streamed: each client is written as the index walk reaches them, with a seek per
         // row into the tables, which a memory map serves without a system call per page.
         ctx.store.map_for_reading()?;
-        return ctx.store.read(|c| stream_json(c, &query, ctx.today));
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        return stream::write(&ctx.store, &query, ctx.today, &mut out);
     }
     let entries = ctx.store.read(|c| panel::load(c, &query, ctx.today))?;
     let flagged: Vec<&PanelEntry> = entries
@@ -93,77 +96,6 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     }
     print_table(&flagged, entries.len(), args.all)?;
     Ok(())
-}
-
-/// `flags --json` written client by client: the same text `print_json` gives for the whole
-/// list (pretty-printed, one array), without holding the list. The walk and the writing each
-/// take a core: this thread reads and evaluates, a second one serialises, a bounded queue
-/// between them.
-fn stream_json(
-    conn: &rusqlite::Connection,
-    query: &PanelQuery,
-    today: chrono::NaiveDate,
-) -> Result<()> {
-    let (batches, queued) = std::sync::mpsc::sync_channel::<Vec<PanelEntry>>(4);
-    let stopped = || Error::Database(WRITER_STOPPED.into());
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write_json(queued));
-        let mut batch = Vec::with_capacity(BATCH);
-        let walked = flagged::each(conn, query, today, |e| {
-            batch.push(e);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // The writer stopped (its error is the one to report).
-                batches.send(full).map_err(|_| stopped())?;
-            }
-            Ok(())
-        })
-        .and_then(|n| batches.send(batch).map(|()| n).map_err(|_| stopped()));
-        drop(batches);
-        let written = writer.join().unwrap_or_else(|_| Err(stopped()));
-        written.and(walked.map(|_| ()))
-    })
-}
-
-const WRITER_STOPPED: &str = "the JSON writer stopped unexpectedly";
-
-/// Entries handed to the writer at a time: few enough wake-ups, little held.
-const BATCH: usize = 256;
-
-/// Writes the entries that arrive as one pretty-printed JSON array, then a line break.
-fn write_json(batches: std::sync::mpsc::Receiver<Vec<PanelEntry>>) -> Result<()> {
-    use serde::ser::{SerializeSeq, Serializer};
-    use std::io::Write;
-    let failed = |e: serde_json::Error| {
-        if e.is_io() {
-            Error::Output(e.into())
-        } else {
-            Error::invalid(format!("could not write JSON: {e}"))
-        }
-    };
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    {
-        let mut json = serde_json::Serializer::with_formatter(
-            &mut out,
-            serde_json::ser::PrettyFormatter::new(),
-        );
-        let mut list = json.serialize_seq(None).map_err(failed)?;
-        for e in batches.iter().flatten() {
-            list.serialize_element(&FlaggedJson {
-                client_id: e.client.id,
-                external_id: e.client.external_id.as_deref(),
-                name: &e.client.name,
-                tier: e.client.tier,
-                clinician: e.client.clinician.as_deref(),
-                flags: shown(&e, false),
-                next_appointment: e.next_appointment,
-            })
-            .map_err(failed)?;
-        }
-        list.end().map_err(failed)?;
-    }
-    out.write_all(b"\n").map_err(Error::Output)?;
-    out.flush().map_err(Error::Output)
 }
 
 fn print_csv(flagged: &[&PanelEntry]) -> Result<()> {

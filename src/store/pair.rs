@@ -142,6 +142,20 @@ impl Store {
     }
 }
 
+/// For tests elsewhere in the crate: where reads go side by side, and how many did.
+#[cfg(test)]
+impl Store {
+    /// Reads go side by side from this file size on (0: on any file).
+    pub(crate) fn pair_from_bytes(&self, bytes: u64) {
+        self.second.from_bytes.set(bytes);
+    }
+
+    /// How many reads ran their halves side by side.
+    pub(crate) fn pairs_side_by_side(&self) -> usize {
+        self.second.side_by_side.get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::store::{Snapshot, Store};
