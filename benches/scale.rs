@@ -14,15 +14,16 @@
 //!   until the figures are in and drawn — "tab ready (background)", from the key to that frame;
 //! - `flags`, `today`, `report value` and `report revenue`, each `--json`, through the release
 //!   binary (wall time, median of 3, output to /dev/null);
-//! - the naive-SQL floor: last contact and last measurement per active client in one plain
-//!   query through rusqlite on the same file, in this process, every row read (median of 3),
-//!   and the ratio of `flags --json` to it; `caseload --version` is timed beside it, since the
-//!   CLI figures include starting a process and the floor does not.
+//! - a naive read in-process: last contact and last measurement per active client in one plain
+//!   query through rusqlite on the same file, every row read, nothing flagged or written
+//!   (median of 3), and the ratio of `flags --json` to it — a lower bound beside the issue's
+//!   floor below; `caseload --version` is timed beside it, since the CLI figures include
+//!   starting a process and this read does not.
 //!
 //! - twenty writes (one logged encounter each, on a copy of the file), worst and mean: the
 //!   maintained flag windows are recomputed inside each;
 //! - issue 19's own floor, the same naive query flagged and run by the `sqlite3` shell (when
-//!   one is installed), and the ratio of `flags --json` to it.
+//!   one is installed), and the ratio of `flags --json` to it: the target's.
 //!
 //! Before each group of figures the database file is read once (`warm`), so they are timed
 //! with it in the OS page cache; the key session's slowest key is also given by its median
@@ -541,6 +542,9 @@ fn verdict(ok: bool) -> &'static str {
 fn print_table(clients: u32, f: &Figures) {
     let ms_of = |d: Duration| d.as_secs_f64() * 1000.0;
     let ratio = f.flags.as_secs_f64() / f.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+    let shell_ratio = f
+        .shell_floor
+        .map(|s| f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE));
     let rss = f.peak_rss_kib.map(|k| k as f64 / 1024.0);
     let rows: Vec<(String, String, &str, &str)> = vec![
         (
@@ -580,7 +584,9 @@ fn print_table(clients: u32, f: &Figures) {
             format!("flags --json (median of {CLI_RUNS})"),
             ms(f.flags),
             "≤ 1.0× floor",
-            verdict(ratio <= 1.0),
+            // Against the issue's own floor (the sqlite3 shell's), or without a shell the
+            // stricter in-process read.
+            verdict(shell_ratio.unwrap_or(ratio) <= 1.0),
         ),
         (
             format!("today --json (median of {CLI_RUNS})"),
@@ -613,7 +619,10 @@ fn print_table(clients: u32, f: &Figures) {
             rss.map_or("", |m| verdict(m <= 100.0)),
         ),
         (
-            format!("naive-SQL floor ({} active clients)", f.floor_rows),
+            format!(
+                "naive read in-process, no flags ({} active clients)",
+                f.floor_rows
+            ),
             ms(f.floor),
             "",
             "",
@@ -637,22 +646,18 @@ fn print_table(clients: u32, f: &Figures) {
             "",
         ),
         (
-            "flags --json ÷ sqlite3-shell floor".to_string(),
-            f.shell_floor.map_or("n/a".to_string(), |s| {
-                format!(
-                    "{:.2}×",
-                    f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE)
-                )
-            }),
+            "flags --json ÷ sqlite3-shell floor (the issue's)".to_string(),
+            shell_ratio.map_or("n/a".to_string(), |r| format!("{r:.2}×")),
             "≤ 1.0×",
-            f.shell_floor
-                .map_or("", |s| verdict(f.flags.as_secs_f64() <= s.as_secs_f64())),
+            shell_ratio.map_or("", |r| verdict(r <= 1.0)),
         ),
         (
-            "flags --json ÷ floor".to_string(),
+            // A lower bound, not the issue's floor: three columns read, nothing flagged,
+            // nothing written.
+            "flags --json ÷ in-process read (no flags, no output)".to_string(),
             format!("{ratio:.2}×"),
-            "≤ 1.0×",
-            verdict(ratio <= 1.0),
+            "",
+            "",
         ),
     ];
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);

@@ -10,8 +10,8 @@ use crate::domain::flags::reviews::Review;
 use crate::domain::flags::{Flag, count_by_kind};
 use crate::domain::{ClientId, Tier};
 use crate::error::{Error, Result};
-use crate::store::panel::{self, PanelEntry, PanelQuery};
 use crate::store::clinicians;
+use crate::store::panel::{self, PanelEntry, PanelQuery};
 use serde::Serialize;
 
 mod stream;
