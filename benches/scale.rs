@@ -542,6 +542,9 @@ fn verdict(ok: bool) -> &'static str {
 fn print_table(clients: u32, f: &Figures) {
     let ms_of = |d: Duration| d.as_secs_f64() * 1000.0;
     let ratio = f.flags.as_secs_f64() / f.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+    // The ratio's target is the 100,000-client demo's: on a small practice starting the
+    // process (about 2 ms) is most of either figure.
+    let ratio_target = if clients >= 100_000 { "≤ 1.0×" } else { "" };
     let shell_ratio = f
         .shell_floor
         .map(|s| f.flags.as_secs_f64() / s.as_secs_f64().max(f64::MIN_POSITIVE));
@@ -583,10 +586,18 @@ fn print_table(clients: u32, f: &Figures) {
         (
             format!("flags --json (median of {CLI_RUNS})"),
             ms(f.flags),
-            "≤ 1.0× floor",
+            if ratio_target.is_empty() {
+                ""
+            } else {
+                "≤ 1.0× floor"
+            },
             // Against the issue's own floor (the sqlite3 shell's), or without a shell the
             // stricter in-process read.
-            verdict(shell_ratio.unwrap_or(ratio) <= 1.0),
+            if ratio_target.is_empty() {
+                ""
+            } else {
+                verdict(shell_ratio.unwrap_or(ratio) <= 1.0)
+            },
         ),
         (
             format!("today --json (median of {CLI_RUNS})"),
@@ -648,8 +659,10 @@ fn print_table(clients: u32, f: &Figures) {
         (
             "flags --json ÷ sqlite3-shell floor (the issue's)".to_string(),
             shell_ratio.map_or("n/a".to_string(), |r| format!("{r:.2}×")),
-            "≤ 1.0×",
-            shell_ratio.map_or("", |r| verdict(r <= 1.0)),
+            ratio_target,
+            shell_ratio
+                .filter(|_| !ratio_target.is_empty())
+                .map_or("", |r| verdict(r <= 1.0)),
         ),
         (
             // A lower bound, not the floor: three columns read, nothing flagged,
