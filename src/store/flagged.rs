@@ -315,18 +315,7 @@ mod tests {
                 include_inactive: false,
             };
             for part in [Part::Whole, Part::Before(&key), Part::From(&key)] {
-                let sql = walk_sql(&query, part);
-                let mut stmt = store
-                    .conn()
-                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                    .unwrap();
-                let n = stmt.parameter_count();
-                let plan: Vec<String> = stmt
-                    .query_map(rusqlite::params_from_iter(vec!["1"; n]), |r| r.get(3))
-                    .unwrap()
-                    .map(|r| r.unwrap())
-                    .collect();
-                let text = plan.join("\n");
+                let text = crate::store::explain(store.conn(), &walk_sql(&query, part), "1");
                 assert!(
                     text.contains("SEARCH s USING COVERING INDEX panel_priority"),
                     "{text}"

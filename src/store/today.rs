@@ -203,23 +203,11 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         for clinician in [None, Some(ClinicianId(2))] {
             let sql = due::due_this_week_sql(clinician);
-            let mut stmt = store
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
-            let n = stmt.parameter_count();
-            let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(vec!["2026-11-23"; n]), |r| {
-                    r.get::<_, String>(3)
-                })
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect();
-            let text = plan.join("\n");
+            let text = crate::store::explain(store.conn(), &sql, "2026-11-23");
             assert!(text.contains("flag_due_contact"), "{text}");
             assert!(text.contains("flag_due_measure"), "{text}");
-            let walks = plan
-                .iter()
+            let walks = text
+                .lines()
                 .any(|l| l.starts_with("SCAN") && !l.starts_with("SCAN d"));
             assert!(!walks && !text.contains("clients_by_status"), "{text}");
         }
