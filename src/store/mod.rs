@@ -20,6 +20,7 @@ pub mod clinician_audit;
 pub mod clinicians;
 pub mod contract_report;
 pub mod contracts;
+pub mod db;
 pub mod copy;
 pub mod corrections;
 pub mod due;

@@ -1,0 +1,330 @@
+//! The one place the store meets a database engine (issue 20): a connection is SQLite's (the
+//! embedded default) or a PostgreSQL server's, and the store's functions run the same SQL
+//! through the same calls on either — `prepare_cached`, `query`, `query_map`, `query_row`,
+//! `execute` — with rusqlite's `params!`, `ToSql`, `FromSql` and `Result`, which name values,
+//! not engines. SQLite's calls go straight to rusqlite; a server's go through `pg`, whose
+//! statements `dialect` rewrites from the store's SQL once, when first prepared. Nothing here
+//! knows a table; the domain and the UI never see which engine they run on.
+
+mod binds;
+pub(crate) mod dialect;
+mod pg;
+
+pub use binds::{Binds, Bound, ParamsFromIter, params_from_iter};
+pub use pg::PgSession;
+pub use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
+pub use rusqlite::{Error, OptionalExtension, Result, params};
+
+/// A connection to the practice's database.
+pub struct Connection {
+    engine: Engine,
+}
+
+enum Engine {
+    Lite(rusqlite::Connection),
+    Pg(PgSession),
+}
+
+impl From<rusqlite::Connection> for Connection {
+    fn from(conn: rusqlite::Connection) -> Connection {
+        Connection {
+            engine: Engine::Lite(conn),
+        }
+    }
+}
+
+impl From<PgSession> for Connection {
+    fn from(session: PgSession) -> Connection {
+        Connection {
+            engine: Engine::Pg(session),
+        }
+    }
+}
+
+impl Connection {
+    /// The SQLite connection underneath, for what only SQLite has (its pragmas, keys, backups
+    /// and checkpoints); `None` on a server.
+    pub fn lite(&self) -> Option<&rusqlite::Connection> {
+        match &self.engine {
+            Engine::Lite(conn) => Some(conn),
+            Engine::Pg(_) => None,
+        }
+    }
+
+    /// [`Connection::lite`], mutably (SQLite's migrations take the connection).
+    pub fn lite_mut(&mut self) -> Option<&mut rusqlite::Connection> {
+        match &mut self.engine {
+            Engine::Lite(conn) => Some(conn),
+            Engine::Pg(_) => None,
+        }
+    }
+
+    /// True on a PostgreSQL server.
+    pub fn is_server(&self) -> bool {
+        matches!(self.engine, Engine::Pg(_))
+    }
+
+    /// A statement kept prepared for the connection's life (the SQL text is the key).
+    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
+        Ok(Statement {
+            inner: match &self.engine {
+                Engine::Lite(conn) => Inner::Cached(conn.prepare_cached(sql)?),
+                Engine::Pg(session) => Inner::Pg(session.prepare(sql)?),
+            },
+        })
+    }
+
+    /// A statement prepared for one use.
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
+        Ok(Statement {
+            inner: match &self.engine {
+                Engine::Lite(conn) => Inner::Plain(conn.prepare(sql)?),
+                Engine::Pg(session) => Inner::Pg(session.prepare(sql)?),
+            },
+        })
+    }
+
+    /// Runs one statement; how many rows it changed.
+    pub fn execute<P: Binds>(&self, sql: &str, params: P) -> Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    /// The first row of one statement, through `f`; `Error::QueryReturnedNoRows` without one.
+    pub fn query_row<T, P: Binds>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    /// Runs statements separated by semicolons, without parameters.
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match &self.engine {
+            Engine::Lite(conn) => conn.execute_batch(sql),
+            Engine::Pg(session) => session.execute_batch(sql),
+        }
+    }
+
+    /// The row id the last insert on this connection gave.
+    pub fn last_insert_rowid(&self) -> Result<i64> {
+        match &self.engine {
+            Engine::Lite(conn) => Ok(conn.last_insert_rowid()),
+            Engine::Pg(session) => session.last_insert_id(),
+        }
+    }
+
+    /// True outside a transaction.
+    pub fn is_autocommit(&self) -> bool {
+        match &self.engine {
+            Engine::Lite(conn) => conn.is_autocommit(),
+            Engine::Pg(session) => session.is_autocommit(),
+        }
+    }
+
+    /// Starts a transaction that is rolled back when the guard is dropped uncommitted:
+    /// `immediate` takes the write lock at once (SQLite's `BEGIN IMMEDIATE`; a server's
+    /// transactions are serializable either way).
+    pub fn begin(&self, immediate: bool) -> Result<Transaction<'_>> {
+        match &self.engine {
+            Engine::Lite(conn) => {
+                conn.execute_batch(if immediate { "BEGIN IMMEDIATE" } else { "BEGIN" })?
+            }
+            Engine::Pg(session) => session.begin()?,
+        }
+        Ok(Transaction {
+            conn: self,
+            open: true,
+        })
+    }
+}
+
+/// A transaction on a [`Connection`]: committed by [`Transaction::commit`], else rolled back
+/// when dropped (an early return or a panic leaves nothing behind).
+pub struct Transaction<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl std::ops::Deref for Transaction<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Transaction<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT")
+    }
+
+    pub fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("ROLLBACK")
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing better to do with a failed rollback while unwinding: the connection
+            // then reports it on its next statement.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// A prepared statement of either engine.
+pub struct Statement<'c> {
+    inner: Inner<'c>,
+}
+
+enum Inner<'c> {
+    Cached(rusqlite::CachedStatement<'c>),
+    Plain(rusqlite::Statement<'c>),
+    Pg(pg::Statement<'c>),
+}
+
+impl Statement<'_> {
+    /// Runs the statement; its rows, one at a time.
+    pub fn query<P: Binds>(&mut self, params: P) -> Result<Rows<'_>> {
+        let bound = params.bound()?;
+        match &mut self.inner {
+            Inner::Cached(stmt) => {
+                bound.bind_lite(stmt)?;
+                Ok(Rows::Lite(stmt.raw_query()))
+            }
+            Inner::Plain(stmt) => {
+                bound.bind_lite(stmt)?;
+                Ok(Rows::Lite(stmt.raw_query()))
+            }
+            Inner::Pg(stmt) => Ok(Rows::Pg(stmt.query(&bound)?.into_iter(), None)),
+        }
+    }
+
+    /// Runs the statement and maps each row through `f`.
+    pub fn query_map<T, P: Binds, F: FnMut(&Row) -> Result<T>>(
+        &mut self,
+        params: P,
+        f: F,
+    ) -> Result<MappedRows<'_, F>> {
+        Ok(MappedRows {
+            rows: self.query(params)?,
+            f,
+        })
+    }
+
+    /// The first row through `f`; `Error::QueryReturnedNoRows` without one.
+    pub fn query_row<T, P: Binds>(
+        &mut self,
+        params: P,
+        f: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<T> {
+        let mut rows = self.query(params)?;
+        match rows.next()? {
+            Some(row) => f(&row),
+            None => Err(Error::QueryReturnedNoRows),
+        }
+    }
+
+    /// Runs a statement that returns no rows; how many rows it changed.
+    pub fn execute<P: Binds>(&mut self, params: P) -> Result<usize> {
+        let bound = params.bound()?;
+        match &mut self.inner {
+            Inner::Cached(stmt) => {
+                bound.bind_lite(stmt)?;
+                stmt.raw_execute()
+            }
+            Inner::Plain(stmt) => {
+                bound.bind_lite(stmt)?;
+                stmt.raw_execute()
+            }
+            Inner::Pg(stmt) => stmt.execute(&bound),
+        }
+    }
+
+    pub fn column_count(&self) -> usize {
+        match &self.inner {
+            Inner::Cached(stmt) => stmt.column_count(),
+            Inner::Plain(stmt) => stmt.column_count(),
+            Inner::Pg(stmt) => stmt.column_count(),
+        }
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        match &self.inner {
+            Inner::Cached(stmt) => stmt.parameter_count(),
+            Inner::Plain(stmt) => stmt.parameter_count(),
+            Inner::Pg(stmt) => stmt.parameter_count(),
+        }
+    }
+}
+
+/// The rows of a running statement.
+pub enum Rows<'s> {
+    Lite(rusqlite::Rows<'s>),
+    /// A server's rows arrive whole; the current one is kept for the row handed out.
+    Pg(std::vec::IntoIter<postgres::Row>, Option<postgres::Row>),
+}
+
+impl Rows<'_> {
+    /// The next row, or `None` after the last.
+    #[allow(clippy::should_implement_trait)] // rusqlite's name: a row borrows the rows
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        match self {
+            Rows::Lite(rows) => Ok(rows.next()?.map(Row::Lite)),
+            Rows::Pg(rows, current) => {
+                *current = rows.next();
+                Ok(current.as_ref().map(Row::Pg))
+            }
+        }
+    }
+}
+
+/// The rows of a running statement, each mapped through a function.
+pub struct MappedRows<'s, F> {
+    rows: Rows<'s>,
+    f: F,
+}
+
+impl<T, F: FnMut(&Row) -> Result<T>> Iterator for MappedRows<'_, F> {
+    type Item = Result<T>;
+    fn next(&mut self) -> Option<Result<T>> {
+        let f = &mut self.f;
+        match self.rows.next() {
+            Ok(Some(row)) => Some(f(&row)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// One row of either engine.
+#[derive(Clone, Copy)]
+pub enum Row<'r> {
+    Lite(&'r rusqlite::Row<'r>),
+    Pg(&'r postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `idx` (from 0) as a `T`.
+    pub fn get<T: FromSql>(&self, idx: usize) -> Result<T> {
+        match self {
+            Row::Lite(row) => row.get(idx),
+            Row::Pg(row) => {
+                let value = pg::value_ref(row, idx)?;
+                T::column_result(value).map_err(|e| pg::conversion(idx, value, e))
+            }
+        }
+    }
+
+    /// Column `idx` (from 0) as it is stored, read in place.
+    pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+        match self {
+            Row::Lite(row) => row.get_ref(idx),
+            Row::Pg(row) => pg::value_ref(row, idx),
+        }
+    }
+}
