@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::store::roster::X12Source;
 use crate::store::{contracts, roster as store_roster};
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 
 /// The capitation contract a roster is for, once the acting clinician may manage contracts.
 pub(super) fn roster_contract(ctx: &mut Context, name: &str) -> Result<Contract> {

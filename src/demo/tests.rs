@@ -85,7 +85,7 @@ fn the_demo_gives_the_value_measures_a_story() {
                  FROM events v
                  WHERE julianday(?1) - julianday(v.date) BETWEEN ?2 AND ?3"
                     ),
-                    rusqlite::params![today.to_string(), from, to],
+                    crate::store::db::params![today.to_string(), from, to],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap()

@@ -8,7 +8,7 @@ use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClinicianId, EncounterKind};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 pub use crate::domain::appointments::Appointment;
@@ -47,7 +47,7 @@ fn select() -> String {
     )
 }
 
-fn from_row(r: &rusqlite::Row, today: NaiveDate) -> rusqlite::Result<Appointment> {
+fn from_row(r: &crate::store::db::Row, today: NaiveDate) -> rusqlite::Result<Appointment> {
     let day = r.get(5)?;
     let logged = LoggedThatDay {
         contact: r.get(10)?,
@@ -202,7 +202,7 @@ pub fn book(tx: &Tx, b: &Booking) -> Result<Vec<i64>> {
             b.minutes,
             ids.first().copied()
         ])?;
-        let id = tx.last_insert_rowid();
+        let id = tx.last_insert_rowid()?;
         if ids.is_empty() && b.days.len() > 1 {
             tx.execute("UPDATE appointments SET series_id = ?1 WHERE id = ?1", [id])?;
         }

@@ -6,13 +6,13 @@ use super::row::iso;
 use crate::domain::{Attribution, AttributionId, ClientId, ContractId, ranges_overlap};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 const COLUMNS: &str = "id, client_id, contract_id,
     (SELECT k.name FROM contracts k WHERE k.id = contract_id) AS contract,
     start_date, end_date, voided_at, voided_by, void_reason, diagnosis";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attribution> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Attribution> {
     Ok(Attribution {
         id: r.get(0)?,
         client_id: r.get(1)?,
@@ -99,7 +99,7 @@ pub fn insert_with_diagnosis(
          VALUES (?1, ?2, ?3, ?4, coalesce(?5, (SELECT diagnosis FROM clients WHERE id = ?1)))",
     )?
     .execute(params![client, contract, start, end.map(iso), diagnosis])?;
-    let id = AttributionId(tx.last_insert_rowid());
+    let id = AttributionId(tx.last_insert_rowid()?);
     let until = end.map_or("open".to_string(), |e| e.to_string());
     tx.audit(
         "attribution.add",

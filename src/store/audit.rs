@@ -26,7 +26,7 @@ use crate::domain::keyslot::ChainKey;
 use crate::domain::{ClientId, ClinicianId};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// One audit row as read back.
@@ -59,7 +59,7 @@ impl AuditRow {
 /// The audit columns in `AuditRow` order (the copy reads them from PostgreSQL too).
 pub(crate) const COLUMNS: &str = "seq, at, clinician_id, actor, action, client_id, detail, hash";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
         seq: r.get(0)?,
         at: r.get(1)?,
@@ -152,7 +152,7 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
 
 /// Migration 2: chains the rows written before the chain existed, in sequence order, and
 /// starts the head. Runs while the append-only triggers are lifted, inside the migration.
-pub(super) fn seal_legacy_rows(tx: &rusqlite::Transaction) -> Result<()> {
+pub(super) fn seal_legacy_rows(tx: &crate::store::db::Transaction) -> Result<()> {
     let rows: Vec<AuditRow> = {
         let mut stmt = tx.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
         stmt.query_map([], from_row)?

@@ -8,7 +8,7 @@ use crate::domain::auth::{self as rules, Throttle};
 use crate::domain::{Clinician, ClinicianId};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use std::fmt;
 use std::time::Duration;
 

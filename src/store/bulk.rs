@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::params;
+use crate::store::db::params;
 
 pub struct BulkClient<'a> {
     pub external_id: Option<&'a str>,
@@ -40,7 +40,7 @@ pub fn client(tx: &Tx, c: &BulkClient) -> Result<ClientId> {
         c.diagnosis,
         c.clinician_id
     ])?;
-    Ok(ClientId(tx.last_insert_rowid()))
+    Ok(ClientId(tx.last_insert_rowid()?))
 }
 
 pub fn attribution(
@@ -105,7 +105,7 @@ pub fn measurement(
         total,
         items.map(super::measurements::encode_items)
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }
 
 pub fn event(tx: &Tx, client: ClientId, date: NaiveDate, kind: EventKind) -> Result<()> {
@@ -142,7 +142,7 @@ pub fn appointments(
             series
         ])?;
         if series.is_none() && days.len() > 1 {
-            let id = tx.last_insert_rowid();
+            let id = tx.last_insert_rowid()?;
             tx.prepare_cached("UPDATE appointments SET series_id = ?1 WHERE id = ?1")?
                 .execute([id])?;
             series = Some(id);

@@ -6,14 +6,14 @@ use super::row::iso;
 use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Tier, text::sanitize};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 pub(super) const SELECT: &str =
     "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,
         c.discharged_on, c.diagnosis, c.clinician_id, k.name
     FROM clients c LEFT JOIN clinicians k ON k.id = c.clinician_id";
 
-pub(super) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Client> {
+pub(super) fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Client> {
     Ok(Client {
         id: r.get(0)?,
         external_id: r.get(1)?,
@@ -77,7 +77,7 @@ pub fn insert(tx: &Tx, new: &NewClient) -> Result<ClientId> {
         new.diagnosis,
         new.clinician_id
     ])?;
-    let id = ClientId(tx.last_insert_rowid());
+    let id = ClientId(tx.last_insert_rowid()?);
     tx.audit("client.add", Some(id), &format!("tier {}", new.tier))?;
     Ok(id)
 }

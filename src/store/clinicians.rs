@@ -3,11 +3,11 @@
 use super::Tx;
 use crate::domain::{Clinician, ClinicianId, Money, Role, text::sanitize};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 const COLUMNS: &str = "id, name, role, hourly_cost_cents";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Clinician> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Clinician> {
     Ok(Clinician {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -32,7 +32,7 @@ pub fn insert(tx: &Tx, name: &str, role: Role, hourly_cost: Money) -> Result<Cli
          VALUES (?1, ?2, ?3, datetime('now'))",
     )?
     .execute(params![name, role.as_str(), hourly_cost.cents()])?;
-    let id = ClinicianId(tx.last_insert_rowid());
+    let id = ClinicianId(tx.last_insert_rowid()?);
     let tag = super::clinician_audit::tag(tx, id.0)?;
     tx.audit(
         "clinician.add",

@@ -9,7 +9,7 @@ use crate::domain::value::Period;
 use crate::domain::{Contract, Money, Month};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContractReport {

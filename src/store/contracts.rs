@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// The start of the first rate period: before any date a practice will ever report on.
@@ -45,7 +45,7 @@ pub fn insert(tx: &Tx, new: &NewContract) -> Result<ContractId> {
         new.proration.as_str(),
         new.payer
     ])?;
-    let id = ContractId(tx.last_insert_rowid());
+    let id = ContractId(tx.last_insert_rowid()?);
     tx.prepare_cached(
         "INSERT INTO contract_rates (contract_id, effective_from, rate_cents) VALUES (?1, ?2, ?3)",
     )?

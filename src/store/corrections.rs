@@ -19,7 +19,7 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
+use crate::store::db::params;
 
 /// The client a record belongs to and whether it is voided.
 fn state(tx: &Tx, kind: RecordKind, id: i64) -> Result<(ClientId, Option<Voided>)> {
@@ -44,7 +44,7 @@ fn state(tx: &Tx, kind: RecordKind, id: i64) -> Result<(ClientId, Option<Voided>
 }
 
 /// The client a record belongs to (for the access check before a correction).
-pub fn owner(conn: &rusqlite::Connection, kind: RecordKind, id: i64) -> Result<ClientId> {
+pub fn owner(conn: &crate::store::db::Connection, kind: RecordKind, id: i64) -> Result<ClientId> {
     Ok(match kind {
         RecordKind::Encounter => encounters::get(conn, EncounterId(id))?.client_id,
         RecordKind::Measurement => measurements::get(conn, MeasurementId(id))?.client_id,

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::store::row::{date, opt_date};
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::ToSql;
-use rusqlite::{CachedStatement, Connection, params};
+use crate::store::db::{Statement, Connection, params};
 
 /// Forgets the dates of every client waiting to be recomputed (before they are put back).
 pub(super) fn forget_dirty(conn: &Connection) -> Result<()> {

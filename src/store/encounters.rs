@@ -6,7 +6,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub struct NewEncounter {
@@ -33,7 +33,7 @@ pub fn insert(tx: &Tx, new: &NewEncounter) -> Result<EncounterId> {
         new.minutes,
         new.note
     ])?;
-    let id = EncounterId(tx.last_insert_rowid());
+    let id = EncounterId(tx.last_insert_rowid()?);
     tx.audit(
         "encounter.add",
         Some(new.client_id),
@@ -66,7 +66,7 @@ pub fn get(conn: &Connection, id: EncounterId) -> Result<Encounter> {
         .ok_or_else(|| crate::error::Error::no_id("encounter", id))
 }
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Encounter> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Encounter> {
     Ok(Encounter {
         id: r.get(0)?,
         client_id: r.get(1)?,

@@ -4,12 +4,12 @@ use super::Tx;
 use crate::domain::{ClientId, Event, EventId, EventKind};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 pub fn insert(tx: &Tx, client: ClientId, kind: EventKind, on: NaiveDate) -> Result<EventId> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?
         .execute(params![client, on, kind.as_str()])?;
-    let id = EventId(tx.last_insert_rowid());
+    let id = EventId(tx.last_insert_rowid()?);
     tx.audit("event.add", Some(client), &format!("{kind} on {on}"))?;
     Ok(id)
 }
@@ -32,7 +32,7 @@ pub fn get(conn: &Connection, id: EventId) -> Result<Event> {
         .ok_or_else(|| crate::error::Error::no_id("event", id))
 }
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Event> {
     Ok(Event {
         id: r.get(0)?,
         client_id: r.get(1)?,

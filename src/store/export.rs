@@ -3,7 +3,7 @@
 //! (passphrase hashes). Rows are streamed, never held all at once.
 
 use crate::error::Result;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use rusqlite::types::Value;
 
 /// Columns never exported: (table, column).

@@ -14,7 +14,7 @@ use crate::domain::{Client, ClientId, ClinicianId, EncounterKind, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::types::ToSql;
-use rusqlite::{Connection, Row};
+use crate::store::db::{Connection, Row};
 
 /// Which clients to compute facts for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::domain::fairness::Fairness;
 use crate::domain::value::Period;
 use crate::domain::{Month, Proration};
 use crate::error::Result;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 
 /// The self-audit for `period`, for the whole practice or one clinician's panel (clients whose
 /// primary clinician they are; the time of every clinician on those clients counts). The same

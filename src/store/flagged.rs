@@ -11,7 +11,7 @@ use super::panel::{self, PanelEntry, PanelQuery, Plans};
 use super::{clients, settings, windows};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use rusqlite::types::ToSql;
 
 /// Where the priority order of the flagged clients is cut: the sort key of the first client of

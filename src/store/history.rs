@@ -9,7 +9,7 @@ use super::{encounters, measurements};
 use crate::domain::history::{Directory, DirectoryClient, EncounterRow, MeasurementRow};
 use crate::domain::{ClientId, ClinicianId};
 use crate::error::Result;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::Hash;

@@ -4,7 +4,7 @@ use super::Tx;
 use crate::domain::{ClientId, Instrument, Measurement, MeasurementId};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub struct NewMeasurement {
@@ -41,7 +41,7 @@ pub fn insert(tx: &Tx, new: &NewMeasurement) -> Result<MeasurementId> {
         new.total,
         new.items.as_deref().map(encode_items)
     ])?;
-    let id = MeasurementId(tx.last_insert_rowid());
+    let id = MeasurementId(tx.last_insert_rowid()?);
     let how = if new.items.is_some() {
         "items"
     } else {
@@ -76,7 +76,7 @@ pub fn get(conn: &Connection, id: MeasurementId) -> Result<Measurement> {
         .ok_or_else(|| crate::error::Error::no_id("measurement", id))
 }
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Measurement> {
+fn from_row(r: &crate::store::db::Row) -> rusqlite::Result<Measurement> {
     Ok(Measurement {
         id: r.get(0)?,
         client_id: r.get(1)?,

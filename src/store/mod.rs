@@ -58,7 +58,8 @@ mod windows_tests;
 use crate::domain::ClinicianId;
 use crate::domain::keyslot::{ChainKey, PracticeKey};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+pub use db::Connection;
+use rusqlite::OpenFlags;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -111,7 +112,7 @@ pub struct Store {
 
 /// A write transaction; derefs to the connection so read functions work inside it.
 pub struct Tx<'a> {
-    inner: rusqlite::Transaction<'a>,
+    inner: db::Transaction<'a>,
     actor: &'a Actor,
     chain: Option<&'a ChainKey>,
 }
@@ -166,7 +167,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags)
+        let conn = rusqlite::Connection::open_with_flags(path, flags)
             .map_err(|e| Error::Database(format!("cannot open the database at {shown}: {e}")))?;
         cipher::apply_key(&conn, key.as_ref(), &shown)?;
         let in_file = |e: Error| match e {
@@ -190,12 +191,16 @@ impl Store {
 
     /// A private in-memory database (tests).
     pub fn open_in_memory() -> Result<Store> {
-        let conn = Connection::open_in_memory()?;
+        let conn = rusqlite::Connection::open_in_memory()?;
         cipher::apply_key(&conn, None, "memory")?;
         Store::prepare(conn, None, None)
     }
 
-    fn prepare(conn: Connection, path: Option<PathBuf>, key: Option<PracticeKey>) -> Result<Store> {
+    fn prepare(
+        mut conn: rusqlite::Connection,
+        path: Option<PathBuf>,
+        key: Option<PracticeKey>,
+    ) -> Result<Store> {
         check_sqlite_version()?;
         // The busy timeout first: switching to WAL may wait for another process.
         reader_settings(&conn)?;
@@ -213,10 +218,11 @@ impl Store {
             checkpoint::take_over(&conn);
         }
         let chain = key.as_ref().map(PracticeKey::chain_key);
+        migrate::migrate(&mut conn, chain.as_ref())?;
         let mut store = Store {
             checkpointer: checkpoint::Checkpointer::default(),
             second: pair::SecondReader::default(),
-            conn,
+            conn: conn.into(),
             path,
             actor: Actor::unnamed(),
             created: false,
@@ -224,7 +230,6 @@ impl Store {
             chain,
             file_id: None,
         };
-        migrate::migrate(&mut store.conn, store.chain.as_ref())?;
         Ok(store)
     }
 
@@ -292,9 +297,7 @@ impl Store {
             ));
         }
         let value = {
-            let inner = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inner = self.conn.begin(true)?;
             let tx = Tx {
                 inner,
                 actor: &self.actor,
@@ -324,10 +327,12 @@ impl Store {
         if !self.conn.is_autocommit() {
             return f(&Snapshot { conn: &self.conn });
         }
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.conn.begin(false)?;
         // A deferred transaction takes its snapshot at the first read: take it now, so that
         // `data_version` read inside `f` belongs to the same state as everything else.
-        tx.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        if let Some(conn) = tx.lite() {
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        }
         let value = f(&Snapshot { conn: &tx })?;
         // Nothing was written; ending the transaction only releases the snapshot.
         tx.rollback()?;
@@ -370,14 +375,20 @@ impl Store {
     /// the value report), and the TUI's resident memory stays its small page cache. SQLCipher
     /// maps nothing of an encrypted file.
     pub fn map_for_reading(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA mmap_size = 1073741824", [], |_| Ok(()))?;
+        if let Some(conn) = self.conn.lite() {
+            conn.query_row("PRAGMA mmap_size = 1073741824", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
     /// Changes whenever another connection commits: the TUI polls it to stay live.
     pub fn data_version(&self) -> Result<i64> {
         data_version(&self.conn)
+    }
+
+    /// The SQLite connection, for what only SQLite has; refused on a server.
+    pub(in crate::store) fn lite(&self) -> Result<&rusqlite::Connection> {
+        self.conn.lite().ok_or_else(sqlite_only)
     }
 }
 
@@ -406,7 +417,7 @@ impl Snapshot<'_> {
 /// a 16 MiB page cache (SQLite's default is 2 MiB), so a long TUI session at a large centre
 /// keeps the pages its panel and keys touch instead of asking the OS for them again on every
 /// key; it grows only as pages are read.
-fn reader_settings(conn: &Connection) -> Result<()> {
+fn reader_settings(conn: &rusqlite::Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA trusted_schema = OFF;
@@ -417,7 +428,13 @@ fn reader_settings(conn: &Connection) -> Result<()> {
 }
 
 fn data_version(conn: &Connection) -> Result<i64> {
+    let conn = conn.lite().ok_or_else(sqlite_only)?;
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+/// What a store on a server answers where only SQLite's file can.
+fn sqlite_only() -> Error {
+    Error::Database("this needs a caseload SQLite file, not a PostgreSQL server".into())
 }
 
 /// The (device, inode) of the file at `path`, where the platform has them.

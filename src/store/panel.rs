@@ -11,7 +11,7 @@ use crate::domain::flags::{ClientFacts, Flag, Priority, Severity, evaluate, sort
 use crate::domain::{Client, ClientId, ClinicianId, Intervals};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use std::collections::HashMap;
 
 pub use crate::domain::flags::ScoreTrend;

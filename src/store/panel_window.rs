@@ -13,7 +13,7 @@ use crate::domain::flags::FlagKind;
 use crate::domain::flags::windows::kind_bit;
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use rusqlite::types::ToSql;
 
 /// How the rows are ordered. Every order breaks its ties by priority order.

@@ -6,7 +6,7 @@ use crate::domain::reconcile::Attributed;
 use crate::domain::{ClientId, ClientStatus, ContractId, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

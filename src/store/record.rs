@@ -4,7 +4,7 @@
 use super::{attributions, clients, encounters, events, measurements};
 use crate::domain::{Attribution, Client, ClientId, Encounter, Event, Measurement};
 use crate::error::Result;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]

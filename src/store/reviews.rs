@@ -11,7 +11,7 @@ use crate::domain::flags::reviews::{self, Review, Reviewed};
 use crate::domain::text::sanitize;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 fn kind_of(text: &str) -> rusqlite::Result<FlagKind> {
@@ -112,7 +112,7 @@ pub fn insert(tx: &Tx, client: ClientId, review: &Review) -> Result<i64> {
         review.by,
         review.note
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let until = review
         .until
         .map_or(String::new(), |u| format!(", silent through {u}"));

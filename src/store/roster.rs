@@ -14,7 +14,7 @@ use crate::domain::x12::Kind;
 use crate::domain::{ClientId, ClientStatus, ClinicianId, Contract, ContractId, Tier};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// Reads every client with a member id and every attribution to `contract`.
@@ -382,7 +382,7 @@ pub fn apply(
         file_hash,
         plan.members.len() as i64
     ])?;
-    let import = tx.last_insert_rowid();
+    let import = tx.last_insert_rowid()?;
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO roster_members (import_id, member_id, start_date, end_date)

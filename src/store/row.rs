@@ -2,7 +2,7 @@
 //! live and voided, and dates as sortable integer keys read in place.
 
 use chrono::NaiveDate;
-use rusqlite::Row;
+use crate::store::db::Row;
 use rusqlite::types::Type;
 
 /// The SQL condition "encounter `alias` is a contact" (SPEC section 4: a completed encounter of

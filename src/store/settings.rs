@@ -4,7 +4,7 @@
 use super::Tx;
 use crate::domain::{Intervals, text::sanitize, validate};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::db::{Connection, OptionalExtension, params};
 
 /// Every setting: key, default, what it means.
 pub const KEYS: &[(&str, &str, &str)] = &[

@@ -6,7 +6,7 @@ use super::Tx;
 use crate::domain::quality::{Measure, Target};
 use crate::domain::{ContractId, Percent};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 
 /// The contract's targets, in the order of SPEC section 12's list of measures.
 pub fn for_contract(conn: &Connection, contract: ContractId) -> Result<Vec<Target>> {

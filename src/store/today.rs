@@ -22,7 +22,7 @@ use crate::domain::today::{self, DayInput, DaySummary, FlagCensus, PanelClient, 
 use crate::domain::{ClientId, ClinicianId, Intervals, Money, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 use std::collections::HashSet;
 
 /// The check-in for `today`. With a clinician: their panel (the clients whose primary

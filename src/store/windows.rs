@@ -15,7 +15,7 @@ use crate::domain::flags::windows::segments;
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::types::ToSql;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 
 /// The `valid_until` and `due_key` of "no end" and "nothing overdue": after every real day.
 pub const OPEN_END: &str = "9999-12-31";
@@ -150,7 +150,7 @@ fn through(row: &FactsRow, reviews: &[Review]) -> NaiveDate {
 }
 
 fn store_facts(
-    stmt: &mut rusqlite::CachedStatement,
+    stmt: &mut crate::store::db::Statement,
     row: &FactsRow,
     through: NaiveDate,
 ) -> Result<()> {

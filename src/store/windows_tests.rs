@@ -19,7 +19,7 @@ use crate::domain::{
 };
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 
 fn base() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
@@ -185,7 +185,7 @@ fn apply(store: &mut Store, ids: &[ClientId], dana: ClinicianId, op: &Op) {
         Op::Reassign(c, to_sam) => {
             tx.execute(
                 "UPDATE clients SET clinician_id = ?1 WHERE id = ?2",
-                rusqlite::params![if *to_sam { 2 } else { 1 }, ids[*c]],
+                crate::store::db::params![if *to_sam { 2 } else { 1 }, ids[*c]],
             )?;
             Ok(())
         }

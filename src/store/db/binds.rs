@@ -129,3 +129,24 @@ fn other_owned(_: ToSqlOutput) -> Result<ToSqlOutput<'static>> {
         "a parameter of a kind the store does not bind".into(),
     ))
 }
+
+macro_rules! tuples {
+    ($(($($t:ident $i:tt),+))+) => {$(
+        impl<$($t: ToSql),+> Binds for ($($t,)+) {
+            fn bound(&self) -> Result<Bound<'_>> {
+                positional([$(&self.$i as &dyn ToSql),+].into_iter())
+            }
+        }
+    )+};
+}
+
+tuples!(
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+);

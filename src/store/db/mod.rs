@@ -310,7 +310,8 @@ pub enum Row<'r> {
 
 impl Row<'_> {
     /// Column `idx` (from 0) as a `T`.
-    pub fn get<T: FromSql>(&self, idx: usize) -> Result<T> {
+    pub fn get<I: ColumnIndex, T: FromSql>(&self, idx: I) -> Result<T> {
+        let idx = idx.index();
         match self {
             Row::Lite(row) => row.get(idx),
             Row::Pg(row) => {
@@ -321,10 +322,22 @@ impl Row<'_> {
     }
 
     /// Column `idx` (from 0) as it is stored, read in place.
-    pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+    pub fn get_ref<I: ColumnIndex>(&self, idx: I) -> Result<ValueRef<'_>> {
+        let idx = idx.index();
         match self {
             Row::Lite(row) => row.get_ref(idx),
             Row::Pg(row) => pg::value_ref(row, idx),
         }
+    }
+}
+
+/// A column's place in a row, from 0 (rusqlite's calls take the index's type first).
+pub trait ColumnIndex {
+    fn index(self) -> usize;
+}
+
+impl ColumnIndex for usize {
+    fn index(self) -> usize {
+        self
     }
 }

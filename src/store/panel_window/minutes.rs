@@ -5,7 +5,7 @@
 use super::{PRIORITY, Sql};
 use crate::domain::ClientId;
 use crate::error::Result;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 
 /// The ids of a page in the minutes order: the clients with minutes this month, most first
 /// (off `month_minutes_order`; SQLite sorts only each run of clients tied on the same minutes

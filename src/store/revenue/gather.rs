@@ -9,7 +9,7 @@ use crate::domain::economics::time_owners;
 use crate::domain::{AttributionId, ClientId, ClinicianId, ContractId, ranges_overlap};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 use std::collections::HashMap;
 
 /// An attribution as the report needs it, with the client's primary clinician.

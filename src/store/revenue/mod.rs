@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::store::{clinicians, contracts};
 use gather::Spent;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;

@@ -10,7 +10,7 @@ use super::gather::{self, Span, Spent};
 use crate::domain::{ClientId, ClinicianId, ContractId, Month};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 use std::collections::HashMap;
 
 /// Attributions alike in everything that decides what they earn and whose row it is: one

@@ -231,7 +231,7 @@ fn apply(store: &mut Store, p: &(Vec<ClientId>, Vec<ContractId>, Vec<ClinicianId
             let at = void.then_some("2026-03-01T00:00:00.000Z");
             tx.execute(
                 "UPDATE attributions SET voided_at = ?1 WHERE id = ?2",
-                rusqlite::params![at, id],
+                crate::store::db::params![at, id],
             )?;
             Ok(())
         }
@@ -247,7 +247,7 @@ fn apply(store: &mut Store, p: &(Vec<ClientId>, Vec<ContractId>, Vec<ClinicianId
                      end_date = CASE WHEN end_date IS NULL THEN NULL
                                      ELSE max(date(start_date, ?1 || ' days'), end_date) END
                  WHERE id = ?2",
-                rusqlite::params![by, id],
+                crate::store::db::params![by, id],
             )?;
             Ok(())
         }
@@ -256,7 +256,7 @@ fn apply(store: &mut Store, p: &(Vec<ClientId>, Vec<ContractId>, Vec<ClinicianId
             let at = void.then_some("2026-03-01T00:00:00.000Z");
             tx.execute(
                 "UPDATE encounters SET voided_at = ?1 WHERE id = ?2",
-                rusqlite::params![at, id],
+                crate::store::db::params![at, id],
             )?;
             Ok(())
         }
@@ -264,7 +264,7 @@ fn apply(store: &mut Store, p: &(Vec<ClientId>, Vec<ContractId>, Vec<ClinicianId
             let id = nth(tx, "encounters", *n)?;
             tx.execute(
                 "UPDATE encounters SET date = date(date, ?1 || ' days'), minutes = ?2 WHERE id = ?3",
-                rusqlite::params![by, minutes, id],
+                crate::store::db::params![by, minutes, id],
             )?;
             Ok(())
         }
@@ -272,7 +272,7 @@ fn apply(store: &mut Store, p: &(Vec<ClientId>, Vec<ContractId>, Vec<ClinicianId
             let to = to.map(|kim| clinicians[usize::from(!kim)]);
             tx.execute(
                 "UPDATE clients SET clinician_id = ?1 WHERE id = ?2",
-                rusqlite::params![to, clients[*c]],
+                crate::store::db::params![to, clients[*c]],
             )?;
             Ok(())
         }

@@ -7,7 +7,7 @@
 use crate::domain::coding::Episode;
 use crate::domain::value::Period;
 use crate::error::Result;
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 
 pub fn episodes(conn: &Connection, span: Period, clinician: Option<i64>) -> Result<Vec<Episode>> {
     let sql = "SELECT a.client_id, a.start_date, a.diagnosis, c.name

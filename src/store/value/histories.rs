@@ -12,7 +12,7 @@
 use crate::domain::{EncounterStatus, Instrument};
 use crate::error::{Error, Result};
 use crate::store::row::key;
-use rusqlite::Connection;
+use crate::store::db::Connection;
 use std::collections::HashMap;
 
 const VERSION: u8 = 1;
@@ -246,7 +246,7 @@ pub(crate) fn refresh_dirty(conn: &Connection) -> Result<()> {
     let empty = History::default();
     for id in ids {
         let history = found.get(&id).unwrap_or(&empty);
-        put.execute(rusqlite::params![id, history.encode()?])?;
+        put.execute(crate::store::db::params![id, history.encode()?])?;
     }
     Ok(())
 }
@@ -270,7 +270,7 @@ mod tests {
             let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let params: Vec<&str> = (0..stmt.parameter_count()).map(|_| "[1]").collect();
             let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(params), |r| {
+                .query_map(crate::store::db::params_from_iter(params), |r| {
                     r.get::<_, String>(3)
                 })
                 .unwrap()

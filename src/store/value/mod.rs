@@ -15,7 +15,7 @@ use crate::domain::{ClinicianId, Month};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use pass::{PERIODS_PER_PASS, Pass};
-use rusqlite::Connection;
+use crate::store::db::Connection;
 
 /// Restricts the measures to one clinician's panel (clients whose primary clinician they are).
 #[derive(Debug, Clone, Copy, Default)]

@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::store::fairness::paid_days;
 use crate::store::row::{day_key, iso, key, key_date};
 use chrono::{Duration, NaiveDate};
-use rusqlite::{Connection, params};
+use crate::store::db::{Connection, params};
 #[cfg(test)]
 pub use sql::statements;
 use sql::{CLIENTS_SQL, MEMBERS_SQL};

@@ -223,7 +223,7 @@ fn a_client_left_marked_or_unkept_is_read_from_the_records() {
     let tx = conn.unchecked_transaction().unwrap();
     tx.execute(
         "UPDATE client_histories SET history = ?1 WHERE client_id = ?2",
-        rusqlite::params![empty, busiest],
+        crate::store::db::params![empty, busiest],
     )
     .unwrap();
     let all = ValueQuery::default();
