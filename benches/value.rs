@@ -75,7 +75,7 @@ fn main() {
         .expect("read");
 }
 
-fn bench(conn: &rusqlite::Connection, today: chrono::NaiveDate) {
+fn bench(conn: &caseload::store::Connection, today: chrono::NaiveDate) {
     if let Ok(pragmas) = std::env::var("BENCH_PRAGMAS") {
         conn.execute_batch(&pragmas).expect("pragmas");
     }

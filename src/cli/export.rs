@@ -344,7 +344,7 @@ pub fn backup(ctx: &mut Context, args: BackupArgs) -> Result<()> {
 
 /// True when the file exists but SQLite cannot read it as a database at all.
 fn unreadable(path: &Path) -> bool {
-    let Ok(conn) = crate::store::db::Connection::open_with_flags(
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     ) else {

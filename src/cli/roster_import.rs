@@ -12,10 +12,10 @@ use crate::domain::roster_plan::{Current, RosterPlan};
 use crate::domain::text::sanitize;
 use crate::domain::{Contract, ContractModel};
 use crate::error::{Error, Result};
+use crate::store::db::Connection;
 use crate::store::roster::X12Source;
 use crate::store::{contracts, roster as store_roster};
 use chrono::NaiveDate;
-use crate::store::db::Connection;
 
 /// The capitation contract a roster is for, once the acting clinician may manage contracts.
 pub(super) fn roster_contract(ctx: &mut Context, name: &str) -> Result<Contract> {

@@ -7,8 +7,8 @@ use crate::domain::appointments::{self, AppointmentState, LoggedThatDay};
 use crate::domain::text::sanitize;
 use crate::domain::{ClientId, ClinicianId, EncounterKind};
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 pub use crate::domain::appointments::Appointment;

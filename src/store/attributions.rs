@@ -5,8 +5,8 @@ use super::Tx;
 use super::row::iso;
 use crate::domain::{Attribution, AttributionId, ClientId, ContractId, ranges_overlap};
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 
 const COLUMNS: &str = "id, client_id, contract_id,
     (SELECT k.name FROM contracts k WHERE k.id = contract_id) AS contract,

@@ -25,8 +25,8 @@ use crate::domain::audit_chain::{self, Break, ChainFields, Verifier};
 use crate::domain::keyslot::ChainKey;
 use crate::domain::{ClientId, ClinicianId};
 use crate::error::Result;
-use chrono::{DateTime, NaiveDate, Utc};
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 /// One audit row as read back.
@@ -152,7 +152,7 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
 
 /// Migration 2: chains the rows written before the chain existed, in sequence order, and
 /// starts the head. Runs while the append-only triggers are lifted, inside the migration.
-pub(super) fn seal_legacy_rows(tx: &crate::store::db::Transaction) -> Result<()> {
+pub(super) fn seal_legacy_rows(tx: &crate::store::db::Connection) -> Result<()> {
     let rows: Vec<AuditRow> = {
         let mut stmt = tx.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
         stmt.query_map([], from_row)?
@@ -209,7 +209,7 @@ pub fn verify_with(
     let mut rows = stmt.query([])?;
     let mut next = || -> Result<Option<AuditRow>> {
         Ok(match rows.next()? {
-            Some(r) => Some(from_row(r)?),
+            Some(r) => Some(from_row(&r)?),
             None => None,
         })
     };

@@ -7,8 +7,8 @@ use super::{Actor, Store, Tx};
 use crate::domain::auth::{self as rules, Throttle};
 use crate::domain::{Clinician, ClinicianId};
 use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Utc};
 use std::fmt;
 use std::time::Duration;
 

@@ -249,7 +249,7 @@ pub fn backup(store: &mut Store, target: &Path, replace: bool) -> Result<BackupS
             "that is the practice database itself; back up to another file",
         ));
     }
-    let pages = copy_to_file(&store.conn, target, replace, store.key.as_ref())?;
+    let pages = copy_to_file(store.lite()?, target, replace, store.key.as_ref())?;
     if let Some(live) = store.path()
         && store.encrypted()
     {
@@ -293,10 +293,12 @@ pub fn check(path: &Path, key: Option<&PracticeKey>) -> Result<Checked> {
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
     }
-    let conn = cipher::open_read_only(path, key).map_err(|e| match e {
-        Error::Sqlite(e) => refuse(format!("it cannot be opened ({e})")),
-        other => refuse(other.to_string()),
-    })?;
+    let conn: super::db::Connection = cipher::open_read_only(path, key)
+        .map_err(|e| match e {
+            Error::Sqlite(e) => refuse(format!("it cannot be opened ({e})")),
+            other => refuse(other.to_string()),
+        })?
+        .into();
     let not_a_database = |e: rusqlite::Error| refuse(format!("it is not a SQLite database ({e})"));
     let mut problems: Vec<String> = conn
         .prepare("PRAGMA integrity_check")
@@ -354,7 +356,7 @@ pub fn check(path: &Path, key: Option<&PracticeKey>) -> Result<Checked> {
 }
 
 /// The page size; SQLCipher answers `PRAGMA page_size` of a keyed database as text.
-fn page_size(conn: &Connection) -> Result<i64> {
+fn page_size(conn: &super::db::Connection) -> Result<i64> {
     let value: rusqlite::types::Value = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
     Ok(match value {
         rusqlite::types::Value::Integer(n) => n,
@@ -441,13 +443,13 @@ pub fn restore_into(
             )
         })?;
         let previous = aside_name(&live, "before-restore", stamp);
-        copy_to_file(&store.conn, &previous, false, store.key.as_ref())?;
+        copy_to_file(store.lite()?, &previous, false, store.key.as_ref())?;
         Some(previous)
     } else {
         None
     };
     let from = cipher::open_read_only(source, source_key)?;
-    copy_all(&from, &mut store.conn)?;
+    copy_all(&from, store.conn.lite_mut().ok_or_else(super::sqlite_only)?)?;
     drop(from);
     super::migrate::migrate(&mut store.conn, store.chain.as_ref())?;
     store.write(|tx| {

@@ -45,7 +45,7 @@ fn a_backup_from_an_older_schema_is_restored_and_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.db");
     {
-        let mut conn = Connection::open(&old).unwrap();
+        let mut conn = crate::store::db::Connection::open(&old).unwrap();
         super::super::migrate::migrate_to(&mut conn, 2).unwrap();
         conn.execute_batch(
             "INSERT INTO clinicians (id, name, role, hourly_cost_cents, created_at)

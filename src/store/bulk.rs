@@ -8,8 +8,8 @@ use crate::domain::{
     Instrument, Tier,
 };
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::params;
+use chrono::NaiveDate;
 
 pub struct BulkClient<'a> {
     pub external_id: Option<&'a str>,

@@ -169,7 +169,7 @@ fn rewrite(
     store.second.close();
     let actor = store.actor().clone();
     let old_chain = store.chain_key().cloned();
-    let conn = &store.conn;
+    let conn = store.lite()?;
     conn.busy_timeout(std::time::Duration::from_secs(2))?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
@@ -213,6 +213,7 @@ fn rewrite(
             Direction::Decrypt => None,
         };
         apply_key(&new, new_key.as_ref(), "the new file")?;
+        let new = super::db::Connection::from(new);
         match &direction {
             Direction::Encrypt(key) => {
                 let chain = key.chain_key();
@@ -249,7 +250,9 @@ fn rewrite(
                 "the rewritten practice failed its check ({check}); nothing was changed"
             )));
         }
-        new.close().map_err(|(_, e)| e)?;
+        if let Some(new) = new.into_lite() {
+            new.close().map_err(|(_, e)| e)?;
+        }
         std::fs::OpenOptions::new()
             .write(true)
             .open(&temp)?

@@ -5,8 +5,8 @@ use super::Tx;
 use super::row::iso;
 use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Tier, text::sanitize};
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 
 pub(super) const SELECT: &str =
     "SELECT c.id, c.external_id, c.name, c.dob, c.tier, c.status, c.since,

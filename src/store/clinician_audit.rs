@@ -7,9 +7,9 @@
 use super::Actor;
 use crate::domain::keyslot::{ChainKey, hex};
 use crate::error::Result;
+use crate::store::db::{Connection, OptionalExtension};
 use blake2::digest::consts::U16;
 use blake2::{Blake2b, Digest};
-use crate::store::db::{Connection, OptionalExtension};
 
 /// The schema version from which clinicians' audit rows carry the fingerprint.
 pub const SINCE_SCHEMA: i64 = 9;
@@ -75,7 +75,10 @@ pub fn unexplained(conn: &Connection) -> Result<Vec<i64>> {
 }
 
 /// Migration 9: one `clinician.baseline` audit row per clinician, recording each row as it is.
-pub(super) fn seal_baselines(tx: &crate::store::db::Transaction, chain: Option<&ChainKey>) -> Result<()> {
+pub(super) fn seal_baselines(
+    tx: &crate::store::db::Connection,
+    chain: Option<&ChainKey>,
+) -> Result<()> {
     let ids: Vec<i64> = tx
         .prepare("SELECT id FROM clinicians ORDER BY id")?
         .query_map([], |r| r.get(0))?

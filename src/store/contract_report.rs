@@ -8,8 +8,8 @@ use crate::domain::quality::{self, EarnBack, TargetResult};
 use crate::domain::value::Period;
 use crate::domain::{Contract, Money, Month};
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::Connection;
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContractReport {

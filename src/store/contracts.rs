@@ -7,8 +7,8 @@ use crate::domain::{
     text::sanitize,
 };
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// The start of the first rate period: before any date a practice will ever report on.

@@ -18,8 +18,8 @@ use crate::domain::{
     ranges_overlap,
 };
 use crate::error::{Error, Result};
-use chrono::{DateTime, NaiveDate, Utc};
 use crate::store::db::params;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The client a record belongs to and whether it is voided.
 fn state(tx: &Tx, kind: RecordKind, id: i64) -> Result<(ClientId, Option<Voided>)> {

@@ -10,10 +10,10 @@ use crate::domain::flags::{ClientFacts, FlagKind, Severity};
 use crate::domain::today::{FlagCensus, LOOK_AHEAD_DAYS, next_due};
 use crate::domain::{Client, ClientId, ClientStatus, ClinicianId, Intervals};
 use crate::error::Result;
+use crate::store::db::{Connection, Statement, params};
 use crate::store::row::{date, opt_date};
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::ToSql;
-use crate::store::db::{Statement, Connection, params};
 
 /// Forgets the dates of every client waiting to be recomputed (before they are put back).
 pub(super) fn forget_dirty(conn: &Connection) -> Result<()> {
@@ -25,7 +25,7 @@ pub(super) fn forget_dirty(conn: &Connection) -> Result<()> {
 }
 
 /// The statement [`put`] runs, prepared once per refresh.
-pub(super) fn put_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
+pub(super) fn put_statement(conn: &Connection) -> Result<Statement<'_>> {
     Ok(conn.prepare_cached(
         "INSERT INTO flag_due (client_id, contact_due, measure_due) VALUES (?1, ?2, ?3)",
     )?)
@@ -33,7 +33,7 @@ pub(super) fn put_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
 
 /// Keeps one client's next due dates (nothing when nothing falls due, whatever the day).
 pub(super) fn put(
-    stmt: &mut CachedStatement,
+    stmt: &mut Statement,
     client: ClientId,
     facts: &ClientFacts,
     intervals: &Intervals,
@@ -114,7 +114,7 @@ pub fn due_this_week(
             name: r.get(1)?,
             tier: r.get(2)?,
             status: ClientStatus::Active,
-            since: date(r, 3)?,
+            since: date(&r, 3)?,
             external_id: None,
             dob: None,
             discharged_on: None,
@@ -126,9 +126,9 @@ pub fn due_this_week(
             status: client.status,
             tier: client.tier,
             since: client.since,
-            first_contact: opt_date(r, 4)?,
-            last_contact: opt_date(r, 5)?,
-            last_measured: opt_date(r, 6)?,
+            first_contact: opt_date(&r, 4)?,
+            last_contact: opt_date(&r, 5)?,
+            last_measured: opt_date(&r, 6)?,
             ..ClientFacts::default()
         };
         due.push(DueClient {

@@ -5,8 +5,8 @@ use crate::domain::{
     ClientId, ClinicianId, Encounter, EncounterId, EncounterKind, EncounterStatus,
 };
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone)]
 pub struct NewEncounter {

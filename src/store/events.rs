@@ -3,8 +3,8 @@
 use super::Tx;
 use crate::domain::{ClientId, Event, EventId, EventKind};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 
 pub fn insert(tx: &Tx, client: ClientId, kind: EventKind, on: NaiveDate) -> Result<EventId> {
     tx.prepare_cached("INSERT INTO events (client_id, date, kind) VALUES (?1, ?2, ?3)")?

@@ -12,9 +12,9 @@ use super::clients;
 use crate::domain::flags::{AcuteEvent, ClientFacts, ContactAttempt, ScoreTrend};
 use crate::domain::{Client, ClientId, ClinicianId, EncounterKind, Month};
 use crate::error::Result;
+use crate::store::db::{Connection, Row};
 use chrono::NaiveDate;
 use rusqlite::types::ToSql;
-use crate::store::db::{Connection, Row};
 
 /// Which clients to compute facts for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -44,7 +44,7 @@ pub(crate) fn paid_days(
     let mut paid: Vec<(i64, Vec<Days>)> = Vec::new();
     while let Some(r) = rows.next()? {
         let client: i64 = r.get(0)?;
-        let (start, end) = (super::row::date(r, 1)?, super::row::opt_date(r, 2)?);
+        let (start, end) = (super::row::date(&r, 1)?, super::row::opt_date(&r, 2)?);
         let proration: Proration = r.get(3)?;
         let Some(days) = cover::paid_days(proration, start, end, period.from, period.to) else {
             continue;

@@ -10,8 +10,8 @@ use super::facts::{self, FactsRow};
 use super::panel::{self, PanelEntry, PanelQuery, Plans};
 use super::{clients, settings, windows};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::Connection;
+use chrono::NaiveDate;
 use rusqlite::types::ToSql;
 
 /// Where the priority order of the flagged clients is cut: the sort key of the first client of
@@ -186,7 +186,7 @@ fn walk(
     let mut found = stmt.query(params.as_slice())?;
     let mut n = 0;
     while let Some(row) = found.next()? {
-        let facts: FactsRow = facts::from_row(row, at)?;
+        let facts: FactsRow = facts::from_row(&row, at)?;
         let entry = PanelEntry::new(facts, &intervals, &plans, today);
         // A segment says "flagged" exactly when the rules do; checked, not assumed.
         if !entry.flags.is_empty() {
@@ -253,7 +253,7 @@ mod tests {
                     include_inactive: false,
                 };
                 // From scratch: a client marked dirty (rolled back) keeps the windows out.
-                let scratch = conn.unchecked_transaction().unwrap();
+                let scratch = conn.begin(false).unwrap();
                 scratch
                     .execute("INSERT INTO flag_dirty (client_id) VALUES (-1)", [])
                     .unwrap();

@@ -3,8 +3,8 @@
 use super::Tx;
 use crate::domain::{ClientId, Instrument, Measurement, MeasurementId};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone)]
 pub struct NewMeasurement {

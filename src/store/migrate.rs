@@ -4,10 +4,10 @@
 //! caseload is refused rather than guessed at. A migration may hand over to Rust between two
 //! parts of its file (a marker line names the step), for work SQL cannot do, such as hashing.
 
+use super::db::Connection;
 use super::identity::APPLICATION_ID;
 use crate::domain::keyslot::ChainKey;
 use crate::error::{Error, Result};
-use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations in order; the schema version is how many have been applied.
 const MIGRATIONS: &[&str] = &[
@@ -28,7 +28,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// A marker line in a migration file and the Rust step that runs where it stands.
 /// A step gets the audit chain's key, so rows it appends link as the practice's chain does.
-type RustStep = fn(&rusqlite::Transaction, Option<&ChainKey>) -> Result<()>;
+type RustStep = fn(&Connection, Option<&ChainKey>) -> Result<()>;
 const RUST_STEPS: &[(&str, RustStep)] = &[
     ("-- caseload: seal legacy audit rows --", |tx, _| {
         super::audit::seal_legacy_rows(tx)
@@ -52,7 +52,7 @@ const RUST_STEPS: &[(&str, RustStep)] = &[
 ];
 
 /// Runs one migration file, handing over to Rust at each marker line.
-fn apply(tx: &rusqlite::Transaction, sql: &str, chain: Option<&ChainKey>) -> Result<()> {
+fn apply(tx: &Connection, sql: &str, chain: Option<&ChainKey>) -> Result<()> {
     let mut rest = sql;
     loop {
         let next = RUST_STEPS
@@ -96,9 +96,9 @@ fn mark_as_caseload(conn: &mut Connection) -> Result<()> {
     if id(conn)? == APPLICATION_ID {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.begin(true)?;
     if id(&tx)? != APPLICATION_ID {
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
     }
     tx.commit()?;
     Ok(())
@@ -128,9 +128,9 @@ fn migrate_keyed(conn: &mut Connection, target: i64, chain: Option<&ChainKey>) -
     // constraint), which needs foreign key enforcement off; it cannot change inside a
     // transaction. Every reference is checked before the commit instead, and enforcement is
     // back on whatever happens.
-    conn.pragma_update(None, "foreign_keys", false)?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     let outcome = migrate_in_transaction(conn, target, chain, refuse_newer);
-    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
     outcome
 }
 
@@ -140,7 +140,7 @@ fn migrate_in_transaction(
     chain: Option<&ChainKey>,
     refuse_newer: impl Fn(i64) -> Error,
 ) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.begin(true)?;
     let version = user_version(&tx)?;
     if version > SCHEMA_VERSION {
         return Err(refuse_newer(version));
@@ -153,7 +153,7 @@ fn migrate_in_transaction(
     {
         apply(&tx, sql, chain)
             .map_err(|e| Error::Database(format!("schema migration {} failed: {e}", index + 1)))?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
     }
     let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
         r.get(0)

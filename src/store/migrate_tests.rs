@@ -402,10 +402,11 @@ fn a_database_from_a_newer_caseload_is_refused() {
     let path = dir.path().join("new.db");
     {
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            SCHEMA_VERSION + 1
+        ))
+        .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path)

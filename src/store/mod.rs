@@ -20,9 +20,9 @@ pub mod clinician_audit;
 pub mod clinicians;
 pub mod contract_report;
 pub mod contracts;
-pub mod db;
 pub mod copy;
 pub mod corrections;
+pub mod db;
 pub mod due;
 pub mod encounters;
 pub mod events;
@@ -197,7 +197,7 @@ impl Store {
     }
 
     fn prepare(
-        mut conn: rusqlite::Connection,
+        conn: rusqlite::Connection,
         path: Option<PathBuf>,
         key: Option<PracticeKey>,
     ) -> Result<Store> {
@@ -218,11 +218,12 @@ impl Store {
             checkpoint::take_over(&conn);
         }
         let chain = key.as_ref().map(PracticeKey::chain_key);
+        let mut conn = Connection::from(conn);
         migrate::migrate(&mut conn, chain.as_ref())?;
-        let mut store = Store {
+        let store = Store {
             checkpointer: checkpoint::Checkpointer::default(),
             second: pair::SecondReader::default(),
-            conn: conn.into(),
+            conn,
             path,
             actor: Actor::unnamed(),
             created: false,
@@ -508,7 +509,7 @@ pub(crate) fn explain(conn: &Connection, sql: &str, arg: &str) -> String {
         .expect("a statement to explain");
     let n = stmt.parameter_count();
     let plan: Vec<String> = stmt
-        .query_map(rusqlite::params_from_iter(vec![arg; n]), |r| r.get(3))
+        .query_map(db::params_from_iter(vec![arg; n]), |r| r.get(3))
         .and_then(|rows| rows.collect())
         .expect("its plan");
     plan.join("\n")

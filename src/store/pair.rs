@@ -8,9 +8,9 @@
 //! decides where a half runs; it must not write, and it knows nothing of what the halves
 //! compute.
 
+use super::db::Connection;
 use super::{Snapshot, Store, cipher, data_version, file_id};
 use crate::error::{Error, Result};
-use rusqlite::Connection;
 
 /// Below this size a practice file is read on one connection: opening a second one and
 /// starting a thread (about 2 ms) costs more than reading side by side saves (a 250-client
@@ -136,7 +136,7 @@ impl Store {
             if !same_file() {
                 return None;
             }
-            *slot = Some(conn);
+            *slot = Some(conn.into());
         }
         slot.as_mut()
     }

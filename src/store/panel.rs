@@ -10,8 +10,8 @@ use crate::domain::flags::reviews::{Review, split};
 use crate::domain::flags::{ClientFacts, Flag, Priority, Severity, evaluate, sort_by_priority};
 use crate::domain::{Client, ClientId, ClinicianId, Intervals};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::Connection;
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 pub use crate::domain::flags::ScoreTrend;

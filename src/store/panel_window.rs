@@ -12,8 +12,8 @@ use crate::domain::ClientId;
 use crate::domain::flags::FlagKind;
 use crate::domain::flags::windows::kind_bit;
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::Connection;
+use chrono::NaiveDate;
 use rusqlite::types::ToSql;
 
 /// How the rows are ordered. Every order breaks its ties by priority order.
@@ -482,17 +482,17 @@ pub fn matching(
         limit
     );
     let mut stmt = conn.prepare_cached(&statement)?;
-    for (i, w) in words.iter().enumerate() {
-        if let Some(at) = stmt.parameter_index(&format!(":word{i}"))? {
-            stmt.raw_bind_parameter(at, w)?;
-        }
+    let word_names: Vec<String> = (0..words.len()).map(|i| format!(":word{i}")).collect();
+    let mut named: Vec<(&str, &dyn ToSql)> = Vec::new();
+    for (name, w) in word_names.iter().zip(words) {
+        named.push((name, w));
     }
     for (name, value) in sql.params(false) {
-        if let Some(at) = stmt.parameter_index(name)? {
-            stmt.raw_bind_parameter(at, value)?;
-        }
+        named.push((name, value));
     }
-    let mut rows = stmt.raw_query();
+    // The statement holds the names its conditions use.
+    named.retain(|(name, _)| stmt.has_parameter(name));
+    let mut rows = stmt.query(named.as_slice())?;
     let mut ids: Vec<ClientId> = Vec::new();
     while let Some(row) = rows.next()? {
         ids.push(row.get(0)?);

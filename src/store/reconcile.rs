@@ -5,8 +5,8 @@
 use crate::domain::reconcile::Attributed;
 use crate::domain::{ClientId, ClientStatus, ContractId, Month};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, params};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

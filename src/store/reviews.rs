@@ -10,8 +10,8 @@ use crate::domain::flags::FlagKind;
 use crate::domain::flags::reviews::{self, Review, Reviewed};
 use crate::domain::text::sanitize;
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 fn kind_of(text: &str) -> rusqlite::Result<FlagKind> {

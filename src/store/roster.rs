@@ -13,8 +13,8 @@ use crate::domain::roster_plan::{
 use crate::domain::x12::Kind;
 use crate::domain::{ClientId, ClientStatus, ClinicianId, Contract, ContractId, Tier};
 use crate::error::Result;
-use chrono::{DateTime, NaiveDate, Utc};
 use crate::store::db::{Connection, OptionalExtension, params};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
 /// Reads every client with a member id and every attribution to `contract`.

@@ -1,8 +1,8 @@
 //! Helpers for the store's SQL: the contact condition, the void columns, a client's records
 //! live and voided, and dates as sortable integer keys read in place.
 
-use chrono::NaiveDate;
 use crate::store::db::Row;
+use chrono::NaiveDate;
 use rusqlite::types::Type;
 
 /// The SQL condition "encounter `alias` is a contact" (SPEC section 4: a completed encounter of

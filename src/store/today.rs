@@ -21,8 +21,8 @@ use crate::domain::economics::Exact;
 use crate::domain::today::{self, DayInput, DaySummary, FlagCensus, PanelClient, TodayEncounter};
 use crate::domain::{ClientId, ClinicianId, Intervals, Money, Month};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, params};
+use chrono::NaiveDate;
 use std::collections::HashSet;
 
 /// The check-in for `today`. With a clinician: their panel (the clients whose primary
@@ -248,7 +248,7 @@ mod tests {
             for clinician in [None, Some(ClinicianId(2))] {
                 let stored = load(conn, day, clinician).unwrap();
                 // From scratch: a client marked dirty (rolled back) keeps the windows out.
-                let scratch = conn.unchecked_transaction().unwrap();
+                let scratch = conn.begin(false).unwrap();
                 scratch
                     .execute("INSERT INTO flag_dirty (client_id) VALUES (-1)", [])
                     .unwrap();

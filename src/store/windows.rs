@@ -13,9 +13,9 @@ use crate::domain::ClientStatus;
 use crate::domain::flags::reviews::Review;
 use crate::domain::flags::windows::segments;
 use crate::error::Result;
+use crate::store::db::{Connection, params};
 use chrono::NaiveDate;
 use rusqlite::types::ToSql;
-use crate::store::db::{Connection, params};
 
 /// The `valid_until` and `due_key` of "no end" and "nothing overdue": after every real day.
 pub const OPEN_END: &str = "9999-12-31";

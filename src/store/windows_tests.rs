@@ -17,9 +17,9 @@ use crate::domain::{
     ClientId, ClientStatus, ClinicianId, EncounterKind, EncounterStatus, EventKind, Instrument,
     Money, Role, Tier,
 };
+use crate::store::db::Connection;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
-use crate::store::db::Connection;
 
 fn base() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
@@ -195,7 +195,7 @@ fn apply(store: &mut Store, ids: &[ClientId], dana: ClinicianId, op: &Op) {
 /// Runs `f` with the maintained rows out of play (a client marked dirty, rolled back after):
 /// every figure is then computed from scratch by the rules.
 fn from_scratch<T>(store: &Store, f: impl FnOnce(&Connection) -> T) -> T {
-    let tx = store.conn().unchecked_transaction().unwrap();
+    let tx = store.conn().begin(false).unwrap();
     tx.execute("INSERT INTO flag_dirty (client_id) VALUES (-1)", [])
         .unwrap();
     let out = f(&tx);
@@ -279,7 +279,7 @@ proptest! {
         // Write by write equals everyone at once.
         let maintained = dump(conn);
         {
-            let tx = conn.unchecked_transaction().unwrap();
+            let tx = conn.begin(false).unwrap();
             tx.execute("INSERT INTO flag_dirty (client_id) SELECT id FROM clients", []).unwrap();
             windows::refresh_dirty(&tx).unwrap();
             prop_assert_eq!(&maintained, &dump(&tx));

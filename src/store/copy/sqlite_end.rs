@@ -50,7 +50,7 @@ impl super::Reader for Reader<'_> {
 }
 
 pub(super) struct Writer {
-    conn: Connection,
+    conn: crate::store::db::Connection,
     path: PathBuf,
     /// True when this copy created the file: abandoning it removes it.
     created: bool,
@@ -95,7 +95,7 @@ impl Writer {
             "PRAGMA foreign_keys = OFF; PRAGMA synchronous = FULL; PRAGMA cache_size = -131072;",
         )?;
         Ok(Writer {
-            conn,
+            conn: conn.into(),
             path: path.to_path_buf(),
             created,
             triggers: Vec::new(),
@@ -147,7 +147,7 @@ impl super::Writer for Writer {
             table.column_list()
         ))?;
         feed(&mut |row| {
-            insert.execute(rusqlite::params_from_iter(row.iter()))?;
+            insert.execute(crate::store::db::params_from_iter(row.iter()))?;
             Ok(())
         })
     }

@@ -113,7 +113,9 @@ where
         // Owned, since the iterator yields its values by value.
         let values = self.0.clone().into_iter().map(|v| {
             Ok(match v.to_sql()? {
-                ToSqlOutput::Borrowed(r) => ToSqlOutput::Owned(rusqlite::types::Value::try_from(r)?),
+                ToSqlOutput::Borrowed(r) => {
+                    ToSqlOutput::Owned(rusqlite::types::Value::try_from(r)?)
+                }
                 ToSqlOutput::Owned(v) => ToSqlOutput::Owned(v),
                 other => other_owned(other)?,
             })

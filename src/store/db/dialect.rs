@@ -187,7 +187,10 @@ mod tests {
     #[test]
     fn numbered_and_bare_placeholders_become_dollars() {
         let (sql, p) = to_postgres("SELECT a FROM t WHERE b = ?1 AND (?2 IS NULL OR c = ?2)");
-        assert_eq!(sql, "SELECT a FROM t WHERE b = $1 AND ($2 IS NULL OR c = $2)");
+        assert_eq!(
+            sql,
+            "SELECT a FROM t WHERE b = $1 AND ($2 IS NULL OR c = $2)"
+        );
         assert_eq!(p, Placeholders::Positional(2));
         let (sql, p) = to_postgres("INSERT INTO t (a, b) VALUES (?, ?)");
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES ($1, $2)");
@@ -203,8 +206,12 @@ mod tests {
 
     #[test]
     fn quoted_text_and_comments_are_left_alone() {
-        let (sql, p) = to_postgres("SELECT '?1 :x', \"a?\" -- what? :y\nFROM t WHERE a = 'it''s ?'");
-        assert_eq!(sql, "SELECT '?1 :x', \"a?\" -- what? :y\nFROM t WHERE a = 'it''s ?'");
+        let (sql, p) =
+            to_postgres("SELECT '?1 :x', \"a?\" -- what? :y\nFROM t WHERE a = 'it''s ?'");
+        assert_eq!(
+            sql,
+            "SELECT '?1 :x', \"a?\" -- what? :y\nFROM t WHERE a = 'it''s ?'"
+        );
         assert_eq!(p, Placeholders::Positional(0));
     }
 

@@ -42,6 +42,12 @@ impl From<PgSession> for Connection {
 }
 
 impl Connection {
+    /// A plain SQLite connection to the file at `path` (tests build databases with it).
+    #[cfg(test)]
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
+        Ok(rusqlite::Connection::open(path)?.into())
+    }
+
     /// The SQLite connection underneath, for what only SQLite has (its pragmas, keys, backups
     /// and checkpoints); `None` on a server.
     pub fn lite(&self) -> Option<&rusqlite::Connection> {
@@ -54,6 +60,14 @@ impl Connection {
     /// [`Connection::lite`], mutably (SQLite's migrations take the connection).
     pub fn lite_mut(&mut self) -> Option<&mut rusqlite::Connection> {
         match &mut self.engine {
+            Engine::Lite(conn) => Some(conn),
+            Engine::Pg(_) => None,
+        }
+    }
+
+    /// The SQLite connection, given back (to close it and see the error); `None` on a server.
+    pub fn into_lite(self) -> Option<rusqlite::Connection> {
+        match self.engine {
             Engine::Lite(conn) => Some(conn),
             Engine::Pg(_) => None,
         }
@@ -128,9 +142,11 @@ impl Connection {
     /// transactions are serializable either way).
     pub fn begin(&self, immediate: bool) -> Result<Transaction<'_>> {
         match &self.engine {
-            Engine::Lite(conn) => {
-                conn.execute_batch(if immediate { "BEGIN IMMEDIATE" } else { "BEGIN" })?
-            }
+            Engine::Lite(conn) => conn.execute_batch(if immediate {
+                "BEGIN IMMEDIATE"
+            } else {
+                "BEGIN"
+            })?,
             Engine::Pg(session) => session.begin()?,
         }
         Ok(Transaction {
@@ -250,6 +266,15 @@ impl Statement<'_> {
             Inner::Cached(stmt) => stmt.column_count(),
             Inner::Plain(stmt) => stmt.column_count(),
             Inner::Pg(stmt) => stmt.column_count(),
+        }
+    }
+
+    /// True when the statement has the named parameter (`:name`).
+    pub fn has_parameter(&self, name: &str) -> bool {
+        match &self.inner {
+            Inner::Cached(stmt) => matches!(stmt.parameter_index(name), Ok(Some(_))),
+            Inner::Plain(stmt) => matches!(stmt.parameter_index(name), Ok(Some(_))),
+            Inner::Pg(stmt) => stmt.has_parameter(name),
         }
     }
 

@@ -12,12 +12,12 @@ use rusqlite::types::{FromSqlError, ToSqlOutput, ValueRef};
 use rusqlite::{Error, Result};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One session with a server: its client and the statements prepared on it.
 pub struct PgSession {
     client: RefCell<postgres::Client>,
-    prepared: RefCell<HashMap<String, Rc<Prepared>>>,
+    prepared: RefCell<HashMap<String, Arc<Prepared>>>,
     in_transaction: Cell<bool>,
 }
 
@@ -29,7 +29,7 @@ struct Prepared {
 /// A statement prepared on a session.
 pub struct Statement<'s> {
     session: &'s PgSession,
-    prepared: Rc<Prepared>,
+    prepared: Arc<Prepared>,
 }
 
 /// A server's failure, as the error type every store function returns.
@@ -50,18 +50,18 @@ impl PgSession {
         if let Some(prepared) = self.prepared.borrow().get(sql) {
             return Ok(Statement {
                 session: self,
-                prepared: Rc::clone(prepared),
+                prepared: Arc::clone(prepared),
             });
         }
         let (text, placeholders) = dialect::to_postgres(sql);
         let statement = self.client()?.prepare(&text).map_err(failed)?;
-        let prepared = Rc::new(Prepared {
+        let prepared = Arc::new(Prepared {
             statement,
             placeholders,
         });
         self.prepared
             .borrow_mut()
-            .insert(sql.to_string(), Rc::clone(&prepared));
+            .insert(sql.to_string(), Arc::clone(&prepared));
         Ok(Statement {
             session: self,
             prepared,
@@ -130,6 +130,10 @@ impl Statement<'_> {
 
     pub(super) fn column_count(&self) -> usize {
         self.prepared.statement.columns().len()
+    }
+
+    pub(super) fn has_parameter(&self, name: &str) -> bool {
+        matches!(&self.prepared.placeholders, Placeholders::Named(names) if names.iter().any(|n| n == name))
     }
 
     pub(super) fn parameter_count(&self) -> usize {

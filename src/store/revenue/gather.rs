@@ -8,8 +8,8 @@ use super::RevenueQuery;
 use crate::domain::economics::time_owners;
 use crate::domain::{AttributionId, ClientId, ClinicianId, ContractId, ranges_overlap};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, params};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// An attribution as the report needs it, with the client's primary clinician.

@@ -16,9 +16,9 @@ use crate::domain::{
     ClientId, ClinicianId, Contract, ContractId, ContractModel, Money, Month, text::sanitize,
 };
 use crate::error::{Error, Result};
+use crate::store::db::Connection;
 use crate::store::{clinicians, contracts};
 use gather::Spent;
-use crate::store::db::Connection;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;

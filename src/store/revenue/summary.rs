@@ -9,8 +9,8 @@ use super::RevenueQuery;
 use super::gather::{self, Span, Spent};
 use crate::domain::{ClientId, ClinicianId, ContractId, Month};
 use crate::error::Result;
-use chrono::NaiveDate;
 use crate::store::db::{Connection, params};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Attributions alike in everything that decides what they earn and whose row it is: one

@@ -11,8 +11,8 @@
 
 use crate::domain::{EncounterStatus, Instrument};
 use crate::error::{Error, Result};
-use crate::store::row::key;
 use crate::store::db::Connection;
+use crate::store::row::key;
 use std::collections::HashMap;
 
 const VERSION: u8 = 1;
@@ -200,7 +200,7 @@ pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History
             .or_default()
             .encounters
             .push(Encounter {
-                day: key(r, 1)?,
+                day: key(&r, 1)?,
                 contact_kind: r.get(2)?,
                 status: r.get(3)?,
                 minutes: r.get(4)?,
@@ -213,7 +213,7 @@ pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History
             .or_default()
             .measurements
             .push(Measurement {
-                day: key(r, 1)?,
+                day: key(&r, 1)?,
                 instrument: r.get(2)?,
                 total: r.get(3)?,
             });
@@ -221,7 +221,7 @@ pub fn from_records(conn: &Connection, ids: &str) -> Result<HashMap<i64, History
     let mut stmt = conn.prepare_cached(EVENTS_SQL)?;
     let mut rows = stmt.query([ids])?;
     while let Some(r) = rows.next()? {
-        all.entry(r.get(0)?).or_default().events.push(key(r, 1)?);
+        all.entry(r.get(0)?).or_default().events.push(key(&r, 1)?);
     }
     Ok(all)
 }

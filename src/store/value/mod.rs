@@ -13,9 +13,9 @@ use crate::domain::fairness::Fairness;
 use crate::domain::value::{Period, ValueMeasures};
 use crate::domain::{ClinicianId, Month};
 use crate::error::{Error, Result};
+use crate::store::db::Connection;
 use chrono::NaiveDate;
 use pass::{PERIODS_PER_PASS, Pass};
-use crate::store::db::Connection;
 
 /// Restricts the measures to one clinician's panel (clients whose primary clinician they are).
 #[derive(Debug, Clone, Copy, Default)]

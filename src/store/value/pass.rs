@@ -15,10 +15,10 @@ use crate::domain::flags::{ClientFacts, ContactAttempt, is_disengaged};
 use crate::domain::value::{self, Period, Rate, ValueMeasures};
 use crate::domain::{ClientStatus, ContractId, Instrument, Tier};
 use crate::error::Result;
+use crate::store::db::{Connection, params};
 use crate::store::fairness::paid_days;
 use crate::store::row::{day_key, iso, key, key_date};
 use chrono::{Duration, NaiveDate};
-use crate::store::db::{Connection, params};
 #[cfg(test)]
 pub use sql::statements;
 use sql::{CLIENTS_SQL, MEMBERS_SQL};
@@ -227,7 +227,7 @@ impl Pass {
             let client = ClientRow {
                 id: r.get(0)?,
                 active: r.get(1)?,
-                since: key(r, 2)?,
+                since: key(&r, 2)?,
                 tier: r.get(3)?,
                 status: r.get(4)?,
                 discharged_on: r.get(5)?,

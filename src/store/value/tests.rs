@@ -220,7 +220,7 @@ fn a_client_left_marked_or_unkept_is_read_from_the_records() {
         )
         .unwrap();
     let empty = histories::History::default().encode().unwrap();
-    let tx = conn.unchecked_transaction().unwrap();
+    let tx = conn.begin(false).unwrap();
     tx.execute(
         "UPDATE client_histories SET history = ?1 WHERE client_id = ?2",
         crate::store::db::params![empty, busiest],
