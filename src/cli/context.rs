@@ -136,7 +136,24 @@ impl Context {
         if crate::store::cipher::is_encrypted(&path) {
             return Context::open_encrypted(cli, &path, today, now);
         }
-        let mut store = Store::open_noting_upgrade(&path, &mut note_upgrade)?;
+        let store = Store::open_noting_upgrade(&path, &mut note_upgrade)?;
+        Context::with_store(cli, store, today, now)
+    }
+
+    /// The practice on a PostgreSQL server (`--db postgresql://…`).
+    pub fn open_server(cli: &Cli, server: &crate::store::pg::Server) -> Result<Context> {
+        let today = today(cli)?;
+        let now = Utc::now();
+        Context::with_store(cli, Store::open_server(server)?, today, now)
+    }
+
+    /// A plaintext store, open: who acts, and whether the practice uses passphrases.
+    fn with_store(
+        cli: &Cli,
+        mut store: Store,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Context> {
         let acting = match &cli.acting {
             Some(name) => Some(store.read(|c| clinicians::by_name(c, name))?),
             None => None,

@@ -58,7 +58,17 @@ pub fn server_of(cli: &Cli) -> Result<Option<Server>> {
     }
 }
 
-/// A command with `--db` naming a server.
+/// True for a command that runs on a practice on a PostgreSQL server as on a file (the
+/// integration suite runs on both engines); `copy`, `backup`, `encrypt` and `decrypt` are
+/// answered by [`on_server`].
+pub fn runs_on_server(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Copy(_) | Command::Backup(_) | Command::Encrypt(_) | Command::Decrypt(_)
+    )
+}
+
+/// A command with `--db` naming a server that does not run there as on a file.
 pub fn on_server(server: &Server, command: Command) -> Result<()> {
     match command {
         Command::Copy(args) => {
@@ -79,7 +89,7 @@ pub fn on_server(server: &Server, command: Command) -> Result<()> {
              for the connection (sslmode=require) and encrypted disks or tablespaces",
         )),
         _ => Err(Error::invalid(
-            "on a PostgreSQL server this caseload runs `copy` and `backup` only so far; move the \
+            "on a PostgreSQL server this caseload does not run that command yet; move the \
              practice to a file (`caseload --db URL copy --to FILE`) to work on it",
         )),
     }

@@ -110,10 +110,11 @@ fn run(mut cli: Cli) -> Result<(), Error> {
         Command::Man => return docs::man(),
         _ => {}
     }
-    if let Some(server) = copy::server_of(&cli)? {
-        return copy::on_server(&server, command);
-    }
-    let mut ctx = Context::open(&cli)?;
+    let mut ctx = match copy::server_of(&cli)? {
+        Some(server) if copy::runs_on_server(&command) => Context::open_server(&cli, &server)?,
+        Some(server) => return copy::on_server(&server, command),
+        None => Context::open(&cli)?,
+    };
     let done = match command {
         Command::Clinician(c) => clinician::run(&mut ctx, c),
         Command::Contract(c) => contract::run(&mut ctx, c),

@@ -155,9 +155,8 @@ pub(super) fn due_this_week_sql(clinician: Option<ClinicianId>) -> String {
              UNION
              SELECT client_id FROM flag_due WHERE measure_due BETWEEN :today AND :end
          ) d
-         CROSS JOIN clients c ON c.id = d.client_id
-         CROSS JOIN flag_facts ff ON ff.client_id = d.client_id
-         WHERE c.status = 'active' {scope}"
+         CROSS JOIN clients c CROSS JOIN flag_facts ff
+         WHERE c.id = d.client_id AND ff.client_id = d.client_id AND c.status = 'active' {scope}"
     )
 }
 

@@ -315,7 +315,7 @@ mod tests {
                 include_inactive: false,
             };
             for part in [Part::Whole, Part::Before(&key), Part::From(&key)] {
-                let text = crate::store::explain(store.conn(), &walk_sql(&query, part), "1");
+                let text = crate::store::db::explain(store.conn(), &walk_sql(&query, part), "1");
                 assert!(
                     text.contains("SEARCH s USING COVERING INDEX panel_priority"),
                     "{text}"

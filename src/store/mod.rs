@@ -500,21 +500,6 @@ fn create_private_file(path: &Path) -> Result<bool> {
     }
 }
 
-/// For tests of the store's statements: `EXPLAIN QUERY PLAN` of `sql`, every parameter bound
-/// to `arg`, one line per step.
-#[cfg(test)]
-pub(crate) fn explain(conn: &Connection, sql: &str, arg: &str) -> String {
-    let mut stmt = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .expect("a statement to explain");
-    let n = stmt.parameter_count();
-    let plan: Vec<String> = stmt
-        .query_map(db::params_from_iter(vec![arg; n]), |r| r.get(3))
-        .and_then(|rows| rows.collect())
-        .expect("its plan");
-    plan.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,7 +203,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         for clinician in [None, Some(ClinicianId(2))] {
             let sql = due::due_this_week_sql(clinician);
-            let text = crate::store::explain(store.conn(), &sql, "2026-11-23");
+            let text = crate::store::db::explain(store.conn(), &sql, "2026-11-23");
             assert!(text.contains("flag_due_contact"), "{text}");
             assert!(text.contains("flag_due_measure"), "{text}");
             let walks = text

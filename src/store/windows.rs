@@ -65,14 +65,14 @@ pub fn refresh_dirty(conn: &Connection) -> Result<usize> {
         _ => None,
     };
     let reviews = reviews::by_client(conn, far, only)?;
-    for table in ["panel_segments", "panel_kinds"] {
+    for table in ["flag_facts", "panel_segments", "panel_kinds"] {
         conn.execute(
             &format!("DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM flag_dirty)"),
             [],
         )?;
     }
     let mut put_facts = conn.prepare_cached(
-        "INSERT OR REPLACE INTO flag_facts VALUES
+        "INSERT INTO flag_facts VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
              ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     )?;

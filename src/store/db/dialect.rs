@@ -1,9 +1,26 @@
 //! The store's SQL (SQLite's dialect) as PostgreSQL takes it — every difference between the
 //! two engines that a statement's text carries, in one place: placeholders (`?1`, `?` and
 //! `:name` become `$n`), SQLite's index hints (`INDEXED BY`, `NOT INDEXED`: the server's
-//! planner chooses), and `INSERT OR IGNORE` (`ON CONFLICT DO NOTHING`). Quoted text and
-//! identifiers are copied as they are. What has no rewrite here is written portably in the
-//! store (ISO dates as text, `coalesce`, CTEs, window functions, `ON CONFLICT`, `RETURNING`).
+//! planner chooses), `INSERT OR IGNORE` (`ON CONFLICT DO NOTHING`), and SQLite's functions —
+//! `instr` is `strpos`, two-argument `max`/`min` are `greatest`/`least`, `json_group_array` is
+//! `json_agg`, and `json_each` (of a JSON list of ids), `julianday` and `datetime` are the
+//! session's own functions ([`SESSION_FUNCTIONS`]). Quoted text and identifiers are copied as
+//! they are. What has no rewrite here is written portably in the store (ISO dates as text,
+//! `coalesce`, CTEs, window functions, `ON CONFLICT`, `RETURNING`).
+
+/// SQLite's functions the store calls that PostgreSQL lacks, made for each session (in its
+/// temporary schema, so nothing is added to the practice's database): `json_each` of a JSON
+/// list of integers, `julianday` of an ISO date or time, `datetime` of one or of `'now'` (UTC).
+pub const SESSION_FUNCTIONS: &str = "
+CREATE FUNCTION pg_temp.caseload_ids(ids text) RETURNS TABLE (value bigint)
+    LANGUAGE sql IMMUTABLE AS $$ SELECT e::bigint FROM json_array_elements_text(ids::json) e $$;
+CREATE FUNCTION pg_temp.julianday(at text) RETURNS double precision
+    LANGUAGE sql IMMUTABLE AS
+    $$ SELECT extract(epoch FROM at::timestamp)::double precision / 86400 + 2440587.5 $$;
+CREATE FUNCTION pg_temp.datetime(at text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT to_char(CASE WHEN at = 'now' THEN now() AT TIME ZONE 'UTC' ELSE at::timestamp END,
+                   'YYYY-MM-DD HH24:MI:SS') $$;
+";
 
 /// How a rewritten statement's `$n` are filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +114,73 @@ pub fn batch_to_postgres(sql: &str) -> String {
     without_hints(sql)
 }
 
+/// SQLite's functions as the server's (see the module); names after a `.` are columns.
+fn functions(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let word = &words[i];
+        let called =
+            words.get(i + 1).is_some_and(|w| w == "(") && !out.last().is_some_and(|w| w == ".");
+        if !called {
+            out.push(word.clone());
+            i += 1;
+            continue;
+        }
+        let close = matching(words, i + 1);
+        let renamed = match word.to_ascii_lowercase().as_str() {
+            "instr" => Some("strpos"),
+            "json_each" => Some("pg_temp.caseload_ids"),
+            "julianday" => Some("pg_temp.julianday"),
+            "datetime" => Some("pg_temp.datetime"),
+            "max" if has_top_level_comma(words, i + 1, close) => Some("greatest"),
+            "min" if has_top_level_comma(words, i + 1, close) => Some("least"),
+            _ => None,
+        };
+        if word.eq_ignore_ascii_case("json_group_array") {
+            // json_agg of nothing is NULL where SQLite gives an empty list.
+            let inner = functions(&words[i + 2..close]).concat();
+            out.push(format!("coalesce(json_agg({inner})::text, '[]')"));
+            i = close + 1;
+            continue;
+        }
+        out.push(renamed.map_or_else(|| word.clone(), str::to_string));
+        i += 1;
+    }
+    out
+}
+
+/// The index of the `)` that closes the `(` at `open` (the end when none does).
+fn matching(words: &[String], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, w) in words.iter().enumerate().skip(open) {
+        match w.as_str() {
+            "(" => depth += 1,
+            ")" => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    words.len()
+}
+
+fn has_top_level_comma(words: &[String], open: usize, close: usize) -> bool {
+    let mut depth = 0usize;
+    for w in words.iter().take(close).skip(open + 1) {
+        match w.as_str() {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            "," if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The index just after the quote that closes the one at `start`.
 fn closing(chars: &[char], start: usize) -> usize {
     let quote = chars[start];
@@ -117,7 +201,7 @@ fn closing(chars: &[char], start: usize) -> usize {
 /// Drops SQLite's index hints and turns `INSERT OR IGNORE` into `ON CONFLICT DO NOTHING`
 /// (words outside quotes only).
 fn without_hints(sql: &str) -> String {
-    let words = tokens(sql);
+    let words = functions(&tokens(sql));
     let mut out = String::with_capacity(sql.len());
     let mut ignore_conflicts = false;
     let mut i = 0;
@@ -229,6 +313,24 @@ mod tests {
             "INSERT INTO flag_dirty (client_id) VALUES ($1) ON CONFLICT DO NOTHING"
         );
         // A word that merely contains a hint's word is a word.
+        let (sql, _) = to_postgres(
+            "SELECT max(a.start_date, :from), max(e.date), instr(s.name, :w) FROM t \
+             WHERE c.id IN (SELECT value FROM json_each(:ids)) AND d < datetime('now')",
+        );
+        assert_eq!(
+            sql,
+            "SELECT greatest(a.start_date, $1), max(e.date), strpos(s.name, $2) FROM t \
+             WHERE c.id IN (SELECT value FROM pg_temp.caseload_ids($3)) \
+             AND d < pg_temp.datetime('now')"
+        );
+        let (sql, _) = to_postgres("SELECT json_group_array(d.client_id) FROM flag_dirty d");
+        assert_eq!(
+            sql,
+            "SELECT coalesce(json_agg(d.client_id)::text, '[]') FROM flag_dirty d"
+        );
+        // A column named like a function is a column.
+        let (sql, _) = to_postgres("SELECT e.max, t.instr (1) FROM t");
+        assert_eq!(sql, "SELECT e.max, t.instr (1) FROM t");
         let (sql, _) = to_postgres("SELECT reindexed_by FROM t");
         assert_eq!(sql, "SELECT reindexed_by FROM t");
     }

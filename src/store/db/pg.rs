@@ -7,7 +7,8 @@
 
 use super::binds::Bound;
 use super::dialect::{self, Placeholders};
-use postgres::types::{ToSql as PgToSql, Type};
+use postgres::error::SqlState;
+use postgres::types::{Kind, ToSql as PgToSql, Type};
 use rusqlite::types::{FromSqlError, ToSqlOutput, ValueRef};
 use rusqlite::{Error, Result};
 use std::cell::{Cell, RefCell};
@@ -22,8 +23,13 @@ pub struct PgSession {
 }
 
 struct Prepared {
-    statement: postgres::Statement,
+    text: String,
     placeholders: Placeholders,
+    /// The statement with the types the server gave its parameters; `None` when it could not
+    /// tell one from the text alone (a parameter only compared with NULL): each run is then
+    /// typed by its values, as SQLite takes them (`by_values`).
+    statement: Option<postgres::Statement>,
+    by_values: std::sync::Mutex<HashMap<Vec<u32>, postgres::Statement>>,
 }
 
 /// A statement prepared on a session.
@@ -32,18 +38,43 @@ pub struct Statement<'s> {
     prepared: Arc<Prepared>,
 }
 
-/// A server's failure, as the error type every store function returns.
+/// A server's failure, as the error type every store function returns: the server's own
+/// message (never the statement's values) and its SQLSTATE, for callers that retry.
 pub(super) fn failed(e: postgres::Error) -> Error {
-    Error::ToSqlConversionFailure(Box::new(e))
+    Error::ToSqlConversionFailure(Box::new(ServerError {
+        message: crate::store::pg::describe(&e),
+        code: e.code().cloned(),
+    }))
 }
 
+/// What the server said when a statement failed.
+#[derive(Debug)]
+pub struct ServerError {
+    pub message: String,
+    /// The SQLSTATE, for telling a serialization failure (retried) from the rest.
+    #[allow(dead_code)] // read once writes retry serialization failures
+    pub code: Option<postgres::error::SqlState>,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the PostgreSQL server said: {}", self.message)
+    }
+}
+
+impl std::error::Error for ServerError {}
+
 impl PgSession {
-    pub fn new(client: postgres::Client) -> PgSession {
-        PgSession {
+    /// A session on `client`, with SQLite's functions the store calls made for it.
+    pub fn new(mut client: postgres::Client) -> Result<PgSession> {
+        client
+            .batch_execute(dialect::SESSION_FUNCTIONS)
+            .map_err(failed)?;
+        Ok(PgSession {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
-        }
+        })
     }
 
     pub(super) fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
@@ -54,10 +85,13 @@ impl PgSession {
             });
         }
         let (text, placeholders) = dialect::to_postgres(sql);
-        let statement = self.client()?.prepare(&text).map_err(failed)?;
+        let in_transaction = !self.is_autocommit();
+        let statement = attempt(&mut *self.client()?, &text, &[], in_transaction)?;
         let prepared = Arc::new(Prepared {
-            statement,
+            text,
             placeholders,
+            statement,
+            by_values: Default::default(),
         });
         self.prepared
             .borrow_mut()
@@ -109,27 +143,36 @@ impl PgSession {
 
 impl Statement<'_> {
     pub(super) fn query(&mut self, bound: &Bound) -> Result<Vec<postgres::Row>> {
-        let values = self.values(bound)?;
+        let (statement, values) = self.run(bound)?;
         let refs: Vec<&(dyn PgToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
         self.session
             .client()?
-            .query(&self.prepared.statement, &refs)
+            .query(&statement, &refs)
             .map_err(failed)
     }
 
     pub(super) fn execute(&mut self, bound: &Bound) -> Result<usize> {
-        let values = self.values(bound)?;
+        let (statement, values) = self.run(bound)?;
         let refs: Vec<&(dyn PgToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
         let n = self
             .session
             .client()?
-            .execute(&self.prepared.statement, &refs)
+            .execute(&statement, &refs)
             .map_err(failed)?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(super) fn column_count(&self) -> usize {
-        self.prepared.statement.columns().len()
+        match &self.prepared.statement {
+            Some(statement) => statement.columns().len(),
+            None => self
+                .prepared
+                .by_values
+                .lock()
+                .ok()
+                .and_then(|typed| typed.values().next().map(|s| s.columns().len()))
+                .unwrap_or(0),
+        }
     }
 
     pub(super) fn has_parameter(&self, name: &str) -> bool {
@@ -137,13 +180,75 @@ impl Statement<'_> {
     }
 
     pub(super) fn parameter_count(&self) -> usize {
-        self.prepared.statement.params().len()
+        match &self.prepared.placeholders {
+            Placeholders::Positional(n) => *n,
+            Placeholders::Named(names) => names.len(),
+        }
     }
 
-    /// The bound values in the server's parameter order, each as the type it inferred.
-    fn values(&self, bound: &Bound) -> Result<Vec<Box<dyn PgToSql + Sync>>> {
-        let types = self.prepared.statement.params();
-        let in_order: Vec<&ToSqlOutput> = match (bound, &self.prepared.placeholders) {
+    /// The statement to run with `bound`, and the values as its parameters' types.
+    fn run(&self, bound: &Bound) -> Result<(postgres::Statement, Vec<Box<dyn PgToSql + Sync>>)> {
+        let in_order = self.in_order(bound)?;
+        let statement = match &self.prepared.statement {
+            Some(statement) => statement.clone(),
+            None => self.typed_by(&in_order)?,
+        };
+        let values = in_order
+            .into_iter()
+            .zip(statement.params())
+            .map(|(value, ty)| to_server(value, ty))
+            .collect::<Result<_>>()?;
+        Ok((statement, values))
+    }
+
+    /// The statement typed by these values: a NULL's parameter is left to the server, then
+    /// tried as an integer, then as text, until the statement prepares.
+    fn typed_by(&self, values: &[&ToSqlOutput]) -> Result<postgres::Statement> {
+        let mut types: Vec<Type> = values.iter().map(|v| type_of(v)).collect();
+        let key: Vec<u32> = types.iter().map(Type::oid).collect();
+        let poisoned = || Error::ToSqlConversionFailure("a statement cache was poisoned".into());
+        if let Some(statement) = self
+            .prepared
+            .by_values
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(&key)
+        {
+            return Ok(statement.clone());
+        }
+        let in_transaction = !self.session.is_autocommit();
+        let mut client = self.session.client()?;
+        let nulls: Vec<usize> = (0..key.len()).filter(|&k| key[k] == 0).collect();
+        for _ in 0..=2 * nulls.len() {
+            match attempt(&mut *client, &self.prepared.text, &types, in_transaction) {
+                Ok(Some(statement)) => {
+                    self.prepared
+                        .by_values
+                        .lock()
+                        .map_err(|_| poisoned())?
+                        .insert(key, statement.clone());
+                    return Ok(statement);
+                }
+                // A parameter is still untyped: the first NULL's becomes an integer.
+                Ok(None) => match nulls.iter().find(|&&k| types[k].oid() == 0) {
+                    Some(&k) => types[k] = Type::INT8,
+                    None => break,
+                },
+                // An integer where text was meant: the last NULL tried so becomes text.
+                Err(e) => match nulls.iter().rev().find(|&&k| types[k] == Type::INT8) {
+                    Some(&k) => types[k] = Type::TEXT,
+                    None => return Err(e),
+                },
+            }
+        }
+        Err(Error::ToSqlConversionFailure(
+            "the server cannot tell the type of a parameter".into(),
+        ))
+    }
+
+    /// The bound values in the order of the statement's `$n`.
+    fn in_order<'b>(&self, bound: &'b Bound) -> Result<Vec<&'b ToSqlOutput<'b>>> {
+        Ok(match (bound, &self.prepared.placeholders) {
             (Bound::Positional(values), Placeholders::Positional(n)) => {
                 if values.len() != *n {
                     return Err(Error::InvalidParameterCount(values.len(), *n));
@@ -167,13 +272,73 @@ impl Statement<'_> {
                 let name = values.first().map_or("", |(n, _)| n);
                 return Err(Error::InvalidParameterName(name.to_string()));
             }
-        };
-        in_order
-            .into_iter()
-            .zip(types)
-            .map(|(value, ty)| to_server(value, ty))
-            .collect()
+        })
     }
+}
+
+/// Prepares `text` with `types` for its first parameters (OID 0: the server's to infer);
+/// `None` when the server cannot tell a parameter's type. Inside a transaction the attempt
+/// is undone alone when it fails (a failed statement would abort the transaction).
+fn attempt(
+    client: &mut postgres::Client,
+    text: &str,
+    types: &[Type],
+    in_transaction: bool,
+) -> Result<Option<postgres::Statement>> {
+    if in_transaction {
+        client
+            .batch_execute("SAVEPOINT caseload_prepare")
+            .map_err(failed)?;
+    }
+    let outcome = client.prepare_typed(text, types);
+    if in_transaction {
+        let end = if outcome.is_ok() {
+            "RELEASE SAVEPOINT caseload_prepare"
+        } else {
+            "ROLLBACK TO SAVEPOINT caseload_prepare; RELEASE SAVEPOINT caseload_prepare"
+        };
+        client.batch_execute(end).map_err(failed)?;
+    }
+    match outcome {
+        Ok(statement) => Ok(Some(statement)),
+        Err(e) if untyped_parameter(&e).is_some() => Ok(None),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The parameter (from 1) whose type the server could not tell, if that is the failure.
+fn untyped_parameter(e: &postgres::Error) -> Option<usize> {
+    let code = e.code()?;
+    if *code != SqlState::INDETERMINATE_DATATYPE && *code != SqlState::AMBIGUOUS_PARAMETER {
+        return None;
+    }
+    e.as_db_error()?
+        .message()
+        .rsplit('$')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// A parameter's type as its value's (SQLite's storage classes); OID 0 for NULL.
+fn type_of(value: &ToSqlOutput) -> Type {
+    let value = match value {
+        ToSqlOutput::Borrowed(v) => *v,
+        ToSqlOutput::Owned(v) => ValueRef::from(v),
+        _ => ValueRef::Null,
+    };
+    match value {
+        ValueRef::Integer(_) => Type::INT8,
+        ValueRef::Real(_) => Type::FLOAT8,
+        ValueRef::Text(_) => Type::TEXT,
+        ValueRef::Blob(_) => Type::BYTEA,
+        ValueRef::Null => unspecified(),
+    }
+}
+
+fn unspecified() -> Type {
+    Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into())
 }
 
 /// A value as the server's type for its parameter.
@@ -229,7 +394,12 @@ pub(super) fn value_ref(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>>
         return Err(Error::InvalidColumnIndex(idx));
     };
     let ty = column.type_();
-    let got = |e: postgres::Error| failed(e);
+    let got = |e: postgres::Error| {
+        Error::ToSqlConversionFailure(Box::new(ServerError {
+            message: format!("column {idx} ({}) cannot be read: {e}", column.name()),
+            code: None,
+        }))
+    };
     Ok(if *ty == Type::INT8 {
         row.try_get::<_, Option<i64>>(idx)
             .map_err(got)?
@@ -254,6 +424,11 @@ pub(super) fn value_ref(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>>
         row.try_get::<_, Option<f32>>(idx)
             .map_err(got)?
             .map_or(ValueRef::Null, |f| ValueRef::Real(f.into()))
+    } else if *ty == Type::NUMERIC {
+        // `sum` of integers is NUMERIC on a server; SQLite's is an integer.
+        row.try_get::<_, Option<Numeric>>(idx)
+            .map_err(got)?
+            .map_or(ValueRef::Null, |n| n.0)
     } else if *ty == Type::BYTEA {
         row.try_get::<_, Option<&[u8]>>(idx)
             .map_err(got)?
@@ -275,5 +450,56 @@ pub(super) fn conversion(idx: usize, value: ValueRef, e: FromSqlError) -> Error 
         FromSqlError::OutOfRange(i) => Error::IntegralValueOutOfRange(idx, i),
         FromSqlError::Other(err) => Error::FromSqlConversionFailure(idx, value.data_type(), err),
         other => Error::FromSqlConversionFailure(idx, value.data_type(), Box::new(other)),
+    }
+}
+
+/// A NUMERIC as SQLite would hold the number: an integer when it has no fraction and fits,
+/// else a real.
+struct Numeric(ValueRef<'static>);
+
+impl<'a> postgres::types::FromSql<'a> for Numeric {
+    fn from_sql(
+        _: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Numeric, Box<dyn std::error::Error + Sync + Send>> {
+        // The binary form: digit count, weight (of the first base-10000 digit), sign, display
+        // scale, then the digits, each a big-endian u16.
+        let word =
+            |i: usize| -> std::result::Result<u16, Box<dyn std::error::Error + Sync + Send>> {
+                raw.get(i * 2..i * 2 + 2)
+                    .map(|b| u16::from_be_bytes([b[0], b[1]]))
+                    .ok_or_else(|| "a NUMERIC cut short".into())
+            };
+        let (ndigits, weight, sign, scale) = (word(0)?, word(1)? as i16, word(2)?, word(3)?);
+        if sign == 0xC000 {
+            return Ok(Numeric(ValueRef::Real(f64::NAN)));
+        }
+        let negative = sign == 0x4000;
+        let mut whole: i128 = 0;
+        let mut real = 0f64;
+        let mut fits = scale == 0;
+        for k in 0..usize::from(ndigits) {
+            let digit = word(4 + k)?;
+            let power = i32::from(weight) - k as i32;
+            real += f64::from(digit) * 10000f64.powi(power);
+            if power >= 0 {
+                let place = 10000i128.checked_pow(power as u32);
+                match place.and_then(|p| p.checked_mul(i128::from(digit))) {
+                    Some(v) => whole += v,
+                    None => fits = false,
+                }
+            } else if digit != 0 {
+                fits = false;
+            }
+        }
+        let whole = if negative { -whole } else { whole };
+        Ok(Numeric(match i64::try_from(whole) {
+            Ok(i) if fits => ValueRef::Integer(i),
+            _ => ValueRef::Real(if negative { -real } else { real }),
+        }))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::NUMERIC
     }
 }

@@ -4,6 +4,7 @@
 //! no SQL of the practice's tables (`migrate` and `store::copy` do).
 
 pub mod migrate;
+mod open;
 
 use crate::error::{Error, Result};
 use postgres::error::SqlState;
