@@ -52,8 +52,9 @@ fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
     let scheme = scheme.to_ascii_lowercase();
     Err(Error::invalid(match scheme.as_str() {
         "postgres" | "postgresql" => {
-            "--db: on a PostgreSQL server this caseload runs `copy` and `backup` only so far; \
-             move the practice to a file (`caseload --db URL copy --to FILE`) to work on it"
+            "--db: the terminal UI does not open a practice on a PostgreSQL server yet; give \
+             a command (`caseload --db URL flags`), or move the practice to a file \
+             (`caseload --db URL copy --to FILE`) to work on it in the UI"
                 .to_string()
         }
         _ => format!(

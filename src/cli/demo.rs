@@ -30,11 +30,7 @@ pub fn generate(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     shown.finish();
     outln!(
         "Wrote a demo practice to {}: {}, {}, {}, {} ({:.2}s)",
-        ctx.store
-            .path()
-            .map_or("memory".into(), |p| crate::domain::text::sanitize(
-                &p.display().to_string()
-            )),
+        ctx.store.place(),
         count(summary.clients, "client", "clients"),
         count(summary.encounters, "encounter", "encounters"),
         count(summary.measurements, "measurement", "measurements"),

@@ -215,7 +215,7 @@ pub fn verify_with(
     };
     let outcome = walk_chain(verifier, &mut next, head(conn)?)?;
     if outcome.is_ok() {
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = conn.schema_version()?;
         if version >= super::clinician_audit::SINCE_SCHEMA
             && let Some(clinician) = super::clinician_audit::unexplained(conn)?.first()
         {

@@ -23,13 +23,7 @@ fn quoted(name: &str) -> String {
 
 /// The names of the practice's tables (SQLite's own excluded), in order.
 pub(crate) fn table_names(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             ORDER BY name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(conn.table_names()?)
 }
 
 /// Every table of the practice (SQLite's own excluded), by name.
@@ -38,9 +32,7 @@ pub fn tables(conn: &Connection) -> Result<Vec<TableSpec>> {
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let columns: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
-            .query_map([&name], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
+            .column_names(&name)?
             .into_iter()
             .filter(|c| !SECRET.contains(&(name.as_str(), c.as_str())))
             .collect();

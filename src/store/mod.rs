@@ -108,6 +108,8 @@ pub struct Store {
     /// another file (encrypted, decrypted or replaced meanwhile), so no write goes into an
     /// unlinked file.
     file_id: Option<(u64, u64)>,
+    /// The server's URL without its password, for a practice on PostgreSQL.
+    server: Option<String>,
 }
 
 /// A write transaction; derefs to the connection so read functions work inside it.
@@ -230,6 +232,7 @@ impl Store {
             key,
             chain,
             file_id: None,
+            server: None,
         };
         Ok(store)
     }
@@ -257,6 +260,16 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Where the practice lives, as a message may name it: the file, the server's URL without
+    /// its password, or "memory".
+    pub fn place(&self) -> String {
+        match (&self.path, &self.server) {
+            (Some(path), _) => crate::domain::text::sanitize(&path.display().to_string()),
+            (None, Some(server)) => server.clone(),
+            (None, None) => "memory".into(),
+        }
     }
 
     pub fn actor(&self) -> &Actor {

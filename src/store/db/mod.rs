@@ -137,6 +137,47 @@ impl Connection {
         }
     }
 
+    /// The version of caseload's schema the database holds.
+    pub fn schema_version(&self) -> Result<i64> {
+        let sql = match &self.engine {
+            Engine::Lite(_) => "PRAGMA user_version",
+            Engine::Pg(_) => "SELECT version FROM caseload_schema",
+        };
+        self.query_row(sql, [], |r| r.get(0))
+    }
+
+    /// The practice's tables by name (the engine's own and caseload's version table left out).
+    pub fn table_names(&self) -> Result<Vec<String>> {
+        let sql = match &self.engine {
+            Engine::Lite(_) => {
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                 ORDER BY name"
+            }
+            Engine::Pg(_) => {
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+                   AND table_name <> 'caseload_schema'
+                 ORDER BY table_name::text COLLATE \"C\""
+            }
+        };
+        self.prepare(sql)?.query_map([], |r| r.get(0))?.collect()
+    }
+
+    /// A table's columns, in order.
+    pub fn column_names(&self, table: &str) -> Result<Vec<String>> {
+        let sql = match &self.engine {
+            Engine::Lite(_) => "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+            Engine::Pg(_) => {
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = ?1
+                 ORDER BY ordinal_position"
+            }
+        };
+        self.prepare(sql)?
+            .query_map([table], |r| r.get(0))?
+            .collect()
+    }
+
     /// Starts a transaction that is rolled back when the guard is dropped uncommitted:
     /// `immediate` takes the write lock at once (SQLite's `BEGIN IMMEDIATE`; a server's
     /// transactions are serializable either way).
