@@ -121,7 +121,7 @@ fn functions(words: &[String]) -> Vec<String> {
     while i < words.len() {
         let word = &words[i];
         let called =
-            words.get(i + 1).is_some_and(|w| w == "(") && !out.last().is_some_and(|w| w == ".");
+            words.get(i + 1).is_some_and(|w| w == "(") && out.last().is_none_or(|w| w != ".");
         if !called {
             out.push(word.clone());
             i += 1;

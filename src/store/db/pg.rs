@@ -220,7 +220,7 @@ impl Statement<'_> {
         let mut client = self.session.client()?;
         let nulls: Vec<usize> = (0..key.len()).filter(|&k| key[k] == 0).collect();
         for _ in 0..=2 * nulls.len() {
-            match attempt(&mut *client, &self.prepared.text, &types, in_transaction) {
+            match attempt(&mut client, &self.prepared.text, &types, in_transaction) {
                 Ok(Some(statement)) => {
                     self.prepared
                         .by_values
