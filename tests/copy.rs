@@ -22,14 +22,14 @@ const SAME: &[&[&str]] = &[
 ];
 
 fn demo() -> Practice {
-    let p = Practice::new();
+    let p = Practice::file_on(common::TODAY);
     p.ok(&["demo", "--clients", "60"]);
     p
 }
 
 /// The same practice at another database (`db`: a path or a URL).
 fn at(p: &Practice, db: &std::path::Path) -> Practice {
-    let q = Practice::on(p.today);
+    let q = Practice::file_on(p.today);
     Practice {
         db: db.to_path_buf(),
         ..q

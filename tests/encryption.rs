@@ -84,6 +84,9 @@ fn occurrences(dir: &Path, needle: &[u8]) -> Vec<(String, usize)> {
 
 #[test]
 fn a_canary_is_in_no_file_beside_an_encrypted_practice() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = guarded("Qzxcanary Before", "Qzxcanary note before");
     let before = occurrences(p.dir.path(), b"Qzxcanary");
     assert!(
@@ -143,6 +146,9 @@ fn a_canary_is_in_no_file_beside_an_encrypted_practice() {
 
 #[test]
 fn each_clinician_opens_with_their_own_passphrase_and_no_one_without() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = guarded("Ann Lee", "first session");
     dana(&p, &["encrypt"]);
     assert!(dana(&p, &["client", "list"]).contains("Ann Lee"));
@@ -187,6 +193,9 @@ fn each_clinician_opens_with_their_own_passphrase_and_no_one_without() {
 
 #[test]
 fn passphrases_set_changed_and_removed_update_the_slots() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = guarded("Ann Lee", "first session");
     dana(&p, &["encrypt"]);
     dana(
@@ -256,6 +265,9 @@ fn assert_kept(before: &[String], after: &[String]) {
 
 #[test]
 fn encrypt_decrypt_encrypt_keeps_every_table_and_the_audit_chain() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = guarded("Ann Lee", "first session");
     dana(
         &p,
@@ -284,6 +296,9 @@ fn encrypt_decrypt_encrypt_keeps_every_table_and_the_audit_chain() {
 
 #[test]
 fn a_sigkill_during_encrypt_leaves_the_old_practice_or_the_new_one() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     // The demo's first clinician is Dana Reyes, an admin (id 1).
     let p = Practice::new();
     p.ok(&["demo", "--clients", "400", "--seed", "5"]);
@@ -357,6 +372,9 @@ fn encrypted_practice() -> Practice {
 
 #[test]
 fn an_edited_row_is_detected_in_an_encrypted_practice() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = encrypted_practice();
     let conn = keyed(&p.db);
     lift(&conn);
@@ -371,6 +389,9 @@ fn an_edited_row_is_detected_in_an_encrypted_practice() {
 
 #[test]
 fn a_deleted_middle_row_is_detected_in_an_encrypted_practice() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = encrypted_practice();
     let conn = keyed(&p.db);
     lift(&conn);
@@ -381,6 +402,9 @@ fn a_deleted_middle_row_is_detected_in_an_encrypted_practice() {
 
 #[test]
 fn a_truncation_with_the_head_moved_back_is_detected_in_an_encrypted_practice() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = encrypted_practice();
     let conn = keyed(&p.db);
     lift(&conn);
@@ -396,6 +420,9 @@ fn a_truncation_with_the_head_moved_back_is_detected_in_an_encrypted_practice() 
 
 #[test]
 fn a_chain_recomputed_without_the_key_is_detected_in_an_encrypted_practice() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = encrypted_practice();
     let conn = keyed(&p.db);
     lift(&conn);
@@ -453,6 +480,9 @@ fn a_chain_recomputed_without_the_key_is_detected_in_an_encrypted_practice() {
 
 #[test]
 fn an_unencrypted_rollback_is_detected_with_expect() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = Practice::new();
     p.admin("Dana Reyes", "90");
     p.ok(&["client", "add", "Ann Lee", "--external-id", "M-1"]);
@@ -490,6 +520,9 @@ fn an_unencrypted_rollback_is_detected_with_expect() {
 
 #[test]
 fn a_clinician_row_changed_outside_caseload_is_reported() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = Practice::new();
     p.admin("Dana Reyes", "90");
     p.ok(&["clinician", "add", "Sam Okafor"]);
@@ -507,6 +540,9 @@ fn a_clinician_row_changed_outside_caseload_is_reported() {
 
 #[test]
 fn an_encrypted_backup_is_checked_and_restored_with_its_own_key_file() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = guarded("Ann Lee", "first session");
     dana(&p, &["encrypt"]);
     let backup = p.dir.path().join("b.db");
@@ -545,6 +581,9 @@ fn an_encrypted_backup_is_checked_and_restored_with_its_own_key_file() {
 /// and its backup the same, so the backup copies page for page.
 #[test]
 fn an_encrypted_practice_and_its_backup_have_sixteen_kib_pages() {
+    if common::sqlite_only("encryption at rest is for a practice file; a server has its own") {
+        return;
+    }
     let p = encrypted_practice();
     let page_size = |conn: &Connection| -> i64 {
         let size: rusqlite::types::Value = conn

@@ -112,7 +112,15 @@ fn run(mut cli: Cli) -> Result<(), Error> {
     }
     let mut ctx = match copy::server_of(&cli)? {
         Some(server) if copy::runs_on_server(&command) => Context::open_server(&cli, &server)?,
-        Some(server) => return copy::on_server(&server, command),
+        Some(server) => {
+            // Copying the whole practice off the server is a clinician's to be allowed, as
+            // from a file.
+            if matches!(command, Command::Copy(_) | Command::Backup(_)) {
+                let mut ctx = Context::open_server(&cli, &server)?;
+                ctx.require(crate::domain::access::Action::CopyPractice, None)?;
+            }
+            return copy::on_server(&server, command);
+        }
         None => Context::open(&cli)?,
     };
     let done = match command {

@@ -96,7 +96,7 @@ pub fn import_encounters(
                          SELECT note FROM encounters WHERE voided_at IS NOT NULL
                              AND client_id = ?1 AND date = ?2 AND kind = ?3 AND status = ?4
                              AND minutes = ?5 AND clinician_id = ?6
-                     ) WHERE note IS ?7",
+                     ) x WHERE x.note IS ?7",
                 )?
                 .query_row(
                     params![key.0, key.1, key.2, key.3, key.4, key.5, key.6],
@@ -156,7 +156,7 @@ pub fn import_measurements(
                          UNION ALL
                          SELECT items FROM measurements WHERE voided_at IS NOT NULL
                              AND client_id = ?1 AND date = ?2 AND instrument = ?3 AND total = ?4
-                     ) WHERE items IS ?5",
+                     ) x WHERE x.items IS ?5",
                 )?
                 .query_row(params![key.0, key.1, key.2, key.3, key.4], |r| r.get(0))?)
         },

@@ -116,7 +116,7 @@ pub struct Unpaid {
 pub fn unpaid_work(conn: &Connection, month: Month) -> Result<Vec<Unpaid>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.external_id, c.name, count(*),
-                COALESCE(SUM({}), 0),
+                COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0),
                 COALESCE(SUM(e.minutes), 0), COALESCE(SUM(e.minutes * k.hourly_cost_cents), 0)
          FROM live_encounters e
          JOIN clients c ON c.id = e.client_id

@@ -12,9 +12,80 @@ pub const TODAY: &str = "2026-11-23";
 
 pub struct Practice {
     pub dir: tempfile::TempDir,
+    /// The practice file, or on PostgreSQL the URL of the practice's own database.
     pub db: PathBuf,
     /// What the binary takes as today.
     pub today: &'static str,
+    /// The database made for this practice on PostgreSQL (`CASELOAD_TEST_DB=postgres`).
+    pub server: Option<ServerDb>,
+}
+
+/// True when the suite runs on PostgreSQL: `CASELOAD_TEST_DB=postgres`, each practice a fresh
+/// database on the server `CASELOAD_TEST_POSTGRES` names (`.ci/run` starts one for the
+/// suite's second run).
+pub fn on_postgres() -> bool {
+    std::env::var("CASELOAD_TEST_DB").is_ok_and(|v| v == "postgres")
+}
+
+/// True (saying why on stderr) when the suite runs on PostgreSQL and the test is about what
+/// only a SQLite file has — its bytes, its encryption and backups, the terminal UI, rows
+/// written into it by another program — so it returns early there.
+pub fn sqlite_only(why: &str) -> bool {
+    let on = on_postgres();
+    if on {
+        eprintln!("not run on PostgreSQL: {why}");
+    }
+    on
+}
+
+/// A database made for one practice on the test server, dropped with it.
+pub struct ServerDb {
+    admin: String,
+    name: String,
+}
+
+impl ServerDb {
+    fn new() -> ServerDb {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let admin = std::env::var("CASELOAD_TEST_POSTGRES")
+            .expect("CASELOAD_TEST_DB=postgres needs CASELOAD_TEST_POSTGRES (a server URL)");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "caseload_it_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        ServerDb { admin, name }
+    }
+
+    /// The URL of this database.
+    pub fn url(&self) -> String {
+        let (server, _) = self.admin.rsplit_once('/').unwrap();
+        format!("{server}/{}", self.name)
+    }
+
+    fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url(), postgres::NoTls).unwrap()
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 impl Practice {
@@ -26,8 +97,31 @@ impl Practice {
     /// An empty practice whose today is `today`.
     pub fn on(today: &'static str) -> Practice {
         let dir = tempfile::tempdir().unwrap();
+        let (db, server) = if on_postgres() {
+            let server = ServerDb::new();
+            (PathBuf::from(server.url()), Some(server))
+        } else {
+            (dir.path().join("practice.db"), None)
+        };
+        Practice {
+            dir,
+            db,
+            today,
+            server,
+        }
+    }
+
+    /// A practice in a SQLite file whatever the engine the suite runs on: for tests whose
+    /// subject is the file (copies between engines, encryption, backups).
+    pub fn file_on(today: &'static str) -> Practice {
+        let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("practice.db");
-        Practice { dir, db, today }
+        Practice {
+            dir,
+            db,
+            today,
+            server: None,
+        }
     }
 
     /// The binary with this database and today, no passphrase, and a home of its own.
@@ -111,7 +205,10 @@ impl Practice {
 
     /// Every row of every table, as text: equal dumps mean nothing was written.
     pub fn dump(&self) -> String {
-        dump(&self.db)
+        match &self.server {
+            Some(server) => dump_server(&mut server.client()),
+            None => dump(&self.db),
+        }
     }
 
     /// A hash of the database file's bytes (and its write-ahead log, if one is left): an equal
@@ -119,6 +216,11 @@ impl Practice {
     pub fn file_hash(&self) -> u64 {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut h = DefaultHasher::new();
+        if self.server.is_some() {
+            // A server's database has no file: its rows stand for it.
+            self.dump().hash(&mut h);
+            return h.finish();
+        }
         std::fs::read(&self.db).unwrap().hash(&mut h);
         let wal = self.db.with_extension("db-wal");
         std::fs::read(&wal).unwrap_or_default().hash(&mut h);
@@ -220,6 +322,36 @@ pub fn dump(db: &Path) -> String {
             .unwrap();
         for row in rows {
             out.push_str(&row.unwrap().join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// [`dump`] of a practice on PostgreSQL: every row of every table as the server writes it.
+pub fn dump_server(client: &mut postgres::Client) -> String {
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+             ORDER BY table_name::text COLLATE \"C\"",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = String::new();
+    for table in tables {
+        out.push_str(&format!("## {table}\n"));
+        let rows = client
+            .query(
+                &format!("SELECT x::text FROM {table} x ORDER BY x::text COLLATE \"C\""),
+                &[],
+            )
+            .unwrap();
+        for row in rows {
+            out.push_str(&row.get::<_, String>(0));
             out.push('\n');
         }
     }

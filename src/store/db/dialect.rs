@@ -123,7 +123,42 @@ fn functions(words: &[String]) -> Vec<String> {
         let called =
             words.get(i + 1).is_some_and(|w| w == "(") && out.last().is_none_or(|w| w != ".");
         if !called {
-            out.push(word.clone());
+            let before = out.iter().rev().find(|w| !w.trim().is_empty());
+            let after = words[i + 1..].iter().find(|w| !w.trim().is_empty());
+            let is_value = |w: Option<&String>| {
+                w.is_some_and(|w| w.starts_with('?') || w.starts_with(':') || w.starts_with('$'))
+            };
+            match word.to_ascii_uppercase().as_str() {
+                // SQLite's `a IS b` and `a IS NOT b` compare values, NULL equal to NULL.
+                "IS" if is_value(after) => out.push("IS NOT DISTINCT FROM".into()),
+                "NOT"
+                    if before.is_some_and(|w| w.eq_ignore_ascii_case("IS")) && is_value(after) =>
+                {
+                    if let Some(at) = out.iter().rposition(|w| w.eq_ignore_ascii_case("IS")) {
+                        out[at] = "IS DISTINCT FROM".into();
+                        out.truncate(at + 1);
+                    }
+                }
+                // SQLite's unary `+`, which only keeps an index out of the plan.
+                "+" if before.is_some_and(|w| {
+                    matches!(
+                        w.to_ascii_uppercase().as_str(),
+                        "WHERE"
+                            | "AND"
+                            | "OR"
+                            | "ON"
+                            | "("
+                            | ","
+                            | "="
+                            | "<"
+                            | ">"
+                            | "NOT"
+                            | "SELECT"
+                            | "BY"
+                    )
+                }) => {}
+                _ => out.push(word.clone()),
+            }
             i += 1;
             continue;
         }
@@ -327,6 +362,13 @@ mod tests {
         assert_eq!(
             sql,
             "SELECT coalesce(json_agg(d.client_id)::text, '[]') FROM flag_dirty d"
+        );
+        let (sql, _) = to_postgres(
+            "SELECT 1 WHERE +e.date >= ?1 AND x.note IS ?2 AND y IS NOT ?3 AND z IS NOT NULL AND a + b > 1",
+        );
+        assert_eq!(
+            sql,
+            "SELECT 1 WHERE e.date >= $1 AND x.note IS NOT DISTINCT FROM $2 AND y IS DISTINCT FROM $3 AND z IS NOT NULL AND a + b > 1"
         );
         // A column named like a function is a column.
         let (sql, _) = to_postgres("SELECT e.max, t.instr (1) FROM t");

@@ -169,7 +169,7 @@ impl Connection {
             Engine::Lite(_) => "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
             Engine::Pg(_) => {
                 "SELECT column_name::text FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name = ?1
+                 WHERE table_schema = current_schema() AND table_name::text = ?1
                  ORDER BY ordinal_position"
             }
         };

@@ -204,7 +204,7 @@ pub fn time_between(
 /// Client names, for the by-client rows.
 pub fn client_names(conn: &Connection, q: &RevenueQuery) -> Result<HashMap<ClientId, String>> {
     let sql = format!(
-        "SELECT id, name FROM clients WHERE 1 {}",
+        "SELECT id, name FROM clients WHERE 1 = 1 {}",
         only("id", q.client.is_some(), 1)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
