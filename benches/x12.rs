@@ -146,7 +146,7 @@ fn practice(dir: &std::path::Path, n: usize) -> (Store, caseload::domain::Contra
 fn apply(
     store: &mut Store,
     contract: &caseload::domain::Contract,
-    plan: impl FnOnce(&roster_plan::Current) -> RosterPlan,
+    plan: impl Fn(&roster_plan::Current) -> RosterPlan,
 ) -> i64 {
     store
         .write(|tx| {

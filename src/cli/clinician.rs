@@ -108,7 +108,7 @@ fn passphrase(ctx: &mut Context, name: &str) -> Result<()> {
     ctx.store.write(|tx| {
         auth::set_passphrase(tx, target.id, &phc, now)?;
         // Last, inside the transaction: a failed slot write rolls the hash back with it.
-        if let (Some(slot), Some(db)) = (slot, &db) {
+        if let (Some(slot), Some(db)) = (slot.clone(), &db) {
             keyfile::put_slot(db, target.id.0, &target.name, slot)?;
         }
         Ok(())

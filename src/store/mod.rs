@@ -69,6 +69,8 @@ pub use migrate::SCHEMA_VERSION;
 /// The oldest SQLite without the WAL-reset corruption bug (sqlite.org/wal.html). SQLCipher
 /// 4.14 ships exactly this release, so the bundled one passes with nothing to spare.
 const MIN_SQLITE: (u32, u32, u32) = (3, 51, 3);
+/// How many times a write on a server is run again after a serialization failure.
+const WRITE_TRIES: u32 = 12;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -299,7 +301,7 @@ impl Store {
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, mut f: impl FnMut(&Tx) -> Result<T>) -> Result<T> {
         if let Some(path) = &self.path
             && self.file_id.is_some()
             && file_id(path) != self.file_id
@@ -310,20 +312,18 @@ impl Store {
                     .into(),
             ));
         }
-        let value = {
-            let inner = self.conn.begin(true)?;
-            let tx = Tx {
-                inner,
-                actor: &self.actor,
-                chain: self.chain.as_ref(),
-            };
-            let value = f(&tx)?;
-            // The flag windows of every client this write touched, before anyone can read it.
-            windows::refresh_dirty(&tx)?;
-            let Tx { inner, .. } = tx;
-            checkpoint::take_wal_pages();
-            inner.commit()?;
-            value
+        // On a server another machine's write can make this one's serializable transaction
+        // fail (the audit chain's head, a client both touched): it is run again from the
+        // start, a few times, after a short wait that differs from process to process.
+        let mut tries = 0;
+        let value = loop {
+            match self.write_once(&mut f) {
+                Err(e) if self.conn.is_server() && db::must_retry(&e) && tries < WRITE_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(db::retry_wait(tries));
+                }
+                outcome => break outcome?,
+            }
         };
         if let Some(path) = &self.path {
             let pages = checkpoint::take_wal_pages();
@@ -331,6 +331,23 @@ impl Store {
                 .after_commit(pages, path, self.key.as_ref());
         }
         self.record_head()?;
+        Ok(value)
+    }
+
+    /// One try of [`Store::write`]'s transaction.
+    fn write_once<T>(&self, f: &mut impl FnMut(&Tx) -> Result<T>) -> Result<T> {
+        let inner = self.conn.begin(true)?;
+        let tx = Tx {
+            inner,
+            actor: &self.actor,
+            chain: self.chain.as_ref(),
+        };
+        let value = f(&tx)?;
+        // The flag windows of every client this write touched, before anyone can read it.
+        windows::refresh_dirty(&tx)?;
+        let Tx { inner, .. } = tx;
+        checkpoint::take_wal_pages();
+        inner.commit()?;
         Ok(value)
     }
 

@@ -15,6 +15,33 @@ pub use pg::PgSession;
 pub use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
 pub use rusqlite::{Error, OptionalExtension, Result, params};
 
+/// True for a server's failure that running the whole transaction again can cure: a
+/// serialization failure or a deadlock between concurrent writers.
+pub fn must_retry(e: &crate::error::Error) -> bool {
+    use postgres::error::SqlState;
+    let crate::error::Error::Sqlite(Error::ToSqlConversionFailure(inner)) = e else {
+        return false;
+    };
+    inner
+        .downcast_ref::<pg::ServerError>()
+        .and_then(|s| s.code.as_ref())
+        .is_some_and(|c| {
+            *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+        })
+}
+
+/// The wait before try `n` of a write again: doubling from 4 ms to at most about 256 ms, plus
+/// a part of that which differs from process to process and moment to moment, so writers that
+/// collided do not collide again in step.
+pub fn retry_wait(n: u32) -> std::time::Duration {
+    let base = 4u64 << n.min(6);
+    let noise = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()))
+        ^ u64::from(std::process::id()).wrapping_mul(2_654_435_761);
+    std::time::Duration::from_millis(base + noise % base)
+}
+
 /// A connection to the practice's database.
 pub struct Connection {
     engine: Engine,
@@ -179,8 +206,8 @@ impl Connection {
     }
 
     /// Starts a transaction that is rolled back when the guard is dropped uncommitted:
-    /// `immediate` takes the write lock at once (SQLite's `BEGIN IMMEDIATE`; a server's
-    /// transactions are serializable either way).
+    /// `immediate` is a write (SQLite's `BEGIN IMMEDIATE` takes the write lock at once; on a
+    /// server it is serializable), else a read of one snapshot.
     pub fn begin(&self, immediate: bool) -> Result<Transaction<'_>> {
         match &self.engine {
             Engine::Lite(conn) => conn.execute_batch(if immediate {
@@ -188,7 +215,7 @@ impl Connection {
             } else {
                 "BEGIN"
             })?,
-            Engine::Pg(session) => session.begin()?,
+            Engine::Pg(session) => session.begin(immediate)?,
         }
         Ok(Transaction {
             conn: self,
@@ -421,4 +448,38 @@ pub(crate) fn explain(conn: &Connection, sql: &str, arg: &str) -> String {
         .and_then(|rows| rows.collect())
         .expect("its plan");
     plan.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each wait doubles from 4 ms up to 256 ms, plus less than as much again.
+    #[test]
+    fn a_retried_write_waits_longer_each_time_within_bounds() {
+        for n in 0..12 {
+            let base = 4u64 << n.min(6);
+            let wait = retry_wait(n).as_millis() as u64;
+            assert!(base <= wait && wait < 2 * base, "{n}: {wait}");
+        }
+    }
+
+    /// Only a server's serialization failure or deadlock is retried.
+    #[test]
+    fn only_a_serialization_failure_or_a_deadlock_is_retried() {
+        use postgres::error::SqlState;
+        let server = |code: SqlState| {
+            crate::error::Error::Sqlite(Error::ToSqlConversionFailure(Box::new(pg::ServerError {
+                message: "x".into(),
+                code: Some(code),
+            })))
+        };
+        assert!(must_retry(&server(SqlState::T_R_SERIALIZATION_FAILURE)));
+        assert!(must_retry(&server(SqlState::T_R_DEADLOCK_DETECTED)));
+        assert!(!must_retry(&server(SqlState::UNIQUE_VIOLATION)));
+        assert!(!must_retry(&crate::error::Error::Sqlite(
+            Error::QueryReturnedNoRows
+        )));
+        assert!(!must_retry(&crate::error::Error::invalid("no")));
+    }
 }

@@ -52,7 +52,6 @@ pub(super) fn failed(e: postgres::Error) -> Error {
 pub struct ServerError {
     pub message: String,
     /// The SQLSTATE, for telling a serialization failure (retried) from the rest.
-    #[allow(dead_code)] // read once writes retry serialization failures
     pub code: Option<postgres::error::SqlState>,
 }
 
@@ -119,10 +118,15 @@ impl PgSession {
         Ok(())
     }
 
-    pub(super) fn begin(&self) -> Result<()> {
-        self.client()?
-            .batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            .map_err(failed)?;
+    /// A write is serializable (a concurrent write it conflicts with makes it fail, and the
+    /// store runs it again); a read is one snapshot, which never fails so.
+    pub(super) fn begin(&self, write: bool) -> Result<()> {
+        let begin = if write {
+            "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        } else {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        };
+        self.client()?.batch_execute(begin).map_err(failed)?;
         self.in_transaction.set(true);
         Ok(())
     }
