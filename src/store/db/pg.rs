@@ -398,50 +398,41 @@ pub(super) fn value_ref(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>>
         return Err(Error::InvalidColumnIndex(idx));
     };
     let ty = column.type_();
-    let got = |e: postgres::Error| {
-        Error::ToSqlConversionFailure(Box::new(ServerError {
-            message: format!("column {idx} ({}) cannot be read: {e}", column.name()),
-            code: None,
-        }))
-    };
-    Ok(if *ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, ValueRef::Integer)
+    let value = if *ty == Type::INT8 {
+        get::<i64>(row, idx)?.map(ValueRef::Integer)
     } else if *ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |i| ValueRef::Integer(i.into()))
+        get::<i32>(row, idx)?.map(|i| ValueRef::Integer(i.into()))
     } else if *ty == Type::INT2 {
-        row.try_get::<_, Option<i16>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |i| ValueRef::Integer(i.into()))
+        get::<i16>(row, idx)?.map(|i| ValueRef::Integer(i.into()))
     } else if *ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |b| ValueRef::Integer(b.into()))
+        get::<bool>(row, idx)?.map(|b| ValueRef::Integer(b.into()))
     } else if *ty == Type::FLOAT8 {
-        row.try_get::<_, Option<f64>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, ValueRef::Real)
+        get::<f64>(row, idx)?.map(ValueRef::Real)
     } else if *ty == Type::FLOAT4 {
-        row.try_get::<_, Option<f32>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |f| ValueRef::Real(f.into()))
+        get::<f32>(row, idx)?.map(|f| ValueRef::Real(f.into()))
     } else if *ty == Type::NUMERIC {
         // `sum` of integers is NUMERIC on a server; SQLite's is an integer.
-        row.try_get::<_, Option<Numeric>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |n| n.0)
+        get::<Numeric>(row, idx)?.map(|n| n.0)
     } else if *ty == Type::BYTEA {
-        row.try_get::<_, Option<&[u8]>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, ValueRef::Blob)
+        get::<&[u8]>(row, idx)?.map(ValueRef::Blob)
     } else {
         // Text of any kind; another type is refused by the client, naming it.
-        row.try_get::<_, Option<&str>>(idx)
-            .map_err(got)?
-            .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
+        get::<&str>(row, idx)?.map(|s| ValueRef::Text(s.as_bytes()))
+    };
+    Ok(value.unwrap_or(ValueRef::Null))
+}
+
+/// Column `idx` of a server's row as a `T`, or `None` for NULL.
+fn get<'r, T: postgres::types::FromSql<'r>>(
+    row: &'r postgres::Row,
+    idx: usize,
+) -> Result<Option<T>> {
+    row.try_get::<_, Option<T>>(idx).map_err(|e| {
+        let name = row.columns().get(idx).map_or("?", |c| c.name());
+        Error::ToSqlConversionFailure(Box::new(ServerError {
+            message: format!("column {idx} ({name}) cannot be read: {e}"),
+            code: None,
+        }))
     })
 }
 
