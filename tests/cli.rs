@@ -185,9 +185,6 @@ fn every_foundation_command_works_end_to_end() {
 
 #[test]
 fn work_without_as_goes_to_the_only_clinician_or_is_refused() {
-    if common::sqlite_only("it reads the file with SQLite") {
-        return;
-    }
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo"]);
     p.ok(&["client", "add", "Bo Diaz"]);
@@ -198,13 +195,10 @@ fn work_without_as_goes_to_the_only_clinician_or_is_refused() {
     p.ok(&["clinician", "add", "Second"]);
     p.ok(&["client", "add", "Cy Young", "--clinician", "Second"]);
     // A client without a primary clinician in a practice of two: the command must ask.
-    let conn = rusqlite::Connection::open(&p.db).unwrap();
-    conn.execute(
+    p.execute(
         "UPDATE clients SET clinician_id = NULL WHERE name = 'Cy Young'",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+        &[],
+    );
     let said = p.refused(&["log", "cy", "--kind", "session"]);
     assert!(said.contains("--as"), "{said}");
     p.ok(&["log", "cy", "--kind", "session", "--as", "Solo"]);
@@ -458,9 +452,6 @@ fn the_demo_practice_is_written_and_refuses_to_overwrite() {
 
 #[test]
 fn control_characters_in_names_never_reach_the_terminal() {
-    if common::sqlite_only("it writes names into the file with SQLite, as another program would") {
-        return;
-    }
     let p = Practice::new();
     p.ok(&["clinician", "add", "Solo"]);
     let hostile = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7} \u{202e}Name";
@@ -490,10 +481,7 @@ fn control_characters_in_names_never_reach_the_terminal() {
     assert_eq!(p.dump(), dump);
     // One stored by an older caseload, or straight into the database, is still shown safely.
     p.ok(&["client", "add", "Evil Name"]);
-    rusqlite::Connection::open(&p.db)
-        .unwrap()
-        .execute("UPDATE clients SET name = ?1", [hostile])
-        .unwrap();
+    p.execute("UPDATE clients SET name = ?1", &[hostile]);
     for args in [&["client", "list"][..], &["client", "show", "evil"][..]] {
         let out = p.ok(args);
         assert!(
@@ -730,17 +718,11 @@ fn a_rate_before_a_later_rate_says_until_when_it_applies() {
 
 #[test]
 fn client_list_shows_a_dash_for_no_clinician_and_counts_in_words_that_agree() {
-    if common::sqlite_only("it writes a row into the file with SQLite, as another program would") {
-        return;
-    }
     let p = practice();
-    let conn = rusqlite::Connection::open(&p.db).unwrap();
-    conn.execute(
+    p.execute(
         "UPDATE clients SET clinician_id = NULL WHERE name = 'Joanne Park'",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+        &[],
+    );
     let table = p.ok(&["client", "list"]);
     let park = table.lines().find(|l| l.contains("Joanne Park")).unwrap();
     let show = p.ok(&["client", "show", "park"]);

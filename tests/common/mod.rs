@@ -203,6 +203,39 @@ impl Practice {
         serde_json::from_str(&self.ok_as(pass, args)).unwrap()
     }
 
+    /// Runs `sql` straight on the database, as another program would (parameters `?1`, `?2`,
+    /// … as text), on either engine; returns how many rows it changed.
+    pub fn execute(&self, sql: &str, params: &[&str]) -> u64 {
+        match &self.server {
+            Some(server) => {
+                let mut text = sql.to_string();
+                for n in (1..=params.len()).rev() {
+                    text = text.replace(&format!("?{n}"), &format!("${n}"));
+                }
+                let values: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+                    .iter()
+                    .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+                    .collect();
+                server.client().execute(&text, &values).unwrap()
+            }
+            None => rusqlite::Connection::open(&self.db)
+                .unwrap()
+                .execute(sql, rusqlite::params_from_iter(params))
+                .unwrap() as u64,
+        }
+    }
+
+    /// The one integer `sql` selects, read straight from the database, on either engine.
+    pub fn count(&self, sql: &str) -> i64 {
+        match &self.server {
+            Some(server) => server.client().query_one(sql, &[]).unwrap().get(0),
+            None => rusqlite::Connection::open(&self.db)
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+        }
+    }
+
     /// Every row of every table, as text: equal dumps mean nothing was written.
     pub fn dump(&self) -> String {
         match &self.server {
