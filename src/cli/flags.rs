@@ -29,6 +29,21 @@ struct FlaggedJson<'a> {
     next_appointment: Option<chrono::NaiveDate>,
 }
 
+impl FlaggedJson<'_> {
+    /// A flagged client as `flags --json` prints them; with `all`, the reviewed flags too.
+    fn of(e: &PanelEntry, all: bool) -> FlaggedJson<'_> {
+        FlaggedJson {
+            client_id: e.client.id,
+            external_id: e.client.external_id.as_deref(),
+            name: &e.client.name,
+            tier: e.client.tier,
+            clinician: e.client.clinician.as_deref(),
+            flags: shown(e, all),
+            next_appointment: e.next_appointment,
+        }
+    }
+}
+
 /// A flag with the review that silenced it (`null` for one that calls for attention).
 #[derive(Serialize)]
 pub(super) struct FlagJson<'a> {
@@ -79,15 +94,7 @@ pub fn run(ctx: &mut Context, args: FlagsArgs) -> Result<()> {
     if args.json {
         let rows: Vec<FlaggedJson> = flagged
             .iter()
-            .map(|e| FlaggedJson {
-                client_id: e.client.id,
-                external_id: e.client.external_id.as_deref(),
-                name: &e.client.name,
-                tier: e.client.tier,
-                clinician: e.client.clinician.as_deref(),
-                flags: shown(e, args.all),
-                next_appointment: e.next_appointment,
-            })
+            .map(|e| FlaggedJson::of(e, args.all))
             .collect();
         return print_json(&rows);
     }

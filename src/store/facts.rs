@@ -199,8 +199,10 @@ fn load_listed(
         statement(filter, ids.is_some())
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let offset = stmt.column_count() - FACT_COLUMNS;
-    let rows = stmt.query_map(params.as_slice(), |r| from_row(r, offset))?;
+    // The facts are the last columns, after the client's.
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        from_row(r, r.column_count() - FACT_COLUMNS)
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

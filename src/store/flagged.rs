@@ -182,10 +182,10 @@ fn walk(
         ]);
     }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let at = stmt.column_count() - facts::FACT_COLUMNS;
     let mut found = stmt.query(params.as_slice())?;
     let mut n = 0;
     while let Some(row) = found.next()? {
+        let at = row.column_count() - facts::FACT_COLUMNS;
         let facts: FactsRow = facts::from_row(&row, at)?;
         let entry = PanelEntry::new(facts, &intervals, &plans, today);
         // A segment says "flagged" exactly when the rules do; checked, not assumed.

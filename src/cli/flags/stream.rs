@@ -5,11 +5,11 @@
 //! one thread, so nothing crosses between threads but the second part's bytes. The text is
 //! exactly `print_json`'s of the whole list (a test holds it to that). It decides no flag.
 
-use super::{FlaggedJson, shown};
+use super::FlaggedJson;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::flagged::{self, Part};
-use crate::store::panel::{PanelEntry, PanelQuery};
+use crate::store::panel::PanelQuery;
 use chrono::NaiveDate;
 use std::io::Write;
 
@@ -32,13 +32,17 @@ pub(super) fn write(
     let (head, tail) = store.read_pair(
         |a| {
             let mut head = Elements::new(&mut *out, false);
-            flagged::each(a, query, today, first, |e| head.push(&row(&e)))?;
+            flagged::each(a, query, today, first, |e| {
+                head.push(&FlaggedJson::of(&e, false))
+            })?;
             Ok(head.count)
         },
         |b| {
             let mut tail = Elements::new(Vec::new(), true);
             if let Some(part) = second {
-                flagged::each(b, query, today, part, |e| tail.push(&row(&e)))?;
+                flagged::each(b, query, today, part, |e| {
+                    tail.push(&FlaggedJson::of(&e, false))
+                })?;
             }
             Ok((tail.count, tail.out))
         },
@@ -58,19 +62,6 @@ pub(super) fn write(
     out.write_all(end)
         .and_then(|()| out.flush())
         .map_err(Error::Output)
-}
-
-/// A flagged client as `flags --json` prints them.
-fn row(e: &PanelEntry) -> FlaggedJson<'_> {
-    FlaggedJson {
-        client_id: e.client.id,
-        external_id: e.client.external_id.as_deref(),
-        name: &e.client.name,
-        tier: e.client.tier,
-        clinician: e.client.clinician.as_deref(),
-        flags: shown(e, false),
-        next_appointment: e.next_appointment,
-    }
 }
 
 /// The elements of a pretty-printed array (after its `[`), each as serde_json's pretty printer
@@ -131,7 +122,7 @@ mod tests {
         let rows: Vec<FlaggedJson> = entries
             .iter()
             .filter(|e| !e.flags.is_empty())
-            .map(row)
+            .map(|e| FlaggedJson::of(e, false))
             .collect();
         let mut text = serde_json::to_vec_pretty(&rows).unwrap();
         text.push(b'\n');

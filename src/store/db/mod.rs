@@ -414,6 +414,15 @@ impl Row<'_> {
         }
     }
 
+    /// How many columns the row has (on a server, known for certain only once a statement
+    /// typed by its values has run: ask the row rather than the statement).
+    pub fn column_count(&self) -> usize {
+        match self {
+            Row::Lite(row) => row.as_ref().column_count(),
+            Row::Pg(row) => row.columns().len(),
+        }
+    }
+
     /// Column `idx` (from 0) as it is stored, read in place.
     pub fn get_ref<I: ColumnIndex>(&self, idx: I) -> Result<ValueRef<'_>> {
         let idx = idx.index();

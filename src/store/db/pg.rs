@@ -166,6 +166,8 @@ impl Statement<'_> {
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    /// The statement's columns; for one typed by its values, 0 until it has run once (a
+    /// caller reading rows asks the row instead).
     pub(super) fn column_count(&self) -> usize {
         match &self.prepared.statement {
             Some(statement) => statement.columns().len(),
