@@ -31,30 +31,25 @@
 //!
 //! `CASELOAD_BENCH_KEYS=1` also prints every key's time of the scripted session.
 
+mod common;
+
 use caseload::store::Store;
 use caseload::tui::action::{Action, Tab};
-use caseload::tui::app::{App, Viewer};
-use caseload::tui::theme::Theme;
+use caseload::tui::app::App;
 use caseload::tui::{ui, update};
-use chrono::NaiveDate;
+use common::{SIZE, TODAY, demo, median, ms, today, vm_hwm_kib};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TODAY: &str = "2026-11-23";
-const SIZE: (u16, u16) = (120, 40);
 /// The child-process mode: draw the first frame of this database and report on stdout.
 const CHILD: &str = "--scale-first-frame";
 const FIRST_FRAME_RUNS: usize = 5;
 const CLI_RUNS: usize = 3;
 /// How many times the scripted session is played.
 const SESSION_ROUNDS: usize = 5;
-
-fn today() -> NaiveDate {
-    NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").expect("the bench's today is a date")
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,38 +70,6 @@ fn main() {
     }
 }
 
-/// The demo practice of this size, generated on first use.
-fn demo(clients: u32) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("caseload-bench-scale-{clients}"));
-    std::fs::create_dir_all(&dir).expect("the bench's temp folder");
-    let path = dir.join("bench.db");
-    if path.exists() {
-        return path;
-    }
-    // Written under another name and renamed when complete, so an interrupted generation is
-    // never mistaken for a finished demo.
-    let building = dir.join("building.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
-    }
-    eprintln!(
-        "generating the {clients}-client demo (once) in {}",
-        dir.display()
-    );
-    let started = Instant::now();
-    {
-        let mut store = Store::open(&building).expect("open the demo database");
-        caseload::demo::generate(&mut store, clients, 7, today(), &mut |_, _| {})
-            .expect("generate the demo");
-    }
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
-    }
-    std::fs::rename(&building, &path).expect("move the finished demo into place");
-    eprintln!("  generated in {:.1?}", started.elapsed());
-    path
-}
-
 /// Child process: one first frame, then its time and this process's peak RSS on stdout.
 fn first_frame_child(path: &Path) {
     let started = Instant::now();
@@ -118,20 +81,7 @@ fn first_frame_child(path: &Path) {
 
 /// Opens the store, loads the panel and draws it: what the TUI does before the first paint.
 fn first_frame(path: &Path) -> (App, Store, Terminal<TestBackend>) {
-    let mut store = Store::open(path).expect("open the demo database");
-    let mut app = App::new(today(), Theme::fallback(), Viewer::practice());
-    app.size = SIZE;
-    update::reload(&mut app, &mut store).expect("load the panel");
-    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("a test terminal");
-    terminal.draw(|f| ui::draw(f, &app)).expect("draw");
-    (app, store, terminal)
-}
-
-/// This process's peak resident set, from /proc/self/status (Linux).
-fn vm_hwm_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    common::first_frame(Store::open(path).expect("open the demo database"))
 }
 
 struct Figures {
@@ -522,17 +472,6 @@ fn naive_floor(path: &Path) -> (Duration, usize) {
         count += 1;
     }
     (started.elapsed(), count)
-}
-
-/// The median of `runs` timings of `f`.
-fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn verdict(ok: bool) -> &'static str {

@@ -26,8 +26,8 @@ pub struct Context {
 }
 
 /// The database path: `--db`, `CASELOAD_DB`, or caseload.db in the platform's data directory
-/// (created, private, when missing). A URL is refused unless caseload can open it; its text is
-/// never echoed, since it may hold a password.
+/// (created, private, when missing). A URL is refused (a server is opened before this is
+/// asked, where a server can be); its text is never echoed, since it may hold a password.
 pub fn database_path(cli: &Cli) -> Result<PathBuf> {
     if let Some(path) = &cli.db {
         refuse_unsupported_url(path)?;
@@ -36,7 +36,7 @@ pub fn database_path(cli: &Cli) -> Result<PathBuf> {
     Ok(data_dir()?.join("caseload.db"))
 }
 
-/// `scheme://…` given as `--db`: no such scheme is supported yet.
+/// `scheme://…` given as `--db` where a file is needed.
 fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
     let text = path.to_string_lossy();
     let Some((scheme, _)) = text.split_once("://") else {
@@ -52,10 +52,7 @@ fn refuse_unsupported_url(path: &std::path::Path) -> Result<()> {
     let scheme = scheme.to_ascii_lowercase();
     Err(Error::invalid(match scheme.as_str() {
         "postgres" | "postgresql" => {
-            "--db: the terminal UI does not open a practice on a PostgreSQL server yet; give \
-             a command (`caseload --db URL flags`), or move the practice to a file \
-             (`caseload --db URL copy --to FILE`) to work on it in the UI"
-                .to_string()
+            "--db: this needs a caseload file, not a PostgreSQL server".to_string()
         }
         _ => format!(
             "--db: caseload does not open {}:// databases; give the path of a caseload file",

@@ -52,6 +52,11 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
         ));
     }
     let today = context::today(cli)?;
+    if !cli.demo
+        && let Some(server) = super::copy::server_of(cli)?
+    {
+        return crate::tui::run(Store::open_server(&server)?, options(cli, today, None));
+    }
     let path = if cli.demo {
         let path = context::data_dir()?.join("demo.db");
         for suffix in ["", "-wal", "-shm"] {
@@ -73,14 +78,19 @@ pub fn open_ui(cli: &Cli) -> Result<()> {
         Some(_) => Store::open_in_memory()?,
         None => Store::open_noting_upgrade(&path, &mut context::note_upgrade)?,
     };
-    crate::tui::run(
-        store,
-        crate::tui::Options {
-            today,
-            today_follows_clock: cli.today.is_none(),
-            theme: cli.theme.clone(),
-            encrypted,
-            mouse: !cli.no_mouse,
-        },
-    )
+    crate::tui::run(store, options(cli, today, encrypted))
+}
+
+fn options(
+    cli: &Cli,
+    today: chrono::NaiveDate,
+    encrypted: Option<std::path::PathBuf>,
+) -> crate::tui::Options {
+    crate::tui::Options {
+        today,
+        today_follows_clock: cli.today.is_none(),
+        theme: cli.theme.clone(),
+        encrypted,
+        mouse: !cli.no_mouse,
+    }
 }

@@ -309,9 +309,16 @@ impl Store {
         Ok(())
     }
 
-    /// Changes whenever another connection commits: the TUI polls it to stay live.
+    /// Changes whenever another connection commits: the TUI polls it to stay live (on a
+    /// server once [`Store::watch_changes`] was called).
     pub fn data_version(&self) -> Result<i64> {
         data_version(&self.conn)
+    }
+
+    /// Asks to be told of other machines' commits, for [`Store::data_version`]; before the
+    /// first read it should cover. Nothing to do on SQLite, whose file counts them.
+    pub fn watch_changes(&self) -> Result<()> {
+        Ok(self.conn.listen_for_changes()?)
     }
 
     /// The SQLite connection, for what only SQLite has; refused on a server.
@@ -341,8 +348,7 @@ impl Snapshot<'_> {
 }
 
 fn data_version(conn: &Connection) -> Result<i64> {
-    let conn = conn.lite().ok_or_else(sqlite_only)?;
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    Ok(conn.data_version()?)
 }
 
 /// What a store on a server answers where only SQLite's file can.

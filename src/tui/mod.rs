@@ -90,6 +90,8 @@ pub fn run(mut store: Store, options: Options) -> Result<()> {
         app.error(w);
     }
     app.encrypted = options.encrypted;
+    // On a server, other machines' commits are counted from here on (the live refresh).
+    store.watch_changes()?;
     app.guarded = app.encrypted.is_some()
         || store.read(|c| crate::store::auth::practice_uses_passphrases(c))?;
     if app.guarded {

@@ -97,12 +97,22 @@ fn tabs_show_computing_at_once_then_the_figures_of_a_synchronous_load() {
 fn keys_on_a_tab_still_computing_do_nothing_harmful() {
     let (_dir, mut store) = demo_file();
     let mut app = app_on(&mut store, true);
+    // The loader may finish between any two keys (each key first takes what arrived), so
+    // what is asserted is what holds either way: a client opens only from a list shown.
     keys(&mut app, &mut store, "2jjkj\n");
     assert_eq!(app.view.tab, Tab::Today);
-    assert!(app.view.client.is_none(), "nothing was selected to open");
+    if app.view.client.is_some() {
+        assert!(
+            app.view.day.is_some(),
+            "a client opened from a list not shown"
+        );
+        keys(&mut app, &mut store, "\u{1b}");
+    }
     keys(&mut app, &mut store, "3jjk4jjkH");
     assert_eq!(app.view.tab, Tab::Value);
-    assert!(screen(&app).contains(&computing_line(&app)));
+    if app.view.value.is_none() {
+        assert!(screen(&app).contains(&computing_line(&app)));
+    }
     wait(&mut app, &mut store);
     // Every tab asked for arrived meanwhile; the Today tab's selection is on its list.
     assert!(app.view.value.is_some() && app.view.revenue.is_some());

@@ -164,6 +164,27 @@ impl Connection {
         }
     }
 
+    /// Changes whenever another connection commits (SQLite's `data_version`; on a server,
+    /// the count of other sessions' commits notified to this one once it [`listen`]s). In a
+    /// read transaction, as of its snapshot.
+    ///
+    /// [`listen`]: Connection::listen_for_changes
+    pub fn data_version(&self) -> Result<i64> {
+        match &self.engine {
+            Engine::Lite(conn) => conn.query_row("PRAGMA data_version", [], |r| r.get(0)),
+            Engine::Pg(session) => session.data_version(),
+        }
+    }
+
+    /// Makes [`Connection::data_version`] follow other machines' commits on a server (outside
+    /// a transaction); SQLite's always does.
+    pub fn listen_for_changes(&self) -> Result<()> {
+        match &self.engine {
+            Engine::Lite(_) => Ok(()),
+            Engine::Pg(session) => session.listen(),
+        }
+    }
+
     /// The version of caseload's schema the database holds.
     pub fn schema_version(&self) -> Result<i64> {
         let sql = match &self.engine {

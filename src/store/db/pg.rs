@@ -20,6 +20,23 @@ pub struct PgSession {
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, Arc<Prepared>>>,
     in_transaction: Cell<bool>,
+    /// Change notices (`CHANGES`) from other sessions: counted once the session listens.
+    changes: Changes,
+}
+
+/// The channel every committed write notifies, so a session that listens (the TUI) sees
+/// another machine's change within its next poll, as SQLite's `data_version` shows another
+/// connection's commit.
+const CHANGES: &str = "caseload_changes";
+
+/// How many changes other sessions committed, as this session has been told of them.
+#[derive(Default)]
+struct Changes {
+    /// This session's server process once it listens: its own notices are not changes.
+    listening_as: Cell<Option<i32>>,
+    counted: Cell<i64>,
+    /// The count as the current read transaction began: what its snapshot includes.
+    at_begin: Cell<i64>,
 }
 
 struct Prepared {
@@ -73,7 +90,68 @@ impl PgSession {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
+            changes: Changes::default(),
         })
+    }
+
+    /// Starts counting other sessions' committed writes (`data_version`). Outside a
+    /// transaction only: a LISTEN in one takes effect at its commit, and a read rolls back.
+    pub(super) fn listen(&self) -> Result<()> {
+        if self.changes.listening_as.get().is_some() {
+            return Ok(());
+        }
+        if !self.is_autocommit() {
+            return Err(Error::ToSqlConversionFailure(
+                "listening for changes needs to be outside a transaction".into(),
+            ));
+        }
+        let mut client = self.client()?;
+        client
+            .batch_execute(&format!("LISTEN {CHANGES}"))
+            .map_err(failed)?;
+        let row = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map_err(failed)?;
+        self.changes
+            .listening_as
+            .set(Some(row.try_get(0).map_err(failed)?));
+        Ok(())
+    }
+
+    /// Counts the notices that arrived (without waiting for any): each from another session
+    /// is one change. Before a snapshot is taken, so every change counted is in it.
+    fn count_changes(&self) -> Result<i64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let Some(own) = self.changes.listening_as.get() else {
+            return Ok(self.changes.counted.get());
+        };
+        let mut client = self.client()?;
+        // A round trip: the server sends every notice it holds before answering, and the
+        // client reads what the socket has only while it waits for an answer; without one a
+        // notice can sit unread in the socket however often this polls.
+        client.batch_execute("").map_err(failed)?;
+        let mut notices = client.notifications();
+        let mut pending = notices.iter();
+        let mut counted = self.changes.counted.get();
+        while let Some(notice) = pending.next().map_err(failed)? {
+            if notice.process_id() != own {
+                counted += 1;
+            }
+        }
+        self.changes.counted.set(counted);
+        Ok(counted)
+    }
+
+    /// The changes other sessions committed that this session has seen: in a read
+    /// transaction, those its snapshot includes; outside one, all told of so far. Never
+    /// less than the truth as of the snapshot (a change may be counted a poll late, never
+    /// missed); always 0 on a session that does not listen.
+    pub(super) fn data_version(&self) -> Result<i64> {
+        if self.is_autocommit() {
+            self.count_changes()
+        } else {
+            Ok(self.changes.at_begin.get())
+        }
     }
 
     pub(super) fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
@@ -120,13 +198,17 @@ impl PgSession {
 
     /// A write is serializable (a concurrent write it conflicts with makes it fail, and the
     /// store runs it again); a read is one snapshot, which never fails so.
+    /// A write also notifies every listening session, when (and only if) it commits.
     pub(super) fn begin(&self, write: bool) -> Result<()> {
         let begin = if write {
-            "BEGIN ISOLATION LEVEL SERIALIZABLE"
+            // NOTIFY inside the transaction is sent at its commit, never on a rollback.
+            format!("BEGIN ISOLATION LEVEL SERIALIZABLE; NOTIFY {CHANGES}")
         } else {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            let counted = self.count_changes()?;
+            self.changes.at_begin.set(counted);
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_string()
         };
-        self.client()?.batch_execute(begin).map_err(failed)?;
+        self.client()?.batch_execute(&begin).map_err(failed)?;
         self.in_transaction.set(true);
         Ok(())
     }

@@ -5,6 +5,8 @@
 
 pub mod migrate;
 mod open;
+#[cfg(test)]
+pub(crate) mod scratch;
 
 use crate::error::{Error, Result};
 use postgres::error::SqlState;
