@@ -22,7 +22,7 @@ mod common;
 
 use caseload::store::Store;
 use caseload::store::pg::Server;
-use common::{TODAY, demo, median, ms};
+use common::{demo, median, ms};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -101,11 +101,16 @@ impl ServerCopy {
         let url = format!("{server}/{name}");
         let mut client = postgres::Client::connect(admin, postgres::NoTls)
             .expect("connect to the bench's server");
-        client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-            ))
-            .expect("a fresh database for the bench");
+        // One statement each: several in one batch would run as one transaction, where
+        // neither may run.
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client
+                .batch_execute(&statement)
+                .expect("a fresh database for the bench");
+        }
         eprintln!("copying the {clients}-client demo to the server…");
         let started = Instant::now();
         let out = caseload(file, &["copy", "--to", &url]);
@@ -211,13 +216,9 @@ fn cli(file: &str, url: &str, args: &[&str]) -> Row {
     }
 }
 
-/// The release binary (built by cargo alongside the bench) on this practice.
+/// The release binary on this practice, its output captured.
 fn caseload(target: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(["--db", target, "--today", TODAY])
-        .args(args)
-        .env_remove("CASELOAD_DB")
-        .stdin(Stdio::null())
+    common::caseload(target.as_ref(), args)
         .output()
         .expect("run caseload")
 }

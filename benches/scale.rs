@@ -314,12 +314,7 @@ fn wait_for_figures(
 /// The release binary (built by cargo alongside the bench) on this database.
 fn run_cli(path: &Path, args: &[&str]) -> Duration {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .arg("--db")
-        .arg(path)
-        .args(["--today", TODAY])
-        .args(args)
-        .stdin(Stdio::null())
+    let out = common::caseload(path.as_os_str(), args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()

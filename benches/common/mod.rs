@@ -10,7 +10,9 @@ use caseload::tui::{ui, update};
 use chrono::NaiveDate;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const TODAY: &str = "2026-11-23";
@@ -80,4 +82,18 @@ pub fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
 
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The release binary (built by cargo alongside the bench) on `target` (a file or a server
+/// URL) as of [`TODAY`], with nothing on stdin and no `CASELOAD_DB` from the environment.
+pub fn caseload(target: &OsStr, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_caseload"));
+    command
+        .arg("--db")
+        .arg(target)
+        .args(["--today", TODAY])
+        .args(args)
+        .env_remove("CASELOAD_DB")
+        .stdin(Stdio::null());
+    command
 }
