@@ -195,12 +195,7 @@ fn cli(file: &str, url: &str, args: &[&str]) -> Row {
             let started = Instant::now();
             let out = caseload(target, args);
             let took = started.elapsed();
-            assert!(
-                out.status.success(),
-                "caseload {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            common::assert_ran(&out, args);
             outputs.push(out.stdout);
             took
         })

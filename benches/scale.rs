@@ -320,12 +320,7 @@ fn run_cli(path: &Path, args: &[&str]) -> Duration {
         .output()
         .expect("run caseload");
     let took = started.elapsed();
-    assert!(
-        out.status.success(),
-        "caseload {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out, args);
     took
 }
 

@@ -529,15 +529,18 @@ fn tamper(db: &Path, sql: &str) {
     conn.execute_batch(sql).unwrap();
 }
 
-#[test]
-fn audit_verify_names_the_first_bad_sequence_of_an_edit_a_deletion_and_a_truncation() {
-    if common::sqlite_only("it tampers with the file's audit rows with SQLite") {
-        return;
-    }
+/// A staffed practice whose audit trail has a few reads in it as well.
+fn audited_practice() -> Practice {
     let p = Practice::staffed();
     for _ in 0..4 {
         p.ok(None, &["client", "show", "Quentin"]);
     }
+    p
+}
+
+#[test]
+fn audit_verify_names_the_first_bad_sequence_of_an_edit_a_deletion_and_a_truncation() {
+    let p = audited_practice();
     let rows = p.audit_unchecked().len();
     assert!(rows >= 10, "{rows}");
     let good = p.ok(None, &["audit", "verify"]);
@@ -558,14 +561,30 @@ fn audit_verify_names_the_first_bad_sequence_of_an_edit_a_deletion_and_a_truncat
     ]
     .map(|(sql, seq, word)| (sql.to_string(), seq, word));
     for (sql, seq, word) in cases {
-        let copy = p.0.dir.path().join(format!("tampered-{seq}.db"));
-        let src = rusqlite::Connection::open(&p.0.db).unwrap();
-        src.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
-            .unwrap();
-        tamper(&copy, &sql);
+        // Each case on a practice of its own: a copy of the file, or on a server the same
+        // practice made again (its trail is the same length), its append-only triggers
+        // switched off as someone with the server's keys could.
+        let tampered = if common::on_postgres() {
+            let fresh = audited_practice();
+            assert_eq!(fresh.audit_unchecked().len(), rows);
+            fresh
+                .0
+                .execute("ALTER TABLE audit DISABLE TRIGGER USER", &[]);
+            fresh.0.execute(&sql, &[]);
+            (fresh.0.db.clone(), Some(fresh))
+        } else {
+            let copy = p.0.dir.path().join(format!("tampered-{seq}.db"));
+            let src = rusqlite::Connection::open(&p.0.db).unwrap();
+            src.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+                .unwrap();
+            tamper(&copy, &sql);
+            (copy, None)
+        };
         let out = Command::cargo_bin("caseload")
             .unwrap()
-            .args(["--db", copy.to_str().unwrap(), "audit", "verify"])
+            .arg("--db")
+            .arg(&tampered.0)
+            .args(["audit", "verify"])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{sql}");

@@ -97,3 +97,13 @@ pub fn caseload(target: &OsStr, args: &[&str]) -> Command {
         .stdin(Stdio::null());
     command
 }
+
+/// Stops the bench with caseload's own error line when a command it times failed.
+pub fn assert_ran(out: &std::process::Output, args: &[&str]) {
+    assert!(
+        out.status.success(),
+        "caseload {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
