@@ -106,8 +106,8 @@ pub struct Store {
     /// another file (encrypted, decrypted or replaced meanwhile), so no write goes into an
     /// unlinked file.
     file_id: Option<(u64, u64)>,
-    /// The server's URL without its password, for a practice on PostgreSQL.
-    server: Option<String>,
+    /// The server, for a practice on PostgreSQL (shown only without its password).
+    server: Option<pg::Server>,
 }
 
 /// A write transaction; derefs to the connection so read functions work inside it.
@@ -161,12 +161,18 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// The server the practice lives on, if it is on PostgreSQL (so a second session, such
+    /// as the TUI's background loader, can open it too).
+    pub fn server(&self) -> Option<&pg::Server> {
+        self.server.as_ref()
+    }
+
     /// Where the practice lives, as a message may name it: the file, the server's URL without
     /// its password, or "memory".
     pub fn place(&self) -> String {
         match (&self.path, &self.server) {
             (Some(path), _) => crate::domain::text::sanitize(&path.display().to_string()),
-            (None, Some(server)) => server.clone(),
+            (None, Some(server)) => server.shown().to_string(),
             (None, None) => "memory".into(),
         }
     }

@@ -1,11 +1,12 @@
 //! The background loader: computes the Today, Revenue (months and contracts) and Value tabs'
-//! figures, and a filtered panel's counts, on its own thread, through its own connection to the same database file, so a tab
+//! figures, and a filtered panel's counts, on its own thread, through its own connection to the
+//! same database (the file, or a session of its own on the server), so a tab
 //! key returns at once and the tab says it is computing. It must not touch the UI's model or
 //! connection, write to the database, or block the UI: it only reads — each result from one
 //! snapshot — and sends results back over a channel, tagged with the generation they were
 //! asked for, which the UI drops once a reload has made them stale. Errors come back as their
 //! one-line text (never client data), and a panic in it becomes such a line, not a crash.
-//! Without a database file (in memory) or a thread, the UI computes the same figures itself.
+//! Without a database (in memory) or a thread, the UI computes the same figures itself.
 
 use super::app::{App, ContractsTab, ValueTab};
 use super::update::panel_scope;
@@ -183,7 +184,8 @@ enum Message {
 
 /// The UI's end of a running loader.
 pub struct Loader {
-    path: PathBuf,
+    /// The practice it reads: the file's path, or the server's URL as shown.
+    place: String,
     encrypted: bool,
     requests: Sender<Request>,
     replies: Receiver<Message>,
@@ -191,7 +193,8 @@ pub struct Loader {
 
 /// Whether tabs load in the background.
 pub enum Background {
-    /// Not started yet: it starts when a tab that needs it is shown on a store with a file.
+    /// Not started yet: it starts when a tab that needs it is shown on a store with a file or
+    /// on a server.
     Unstarted,
     Running(Loader),
     /// Never (it could not start, it stopped, or a test wants the synchronous path).
@@ -221,17 +224,20 @@ fn shows_heavy_tab(app: &App) -> bool {
             || (app.view.tab == Tab::Panel && filtered))
 }
 
-/// Starts the loader for this store's file when a tab needs it, and restarts it when the store
-/// is another file (or now encrypted). A store without a file has none.
+/// Starts the loader for this store's practice when a tab needs it, and restarts it when the
+/// store is another practice (or now encrypted). A store in memory has none.
 pub fn ensure(app: &mut App, store: &Store) {
-    let Some(path) = store.path() else {
-        return;
+    let source = match (store.path(), store.server()) {
+        (Some(path), _) => Source::File(path.to_path_buf(), store.key().cloned()),
+        (None, Some(server)) => Source::Server(Box::new(server.clone())),
+        (None, None) => return,
     };
+    let place = store.place();
     if let Background::Running(l) = &app.background {
-        if l.path == path && l.encrypted == store.encrypted() {
+        if l.place == place && l.encrypted == store.encrypted() {
             return;
         }
-        // Another file (or the same one, now keyed): this loader's answers are not its.
+        // Another practice (or the same one, now keyed): this loader's answers are not its.
         app.background = Background::Unstarted;
         forget(app);
     }
@@ -240,20 +246,39 @@ pub fn ensure(app: &mut App, store: &Store) {
     }
     let (requests, inbox) = mpsc::channel();
     let (outbox, replies) = mpsc::channel();
-    let (file, key) = (path.to_path_buf(), store.key().cloned());
     let spawned = std::thread::Builder::new()
         .name(THREAD.into())
-        .spawn(move || work(file, key, inbox, outbox));
+        .spawn(move || work(source, inbox, outbox));
     forget(app);
     app.background = match spawned {
         Ok(_) => Background::Running(Loader {
-            path: path.to_path_buf(),
+            place,
             encrypted: store.encrypted(),
             requests,
             replies,
         }),
         Err(_) => Background::Off,
     };
+}
+
+/// Where the loader opens the practice: the file (with its key when encrypted), or the server.
+enum Source {
+    File(PathBuf, Option<crate::domain::keyslot::PracticeKey>),
+    Server(Box<crate::store::pg::Server>),
+}
+
+impl Source {
+    fn open(self) -> std::result::Result<Store, String> {
+        match self {
+            // Opening creates a missing file: a practice whose file went away meanwhile must
+            // not get an empty one from here.
+            Source::File(path, _) if !path.is_file() => Err("the database file is gone".into()),
+            Source::File(path, key) => {
+                Store::open_keyed(&path, key, &mut |_, _| {}).map_err(|e| e.to_string())
+            }
+            Source::Server(server) => Store::open_server(&server).map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// Makes every result asked for so far stale.
@@ -368,22 +393,11 @@ impl Loader {
 /// The loader thread: opens its own store, then answers requests until the UI hangs up. Of the
 /// requests waiting, only the newest generation's are computed (the others are stale), the
 /// last asked first.
-fn work(
-    path: PathBuf,
-    key: Option<crate::domain::keyslot::PracticeKey>,
-    inbox: Receiver<Request>,
-    outbox: Sender<Message>,
-) {
-    // Opening creates a missing file: a practice whose file went away meanwhile must not get
-    // an empty one from here.
-    if !path.is_file() {
-        let _ = outbox.send(Message::Failed("the database file is gone".into()));
-        return;
-    }
-    let store = match Store::open_keyed(&path, key, &mut |_, _| {}) {
+fn work(source: Source, inbox: Receiver<Request>, outbox: Sender<Message>) {
+    let store = match source.open() {
         Ok(store) => store,
-        Err(e) => {
-            let _ = outbox.send(Message::Failed(e.to_string()));
+        Err(why) => {
+            let _ = outbox.send(Message::Failed(why));
             return;
         }
     };

@@ -1,4 +1,5 @@
-//! The heavy tabs computed by the background loader, on a demo practice in a database file:
+//! The heavy tabs computed by the background loader, on a demo practice in a database file
+//! (and on a server):
 //! the tab key returns with a computing line, the figures arrive and are a synchronous load's,
 //! keys on a tab still computing do nothing harmful, a result a reload made stale is dropped,
 //! and nothing computed arrives behind the lock screen.
@@ -67,25 +68,42 @@ fn next_reply(app: &App) -> loader::Reply {
 #[test]
 fn tabs_show_computing_at_once_then_the_figures_of_a_synchronous_load() {
     let (_dir, mut store) = demo_file();
-    let mut app = app_on(&mut store, true);
-    let mut sync = app_on(&mut store, false);
+    tabs_arrive_as_computed_here(&mut store);
+}
+
+/// On PostgreSQL the loader reads through a session of its own on the server, with the same
+/// figures. Runs when `CASELOAD_TEST_POSTGRES` names a server.
+#[test]
+fn on_a_server_the_tabs_are_computed_in_the_background_too() {
+    let Some(db) = crate::store::pg::scratch::ScratchDb::new() else {
+        return;
+    };
+    let mut store = Store::open_server(&db.server()).unwrap();
+    crate::demo::generate(&mut store, CLIENTS, 7, d(TODAY), &mut |_, _| {}).unwrap();
+    tabs_arrive_as_computed_here(&mut store);
+}
+
+/// Each heavy tab says it is computing at once, then shows what the UI computes itself.
+fn tabs_arrive_as_computed_here(store: &mut Store) {
+    let mut app = app_on(store, true);
+    let mut sync = app_on(store, false);
     for (key, tab) in [("2", Tab::Today), ("3", Tab::Revenue), ("4", Tab::Value)] {
-        keys(&mut app, &mut store, key);
+        keys(&mut app, store, key);
         assert_eq!(app.view.tab, tab);
         assert!(matches!(app.background, Background::Running(_)));
         let first = screen(&app);
         assert!(first.contains(&computing_line(&app)), "{first}");
-        wait(&mut app, &mut store);
-        keys(&mut sync, &mut store, key);
+        wait(&mut app, store);
+        keys(&mut sync, store, key);
         let shown = screen(&app);
         assert!(!shown.contains("Computing"), "{shown}");
         assert_eq!(shown, screen(&sync), "{tab:?} as computed here");
     }
     // The revenue tab's contracts view, then back: the months are kept.
-    keys(&mut app, &mut store, "3c");
+    keys(&mut app, store, "3c");
     assert!(screen(&app).contains(&computing_line(&app)));
-    wait(&mut app, &mut store);
-    keys(&mut sync, &mut store, "3c");
+    wait(&mut app, store);
+    keys(&mut sync, store, "3c");
     assert_eq!(screen(&app), screen(&sync));
     assert!(matches!(
         app.view.contracts,

@@ -22,7 +22,7 @@ impl Store {
             key: None,
             chain: None,
             file_id: None,
-            server: Some(server.shown().to_string()),
+            server: Some(server.clone()),
         })
     }
 
