@@ -64,16 +64,8 @@ fn main() {
     for clients in sizes {
         let file = demo(clients).to_string_lossy().into_owned();
         let server = ServerCopy::make(&admin, clients, &file);
-        let rows = vec![
-            first_frames(&file, &server.url),
-            COMMANDS
-                .iter()
-                .map(|c| cli(&file, &server.url, c))
-                .collect(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<Row>>();
+        let mut rows = first_frames(&file, &server.url);
+        rows.extend(COMMANDS.iter().map(|c| cli(&file, &server.url, c)));
         print_table(clients, server.copied, &rows);
     }
 }
